@@ -1,0 +1,65 @@
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const Config = z.object({
+  url: z.url({ protocol: /^https?$/, error: "must be the control plane's http(s):// URL, e.g. https://stevedore.example.com" }).optional(),
+  joinToken: z.string().min(16, "a join token is at least 16 characters").optional(),
+  credentialsFile: z.string().min(1),
+  dockerSocket: z.string().min(1).optional(),
+  hostname: z.string().min(1).max(255),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]),
+});
+export type AgentConfig = z.infer<typeof Config>;
+
+const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
+
+  --url URL              control plane URL (STEVEDORE_URL)
+  --join TOKEN           one-time join token from "Add host" (STEVEDORE_JOIN_TOKEN)
+  --credentials FILE     where the host credential is kept (STEVEDORE_CREDENTIALS_FILE)
+  --docker-socket PATH   engine socket; DOCKER_HOST is honoured when unset (STEVEDORE_DOCKER_SOCKET)
+  --hostname NAME        name to report for this host (STEVEDORE_HOSTNAME)
+  --log-level LEVEL      trace|debug|info|warn|error (LOG_LEVEL)`;
+
+export function defaultCredentialsFile(): string {
+  return process.getuid?.() === 0
+    ? "/var/lib/stevedore-agent/credentials.json"
+    : path.join(os.homedir(), ".config", "stevedore-agent", "credentials.json");
+}
+
+/** Flags win over environment variables; every bad value is reported by name before the agent starts. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      join: { type: "string" },
+      credentials: { type: "string" },
+      "docker-socket": { type: "string" },
+      hostname: { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const result = Config.safeParse({
+    url: values.url ?? env.STEVEDORE_URL,
+    joinToken: values.join ?? env.STEVEDORE_JOIN_TOKEN,
+    credentialsFile: values.credentials ?? env.STEVEDORE_CREDENTIALS_FILE ?? defaultCredentialsFile(),
+    dockerSocket: values["docker-socket"] ?? env.STEVEDORE_DOCKER_SOCKET,
+    hostname: values.hostname ?? env.STEVEDORE_HOSTNAME ?? os.hostname(),
+    logLevel: values["log-level"] ?? env.LOG_LEVEL ?? "info",
+  });
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid agent configuration:\n${lines.join("\n")}\n\n${USAGE}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {}

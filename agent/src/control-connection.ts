@@ -1,0 +1,172 @@
+import os from "node:os";
+import WebSocket from "ws";
+import type { Logger } from "pino";
+import {
+  AGENT_SOCKET_PATH,
+  CloseCode,
+  ControlMessage,
+  HARD_MAX_MESSAGE_BYTES,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  PROTOCOL_VERSION,
+  decodeMessage,
+  encodeMessage,
+  type AgentMessage,
+  type HostFacts,
+  type RequestMessage,
+} from "@stevedore/protocol";
+import type { Credentials } from "./credentials";
+import type { HostSync } from "./host-sync";
+
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+
+/** Jittered exponential backoff: attempt 0 waits 0.5–1 s, doubling up to 30–60 s. */
+export function backoffDelay(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** A refusal that retrying cannot fix: the agent stops and says why. */
+export class FatalConnectionError extends Error {}
+
+export interface ConnectionOptions {
+  creds: Credentials;
+  hostFacts: () => HostFacts;
+  sync: HostSync;
+  handleRequest: (req: RequestMessage) => Promise<AgentMessage>;
+  log: Logger;
+  onFatal: (err: FatalConnectionError) => void;
+}
+
+/**
+ * The agent's one outbound WebSocket to the control plane: hello, heartbeats both ways, requests
+ * answered in parallel, and reconnection with backoff whenever the socket drops or goes silent.
+ */
+export class ControlConnection {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private lastHeard = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimers();
+    this.ws?.close(1001, "agent shutting down");
+  }
+
+  send(msg: AgentMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeMessage(msg));
+  }
+
+  private connect(): void {
+    const { creds, log } = this.opts;
+    const url = new URL(AGENT_SOCKET_PATH, creds.url);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${creds.credential}`, "user-agent": `stevedore-agent (${os.hostname()})` },
+      maxPayload: HARD_MAX_MESSAGE_BYTES,
+      handshakeTimeout: 10_000,
+    });
+    this.ws = ws;
+
+    ws.on("unexpected-response", (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      if (status === 401 || status === 403) {
+        this.fail(new FatalConnectionError(status === 403 ? "this host was revoked by an administrator" : "the control plane does not know this host's credential"));
+      } else {
+        log.warn({ status }, "control plane refused the connection");
+        ws.terminate();
+      }
+    });
+    ws.on("open", () => {
+      this.lastHeard = Date.now();
+      this.send({
+        type: "hello",
+        protocolVersion: PROTOCOL_VERSION,
+        host: this.opts.hostFacts(),
+        engine: this.opts.sync.facts && this.opts.sync.engineUp ? this.opts.sync.facts : null,
+        engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
+      });
+      this.timers.push(
+        setInterval(() => {
+          if (Date.now() - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+            log.warn("no heartbeat from the control plane; reconnecting");
+            ws.terminate();
+            return;
+          }
+          this.send({ type: "heartbeat", sentAt: Date.now() });
+        }, HEARTBEAT_INTERVAL_MS),
+      );
+    });
+    ws.on("message", (data: Buffer) => {
+      try {
+        this.onMessage(data);
+      } catch (err) {
+        log.error({ err }, "failed to handle a control-plane message");
+      }
+    });
+    ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
+    ws.on("error", (err) => log.debug({ err: err.message }, "control socket error"));
+  }
+
+  private onMessage(data: Buffer): void {
+    this.lastHeard = Date.now();
+    const decoded = decodeMessage(ControlMessage, data);
+    if (!decoded.ok) {
+      this.opts.log.warn({ error: decoded.error }, "bad message from the control plane");
+      this.send({ type: "error", ...decoded.error });
+      return;
+    }
+    const msg = decoded.message;
+    switch (msg.type) {
+      case "welcome":
+        this.attempt = 0;
+        this.opts.log.info({ hostId: msg.hostId }, "connected to the control plane");
+        void this.opts.sync.onControlConnected();
+        break;
+      case "heartbeat":
+        break;
+      case "request":
+        void this.opts.handleRequest(msg).then((res) => this.send(res));
+        break;
+      case "error":
+        this.opts.log.warn({ code: msg.code, message: msg.message }, "control plane reported an error");
+        break;
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.clearTimers();
+    this.opts.sync.onControlDisconnected();
+    this.ws = null;
+    if (this.stopped) return;
+    if (code === CloseCode.revoked || code === CloseCode.unauthorized || code === CloseCode.upgradeRequired) {
+      this.fail(new FatalConnectionError(reason || `closed by the control plane (${code})`));
+      return;
+    }
+    const delay = backoffDelay(this.attempt++);
+    this.opts.log.info({ code, reason, retryInMs: delay }, "disconnected from the control plane");
+    this.timers.push(setTimeout(() => this.connect(), delay));
+  }
+
+  private fail(err: FatalConnectionError): void {
+    this.stopped = true;
+    this.clearTimers();
+    this.ws?.terminate();
+    this.opts.onFatal(err);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+}

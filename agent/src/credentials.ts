@@ -1,0 +1,47 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { AGENT_ENROLL_PATH, EnrollResponse } from "@stevedore/protocol";
+
+const Credentials = z.object({ url: z.string(), hostId: z.string(), credential: z.string() });
+export type Credentials = z.infer<typeof Credentials>;
+
+export async function readCredentials(file: string): Promise<Credentials | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+  const parsed = Credentials.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`credentials file ${file} is not valid: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Written to a temporary file with mode 0600 and renamed, so no reader ever sees a partial or world-readable file. */
+export async function writeCredentials(file: string, creds: Credentials): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
+
+export class EnrollmentError extends Error {}
+
+/** Exchanges a one-time join token for this host's own long-lived credential. */
+export async function enroll(url: string, token: string, hostname: string): Promise<Credentials> {
+  const res = await fetch(new URL(AGENT_ENROLL_PATH, url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, hostname }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const message = (body as { error?: string } | null)?.error ?? res.statusText;
+    throw new EnrollmentError(`enrollment refused (${res.status}): ${message}`);
+  }
+  const parsed = EnrollResponse.parse(body);
+  return { url, hostId: parsed.hostId, credential: parsed.credential };
+}

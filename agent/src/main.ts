@@ -1,0 +1,65 @@
+import pino from "pino";
+import { ControlConnection, FatalConnectionError } from "./control-connection";
+import { ConfigError, loadConfig } from "./config";
+import { EnrollmentError, enroll, readCredentials, writeCredentials } from "./credentials";
+import { Engine } from "./engine";
+import { readHostFacts } from "./host-facts";
+import { HostSync } from "./host-sync";
+import { handleRequest } from "./requests";
+
+/** Exit status for a refusal that a restart cannot fix (systemd: RestartPreventExitStatus=78). */
+const EXIT_CONFIG = 78;
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.argv.slice(2), process.env);
+  const log = pino({ name: "stevedore-agent", level: config.logLevel });
+
+  let creds = await readCredentials(config.credentialsFile);
+  if (creds && config.joinToken) {
+    log.info({ file: config.credentialsFile }, "already enrolled; ignoring the join token");
+  }
+  if (!creds) {
+    if (!config.url || !config.joinToken) {
+      throw new ConfigError(`not enrolled yet (no ${config.credentialsFile}): run once with --url URL --join TOKEN from "Add host"`);
+    }
+    creds = await enroll(config.url, config.joinToken, config.hostname);
+    await writeCredentials(config.credentialsFile, creds);
+    log.info({ hostId: creds.hostId, file: config.credentialsFile }, "enrolled");
+  }
+
+  const engine = new Engine(config.dockerSocket);
+  let connection: ControlConnection | null = null;
+  const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
+  connection = new ControlConnection({
+    creds,
+    hostFacts: () => readHostFacts(config.hostname),
+    sync,
+    handleRequest: (req) => handleRequest(engine, req),
+    log,
+    onFatal: (err) => {
+      log.fatal(err.message);
+      sync.stop();
+      process.exit(EXIT_CONFIG);
+    },
+  });
+  await sync.start();
+  connection.start();
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down");
+    connection?.stop();
+    sync.stop();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof EnrollmentError || err instanceof FatalConnectionError) {
+    console.error(`stevedore-agent: ${err.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+  console.error(err);
+  process.exit(1);
+});

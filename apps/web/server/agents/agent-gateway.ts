@@ -1,0 +1,162 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import {
+  CloseCode,
+  HARD_MAX_MESSAGE_BYTES,
+  type AgentMethod,
+  type AgentMethodParams,
+  type AgentMethodResult,
+  type HelloMessage,
+} from "@stevedore/protocol";
+import type { Db } from "../db";
+import type { FleetState } from "../fleet/fleet-state";
+import type { Logger } from "../logger";
+import { AgentRequestError, AgentSession } from "./agent-session";
+import { verifyCredential } from "./enrollment";
+
+/**
+ * Accepts agents' WebSockets on /agent: checks the host credential before the upgrade, keeps one
+ * session per host, feeds what agents report into the fleet state and persists host facts.
+ */
+export class AgentGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  private readonly sessions = new Map<string, AgentSession>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly fleet: FleetState,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads every enrolled, unrevoked host; they show offline until their agent connects. */
+  async loadHosts(): Promise<void> {
+    const hosts = await this.db.host.findMany({ where: { revokedAt: null } });
+    for (const h of hosts) {
+      this.fleet.addHost({
+        id: h.id,
+        name: h.name,
+        lastSeenAt: h.lastSeenAt?.getTime() ?? null,
+        facts: {
+          hostname: h.hostname ?? undefined,
+          os: h.os ?? undefined,
+          kernel: h.kernel ?? undefined,
+          arch: h.arch ?? undefined,
+          cpus: h.cpus ?? undefined,
+          memoryBytes: h.memoryBytes === null ? undefined : Number(h.memoryBytes),
+          agentVersion: h.agentVersion ?? undefined,
+          protocolVersion: h.protocolVersion ?? undefined,
+        },
+        engine: h.engineVersion
+          ? {
+              version: h.engineVersion,
+              apiVersion: h.engineApiVersion ?? "",
+              storageDriver: h.storageDriver ?? "",
+              dockerRootDir: h.dockerRootDir ?? "",
+              os: "",
+              kernelVersion: "",
+            }
+          : null,
+      });
+    }
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const check = await verifyCredential(this.db, req.headers.authorization);
+    if (!check.ok) {
+      this.log.warn({ reason: check.reason, ip: req.socket.remoteAddress }, "agent connection refused");
+      socket.end(`HTTP/1.1 ${check.status} ${check.status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${check.reason}\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const { hostId, name } = check;
+      const log = this.log.child({ hostId, host: name });
+      if (!this.fleet.has(hostId)) this.fleet.addHost({ id: hostId, name, lastSeenAt: null, facts: {}, engine: null });
+      // A host has one agent connection; a newer one (the agent reconnected before we noticed) wins.
+      this.sessions.get(hostId)?.close(CloseCode.replaced, "replaced by a newer connection");
+      const session: AgentSession = new AgentSession(hostId, ws, log, {
+        onHello: (hello) => this.onHello(session, hello, log),
+        onMessage: (msg) => {
+          switch (msg.type) {
+            case "snapshot":
+              this.fleet.snapshot(hostId, msg.engine, msg.containers, msg.images);
+              break;
+            case "engine.down":
+              this.fleet.engineDown(hostId, msg.error);
+              break;
+            case "container.upsert":
+              this.fleet.upsertContainer(hostId, msg.container);
+              break;
+            case "container.remove":
+              this.fleet.removeContainer(hostId, msg.id);
+              break;
+            case "images":
+              this.fleet.setImages(hostId, msg.images);
+              break;
+            case "error":
+              log.warn({ code: msg.code, message: msg.message }, "agent reported a protocol error");
+              break;
+          }
+        },
+        onSeen: () => this.fleet.seen(hostId),
+        onClose: () => {
+          if (this.sessions.get(hostId) !== session) return;
+          this.sessions.delete(hostId);
+          this.fleet.disconnected(hostId);
+          log.info("agent disconnected");
+          void this.db.host.updateMany({ where: { id: hostId }, data: { lastSeenAt: new Date() } }).catch(() => {});
+        },
+      });
+      this.sessions.set(hostId, session);
+    });
+  }
+
+  private async onHello(session: AgentSession, hello: HelloMessage, log: Logger): Promise<void> {
+    if (this.sessions.get(session.hostId) !== session) return;
+    this.fleet.connected(session.hostId, hello);
+    log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
+    await this.db.host.update({
+      where: { id: session.hostId },
+      data: {
+        lastSeenAt: new Date(),
+        hostname: hello.host.hostname,
+        os: hello.host.os,
+        kernel: hello.host.kernel,
+        arch: hello.host.arch,
+        cpus: hello.host.cpus,
+        memoryBytes: BigInt(hello.host.memoryBytes),
+        agentVersion: hello.host.agentVersion,
+        protocolVersion: hello.protocolVersion,
+        ...(hello.engine && {
+          engineVersion: hello.engine.version,
+          engineApiVersion: hello.engine.apiVersion,
+          storageDriver: hello.engine.storageDriver,
+          dockerRootDir: hello.engine.dockerRootDir,
+        }),
+      },
+    });
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.sessions.has(hostId);
+  }
+
+  request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>): Promise<AgentMethodResult<M>> {
+    const session = this.sessions.get(hostId);
+    if (!session) return Promise.reject(new AgentRequestError({ code: "unexpected", message: "the host is offline" }));
+    return session.request(method, params);
+  }
+
+  /** Refuses the host from now on and cuts its live connection. */
+  async revoke(hostId: string): Promise<void> {
+    await this.db.host.update({ where: { id: hostId }, data: { revokedAt: new Date() } });
+    this.sessions.get(hostId)?.close(CloseCode.revoked, "this host was revoked by an administrator");
+    this.sessions.delete(hostId);
+    this.fleet.removeHost(hostId);
+  }
+
+  close(): void {
+    for (const s of this.sessions.values()) s.close(CloseCode.shuttingDown, "control plane shutting down");
+    this.wss.close();
+  }
+}

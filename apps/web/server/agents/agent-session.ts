@@ -1,0 +1,193 @@
+import crypto from "node:crypto";
+import WebSocket from "ws";
+import {
+  AgentMessage,
+  AgentMethods,
+  CloseCode,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  decodeMessage,
+  encodeMessage,
+  type AgentMethod,
+  type AgentMethodParams,
+  type AgentMethodResult,
+  type ControlMessage,
+  type ErrorBody,
+  type HelloMessage,
+} from "@stevedore/protocol";
+import type { Logger } from "../logger";
+
+const HELLO_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** A request that the agent answered with an error, or that never got an answer. */
+export class AgentRequestError extends Error {
+  constructor(readonly body: ErrorBody) {
+    super(body.message);
+  }
+}
+
+export interface AgentSessionEvents {
+  onHello(hello: HelloMessage): void | Promise<void>;
+  onMessage(msg: Exclude<AgentMessage, { type: "hello" | "heartbeat" | "response" }>): void;
+  onSeen(): void;
+  onClose(): void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+  method: AgentMethod;
+}
+
+/**
+ * One agent's control connection: hello and version agreement, heartbeats, validation of every
+ * message, and request/response matching. A bad message is answered with a protocol error and
+ * logged; it never closes the connection or touches any other host's.
+ */
+export class AgentSession {
+  private helloed = false;
+  private lastHeard = Date.now();
+  private readonly pending = new Map<string, Pending>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(
+    readonly hostId: string,
+    private readonly ws: WebSocket,
+    private readonly log: Logger,
+    private readonly events: AgentSessionEvents,
+  ) {
+    ws.on("message", (data: Buffer, isBinary) => {
+      try {
+        this.onFrame(data, isBinary);
+      } catch (err) {
+        // A bug in handling one message must not take down the process or other hosts' connections.
+        log.error({ err }, "failed to handle an agent message");
+        this.send({ type: "error", code: "unexpected", message: "the control plane failed to handle this message" });
+      }
+    });
+    ws.on("close", () => this.onClosed());
+    ws.on("error", (err) => log.debug({ err: err.message }, "agent socket error"));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.helloed) this.close(1008, "no hello within 10 s");
+      }, HELLO_TIMEOUT_MS),
+      setInterval(() => {
+        if (Date.now() - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+          log.warn("agent silent past the heartbeat timeout; dropping it");
+          this.ws.terminate();
+          return;
+        }
+        this.send({ type: "heartbeat", sentAt: Date.now() });
+      }, HEARTBEAT_INTERVAL_MS),
+    );
+  }
+
+  send(msg: ControlMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeMessage(msg));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    // A peer that does not finish the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 2_000).unref();
+  }
+
+  /** Sends a request to the agent and resolves with its validated result. */
+  request<M extends AgentMethod>(method: M, params: AgentMethodParams<M>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AgentMethodResult<M>> {
+    if (this.closed) return Promise.reject(new AgentRequestError({ code: "unexpected", message: "the host's agent is not connected" }));
+    const requestId = crypto.randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new AgentRequestError({ code: "timeout", message: `the agent did not answer ${method} within ${timeoutMs / 1000} s` }));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer, method });
+      this.send({ type: "request", requestId, method, params } as ControlMessage);
+    });
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    this.lastHeard = Date.now();
+    this.events.onSeen();
+    const decoded = isBinary
+      ? ({ ok: false, error: { code: "bad_message", message: "binary frames are not part of the protocol" } } as const)
+      : decodeMessage(AgentMessage, data);
+    if (!decoded.ok) {
+      this.protocolError(decoded.error);
+      return;
+    }
+    const msg = decoded.message;
+    if (!this.helloed) {
+      if (msg.type !== "hello") {
+        this.protocolError({ code: "bad_message", message: `expected hello first, got "${msg.type}"` });
+        return;
+      }
+      this.onHello(msg);
+      return;
+    }
+    switch (msg.type) {
+      case "hello":
+        this.protocolError({ code: "bad_message", message: "hello was already received on this connection" });
+        return;
+      case "heartbeat":
+        return;
+      case "response":
+        this.onResponse(msg);
+        return;
+      default:
+        this.events.onMessage(msg);
+    }
+  }
+
+  private onHello(hello: HelloMessage): void {
+    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(hello.protocolVersion)) {
+      const message = `agent protocol ${hello.protocolVersion} is not supported; this control plane speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}: upgrade the agent${hello.protocolVersion > PROTOCOL_VERSION ? " or the control plane" : ""}`;
+      this.log.warn({ agentProtocol: hello.protocolVersion }, "agent protocol version refused");
+      this.send({ type: "error", code: "upgrade_required", message });
+      this.close(CloseCode.upgradeRequired, message.slice(0, 120));
+      return;
+    }
+    this.helloed = true;
+    this.send({ type: "welcome", hostId: this.hostId, protocolVersion: hello.protocolVersion });
+    void Promise.resolve(this.events.onHello(hello)).catch((err: unknown) => this.log.error({ err }, "handling hello failed"));
+  }
+
+  private onResponse(msg: Extract<AgentMessage, { type: "response" }>): void {
+    const p = this.pending.get(msg.requestId);
+    if (!p) {
+      this.log.debug({ requestId: msg.requestId }, "response to an unknown or expired request");
+      return;
+    }
+    this.pending.delete(msg.requestId);
+    clearTimeout(p.timer);
+    if (!msg.ok) {
+      p.reject(new AgentRequestError(msg.error));
+      return;
+    }
+    const result = AgentMethods[p.method].result.safeParse(msg.result);
+    if (result.success) p.resolve(result.data);
+    else p.reject(new AgentRequestError({ code: "bad_message", message: `the agent's ${p.method} result is malformed` }));
+  }
+
+  private protocolError(error: ErrorBody): void {
+    this.log.warn({ code: error.code, message: error.message.slice(0, 300) }, "bad message from agent");
+    this.send({ type: "error", ...error });
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new AgentRequestError({ code: "unexpected", message: "the host's agent disconnected before answering" }));
+    }
+    this.pending.clear();
+    this.events.onClose();
+  }
+}

@@ -1,0 +1,76 @@
+import crypto from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { fromNodeHeaders } from "better-auth/node";
+import { admin } from "better-auth/plugins/admin";
+import { defaultAc } from "better-auth/plugins/admin/access";
+import type { ServerConfig } from "./config";
+import type { Db } from "./db";
+import type { Logger } from "./logger";
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+// Impersonation is left out on purpose: it would let an admin act as someone else in the audit trail.
+const adminRole = defaultAc.newRole({
+  user: ["create", "list", "set-role", "ban", "delete", "set-password", "set-email", "get", "update"],
+  session: ["list", "revoke", "delete"],
+});
+const memberRole = defaultAc.newRole({ user: [], session: [] });
+
+export function createAuth(config: ServerConfig, db: Db) {
+  const secure = config.publicUrl.startsWith("https:");
+  return betterAuth({
+    appName: "Stevedore",
+    baseURL: config.publicUrl,
+    secret: config.authSecret,
+    trustedOrigins: [config.publicUrl],
+    database: prismaAdapter(db, { provider: "sqlite" }),
+    // Accounts are made by admins (and the first-start bootstrap), never by self sign-up.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    plugins: [
+      admin({
+        defaultRole: "viewer",
+        adminRoles: ["admin"],
+        roles: { admin: adminRole, operator: memberRole, viewer: memberRole },
+      }),
+    ],
+    advanced: { useSecureCookies: secure },
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** The signed-in user behind a request's cookies, or null. Banned (disabled) users have no session. */
+export async function getSessionUser(auth: Auth, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
+  const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
+  if (!session) return null;
+  const role = (ROLES as readonly string[]).includes(session.user.role ?? "") ? (session.user.role as Role) : "viewer";
+  return { id: session.user.id, email: session.user.email, name: session.user.name, role };
+}
+
+/**
+ * On first start there is no one to log in as: create the admin, with ADMIN_PASSWORD or a generated
+ * password that is printed once (it is never stored in clear).
+ */
+export async function ensureAdmin(auth: Auth, db: Db, config: ServerConfig, log: Logger): Promise<void> {
+  if ((await db.user.count()) > 0) return;
+  const password = config.adminPassword ?? crypto.randomBytes(18).toString("base64url");
+  await auth.api.createUser({ body: { email: config.adminEmail, password, name: "Administrator", role: "admin" } });
+  log.info({ email: config.adminEmail }, "created the first admin");
+  if (!config.adminPassword) {
+    process.stdout.write(
+      `\n  First start: an admin account was created.\n    email:    ${config.adminEmail}\n    password: ${password}\n  (shown once; set ADMIN_PASSWORD to choose it)\n\n`,
+    );
+  }
+}

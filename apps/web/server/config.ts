@@ -1,0 +1,75 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { resolveDataDir, resolveDatabaseUrl } from "./database-url";
+
+const Env = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be the http(s):// URL browsers and agents use to reach Stevedore" }).optional(),
+  DATABASE_URL: z.string().startsWith("file:", "only SQLite (file:…) is supported in this build"),
+  STEVEDORE_DATA_DIR: z.string().min(1),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
+  ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+});
+
+export interface ServerConfig {
+  dev: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  dataDir: string;
+  authSecret: string;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  joinTokenTtlMs: number;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at start; every bad value is named with what it should be. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = resolveDataDir(env);
+  const parsed = Env.safeParse({ ...env, DATABASE_URL: resolveDatabaseUrl(env), STEVEDORE_DATA_DIR: dataDir });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return {
+    dev: e.NODE_ENV === "development",
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir),
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * The embedded default needs no configuration: without AUTH_SECRET a random one is made once and
+ * kept (0600) in the data directory, so sessions survive restarts.
+ */
+function persistentSecret(dataDir: string): string {
+  const file = path.join(dataDir, "auth-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    const secret = crypto.randomBytes(32).toString("base64url");
+    fs.writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}

@@ -1,0 +1,195 @@
+import { EventEmitter } from "node:events";
+import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary } from "@stevedore/protocol";
+import type { ContainerRow, FleetChange, HostStatus, HostView } from "./types";
+
+interface HostEntry {
+  id: string;
+  name: string;
+  connected: boolean;
+  engineUp: boolean;
+  engineError: string | null;
+  lastSeenAt: number | null;
+  connectedAt: number | null;
+  facts: HostView["facts"];
+  engine: EngineFacts | null;
+  containers: Map<string, ContainerSummary>;
+  images: ImageSummary[];
+}
+
+export interface PersistedHost {
+  id: string;
+  name: string;
+  lastSeenAt: number | null;
+  facts: HostView["facts"];
+  engine: EngineFacts | null;
+}
+
+/**
+ * The fleet as the agents report it, held in memory: hosts, their containers and images. Agents are
+ * the authority; this is a cache they keep true with snapshots and deltas. Every change is announced
+ * on `changes` so browsers can re-read what they show.
+ */
+export class FleetState {
+  private readonly hosts = new Map<string, HostEntry>();
+  readonly changes = new EventEmitter<{ change: [FleetChange] }>();
+
+  constructor() {
+    this.changes.setMaxListeners(0);
+  }
+
+  /** Hosts known from the database start offline with their last facts until their agent connects. */
+  addHost(h: PersistedHost): void {
+    this.hosts.set(h.id, {
+      id: h.id,
+      name: h.name,
+      connected: false,
+      engineUp: false,
+      engineError: null,
+      lastSeenAt: h.lastSeenAt,
+      connectedAt: null,
+      facts: h.facts,
+      engine: h.engine,
+      containers: new Map(),
+      images: [],
+    });
+    this.emit({ kind: "host", hostId: h.id });
+  }
+
+  removeHost(hostId: string): void {
+    if (this.hosts.delete(hostId)) {
+      this.emit({ kind: "host", hostId });
+      this.emit({ kind: "containers", hostId });
+    }
+  }
+
+  has(hostId: string): boolean {
+    return this.hosts.has(hostId);
+  }
+
+  connected(hostId: string, hello: HelloMessage, now = Date.now()): void {
+    const h = this.entry(hostId);
+    h.connected = true;
+    h.connectedAt = now;
+    h.lastSeenAt = now;
+    h.facts = { ...hello.host, protocolVersion: hello.protocolVersion };
+    h.engineUp = hello.engine !== null;
+    h.engine = hello.engine ?? h.engine;
+    h.engineError = hello.engine ? null : (hello.engineError ?? "engine not reachable");
+    this.emit({ kind: "host", hostId });
+  }
+
+  disconnected(hostId: string, now = Date.now()): void {
+    const h = this.hosts.get(hostId);
+    if (!h) return;
+    h.connected = false;
+    h.connectedAt = null;
+    h.lastSeenAt = now;
+    this.emit({ kind: "host", hostId });
+    this.emit({ kind: "containers", hostId });
+  }
+
+  seen(hostId: string, now = Date.now()): void {
+    const h = this.hosts.get(hostId);
+    if (h) h.lastSeenAt = now;
+  }
+
+  snapshot(hostId: string, engine: EngineFacts, containers: ContainerSummary[], images: ImageSummary[]): void {
+    const h = this.entry(hostId);
+    h.engineUp = true;
+    h.engineError = null;
+    h.engine = engine;
+    h.containers = new Map(containers.map((c) => [c.id, c]));
+    h.images = images;
+    this.emit({ kind: "host", hostId });
+    this.emit({ kind: "containers", hostId });
+  }
+
+  engineDown(hostId: string, error: string): void {
+    const h = this.entry(hostId);
+    h.engineUp = false;
+    h.engineError = error;
+    this.emit({ kind: "host", hostId });
+    this.emit({ kind: "containers", hostId });
+  }
+
+  upsertContainer(hostId: string, c: ContainerSummary): void {
+    this.entry(hostId).containers.set(c.id, c);
+    this.emit({ kind: "containers", hostId });
+    this.emit({ kind: "host", hostId });
+  }
+
+  removeContainer(hostId: string, id: string): void {
+    if (this.entry(hostId).containers.delete(id)) {
+      this.emit({ kind: "containers", hostId });
+      this.emit({ kind: "host", hostId });
+    }
+  }
+
+  setImages(hostId: string, images: ImageSummary[]): void {
+    this.entry(hostId).images = images;
+    this.emit({ kind: "host", hostId });
+  }
+
+  hostStatus(hostId: string): HostStatus | null {
+    const h = this.hosts.get(hostId);
+    return h ? statusOf(h) : null;
+  }
+
+  listHosts(): HostView[] {
+    return [...this.hosts.values()].map(toHostView).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  getHost(hostId: string): HostView | null {
+    const h = this.hosts.get(hostId);
+    return h ? toHostView(h) : null;
+  }
+
+  getContainer(hostId: string, id: string): ContainerRow | null {
+    const h = this.hosts.get(hostId);
+    const c = h?.containers.get(id);
+    return h && c ? toRow(h, c) : null;
+  }
+
+  /** Every container of every host (or one host), for the query layer to filter, sort and page. */
+  *containers(hostId?: string): Generator<ContainerRow> {
+    const hosts = hostId ? [this.hosts.get(hostId)].filter((h): h is HostEntry => !!h) : this.hosts.values();
+    for (const h of hosts) for (const c of h.containers.values()) yield toRow(h, c);
+  }
+
+  private entry(hostId: string): HostEntry {
+    const h = this.hosts.get(hostId);
+    if (!h) throw new Error(`unknown host ${hostId}`);
+    return h;
+  }
+
+  private emit(change: FleetChange): void {
+    this.changes.emit("change", change);
+  }
+}
+
+function statusOf(h: HostEntry): HostStatus {
+  if (!h.connected) return "offline";
+  return h.engineUp ? "online" : "engine_down";
+}
+
+function toHostView(h: HostEntry): HostView {
+  let running = 0;
+  for (const c of h.containers.values()) if (c.state === "running" || c.state === "paused" || c.state === "restarting") running++;
+  return {
+    id: h.id,
+    name: h.name,
+    status: statusOf(h),
+    lastSeenAt: h.lastSeenAt,
+    connectedAt: h.connectedAt,
+    engineError: h.engineError,
+    facts: h.facts,
+    engine: h.engine,
+    containersRunning: running,
+    containersTotal: h.containers.size,
+    images: h.images.length,
+  };
+}
+
+function toRow(h: HostEntry, c: ContainerSummary): ContainerRow {
+  return { ...c, hostId: h.id, hostName: h.name, live: h.connected && h.engineUp };
+}

@@ -1,0 +1,160 @@
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { toNodeHandler } from "better-auth/node";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, EnrollRequest } from "@stevedore/protocol";
+import { AgentGateway } from "./agents/agent-gateway";
+import { EnrollmentError, enrollHost } from "./agents/enrollment";
+import { createAuth, ensureAdmin, getSessionUser } from "./auth";
+import type { ServerConfig } from "./config";
+import { createDb } from "./db";
+import { FleetState } from "./fleet/fleet-state";
+import { createLogger } from "./logger";
+import { type Services, createContext } from "./trpc/init";
+import { appRouter } from "./trpc/root";
+
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const MAX_JSON_BODY = 16 * 1024;
+/** Pages anyone may load: the login form and the static assets it needs. */
+const PUBLIC_PAGE = /^\/(login(\/|$)|_next\/|favicon\.ico$)/;
+
+export interface ControlPlane {
+  server: http.Server;
+  services: Services;
+  url: string;
+  close(): Promise<void>;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BODY) throw new EnrollmentError(401, `request body over ${MAX_JSON_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/**
+ * One Node process serves everything: pages (Next.js), the API (tRPC), sign-in (better-auth), agent
+ * enrollment and the agents' WebSockets. All server logic lives in this module graph; Next only
+ * renders the UI, so there is exactly one fleet state in memory.
+ */
+export async function startControlPlane(config: ServerConfig, opts: { ui: boolean }): Promise<ControlPlane> {
+  const log = createLogger(config.logLevel);
+  const db = createDb(config.databaseUrl);
+  const auth = createAuth(config, db);
+  const fleet = new FleetState();
+  const agents = new AgentGateway(db, fleet, log.child({ component: "agents" }));
+  const services: Services = { config, db, auth, fleet, agents, log };
+
+  await ensureAdmin(auth, db, config, log);
+  await agents.loadHosts();
+
+  const authHandler = toNodeHandler(auth);
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    createContext: ({ req }) => createContext(services, req),
+    onError: ({ error, path: procedure }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, procedure }, "procedure failed");
+    },
+  });
+  const publicOrigin = new URL(config.publicUrl).origin;
+
+  let next: { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>; upgrade: (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => Promise<void>; close(): Promise<void> } | null = null;
+  if (opts.ui) {
+    const { default: createNext } = await import("next");
+    const app = createNext({ dev: config.dev, dir: WEB_DIR, hostname: config.host, port: config.port });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    const upgrade = app.getUpgradeHandler();
+    next = { handle: (req, res) => handle(req, res), upgrade: (req, s, h) => upgrade(req, s, h), close: () => app.close() };
+  }
+
+  const server = http.createServer((req, res) => {
+    void route(req, res).catch((err: unknown) => {
+      log.error({ err, url: req.url }, "request failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.destroy();
+    });
+  });
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const p = url.pathname;
+    if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });
+    if (p.startsWith("/api/auth/")) return authHandler(req, res);
+    if (p === AGENT_ENROLL_PATH) {
+      if (req.method !== "POST") return sendJson(res, 405, { error: "POST only" });
+      try {
+        const body = EnrollRequest.safeParse(await readJson(req));
+        if (!body.success) return sendJson(res, 400, { error: "expected { token, hostname }" });
+        const enrolled = await enrollHost(db, body.data);
+        fleet.addHost({ id: enrolled.hostId, name: enrolled.name, lastSeenAt: null, facts: {}, engine: null });
+        log.info({ hostId: enrolled.hostId, host: enrolled.name, ip: req.socket.remoteAddress }, "host enrolled");
+        return sendJson(res, 201, { hostId: enrolled.hostId, credential: enrolled.credential });
+      } catch (err) {
+        if (err instanceof EnrollmentError) return sendJson(res, err.status, { error: err.message });
+        if (err instanceof SyntaxError) return sendJson(res, 400, { error: "body is not JSON" });
+        throw err;
+      }
+    }
+    if (p.startsWith("/api/trpc/")) {
+      // Cookies authenticate the API, so a cross-site page must not be able to drive it.
+      const origin = req.headers.origin;
+      if (req.method !== "GET" && origin && origin !== publicOrigin) return sendJson(res, 403, { error: `origin ${origin} is not allowed` });
+      return trpcHandler(req, res);
+    }
+    if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
+    if (!next) return sendJson(res, 404, { error: "UI disabled" });
+    if (!PUBLIC_PAGE.test(p) && !(await getSessionUser(auth, req.headers))) {
+      res.writeHead(302, { location: `/login?next=${encodeURIComponent(p + url.search)}` });
+      return void res.end();
+    }
+    return next.handle(req, res);
+  }
+
+  server.on("upgrade", (req, socket, head) => {
+    const p = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (p === AGENT_SOCKET_PATH) {
+      void agents.handleUpgrade(req, socket, head).catch((err: unknown) => {
+        log.error({ err }, "agent upgrade failed");
+        socket.destroy();
+      });
+    } else if (next && config.dev) {
+      void next.upgrade(req, socket, head);
+    } else {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  log.info({ url }, "control plane listening");
+
+  return {
+    server,
+    services,
+    url,
+    async close() {
+      agents.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await next?.close();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage } from "node:http";
+import { TRPCError, initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { AgentRequestError } from "../agents/agent-session";
+import type { AgentGateway } from "../agents/agent-gateway";
+import { type Auth, type Role, type SessionUser, getSessionUser } from "../auth";
+import type { ServerConfig } from "../config";
+import type { Db } from "../db";
+import type { FleetState } from "../fleet/fleet-state";
+import type { Logger } from "../logger";
+
+// 1. Context: the services every procedure may use, and the signed-in user (or null).
+export interface Services {
+  config: ServerConfig;
+  db: Db;
+  auth: Auth;
+  fleet: FleetState;
+  agents: AgentGateway;
+  log: Logger;
+}
+
+export interface Context extends Services {
+  user: SessionUser | null;
+}
+
+export async function createContext(services: Services, req: IncomingMessage): Promise<Context> {
+  return { ...services, user: await getSessionUser(services.auth, req.headers) };
+}
+
+// 2. Init, with one error formatter: zod issues become readable input errors, never a bare 500.
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: { ...shape.data, zodError: error.cause instanceof ZodError ? error.cause.flatten() : null },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// 3. Procedures: every one but `public` requires a session; roles are checked here, on the server.
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+function requireRole(min: Role) {
+  return t.middleware(({ ctx, next }) => {
+    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+    if (RANK[ctx.user.role] < RANK[min]) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${ctx.user.role}` });
+    return next({ ctx: { ...ctx, user: ctx.user } });
+  });
+}
+
+export const publicProcedure = t.procedure;
+export const viewerProcedure = t.procedure.use(requireRole("viewer"));
+export const operatorProcedure = t.procedure.use(requireRole("operator"));
+export const adminProcedure = t.procedure.use(requireRole("admin"));
+
+const AGENT_ERROR_CODES = {
+  not_found: "NOT_FOUND",
+  timeout: "TIMEOUT",
+  engine_down: "PRECONDITION_FAILED",
+  engine_error: "BAD_REQUEST",
+  unexpected: "PRECONDITION_FAILED",
+} as const;
+
+/** Runs a call to an agent; its failure reaches the browser in the agent's (the engine's) own words. */
+export async function callAgent<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof AgentRequestError) {
+      const code = AGENT_ERROR_CODES[err.body.code as keyof typeof AGENT_ERROR_CODES] ?? "BAD_GATEWAY";
+      throw new TRPCError({ code, message: err.body.message, cause: err });
+    }
+    throw err;
+  }
+}

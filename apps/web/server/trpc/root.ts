@@ -1,0 +1,14 @@
+import { containersRouter } from "./routers/containers";
+import { fleetRouter } from "./routers/fleet";
+import { hostsRouter } from "./routers/hosts";
+import { meRouter } from "./routers/me";
+import { createTRPCRouter } from "./init";
+
+export const appRouter = createTRPCRouter({
+  me: meRouter,
+  hosts: hostsRouter,
+  containers: containersRouter,
+  fleet: fleetRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { TRPCRouterRecord } from "@trpc/server";
+import type { FleetChange } from "../../fleet/types";
+import { viewerProcedure } from "../init";
+
+const COALESCE_MS = 50;
+
+export const fleetRouter = {
+  /**
+   * Live change notifications. Changes are coalesced per host and kind (so what waits for a slow
+   * browser is bounded by the number of hosts) and sent at most every 50 ms; the browser then
+   * re-reads what it shows, the same path a reload takes, so a lost message loses nothing.
+   */
+  changes: viewerProcedure.subscription(async function* ({ ctx, signal }) {
+    const pending = new Map<string, FleetChange>();
+    let wake: (() => void) | null = null;
+    const listener = (change: FleetChange) => {
+      pending.set(`${change.kind}:${change.hostId}`, change);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    ctx.fleet.changes.on("change", listener);
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        await sleep(COALESCE_MS);
+        if (signal?.aborted) break;
+        const batch = [...pending.values()];
+        pending.clear();
+        yield batch;
+      }
+    } finally {
+      ctx.fleet.changes.off("change", listener);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,59 @@
+"use client";
+
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useState } from "react";
+import { Button, ErrorNote, Input } from "@/components/ui";
+import { authClient } from "@/lib/auth-client";
+
+function LoginForm() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(form: FormData) {
+    setBusy(true);
+    setError(null);
+    const { error: err } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
+    setBusy(false);
+    if (err) {
+      setError(err.status === 401 ? "Wrong email or password." : (err.message ?? "Sign-in failed."));
+      return;
+    }
+    const next = params.get("next");
+    router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/containers");
+  }
+
+  return (
+    <form action={(f) => void submit(f)} className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <div className="flex items-center gap-2 text-lg font-semibold">
+        <span aria-hidden className="grid size-7 place-items-center rounded bg-sky-700 text-sm text-white">
+          S
+        </span>
+        Sign in to Stevedore
+      </div>
+      <label className="block space-y-1 text-sm">
+        <span className="font-medium">Email</span>
+        <Input name="email" type="email" autoComplete="username" required autoFocus className="w-full" />
+      </label>
+      <label className="block space-y-1 text-sm">
+        <span className="font-medium">Password</span>
+        <Input name="password" type="password" autoComplete="current-password" required className="w-full" />
+      </label>
+      <ErrorNote error={error ? { message: error } : null} />
+      <Button type="submit" variant="primary" disabled={busy} className="w-full justify-center">
+        {busy ? "Signing in…" : "Sign in"}
+      </Button>
+    </form>
+  );
+}
+
+export default function LoginPage() {
+  return (
+    <main className="grid min-h-screen place-items-center p-4">
+      <Suspense>
+        <LoginForm />
+      </Suspense>
+    </main>
+  );
+}

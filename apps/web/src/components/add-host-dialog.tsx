@@ -1,0 +1,54 @@
+"use client";
+
+import { useEffect } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { exactTime } from "@/lib/format";
+import { CopyButton, Dialog, ErrorNote, Spinner } from "./ui";
+
+/** "Add host": makes a one-time join token and shows the exact command to run on the new host. */
+export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const trpc = useTRPC();
+  const create = useMutation(trpc.hosts.createJoinToken.mutationOptions());
+  const { mutate, reset } = create;
+
+  useEffect(() => {
+    if (open) mutate();
+    else reset();
+  }, [open, mutate, reset]);
+
+  return (
+    <Dialog open={open} onClose={onClose} title="Add host">
+      <div className="space-y-4 text-sm">
+        <p className="text-slate-600">
+          Run this on the new host. The agent dials out to Stevedore, so the host needs no open port; it trades the one-time token for its own credential.
+        </p>
+        {create.isPending && <Spinner label="Creating a join token…" />}
+        <ErrorNote error={create.error} />
+        {create.data && (
+          <>
+            <CommandBlock label="From a Stevedore checkout (Node.js 20)" command={create.data.command} />
+            <CommandBlock label="As a container (image built from infra/agent.Dockerfile)" command={create.data.containerCommand} />
+            <p className="text-slate-500">
+              The token works once and expires <time title={exactTime(create.data.expiresAt.getTime())}>{exactTime(create.data.expiresAt.getTime())}</time>. The host appears in the list as soon as its agent connects.
+            </p>
+          </>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+function CommandBlock({ label, command }: { label: string; command: string }) {
+  return (
+    <div className="space-y-1">
+      <div className="flex items-center justify-between">
+        <span className="font-medium">{label}</span>
+        <CopyButton text={command} />
+      </div>
+      <pre data-testid="join-command" className="overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+        {command}
+      </pre>
+    </div>
+  );
+}

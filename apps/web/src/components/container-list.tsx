@@ -1,0 +1,185 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { humanDuration, type ContainerState } from "@stevedore/protocol";
+import { useTRPC } from "@/lib/trpc";
+import { shortId } from "@/lib/format";
+import { ContainerStatus } from "./container-status";
+import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
+
+const PAGE_SIZE = 50;
+const STATES: { value: "all" | ContainerState; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "running", label: "Running" },
+  { value: "exited", label: "Exited" },
+  { value: "paused", label: "Paused" },
+  { value: "created", label: "Created" },
+  { value: "restarting", label: "Restarting" },
+  { value: "dead", label: "Dead" },
+];
+
+/** `docker ps` across the fleet. Filters live in the URL, so a filtered view can be shared. */
+export function ContainerList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const now = useNow();
+
+  const state = (params.get("state") ?? "all") as "all" | ContainerState;
+  const hostId = params.get("host") ?? "";
+  const q = params.get("q") ?? "";
+  const page = Math.max(0, Number(params.get("page") ?? 0) || 0);
+  const [text, setText] = useState(q);
+
+  const setParam = (next: Record<string, string>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(next)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
+    if (!("page" in next)) p.delete("page");
+    router.replace(`${pathname}?${p.toString()}`, { scroll: false });
+  };
+
+  // The text filter follows typing with a short debounce; the server does the filtering.
+  useEffect(() => {
+    if (text === q) return;
+    const t = setTimeout(() => setParam({ q: text }), 200);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const list = useQuery({
+    ...trpc.containers.list.queryOptions({ state, hostId: hostId || undefined, q, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
+  const data = list.data;
+  const hostStatus = new Map(hosts.data?.map((h) => [h.id, h.status]));
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <h1 className="text-xl font-semibold">Containers</h1>
+        <div className="flex flex-wrap items-center gap-2">
+          <Input
+            type="search"
+            aria-label="Filter by name, image, id, command or host"
+            placeholder="Filter by name, image, id, command…"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            className="w-72"
+          />
+          <Select aria-label="Host" value={hostId} onChange={(e) => setParam({ host: e.target.value })}>
+            <option value="">All hosts</option>
+            {hosts.data?.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+          </Select>
+        </div>
+      </div>
+
+      <div role="radiogroup" aria-label="State" className="flex flex-wrap gap-1">
+        {STATES.map((s) => (
+          <button
+            key={s.value}
+            type="button"
+            role="radio"
+            aria-checked={state === s.value}
+            onClick={() => setParam({ state: s.value === "all" ? "" : s.value })}
+            className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-checked:bg-slate-800 aria-checked:text-white aria-checked:ring-slate-800"
+          >
+            {s.label}
+            <span className="ml-1.5 text-xs opacity-70">{data?.byState[s.value] ?? 0}</span>
+          </button>
+        ))}
+      </div>
+
+      <ErrorNote error={list.error} />
+      <Card>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Container ID</th>
+                <th className="px-4 py-2 font-medium">Name</th>
+                <th className="px-4 py-2 font-medium">Image</th>
+                <th className="px-4 py-2 font-medium">Command</th>
+                <th className="px-4 py-2 font-medium">Created</th>
+                <th className="px-4 py-2 font-medium">Status</th>
+                <th className="px-4 py-2 font-medium">Host</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {data?.items.map((c) => (
+                <tr key={`${c.hostId}/${c.id}`} data-testid="container-row" data-name={c.name} className={`hover:bg-slate-50 ${c.live ? "" : "opacity-60"}`}>
+                  <td className="px-4 py-2 font-mono text-xs">
+                    <Link href={`/containers/${c.hostId}/${c.id}`} className="text-sky-700 hover:underline">
+                      {shortId(c.id)}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2 font-medium">
+                    <Link href={`/containers/${c.hostId}/${c.id}`} className="hover:underline">
+                      {c.name}
+                    </Link>
+                  </td>
+                  <td className="max-w-56 truncate px-4 py-2" title={c.image}>
+                    {c.image}
+                  </td>
+                  <td className="max-w-56 truncate px-4 py-2 font-mono text-xs text-slate-600" title={c.command}>
+                    &quot;{c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command}&quot;
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+                    <RelativeTime at={c.createdAt} now={now}>
+                      {humanDuration(Math.max(0, now - c.createdAt))} ago
+                    </RelativeTime>
+                  </td>
+                  <td className="px-4 py-2">
+                    <ContainerStatus c={c} now={now} />
+                    {!c.live && <span className="ml-2 text-xs text-slate-500">(last known: host {hostStatus.get(c.hostId)?.replace("_", " ") ?? "offline"})</span>}
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2">
+                    <Link href={`/hosts#${c.hostId}`} className="text-slate-700 hover:underline">
+                      {c.hostName}
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {list.isPending && (
+          <div className="p-6">
+            <Spinner label="Loading containers…" />
+          </div>
+        )}
+        {data && data.total === 0 && (
+          <p className="p-6 text-sm text-slate-500">
+            {q || state !== "all" || hostId ? "No container matches these filters." : "No containers yet. Add a host, or run one on a host that is already here."}
+          </p>
+        )}
+        {data && data.total > 0 && (
+          <footer className="flex items-center justify-between border-t border-slate-200 px-4 py-2 text-sm text-slate-600">
+            <span>
+              {page * PAGE_SIZE + 1}–{Math.min((page + 1) * PAGE_SIZE, data.total)} of {data.total}
+            </span>
+            <span className="flex gap-2">
+              <Button disabled={page === 0} onClick={() => setParam({ page: String(page - 1) })}>
+                Previous
+              </Button>
+              <Button disabled={(page + 1) * PAGE_SIZE >= data.total} onClick={() => setParam({ page: String(page + 1) })}>
+                Next
+              </Button>
+            </span>
+          </footer>
+        )}
+      </Card>
+    </div>
+  );
+}

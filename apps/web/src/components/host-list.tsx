@@ -1,0 +1,108 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { bytes } from "@/lib/format";
+import type { HostView } from "../../server/fleet/types";
+import { AddHostDialog } from "./add-host-dialog";
+import { HostStatusBadge } from "./host-status-badge";
+import { Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
+
+export function HostList() {
+  const trpc = useTRPC();
+  const me = useQuery(trpc.me.get.queryOptions());
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const [adding, setAdding] = useState(false);
+  const [filter, setFilter] = useState("");
+  const now = useNow();
+  const isAdmin = me.data?.role === "admin";
+  const f = filter.trim().toLowerCase();
+  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.facts.os ?? "").toLowerCase().includes(f) || h.status.includes(f));
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">Hosts</h1>
+        <div className="flex items-center gap-2">
+          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-64" />
+          {isAdmin && (
+            <Button variant="primary" onClick={() => setAdding(true)}>
+              Add host
+            </Button>
+          )}
+        </div>
+      </div>
+      <ErrorNote error={hosts.error} />
+      {hosts.isPending && <Spinner label="Loading hosts…" />}
+      {hosts.data?.length === 0 && (
+        <Card>
+          <p className="p-6 text-sm text-slate-600">No hosts yet. {isAdmin ? "Use “Add host” to enroll the first one." : "Ask an admin to add one."}</p>
+        </Card>
+      )}
+      <div className="grid gap-3">
+        {shown?.map((h) => <HostCard key={h.id} host={h} now={now} isAdmin={isAdmin} />)}
+      </div>
+      <AddHostDialog open={adding} onClose={() => setAdding(false)} />
+    </div>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd className="truncate text-sm" title={typeof children === "string" ? children : undefined}>
+        {children ?? "—"}
+      </dd>
+    </div>
+  );
+}
+
+function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
+  return (
+    <Card className="scroll-mt-4" >
+      <div id={h.id} data-testid="host-card" data-host={h.name} className="space-y-3 p-4">
+        <div className="flex flex-wrap items-center gap-3">
+          <h2 className="text-base font-semibold">{h.name}</h2>
+          <HostStatusBadge status={h.status} title={h.engineError ?? undefined} />
+          <span className="text-sm text-slate-500">
+            {h.status === "online" || h.status === "engine_down" ? "connected " : "last seen "}
+            <RelativeTime at={h.status === "offline" ? h.lastSeenAt : h.connectedAt} now={now} />
+          </span>
+          <span className="ml-auto flex items-center gap-2">
+            <Link href={`/containers?host=${h.id}`} className="text-sm text-sky-700 hover:underline">
+              {h.containersRunning} running / {h.containersTotal} containers
+            </Link>
+            {isAdmin && (
+              <Button
+                variant="danger"
+                disabled={revoke.isPending}
+                onClick={() => {
+                  if (confirm(`Revoke ${h.name}? Its agent is disconnected now and refused from then on.`)) revoke.mutate({ hostId: h.id });
+                }}
+              >
+                Revoke
+              </Button>
+            )}
+          </span>
+        </div>
+        {h.status === "engine_down" && h.engineError && <p className="text-sm text-amber-800">Engine unreachable: {h.engineError}</p>}
+        <ErrorNote error={revoke.error} />
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-2 md:grid-cols-4">
+          <Fact label="Engine">{h.engine ? `${h.engine.version} (API ${h.engine.apiVersion})` : undefined}</Fact>
+          <Fact label="OS">{h.facts.os}</Fact>
+          <Fact label="Kernel">{h.facts.kernel}</Fact>
+          <Fact label="Arch">{h.facts.arch}</Fact>
+          <Fact label="CPUs">{h.facts.cpus}</Fact>
+          <Fact label="Memory">{h.facts.memoryBytes ? bytes(h.facts.memoryBytes) : undefined}</Fact>
+          <Fact label="Storage">{h.engine ? `${h.engine.storageDriver} · ${h.engine.dockerRootDir}` : undefined}</Fact>
+          <Fact label="Agent">{h.facts.agentVersion ? `${h.facts.agentVersion} (protocol ${h.facts.protocolVersion})` : undefined}</Fact>
+        </dl>
+      </div>
+    </Card>
+  );
+}

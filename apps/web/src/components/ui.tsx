@@ -1,0 +1,139 @@
+"use client";
+
+import { useEffect, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { ago, exactTime } from "@/lib/format";
+
+// A small, consistent component set: every page is built from these.
+
+type Variant = "primary" | "secondary" | "danger" | "ghost";
+const VARIANTS: Record<Variant, string> = {
+  primary: "bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-300",
+  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400",
+  danger: "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50 disabled:text-red-300",
+  ghost: "text-slate-700 hover:bg-slate-200/60",
+};
+
+export function Button({ variant = "secondary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+  return (
+    <button
+      type="button"
+      className={`inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed ${VARIANTS[variant]} ${className}`}
+      {...props}
+    />
+  );
+}
+
+export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
+  return <input className={`rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs placeholder:text-slate-400 ${className}`} {...props} />;
+}
+
+export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
+  return <select className={`rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm ${className}`} {...props} />;
+}
+
+type Tone = "green" | "red" | "amber" | "slate" | "sky";
+const TONES: Record<Tone, string> = {
+  green: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
+  red: "bg-red-50 text-red-800 ring-red-600/20",
+  amber: "bg-amber-50 text-amber-900 ring-amber-600/30",
+  slate: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  sky: "bg-sky-50 text-sky-800 ring-sky-600/20",
+};
+
+export function Badge({ tone = "slate", children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span title={title} className={`inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${TONES[tone]}`}>
+      {children}
+    </span>
+  );
+}
+
+export function Card({ title, actions, children, className = "" }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+  return (
+    <section className={`rounded-lg border border-slate-200 bg-white shadow-xs ${className}`}>
+      {(title || actions) && (
+        <header className="flex items-center justify-between gap-2 border-b border-slate-200 px-4 py-2.5">
+          <h2 className="text-sm font-semibold text-slate-800">{title}</h2>
+          <div className="flex items-center gap-2">{actions}</div>
+        </header>
+      )}
+      {children}
+    </section>
+  );
+}
+
+/** Re-renders every `intervalMs` so relative times stay true without refetching. */
+export function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+/** "7 minutes ago", with the exact time on hover and for screen readers. */
+export function RelativeTime({ at, now, children }: { at: number | null; now: number; children?: ReactNode }) {
+  if (at === null) return <span className="text-slate-400">never</span>;
+  return (
+    <time dateTime={new Date(at).toISOString()} title={exactTime(at)} className="cursor-help decoration-dotted hover:underline">
+      {children ?? ago(at, now)}
+    </time>
+  );
+}
+
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        });
+      }}
+    >
+      {copied ? "Copied" : label}
+    </Button>
+  );
+}
+
+/** A modal on the native <dialog>: focus is trapped and Escape closes it, for free. */
+export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} onClose={onClose} aria-label={title} className="m-auto w-full max-w-2xl rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+      <div className="flex items-center justify-between border-b border-slate-200 px-5 py-3">
+        <h2 className="font-semibold">{title}</h2>
+        <Button variant="ghost" aria-label="Close" onClick={onClose}>
+          ✕
+        </Button>
+      </div>
+      <div className="px-5 py-4">{children}</div>
+    </dialog>
+  );
+}
+
+export function ErrorNote({ error }: { error: { message: string } | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+      {error.message}
+    </p>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <span role="status" className="inline-flex items-center gap-2 text-sm text-slate-500">
+      <span className="size-3.5 animate-spin rounded-full border-2 border-slate-300 border-t-sky-600" aria-hidden />
+      {label}
+    </span>
+  );
+}

@@ -1,0 +1,24 @@
+import { humanDuration } from "@stevedore/protocol";
+
+export function ago(t: number, now: number): string {
+  return `${humanDuration(Math.max(0, now - t))} ago`;
+}
+
+export function exactTime(t: number): string {
+  return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}

@@ -1,0 +1,5 @@
+export * from "./version";
+export * from "./model";
+export * from "./messages";
+export * from "./codec";
+export * from "./status";

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
+
+const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
+
+/**
+ * Requests the control plane sends to an agent, each with its params and the shape of its result.
+ * The requester validates the result too: an agent is untrusted input like any other.
+ */
+export const AgentMethods = {
+  "container.inspect": {
+    params: z.object({ id: containerId }),
+    result: z.record(z.string(), z.unknown()),
+  },
+  "container.top": {
+    params: z.object({ id: containerId, psArgs: z.string().max(256).optional() }),
+    result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }),
+  },
+} as const;
+export type AgentMethod = keyof typeof AgentMethods;
+export type AgentMethodParams<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["params"]>;
+export type AgentMethodResult<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["result"]>;
+
+const requestId = z.string().min(1).max(64);
+
+export const RequestMessage = z.discriminatedUnion("method", [
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.inspect"), params: AgentMethods["container.inspect"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.top"), params: AgentMethods["container.top"].params }),
+]);
+export type RequestMessage = z.infer<typeof RequestMessage>;
+
+/** Error codes either side puts in an `error` message or a failed response. */
+export const ErrorCode = z.enum([
+  "bad_message",
+  "too_large",
+  "unknown_type",
+  "upgrade_required",
+  "unexpected",
+  "engine_down",
+  "engine_error",
+  "not_found",
+  "timeout",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({ code: ErrorCode, message: z.string().max(4096) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---- agent → control plane -------------------------------------------------------------------
+
+/** The agent's answer to a request: a result, or an error in the engine's own words. */
+export const ResponseMessage = z.discriminatedUnion("ok", [
+  z.object({ type: z.literal("response"), requestId, ok: z.literal(true), result: z.unknown() }),
+  z.object({ type: z.literal("response"), requestId, ok: z.literal(false), error: ErrorBody }),
+]);
+
+export const HelloMessage = z.object({
+  type: z.literal("hello"),
+  protocolVersion: z.number().int(),
+  host: HostFacts,
+  /** Null when the engine does not answer at connect time; the host then shows "engine down". */
+  engine: EngineFacts.nullable(),
+  engineError: z.string().max(4096).optional(),
+});
+
+export const AgentMessage = z.discriminatedUnion("type", [
+  HelloMessage,
+  z.object({
+    type: z.literal("snapshot"),
+    engine: EngineFacts,
+    containers: z.array(ContainerSummary).max(100_000),
+    images: z.array(ImageSummary).max(100_000),
+  }),
+  z.object({ type: z.literal("engine.down"), error: z.string().max(4096) }),
+  z.object({ type: z.literal("container.upsert"), container: ContainerSummary }),
+  z.object({ type: z.literal("container.remove"), id: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
+  z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
+  ResponseMessage,
+  z.object({ type: z.literal("error"), ...ErrorBody.shape }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+export type HelloMessage = z.infer<typeof HelloMessage>;
+
+// ---- control plane → agent -------------------------------------------------------------------
+
+export const ControlMessage = z.union([
+  z.object({ type: z.literal("welcome"), hostId: z.string().max(64), protocolVersion: z.number().int() }),
+  z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
+  RequestMessage,
+  z.object({ type: z.literal("error"), ...ErrorBody.shape }),
+]);
+export type ControlMessage = z.infer<typeof ControlMessage>;
+
+// ---- enrollment (HTTP) -----------------------------------------------------------------------
+
+export const EnrollRequest = z.object({
+  token: z.string().min(16).max(256),
+  hostname: z.string().min(1).max(255),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequest>;
+
+export const EnrollResponse = z.object({ hostId: z.string(), credential: z.string() });
+export type EnrollResponse = z.infer<typeof EnrollResponse>;

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Facts about a host and its engine, sent in `hello` and again whenever the engine comes back. */
+export const EngineFacts = z.object({
+  version: z.string().max(64),
+  apiVersion: z.string().max(16),
+  storageDriver: z.string().max(64),
+  dockerRootDir: z.string().max(1024),
+  os: z.string().max(256),
+  kernelVersion: z.string().max(256),
+});
+export type EngineFacts = z.infer<typeof EngineFacts>;
+
+export const HostFacts = z.object({
+  hostname: z.string().min(1).max(255),
+  os: z.string().max(256),
+  kernel: z.string().max(256),
+  arch: z.string().max(32),
+  cpus: z.number().int().nonnegative(),
+  memoryBytes: z.number().int().nonnegative(),
+  agentVersion: z.string().max(64),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
+
+export const ContainerState = z.enum(["created", "running", "paused", "restarting", "removing", "exited", "dead"]);
+export type ContainerState = z.infer<typeof ContainerState>;
+
+export const PortBinding = z.object({
+  privatePort: z.number().int().min(0).max(65535),
+  publicPort: z.number().int().min(0).max(65535).optional(),
+  ip: z.string().max(64).optional(),
+  type: z.enum(["tcp", "udp", "sctp"]),
+});
+export type PortBinding = z.infer<typeof PortBinding>;
+
+/**
+ * One container as the fleet view needs it. Times are epoch milliseconds; `startedAt` / `finishedAt`
+ * are null when the engine reports its zero time. The status text ("Up 3 minutes") is derived from
+ * these on display, so it never goes stale between events.
+ */
+export const ContainerSummary = z.object({
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().max(256),
+  image: z.string().max(512),
+  imageId: z.string().max(128),
+  command: z.string().max(4096),
+  createdAt: z.number().int(),
+  state: ContainerState,
+  exitCode: z.number().int(),
+  startedAt: z.number().int().nullable(),
+  finishedAt: z.number().int().nullable(),
+  health: z.enum(["starting", "healthy", "unhealthy"]).nullable(),
+  ports: z.array(PortBinding).max(1024),
+  labels: z.record(z.string(), z.string()),
+});
+export type ContainerSummary = z.infer<typeof ContainerSummary>;
+
+export const ImageSummary = z.object({
+  id: z.string().max(128),
+  repoTags: z.array(z.string().max(512)).max(256),
+  repoDigests: z.array(z.string().max(512)).max(256),
+  createdAt: z.number().int(),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export type ImageSummary = z.infer<typeof ImageSummary>;
+
+export const EngineStatus = z.enum(["up", "down"]);
+export type EngineStatus = z.infer<typeof EngineStatus>;
