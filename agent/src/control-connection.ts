@@ -48,6 +48,7 @@ export class ControlConnection {
   private attempt = 0;
   private timers: NodeJS.Timeout[] = [];
   private lastHeard = 0;
+  private lastSent = 0;
   private stopped = false;
 
   constructor(private readonly opts: ConnectionOptions) {}
@@ -63,7 +64,9 @@ export class ControlConnection {
   }
 
   send(msg: AgentMessage): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeMessage(msg));
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeMessage(msg));
+    this.lastSent = Date.now();
   }
 
   private connect(): void {
@@ -96,15 +99,17 @@ export class ControlConnection {
         engine: this.opts.sync.facts && this.opts.sync.engineUp ? this.opts.sync.facts : null,
         engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
       });
+      // Checked every second so a silent control plane is noticed within HEARTBEAT_TIMEOUT_MS + 1 s.
       this.timers.push(
         setInterval(() => {
-          if (Date.now() - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+          const now = Date.now();
+          if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
             log.warn("no heartbeat from the control plane; reconnecting");
             ws.terminate();
             return;
           }
-          this.send({ type: "heartbeat", sentAt: Date.now() });
-        }, HEARTBEAT_INTERVAL_MS),
+          if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
+        }, 1_000),
       );
     });
     ws.on("message", (data: Buffer) => {

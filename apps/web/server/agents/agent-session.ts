@@ -51,6 +51,7 @@ interface Pending {
 export class AgentSession {
   private helloed = false;
   private lastHeard = Date.now();
+  private lastSent = 0;
   private readonly pending = new Map<string, Pending>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -76,19 +77,23 @@ export class AgentSession {
       setTimeout(() => {
         if (!this.helloed) this.close(1008, "no hello within 10 s");
       }, HELLO_TIMEOUT_MS),
+      // Checked every second so a silent agent is dropped within HEARTBEAT_TIMEOUT_MS + 1 s.
       setInterval(() => {
-        if (Date.now() - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+        const now = Date.now();
+        if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
           log.warn("agent silent past the heartbeat timeout; dropping it");
           this.ws.terminate();
           return;
         }
-        this.send({ type: "heartbeat", sentAt: Date.now() });
-      }, HEARTBEAT_INTERVAL_MS),
+        if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
+      }, 1_000),
     );
   }
 
   send(msg: ControlMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeMessage(msg));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeMessage(msg));
+    this.lastSent = Date.now();
   }
 
   close(code: number, reason: string): void {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelay } from "../src/control-connection";
+import { ConfigError, loadConfig } from "../src/config";
+import { formatCommand } from "../src/engine";
+
+describe("reconnect backoff", () => {
+  it("doubles from about a second up to about a minute, with jitter in the upper half", () => {
+    expect(backoffDelay(0, () => 0)).toBe(500);
+    expect(backoffDelay(0, () => 1)).toBe(1000);
+    expect(backoffDelay(3, () => 1)).toBe(8000);
+    expect(backoffDelay(20, () => 0)).toBe(30_000);
+    expect(backoffDelay(20, () => 1)).toBe(60_000);
+  });
+});
+
+describe("agent configuration", () => {
+  it("names every bad value", () => {
+    expect(() => loadConfig(["--url", "ftp://x", "--join", "short"], {})).toThrow(ConfigError);
+    try {
+      loadConfig(["--url", "ftp://x", "--join", "short", "--log-level", "loud"], {});
+    } catch (err) {
+      expect((err as Error).message).toMatch(/url: must be the control plane's http/);
+      expect((err as Error).message).toMatch(/joinToken: a join token is at least 16/);
+      expect((err as Error).message).toMatch(/logLevel/);
+    }
+  });
+
+  it("takes flags over environment variables", () => {
+    const c = loadConfig(["--hostname", "flag"], { STEVEDORE_HOSTNAME: "env", STEVEDORE_URL: "https://cp.example" });
+    expect(c.hostname).toBe("flag");
+    expect(c.url).toBe("https://cp.example");
+  });
+});
+
+describe("formatCommand", () => {
+  it("quotes arguments with spaces the way the engine lists them", () => {
+    expect(formatCommand("sleep", [])).toBe("sleep");
+    expect(formatCommand("sh", ["-c", "exit 3"])).toBe("sh -c 'exit 3'");
+  });
+});

@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
+import { createJoinToken } from "../server/agents/enrollment";
+import { waitFor } from "./support/engine";
+import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+
+const EXIT_REFUSED = 78;
+
+describe("enrollment and revocation", () => {
+  let stack: TestStack;
+  let api: ReturnType<typeof apiClient>;
+  const agents: AgentProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    api = apiClient(stack.url, await signIn(stack.url));
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop("SIGKILL")));
+    await stack.close();
+  });
+
+  const enroll = (token: string, hostname = "h") =>
+    fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, hostname }) });
+
+  it("enrolls with a join token made by an admin, keeps the credential 0600, and shows the host online with its facts", async () => {
+    const { token, command, expiresAt } = await api.hosts.createJoinToken.mutate();
+    expect(command).toContain(`--url ${stack.url}`);
+    expect(command).toContain(`--join ${token}`);
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
+
+    const credentials = path.join(stack.dataDir, "agent-a", "credentials.json");
+    const agent = AgentProcess.start({ url: stack.url, token, credentials, hostname: "alpha" });
+    agents.push(agent);
+    const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.name === "alpha" && h.status === "online"), { what: "alpha online" });
+    expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(fs.readFileSync(credentials, "utf8"));
+    expect(saved.hostId).toBe(host.id);
+    // Only a hash of the credential is stored.
+    const row = await stack.cp.services.db.host.findUniqueOrThrow({ where: { id: host.id } });
+    expect(row.credentialHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.credentialHash).not.toContain(saved.credential.split(".")[1]);
+
+    expect(host.facts).toMatchObject({ hostname: "alpha", cpus: expect.any(Number), memoryBytes: expect.any(Number), protocolVersion: 1 });
+    expect(host.facts.kernel).toBeTruthy();
+    expect(host.engine).toMatchObject({ version: expect.stringMatching(/\d+\.\d+/), apiVersion: expect.stringMatching(/^1\.\d+$/), storageDriver: expect.any(String) });
+    expect(host.engine?.dockerRootDir).toMatch(/^\//);
+
+    // The token was single use: a second agent cannot enroll with it.
+    const again = await enroll(token);
+    expect(again.status).toBe(410);
+    expect((await again.json()).error).toMatch(/already used/);
+
+    // Restarted, the agent reconnects with its saved credential and no token.
+    await agent.stop();
+    await waitFor(async () => (await api.hosts.get.query({ hostId: host.id })).status === "offline", { what: "alpha offline" });
+    const restarted = AgentProcess.start({ url: stack.url, credentials, hostname: "alpha" });
+    agents.push(restarted);
+    await waitFor(async () => (await api.hosts.get.query({ hostId: host.id })).status === "online", { what: "alpha back online" });
+    expect((await api.hosts.list.query()).filter((h) => h.name === "alpha")).toHaveLength(1);
+  });
+
+  it("refuses an expired token and an unknown one with a clear reason", async () => {
+    const { token } = await createJoinToken(stack.cp.services.db, stack.adminId, 1_000, new Date(Date.now() - 10_000));
+    const res = await enroll(token);
+    expect(res.status).toBe(410);
+    expect((await res.json()).error).toMatch(/expired at/);
+
+    const unknown = await enroll("stvjoin_" + "x".repeat(43));
+    expect(unknown.status).toBe(401);
+    expect((await unknown.json()).error).toMatch(/unknown join token/);
+
+    const bad = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+
+    const agent = AgentProcess.start({ url: stack.url, token, credentials: path.join(stack.dataDir, "agent-x", "c.json") });
+    agents.push(agent);
+    expect(await agent.exited).toBe(EXIT_REFUSED);
+    expect(agent.output).toMatch(/expired/);
+  });
+
+  it("revoking a host disconnects its agent at once and refuses it from then on", async () => {
+    const token = await stack.joinToken();
+    const credentials = path.join(stack.dataDir, "agent-r", "credentials.json");
+    const agent = AgentProcess.start({ url: stack.url, token, credentials, hostname: "doomed" });
+    agents.push(agent);
+    const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.name === "doomed" && h.status === "online"), { what: "doomed online" });
+
+    await api.hosts.revoke.mutate({ hostId: host.id });
+    expect(await agent.exited).toBe(EXIT_REFUSED);
+    expect(agent.output).toMatch(/revoked/);
+    expect((await api.hosts.list.query()).find((h) => h.id === host.id)).toBeUndefined();
+
+    const retry = AgentProcess.start({ url: stack.url, credentials });
+    agents.push(retry);
+    expect(await retry.exited).toBe(EXIT_REFUSED);
+    expect(retry.output).toMatch(/revoked/);
+  });
+});

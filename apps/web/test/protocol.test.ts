@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, CloseCode, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from "@stevedore/protocol";
+import { waitFor } from "./support/engine";
+import { type TestStack, startStack } from "./support/stack";
+
+/**
+ * A hand-driven agent connection: these tests speak the protocol directly to send what a real
+ * agent never would.
+ */
+class RawAgent {
+  readonly ws: WebSocket;
+  readonly received: { type: string; code?: string; message?: string }[] = [];
+  closed: { code: number; reason: string } | null = null;
+
+  constructor(url: string, credential: string) {
+    this.ws = new WebSocket(url.replace(/^http/, "ws") + AGENT_SOCKET_PATH, { headers: { authorization: `Bearer ${credential}` }, maxPayload: 1 << 30 });
+    this.ws.on("message", (d: Buffer) => this.received.push(JSON.parse(d.toString())));
+    this.ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    this.ws.on("error", () => {});
+  }
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once("open", () => resolve());
+      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+  send(data: unknown): void {
+    this.ws.send(typeof data === "string" || Buffer.isBuffer(data) ? data : JSON.stringify(data));
+  }
+  async next(type: string): Promise<{ type: string; code?: string; message?: string }> {
+    return waitFor(() => {
+      const i = this.received.findIndex((m) => m.type === type);
+      return i >= 0 && this.received.splice(i, 1)[0];
+    }, { timeoutMs: 5_000, what: `a "${type}" message` });
+  }
+  hello(protocolVersion = PROTOCOL_VERSION): void {
+    this.send({
+      type: "hello",
+      protocolVersion,
+      host: { hostname: "raw", os: "test", kernel: "k", arch: "x86_64", cpus: 1, memoryBytes: 1, agentVersion: "test" },
+      engine: null,
+      engineError: "no engine in this test",
+    });
+  }
+}
+
+describe("agent protocol robustness", () => {
+  let stack: TestStack;
+  const credentials: string[] = [];
+
+  const enroll = async (hostname: string) => {
+    const res = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: await stack.joinToken(), hostname }),
+    });
+    return ((await res.json()) as { credential: string }).credential;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    credentials.push(await enroll("raw-1"), await enroll("raw-2"));
+  });
+  afterAll(() => stack.close());
+
+  it("refuses an upgrade without a valid credential", async () => {
+    await expect(new RawAgent(stack.url, "").opened()).rejects.toThrow("HTTP 401");
+    await expect(new RawAgent(stack.url, credentials[0]!.replace(/.$/, "A")).opened()).rejects.toThrow("HTTP 401");
+  });
+
+  it("answers malformed, unknown, out-of-order and oversized messages with protocol errors and keeps the connection, and other hosts, up", async () => {
+    const other = new RawAgent(stack.url, credentials[1]!);
+    await other.opened();
+    other.hello();
+    await other.next("welcome");
+
+    const a = new RawAgent(stack.url, credentials[0]!);
+    await a.opened();
+    a.send({ type: "snapshot", engine: {}, containers: [], images: [] });
+    expect((await a.next("error")).message).toMatch(/expected hello first|invalid message/);
+    a.hello();
+    await a.next("welcome");
+
+    a.send("{this is not json");
+    expect((await a.next("error")).code).toBe("bad_message");
+    a.send({ type: "container.explode" });
+    expect((await a.next("error")).code).toBe("unknown_type");
+    a.send({ type: "container.upsert", container: { id: "nope" } });
+    const invalid = await a.next("error");
+    expect(invalid.code).toBe("bad_message");
+    expect(invalid.message).toMatch(/container/);
+    a.send(Buffer.from([1, 2, 3]));
+    expect((await a.next("error")).message).toMatch(/binary/);
+    a.send({ type: "heartbeat", sentAt: Date.now(), padding: "x".repeat(MAX_MESSAGE_BYTES) });
+    expect((await a.next("error")).code).toBe("too_large");
+    a.hello();
+    expect((await a.next("error")).message).toMatch(/already received/);
+
+    // Still connected and still useful: a valid message is applied.
+    a.send({ type: "engine.down", error: "still here" });
+    const hostId = (await stack.cp.services.db.host.findFirstOrThrow({ where: { name: "raw-1" } })).id;
+    await waitFor(() => stack.cp.services.fleet.getHost(hostId)?.engineError === "still here", { what: "message applied" });
+    expect(a.closed).toBeNull();
+    expect(other.closed).toBeNull();
+    expect(stack.cp.services.fleet.getHost(hostId)?.status).toBe("engine_down");
+
+    // Past the hard limit the socket library closes the connection before buffering the frame.
+    a.send(Buffer.alloc(65 * 1024 * 1024, 0x20).toString());
+    await waitFor(() => a.closed, { what: "close" });
+    expect(a.closed!.code).toBe(1009);
+    expect(other.closed).toBeNull();
+    other.ws.close();
+  });
+
+  it("tells an agent that speaks another protocol version to upgrade, and closes", async () => {
+    const a = new RawAgent(stack.url, credentials[0]!);
+    await a.opened();
+    a.hello(PROTOCOL_VERSION + 1);
+    const err = await a.next("error");
+    expect(err.code).toBe("upgrade_required");
+    expect(err.message).toMatch(/upgrade/);
+    await waitFor(() => a.closed, { what: "close" });
+    expect(a.closed!.code).toBe(CloseCode.upgradeRequired);
+  });
+
+  it("a newer connection for the same host replaces the older one", async () => {
+    const first = new RawAgent(stack.url, credentials[1]!);
+    await first.opened();
+    first.hello();
+    await first.next("welcome");
+    const second = new RawAgent(stack.url, credentials[1]!);
+    await second.opened();
+    second.hello();
+    await second.next("welcome");
+    await waitFor(() => first.closed, { what: "first closed" });
+    expect(first.closed!.code).toBe(CloseCode.replaced);
+    const hostId = (await stack.cp.services.db.host.findFirstOrThrow({ where: { name: "raw-2" } })).id;
+    expect(stack.cp.services.fleet.getHost(hostId)?.status).toBe("engine_down");
+    second.ws.close();
+  });
+});

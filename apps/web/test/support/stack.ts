@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import superjson from "superjson";
+import { createJoinToken } from "../../server/agents/enrollment";
+import { loadConfig } from "../../server/config";
+import { REPO_ROOT } from "../../server/database-url";
+import { startControlPlane, type ControlPlane } from "../../server/http-server";
+import { applyMigrations } from "../../server/migrate";
+import type { AppRouter } from "../../server/trpc/root";
+
+export const ADMIN_EMAIL = "admin@stevedore.test";
+export const ADMIN_PASSWORD = "correct-horse-battery";
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface TestStack {
+  cp: ControlPlane;
+  url: string;
+  dataDir: string;
+  adminId: string;
+  joinToken(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A real control plane (without the Next.js UI) on a fresh SQLite database, in this process. */
+export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-test-"));
+  const port = await freePort();
+  const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "silent", NODE_ENV: "test", ...env });
+  await applyMigrations(config.databaseUrl);
+  const cp = await startControlPlane(config, { ui: false });
+  const admin = await cp.services.db.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } });
+  return {
+    cp,
+    url: cp.url,
+    dataDir,
+    adminId: admin.id,
+    joinToken: async () => (await createJoinToken(cp.services.db, admin.id, config.joinTokenTtlMs)).token,
+    close: async () => {
+      await cp.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through better-auth's real endpoint and returns the session cookie. */
+export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<string> {
+  const res = await fetch(`${url}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}
+
+export function apiClient(url: string, cookie?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: () => (cookie ? { cookie, origin: url } : { origin: url }) })],
+  });
+}
+
+/** A real agent process, as a host would run it. */
+export class AgentProcess {
+  readonly proc: ChildProcess;
+  output = "";
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.proc = spawn(process.execPath, [path.join(REPO_ROOT, "agent/bin/stevedore-agent.mjs"), ...args], {
+      env: { ...process.env, LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.proc.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
+    this.proc.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => this.proc.once("exit", (code) => resolve(code)));
+  }
+
+  static start(opts: { url?: string; token?: string; credentials: string; socket?: string; hostname?: string }): AgentProcess {
+    const args = ["--credentials", opts.credentials];
+    if (opts.url) args.push("--url", opts.url);
+    if (opts.token) args.push("--join", opts.token);
+    if (opts.socket) args.push("--docker-socket", opts.socket);
+    if (opts.hostname) args.push("--hostname", opts.hostname);
+    return new AgentProcess(args);
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill(signal);
+    await this.exited;
+  }
+}

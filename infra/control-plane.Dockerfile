@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# Stevedore control plane. Build from the repo root:
+#   docker build -f infra/control-plane.Dockerfile -t stevedore .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# better-sqlite3 falls back to node-gyp when no prebuilt binary matches.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+# The npm the repo pins (packageManager): older npm ignores the allowScripts policy in package.json.
+RUN npm install -g npm@11.19.1 --no-audit --no-fund
+ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+WORKDIR /app
+# Every workspace manifest is needed, or npm ci finds package.json and the lockfile out of sync.
+COPY package.json package-lock.json ./
+COPY apps/web/package.json apps/web/
+COPY packages/protocol/package.json packages/protocol/
+COPY agent/package.json agent/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json turbo.json prisma.config.ts ./
+COPY prisma prisma
+COPY packages packages
+COPY apps/web apps/web
+RUN npx prisma generate && npm run build && rm -rf apps/web/.next/cache
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 STEVEDORE_DATA_DIR=/data \
+    NEXT_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+# The whole tree is kept: tsx runs server/ from source and migrations run with the prisma CLI (a dev
+# dependency). It stays root-owned, read-only to the server; only Next's cache dir and /data are writable.
+COPY --from=build /app ./
+RUN install -d -o node -g node apps/web/.next/cache && install -d -o node -g node -m 700 /data
+USER node
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "apps/web/server/main.ts"]
