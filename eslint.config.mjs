@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
+import globals from "globals";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
@@ -7,6 +8,7 @@ export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "apps/web/src/generated/**", "apps/web/next-env.d.ts", "playwright/results/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { languageOptions: { globals: { ...globals.node } } },
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

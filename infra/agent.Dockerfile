@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Stevedore agent. Build from the repo root:
 #   docker build -f infra/agent.Dockerfile -t stevedore-agent .
 ARG NODE_IMAGE=node:20-bookworm-slim

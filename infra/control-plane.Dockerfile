@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Stevedore control plane. Build from the repo root:
 #   docker build -f infra/control-plane.Dockerfile -t stevedore .
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -10,7 +9,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # The npm the repo pins (packageManager): older npm ignores the allowScripts policy in package.json.
 RUN npm install -g npm@11.19.1 --no-audit --no-fund
-ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
+ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 WORKDIR /app
 # Every workspace manifest is needed, or npm ci finds package.json and the lockfile out of sync.
 COPY package.json package-lock.json ./
@@ -18,15 +17,19 @@ COPY apps/web/package.json apps/web/
 COPY packages/protocol/package.json packages/protocol/
 COPY agent/package.json agent/
 RUN npm ci --no-audit --no-fund
+# Sources path by path, so a builder without BuildKit (which ignores control-plane.Dockerfile.dockerignore)
+# still cannot bring in a local node_modules or .next.
 COPY tsconfig.base.json turbo.json prisma.config.ts ./
 COPY prisma prisma
-COPY packages packages
-COPY apps/web apps/web
+COPY packages/protocol/src packages/protocol/src
+COPY apps/web/next.config.ts apps/web/postcss.config.mjs apps/web/tsconfig.json apps/web/
+COPY apps/web/server apps/web/server
+COPY apps/web/src apps/web/src
 RUN npx prisma generate && npm run build && rm -rf apps/web/.next/cache
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 STEVEDORE_DATA_DIR=/data \
-    NEXT_TELEMETRY_DISABLED=1 NPM_CONFIG_UPDATE_NOTIFIER=false
+    NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 # The whole tree is kept: tsx runs server/ from source and migrations run with the prisma CLI (a dev
 # dependency). It stays root-owned, read-only to the server; only Next's cache dir and /data are writable.

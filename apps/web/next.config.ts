@@ -4,8 +4,8 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   transpilePackages: ["@stevedore/protocol"],
-  // The server logic is in server/ (run by the custom Node server), not in Next route handlers.
-  typescript: { ignoreBuildErrors: false },
+  // `npm run typecheck` checks the whole workspace (UI, server and tests) once; not again here.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default config;

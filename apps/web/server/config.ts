@@ -35,7 +35,7 @@ export interface ServerConfig {
 export class ConfigError extends Error {}
 
 /** Validates the environment once at start; every bad value is named with what it should be. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const dataDir = resolveDataDir(env);
   const parsed = Env.safeParse({ ...env, DATABASE_URL: resolveDatabaseUrl(env), STEVEDORE_DATA_DIR: dataDir });
   if (!parsed.success) {

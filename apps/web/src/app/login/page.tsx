@@ -25,7 +25,13 @@ function LoginForm() {
   }
 
   return (
-    <form action={(f) => void submit(f)} className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+    // onSubmit rather than a form action: a React action resets the form, and a failed sign-in should keep the email.
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(new FormData(e.currentTarget));
+      }}
+      className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex items-center gap-2 text-lg font-semibold">
         <span aria-hidden className="grid size-7 place-items-center rounded bg-sky-700 text-sm text-white">
           S

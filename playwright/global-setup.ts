@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureTestImage, removeTestContainers, waitFor } from "../apps/web/test/support/engine";
+import { freePort } from "../apps/web/test/support/stack";
+
+export const E2E_ADMIN = { email: "admin@e2e.stevedore.test", password: "e2e-admin-password" };
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function start(cmd: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
+  const out = fs.openSync(log, "a");
+  return spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
+}
+
+/**
+ * The whole product as a user runs it: the built control plane (production mode) on a fresh
+ * database, and a real agent enrolled with a join token against the local Docker Engine.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  await ensureTestImage();
+  await removeTestContainers();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-e2e-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = { STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL: E2E_ADMIN.email, ADMIN_PASSWORD: E2E_ADMIN.password, NODE_ENV: "production", LOG_LEVEL: "warn" };
+  const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+  const server = start(tsx, ["apps/web/server/main.ts"], env, path.join(dataDir, "server.log"));
+  const serverLog = path.join(dataDir, "server.log");
+  await waitFor(
+    async () => {
+      if (server.exitCode !== null) throw new Error(`the control plane exited:\n${fs.readFileSync(serverLog, "utf8")}`);
+      return (await fetch(`${url}/api/health`).catch(() => null))?.ok;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: "control plane health" },
+  );
+
+  const token = execFileSync(tsx, ["apps/web/server/cli.ts", "join-token"], { cwd: ROOT, env: { ...process.env, ...env } }).toString().trim();
+  const agent = start(
+    process.execPath,
+    ["agent/bin/stevedore-agent.mjs", "--url", url, "--join", token, "--credentials", path.join(dataDir, "agent.json"), "--hostname", "e2e-host"],
+    {},
+    path.join(dataDir, "agent.log"),
+  );
+  process.env.STEVEDORE_E2E_URL = url;
+  process.env.STEVEDORE_E2E_DATA = dataDir;
+
+  return async () => {
+    for (const p of [agent, server]) p.kill("SIGTERM");
+    await Promise.all([agent, server].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
+    await removeTestContainers();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,78 @@
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { docker, runContainer } from "../../apps/web/test/support/engine";
+import { E2E_ADMIN } from "../global-setup";
+
+const SHOTS = path.resolve(import.meta.dirname, "..", "results");
+
+async function signIn(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/containers/);
+}
+
+test("[ANONYMOUS] is sent to the login page, and a wrong password is refused", async ({ page }) => {
+  await page.goto("/hosts");
+  await expect(page).toHaveURL(/\/login\?next=%2Fhosts/);
+  await page.screenshot({ path: path.join(SHOTS, "login.png") });
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email or password." })).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue(E2E_ADMIN.email);
+});
+
+test("[ADMIN] sees the host online and gets a join command from Add host", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Hosts" }).click();
+  const card = page.getByTestId("host-card").filter({ hasText: "e2e-host" });
+  await expect(card.getByText("online")).toBeVisible();
+  await expect(card).toContainText(/\d+\.\d+/); // engine version
+  await page.screenshot({ path: path.join(SHOTS, "hosts.png"), fullPage: true });
+
+  await page.getByRole("button", { name: "Add host" }).click();
+  const command = page.getByTestId("join-command").first();
+  await expect(command).toContainText(/--join stvjoin_[A-Za-z0-9_-]{43}/);
+  await page.screenshot({ path: path.join(SHOTS, "add-host.png") });
+  await page.keyboard.press("Escape");
+  await expect(command).toBeHidden();
+});
+
+test("[ADMIN] sees a container started with the docker CLI appear Up, then Exited with its exit code", async ({ page }) => {
+  await signIn(page);
+  await page.getByLabel("Filter by name, image, id, command or host").fill("stv-e2e");
+  await expect(page).toHaveURL(/q=stv-e2e/);
+
+  const started = Date.now();
+  const id = await runContainer("stv-e2e-web");
+  const cliReturned = Date.now();
+  const row = page.getByTestId("container-row").filter({ hasText: "stv-e2e-web" });
+  await expect(row.getByTestId("container-status")).toHaveText(/^Up /, { timeout: 2_000 });
+  const seen = Date.now();
+  test.info().annotations.push({ type: "latency", description: `docker run → row Up in the browser: ${seen - started} ms (${seen - cliReturned} ms after the CLI returned)` });
+  console.log(`docker run → row in browser: ${seen - started} ms from invoking the CLI, ${seen - cliReturned} ms after it returned`);
+  await expect(row).toContainText(id.slice(0, 12));
+  await expect(row).toContainText("e2e-host");
+  await expect(row).toContainText('"sleep 100000"');
+  await page.screenshot({ path: path.join(SHOTS, "containers.png"), fullPage: true });
+
+  // The container page: summary, processes (docker top) and the inspect document.
+  await row.getByRole("link", { name: "stv-e2e-web" }).click();
+  await expect(page.getByRole("heading", { name: "stv-e2e-web" })).toBeVisible();
+  await expect(page.getByTestId("top-table")).toContainText("sleep 100000");
+  await page.getByText("Inspect document").click();
+  await expect(page.getByText(`"Id": "${id}"`)).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, "container.png"), fullPage: true });
+  await page.goBack();
+
+  await docker(["stop", "-t", "1", id]);
+  await expect(row.getByTestId("container-status")).toHaveText(/^Exited \(137\) (Less than a second|\d+ seconds?) ago$/, { timeout: 5_000 });
+  await page.getByRole("radio", { name: /Exited/ }).click();
+  await expect(row).toBeVisible();
+  await page.getByRole("radio", { name: /Running/ }).click();
+  await expect(row).toBeHidden();
+  await page.getByRole("radio", { name: /All/ }).click();
+  await page.screenshot({ path: path.join(SHOTS, "containers-exited.png"), fullPage: true });
+});

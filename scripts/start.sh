@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs Stevedore on its embedded defaults: the control plane on SQLite, and a local agent enrolled
+# against this machine's Docker Engine. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+source scripts/ensure-engine.sh
+
+[ -f apps/web/.next/BUILD_ID ] || npm run build
+
+export STEVEDORE_DATA_DIR="${STEVEDORE_DATA_DIR:-$PWD/data}"
+export PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
+url="${PUBLIC_URL:-http://$HOST:$PORT}"
+mkdir -p "$STEVEDORE_DATA_DIR"
+tsx=node_modules/.bin/tsx
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+"$tsx" apps/web/server/main.ts &
+pids+=($!)
+for _ in $(seq 1 120); do curl -fsS "$url/api/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS "$url/api/health" >/dev/null || { echo "stevedore: the control plane did not start" >&2; exit 1; }
+
+creds="$STEVEDORE_DATA_DIR/local-agent.json"
+agent_args=(--url "$url" --credentials "$creds")
+[ -f "$creds" ] || agent_args+=(--join "$("$tsx" apps/web/server/cli.ts join-token)")
+node agent/bin/stevedore-agent.mjs "${agent_args[@]}" &
+pids+=($!)
+
+cat <<MSG
+
+  Stevedore: $url
+  Log in as ${ADMIN_EMAIL:-admin@stevedore.local} with the password printed above on first start
+  (or ADMIN_PASSWORD). This machine's Docker Engine is enrolled as a host. Ctrl-C stops Stevedore.
+
+MSG
+wait -n "${pids[@]}"

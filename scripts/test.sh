@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: system packages, a Docker Engine, Node
+# dependencies, lint, typecheck, unit and integration tests against real engines, the production
+# build, and end-to-end tests in Debian's Chromium. Cleans up what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CHROMIUM_PATH=/usr/bin/chromium
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "system packages and Docker Engine"
+source scripts/ensure-engine.sh
+apt_install chromium busybox-static iproute2 util-linux
+
+cleanup() {
+  docker ps -aq --filter label=stevedore.test=1 | xargs -r docker rm -f >/dev/null 2>&1 || true
+  if [ "${STEVEDORE_STARTED_DOCKERD:-0}" = 1 ] && [ -f /var/run/docker.pid ]; then
+    echo "stopping the dockerd this run started"
+    kill "$(cat /var/run/docker.pid)" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+step "node dependencies"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+npx prisma generate >/dev/null
+
+step "lint and typecheck"
+npm run lint
+npm run typecheck
+
+step "unit and integration tests (real engines, real WebSockets, real SQLite)"
+npx vitest run
+
+step "production build"
+npm run build
+
+step "end-to-end tests in Chromium"
+npx playwright test -c playwright/playwright.config.ts
+echo "screenshots: playwright/results/*.png"
