@@ -7,6 +7,13 @@ const ENGINE_RETRY_MAX_MS = 5_000;
 const IMAGE_REFRESH_DEBOUNCE_MS = 150;
 
 /**
+ * Container events that can change what the fleet view shows. Others (exec_*, attach, resize, top,
+ * archive-path…) are frequent and change nothing: the UI's own `top` polling would otherwise echo
+ * back as a change every few seconds.
+ */
+const STATE_EVENTS = new Set(["create", "start", "restart", "die", "pause", "unpause", "rename", "destroy", "update", "oom"]);
+
+/**
  * Keeps the control plane's picture of this host's engine true: a snapshot on every (re)connect and
  * on engine recovery, then one delta per changed container, driven by the engine's /events stream.
  * Deltas read the container afresh rather than trusting the event, so a burst of events for one
@@ -25,6 +32,8 @@ export class HostSync {
   private readonly dirty = new Set<string>();
   private imageTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Snapshots run one at a time: a reconnect during a snapshot queues a fresh one behind it. */
+  private snapshots: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly engine: Engine,
@@ -97,7 +106,12 @@ export class HostSync {
     this.retryDelay = Math.min(this.retryDelay * 2, ENGINE_RETRY_MAX_MS);
   }
 
-  private async sendSnapshot(): Promise<void> {
+  private sendSnapshot(): Promise<void> {
+    this.snapshots = this.snapshots.then(() => this.readAndSendSnapshot());
+    return this.snapshots;
+  }
+
+  private async readAndSendSnapshot(): Promise<void> {
     this.syncing = true;
     try {
       const [containers, images] = await Promise.all([this.engine.listContainers(), this.engine.listImages()]);
@@ -115,9 +129,7 @@ export class HostSync {
 
   private onEvent(e: EngineEvent): void {
     if (e.Type === "container" && e.Actor?.ID) {
-      // exec_* and health events come in floods and change nothing the fleet view shows but health.
-      if (e.Action.startsWith("exec_") && !e.Action.startsWith("exec_die")) return;
-      void this.refreshContainer(e.Actor.ID);
+      if (STATE_EVENTS.has(e.Action) || e.Action.startsWith("health_status")) void this.refreshContainer(e.Actor.ID);
     } else if (e.Type === "image") {
       this.scheduleImageRefresh();
     }

@@ -113,7 +113,11 @@ export class FleetState {
   }
 
   upsertContainer(hostId: string, c: ContainerSummary): void {
-    this.entry(hostId).containers.set(c.id, c);
+    const containers = this.entry(hostId).containers;
+    const previous = containers.get(c.id);
+    // A refresh that found nothing new (a health check, an event we also saw in the snapshot) is not a change.
+    if (previous && JSON.stringify(previous) === JSON.stringify(c)) return;
+    containers.set(c.id, c);
     this.emit({ kind: "containers", hostId });
     this.emit({ kind: "host", hostId });
   }

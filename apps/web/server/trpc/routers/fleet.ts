@@ -8,8 +8,9 @@ const COALESCE_MS = 50;
 export const fleetRouter = {
   /**
    * Live change notifications. Changes are coalesced per host and kind (so what waits for a slow
-   * browser is bounded by the number of hosts) and sent at most every 50 ms; the browser then
-   * re-reads what it shows, the same path a reload takes, so a lost message loses nothing.
+   * browser is bounded by the number of hosts); the first change after a quiet spell goes out at
+   * once, later ones at most every 50 ms. The browser then re-reads what it shows, the same path a
+   * reload takes, so a lost message loses nothing.
    */
   changes: viewerProcedure.subscription(async function* ({ ctx, signal }) {
     const pending = new Map<string, FleetChange>();
@@ -21,12 +22,15 @@ export const fleetRouter = {
     const onAbort = () => wake?.();
     ctx.fleet.changes.on("change", listener);
     signal?.addEventListener("abort", onAbort);
+    let lastSent = 0;
     try {
       while (!signal?.aborted) {
         if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        await sleep(COALESCE_MS);
+        const wait = lastSent + COALESCE_MS - Date.now();
+        if (wait > 0) await sleep(wait);
         if (signal?.aborted) break;
+        lastSent = Date.now();
         const batch = [...pending.values()];
         pending.clear();
         yield batch;
