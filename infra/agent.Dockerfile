@@ -26,5 +26,6 @@ COPY agent/src agent/src
 # Runs as root on purpose: whoever can use the engine socket is root on the host anyway, and the
 # socket's group id differs from host to host, so a fixed non-root user would not be safer, only broken.
 # Root also makes /var/lib/stevedore-agent/credentials.json the agent's default credentials file.
+RUN install -d -m 700 /var/lib/stevedore-agent
 VOLUME /var/lib/stevedore-agent
 ENTRYPOINT ["node", "agent/bin/stevedore-agent.mjs"]

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 source scripts/ensure-engine.sh
 
-[ -f apps/web/.next/BUILD_ID ] || npm run build
+# Development mode compiles on demand; production serves the build.
+if [ "${NODE_ENV:-production}" = development ]; then npx prisma generate >/dev/null; elif [ ! -f apps/web/.next/BUILD_ID ]; then npm run build; fi
 
 export STEVEDORE_DATA_DIR="${STEVEDORE_DATA_DIR:-$PWD/data}"
 export PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"

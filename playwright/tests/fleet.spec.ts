@@ -69,10 +69,10 @@ test("[ADMIN] sees a container started with the docker CLI appear Up, then Exite
 
   await docker(["stop", "-t", "1", id]);
   await expect(row.getByTestId("container-status")).toHaveText(/^Exited \(137\) (Less than a second|\d+ seconds?) ago$/, { timeout: 5_000 });
-  await page.getByRole("radio", { name: /Exited/ }).click();
+  await page.getByRole("button", { name: /^Exited/ }).click();
   await expect(row).toBeVisible();
-  await page.getByRole("radio", { name: /Running/ }).click();
+  await page.getByRole("button", { name: /^Running/ }).click();
   await expect(row).toBeHidden();
-  await page.getByRole("radio", { name: /All/ }).click();
+  await page.getByRole("button", { name: /^All/ }).click();
   await page.screenshot({ path: path.join(SHOTS, "containers-exited.png"), fullPage: true });
 });

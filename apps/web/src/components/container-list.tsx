@@ -85,15 +85,14 @@ export function ContainerList() {
         </div>
       </div>
 
-      <div role="radiogroup" aria-label="State" className="flex flex-wrap gap-1">
+      <div role="group" aria-label="State" className="flex flex-wrap gap-1">
         {STATES.map((s) => (
           <button
             key={s.value}
             type="button"
-            role="radio"
-            aria-checked={state === s.value}
+            aria-pressed={state === s.value}
             onClick={() => setParam({ state: s.value === "all" ? "" : s.value })}
-            className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-checked:bg-slate-800 aria-checked:text-white aria-checked:ring-slate-800"
+            className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white aria-pressed:ring-slate-800"
           >
             {s.label}
             <span className="ml-1.5 text-xs opacity-70">{data?.byState[s.value] ?? 0}</span>

@@ -19,7 +19,7 @@ export function HostList() {
   const now = useNow();
   const isAdmin = me.data?.role === "admin";
   const f = filter.trim().toLowerCase();
-  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.facts.os ?? "").toLowerCase().includes(f) || h.status.includes(f));
+  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.engine?.os || h.facts.os || "").toLowerCase().includes(f) || h.status.includes(f));
 
   return (
     <div className="space-y-4">
@@ -94,7 +94,8 @@ function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAd
         <ErrorNote error={revoke.error} />
         <dl className="grid grid-cols-2 gap-x-6 gap-y-2 md:grid-cols-4">
           <Fact label="Engine">{h.engine ? `${h.engine.version} (API ${h.engine.apiVersion})` : undefined}</Fact>
-          <Fact label="OS">{h.facts.os}</Fact>
+          {/* The engine names the machine's OS even when the agent runs in a container. */}
+          <Fact label="OS">{h.engine?.os || h.facts.os}</Fact>
           <Fact label="Kernel">{h.facts.kernel}</Fact>
           <Fact label="Arch">{h.facts.arch}</Fact>
           <Fact label="CPUs">{h.facts.cpus}</Fact>

@@ -23,7 +23,7 @@ export const hostsRouter = {
       token,
       expiresAt,
       command: `npx stevedore-agent --url ${url} --join ${token}`,
-      containerCommand: `docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent stevedore-agent --url ${url} --join ${token}`,
+      containerCommand: `docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent stevedore-agent --hostname "$(hostname)" --url ${url} --join ${token}`,
     };
   }),
 
