@@ -1,5 +1,6 @@
 import http from "node:http";
 import path from "node:path";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
@@ -31,15 +32,23 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(JSON.stringify(body));
 }
 
+class BodyTooLarge extends Error {}
+
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_JSON_BODY) throw new EnrollmentError(401, `request body over ${MAX_JSON_BODY} bytes`);
+    if (size > MAX_JSON_BODY) throw new BodyTooLarge(`request body over ${MAX_JSON_BODY} bytes`);
     chunks.push(chunk);
   }
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+interface NextHandlers {
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -69,7 +78,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   });
   const publicOrigin = new URL(config.publicUrl).origin;
 
-  let next: { handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>; upgrade: (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => Promise<void>; close(): Promise<void> } | null = null;
+  let next: NextHandlers | null = null;
   if (opts.ui) {
     const { default: createNext } = await import("next");
     const app = createNext({ dev: config.dev, dir: WEB_DIR, hostname: config.host, port: config.port });
@@ -104,6 +113,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       } catch (err) {
         if (err instanceof EnrollmentError) return sendJson(res, err.status, { error: err.message });
         if (err instanceof SyntaxError) return sendJson(res, 400, { error: "body is not JSON" });
+        if (err instanceof BodyTooLarge) return sendJson(res, 413, { error: err.message });
         throw err;
       }
     }

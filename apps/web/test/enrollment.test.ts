@@ -74,6 +74,8 @@ describe("enrollment and revocation", () => {
 
     const bad = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", body: "{not json" });
     expect(bad.status).toBe(400);
+    const huge = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", body: JSON.stringify({ token: "x".repeat(100_000) }) });
+    expect(huge.status).toBe(413);
 
     const agent = AgentProcess.start({ url: stack.url, token, credentials: path.join(stack.dataDir, "agent-x", "c.json") });
     agents.push(agent);
