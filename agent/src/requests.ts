@@ -1,5 +1,17 @@
-import type { AgentMessage, ErrorCode, RequestMessage } from "@stevedore/protocol";
-import { type Engine, engineMessage, isNotFound } from "./engine";
+import type Docker from "dockerode";
+import type { AgentMessage, ContainerOperation, ErrorCode, RequestMessage, RunResult, RunSpec } from "@stevedore/protocol";
+import { type Engine, engineMessage } from "./engine";
+
+/** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
+function errorCode(err: unknown): ErrorCode {
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 400) return "bad_request";
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ECONNREFUSED" || code === "ENOENT" || code === "EPIPE" || code === "ECONNRESET") return "engine_down";
+  return "engine_error";
+}
 
 /** Answers one control-plane request; engine errors travel back in the engine's own words. */
 export async function handleRequest(engine: Engine, req: RequestMessage): Promise<AgentMessage> {
@@ -7,25 +19,115 @@ export async function handleRequest(engine: Engine, req: RequestMessage): Promis
     const result = await run(engine, req);
     return { type: "response", requestId: req.requestId, ok: true, result };
   } catch (err) {
-    const code: ErrorCode = isNotFound(err)
-      ? "not_found"
-      : (err as NodeJS.ErrnoException).code === "ECONNREFUSED" || (err as NodeJS.ErrnoException).code === "ENOENT"
-        ? "engine_down"
-        : "engine_error";
-    return { type: "response", requestId: req.requestId, ok: false, error: { code, message: engineMessage(err).slice(0, 4096) } };
+    return { type: "response", requestId: req.requestId, ok: false, error: { code: errorCode(err), message: engineMessage(err).slice(0, 4096) } };
   }
 }
 
 async function run(engine: Engine, req: RequestMessage): Promise<unknown> {
+  const docker = engine.docker;
   switch (req.method) {
     case "container.inspect":
-      return engine.docker.getContainer(req.params.id).inspect();
+      return docker.getContainer(req.params.id).inspect();
     case "container.top": {
-      const top = (await engine.docker.getContainer(req.params.id).top(req.params.psArgs ? { ps_args: req.params.psArgs } : {})) as {
+      const top = (await docker.getContainer(req.params.id).top(req.params.psArgs ? { ps_args: req.params.psArgs } : {})) as {
         Titles?: string[];
         Processes?: string[][];
       };
       return { titles: top.Titles ?? [], processes: top.Processes ?? [] };
     }
+    case "container.run":
+      return runContainer(docker, req.params.spec);
+    case "container.operate":
+      return { changed: await operate(docker.getContainer(req.params.id), req.params.operation) };
+  }
+}
+
+/** The engine's create options for a run spec: what `docker run` sends. */
+export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp?: string; HostPort?: string }[]> = {};
+  for (const p of spec.ports) {
+    const key = `${p.containerPort}/${p.protocol}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: p.hostPort ? String(p.hostPort) : "" });
+  }
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Env: spec.env,
+    Labels: spec.labels,
+    Tty: spec.tty,
+    OpenStdin: spec.interactive,
+    StdinOnce: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    ExposedPorts: exposed,
+    HostConfig: {
+      Init: spec.init || undefined,
+      CpuShares: spec.cpuShares,
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memorySwapBytes,
+      RestartPolicy: { Name: spec.restartPolicy.name === "no" ? "" : spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
+      PortBindings: bindings,
+      Mounts: spec.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+    },
+  };
+}
+
+async function runContainer(docker: Docker, spec: RunSpec): Promise<RunResult> {
+  const created = await docker.createContainer(createOptions(spec));
+  let startError: string | undefined;
+  try {
+    await created.start();
+  } catch (err) {
+    // Like `docker run`: the container stays (created) and the engine's reason is reported.
+    startError = engineMessage(err);
+  }
+  const info = await created.inspect();
+  const image = await docker.getImage(info.Image).inspect().catch(() => null);
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ""),
+    imageId: info.Image,
+    imageDigests: image?.RepoDigests ?? [],
+    startError,
+  };
+}
+
+/** Runs one lifecycle operation; false when the engine answers 304 (nothing to do). */
+async function operate(c: Docker.Container, op: ContainerOperation): Promise<boolean> {
+  try {
+    switch (op.action) {
+      case "start":
+        await c.start();
+        break;
+      case "stop":
+        await c.stop({ t: op.timeoutSeconds });
+        break;
+      case "restart":
+        await c.restart({ t: op.timeoutSeconds });
+        break;
+      case "kill":
+        await c.kill({ signal: op.signal });
+        break;
+      case "pause":
+        await c.pause();
+        break;
+      case "unpause":
+        await c.unpause();
+        break;
+      case "rename":
+        await c.rename({ name: op.name });
+        break;
+      case "remove":
+        await c.remove({ force: op.force, v: op.removeVolumes });
+        break;
+    }
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 304) return false;
+    throw err;
   }
 }

@@ -1,10 +1,12 @@
 import { createJoinToken } from "./agents/enrollment";
+import { AuditLog } from "./audit/audit-log";
 import { ConfigError, loadConfig } from "./config";
 import { createDb } from "./db";
 
 const USAGE = `Usage: stevedore <command>
 
-  join-token    print a one-time join token for a new host (as the first admin), for scripts`;
+  join-token    print a one-time join token for a new host (as the first admin), for scripts
+  audit-verify  walk the audit trail's hash chain; exit 1 at the first entry that was tampered with`;
 
 /** Administrative commands that run beside the server, against the same database. */
 async function main(): Promise<void> {
@@ -18,6 +20,16 @@ async function main(): Promise<void> {
         if (!admin) throw new ConfigError("no admin exists yet: start the server once first");
         const { token } = await createJoinToken(db, admin.id, config.joinTokenTtlMs);
         process.stdout.write(`${token}\n`);
+        break;
+      }
+      case "audit-verify": {
+        const result = await new AuditLog(db).verify();
+        if (result.ok) {
+          process.stdout.write(`audit trail intact: ${result.checked} entries, head ${result.head}\n`);
+        } else {
+          process.stdout.write(`audit trail BROKEN at entry #${result.brokenAt} (after ${result.checked} good entries): ${result.reason}\n`);
+          process.exitCode = 1;
+        }
         break;
       }
       default:

@@ -6,6 +6,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, EnrollRequest } from "@stevedore/protocol";
 import { AgentGateway } from "./agents/agent-gateway";
+import { AuditLog } from "./audit/audit-log";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
 import { createAuth, ensureAdmin, getSessionUser } from "./auth";
 import type { ServerConfig } from "./config";
@@ -62,7 +63,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const auth = createAuth(config, db);
   const fleet = new FleetState();
   const agents = new AgentGateway(db, fleet, log.child({ component: "agents" }));
-  const services: Services = { config, db, auth, fleet, agents, log };
+  const services: Services = { config, db, auth, fleet, agents, audit: new AuditLog(db), log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

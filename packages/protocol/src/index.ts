@@ -3,3 +3,4 @@ export * from "./model";
 export * from "./messages";
 export * from "./codec";
 export * from "./status";
+export * from "./run-spec";

@@ -1,7 +1,33 @@
 import { z } from "zod";
 import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
+import { ContainerName, RunSpec, Signal } from "./run-spec";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
+
+/** One lifecycle action on one container, with the options `docker <action>` takes. */
+export const ContainerOperation = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("start") }),
+  z.object({ action: z.literal("stop"), timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
+  z.object({ action: z.literal("restart"), timeoutSeconds: z.number().int().min(0).max(3600).default(10) }),
+  z.object({ action: z.literal("kill"), signal: Signal.default("SIGKILL") }),
+  z.object({ action: z.literal("pause") }),
+  z.object({ action: z.literal("unpause") }),
+  z.object({ action: z.literal("rename"), name: ContainerName }),
+  z.object({ action: z.literal("remove"), force: z.boolean().default(false), removeVolumes: z.boolean().default(false) }),
+]);
+export type ContainerOperation = z.infer<typeof ContainerOperation>;
+export type ContainerOperationInput = z.input<typeof ContainerOperation>;
+
+export const RunResult = z.object({
+  id: z.string(),
+  name: z.string(),
+  imageId: z.string(),
+  /** The registry digests of the image that was run: what `:latest` actually meant. */
+  imageDigests: z.array(z.string()),
+  /** Set when the container was created but did not start; it is left in place, like `docker run`. */
+  startError: z.string().optional(),
+});
+export type RunResult = z.infer<typeof RunResult>;
 
 /**
  * Requests the control plane sends to an agent, each with its params and the shape of its result.
@@ -16,6 +42,15 @@ export const AgentMethods = {
     params: z.object({ id: containerId, psArgs: z.string().max(256).optional() }),
     result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }),
   },
+  "container.run": {
+    params: z.object({ spec: RunSpec }),
+    result: RunResult,
+  },
+  "container.operate": {
+    params: z.object({ id: containerId, operation: ContainerOperation }),
+    /** `changed: false` when the engine reports nothing to do (already started, already stopped). */
+    result: z.object({ changed: z.boolean() }),
+  },
 } as const;
 export type AgentMethod = keyof typeof AgentMethods;
 export type AgentMethodParams<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["params"]>;
@@ -26,6 +61,8 @@ const requestId = z.string().min(1).max(64);
 export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.inspect"), params: AgentMethods["container.inspect"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.top"), params: AgentMethods["container.top"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 
@@ -39,6 +76,9 @@ export const ErrorCode = z.enum([
   "engine_down",
   "engine_error",
   "not_found",
+  "conflict",
+  "bad_request",
+  "host_offline",
   "timeout",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

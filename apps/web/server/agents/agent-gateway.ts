@@ -141,10 +141,13 @@ export class AgentGateway {
     return this.sessions.has(hostId);
   }
 
-  request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>): Promise<AgentMethodResult<M>> {
+  request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, timeoutMs?: number): Promise<AgentMethodResult<M>> {
     const session = this.sessions.get(hostId);
-    if (!session) return Promise.reject(new AgentRequestError({ code: "unexpected", message: "the host is offline" }));
-    return session.request(method, params);
+    if (!session) {
+      const known = this.fleet.has(hostId);
+      return Promise.reject(new AgentRequestError(known ? { code: "host_offline", message: "the host is offline" } : { code: "not_found", message: "no such host" }));
+    }
+    return session.request(method, params, timeoutMs);
   }
 
   /** Refuses the host from now on and cuts its live connection. */

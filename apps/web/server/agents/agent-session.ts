@@ -104,7 +104,7 @@ export class AgentSession {
 
   /** Sends a request to the agent and resolves with its validated result. */
   request<M extends AgentMethod>(method: M, params: AgentMethodParams<M>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AgentMethodResult<M>> {
-    if (this.closed) return Promise.reject(new AgentRequestError({ code: "unexpected", message: "the host's agent is not connected" }));
+    if (this.closed) return Promise.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent is not connected" }));
     const requestId = crypto.randomUUID();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -190,7 +190,7 @@ export class AgentSession {
     for (const t of this.timers) clearTimeout(t);
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new AgentRequestError({ code: "unexpected", message: "the host's agent disconnected before answering" }));
+      p.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent disconnected before answering" }));
     }
     this.pending.clear();
     this.events.onClose();

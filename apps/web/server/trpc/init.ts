@@ -4,6 +4,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { AgentRequestError } from "../agents/agent-session";
 import type { AgentGateway } from "../agents/agent-gateway";
+import type { Actor, AuditLog } from "../audit/audit-log";
 import { type Auth, type Role, type SessionUser, getSessionUser } from "../auth";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
@@ -17,15 +18,26 @@ export interface Services {
   auth: Auth;
   fleet: FleetState;
   agents: AgentGateway;
+  audit: AuditLog;
   log: Logger;
 }
 
 export interface Context extends Services {
   user: SessionUser | null;
+  client: { ip: string | null; userAgent: string | null };
 }
 
 export async function createContext(services: Services, req: IncomingMessage): Promise<Context> {
-  return { ...services, user: await getSessionUser(services.auth, req.headers) };
+  return {
+    ...services,
+    user: await getSessionUser(services.auth, req.headers),
+    client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
+  };
+}
+
+/** The audit trail's "who": the signed-in user, from where. */
+export function actorOf(ctx: Context & { user: SessionUser }): Actor {
+  return { type: "user", id: ctx.user.id, name: ctx.user.email, ip: ctx.client.ip, userAgent: ctx.client.userAgent };
 }
 
 // 2. Init, with one error formatter: zod issues become readable input errors, never a bare 500.
@@ -58,12 +70,14 @@ export const viewerProcedure = t.procedure.use(requireRole("viewer"));
 export const operatorProcedure = t.procedure.use(requireRole("operator"));
 export const adminProcedure = t.procedure.use(requireRole("admin"));
 
-const AGENT_ERROR_CODES = {
+export const AGENT_ERROR_CODES = {
   not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  bad_request: "BAD_REQUEST",
   timeout: "TIMEOUT",
-  engine_down: "PRECONDITION_FAILED",
-  engine_error: "BAD_REQUEST",
-  unexpected: "PRECONDITION_FAILED",
+  host_offline: "PRECONDITION_FAILED",
+  engine_down: "SERVICE_UNAVAILABLE",
+  engine_error: "BAD_GATEWAY",
 } as const;
 
 /** Runs a call to an agent; its failure reaches the browser in the agent's (the engine's) own words. */
@@ -72,9 +86,13 @@ export async function callAgent<T>(promise: Promise<T>): Promise<T> {
     return await promise;
   } catch (err) {
     if (err instanceof AgentRequestError) {
-      const code = AGENT_ERROR_CODES[err.body.code as keyof typeof AGENT_ERROR_CODES] ?? "BAD_GATEWAY";
-      throw new TRPCError({ code, message: err.body.message, cause: err });
+      throw agentTRPCError(err.body.code, err.body.message, err);
     }
     throw err;
   }
+}
+
+/** An agent (engine) error as a tRPC error with the matching code and the engine's message. */
+export function agentTRPCError(code: string, message: string, cause?: unknown): TRPCError {
+  return new TRPCError({ code: AGENT_ERROR_CODES[code as keyof typeof AGENT_ERROR_CODES] ?? "BAD_GATEWAY", message, cause });
 }

@@ -1,3 +1,4 @@
+import { auditRouter } from "./routers/audit";
 import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   hosts: hostsRouter,
   containers: containersRouter,
   fleet: fleetRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

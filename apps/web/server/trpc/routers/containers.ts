@@ -1,13 +1,23 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { ContainerOperation, RunSpec } from "@stevedore/protocol";
+import { operateContainers, runContainers } from "../../containers/container-commands";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
-import { callAgent, viewerProcedure } from "../init";
+import { actorOf, agentTRPCError, callAgent, operatorProcedure, viewerProcedure } from "../init";
 
+const HostId = z.string().min(1).max(64);
 const ContainerRef = z.object({
-  hostId: z.string().min(1).max(64),
+  hostId: HostId,
   id: z.string().regex(/^[0-9a-f]{64}$/, "a full 64-character container id"),
 });
+
+/** A single target that failed is the caller's error, with the engine's code and words. */
+function throwIfSingleFailure<T extends { ok: boolean; error?: { code: string; message: string } }>(results: T[]): T[] {
+  const [only] = results;
+  if (results.length === 1 && only && !only.ok && only.error) throw agentTRPCError(only.error.code, only.error.message);
+  return results;
+}
 
 export const containersRouter = {
   list: viewerProcedure.input(ContainerListInput).query(({ ctx, input }) => listContainers(ctx.fleet, input)),
@@ -23,4 +33,14 @@ export const containersRouter = {
   top: viewerProcedure.input(ContainerRef).query(({ ctx, input }) =>
     callAgent(ctx.agents.request(input.hostId, "container.top", { id: input.id })),
   ),
+
+  /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
+  run: operatorProcedure
+    .input(z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
+    .mutation(async ({ ctx, input }) => throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec))),
+
+  /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
+  operate: operatorProcedure
+    .input(z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }))
+    .mutation(async ({ ctx, input }) => throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation))),
 } satisfies TRPCRouterRecord;

@@ -2,7 +2,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createJoinToken } from "../../agents/enrollment";
-import { adminProcedure, viewerProcedure } from "../init";
+import { newId } from "../../agents/secrets";
+import { actorOf, adminProcedure, viewerProcedure } from "../init";
 
 const HostId = z.object({ hostId: z.string().min(1).max(64) });
 
@@ -18,6 +19,7 @@ export const hostsRouter = {
   /** "Add host": a one-time, expiring join token and the exact command to run on the new host. */
   createJoinToken: adminProcedure.mutation(async ({ ctx }) => {
     const { token, expiresAt } = await createJoinToken(ctx.db, ctx.user.id, ctx.config.joinTokenTtlMs);
+    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "host.join-token", actor: actorOf(ctx), targetType: "join-token", params: { expiresAt } });
     const url = ctx.config.publicUrl;
     return {
       token,
@@ -28,8 +30,10 @@ export const hostsRouter = {
   }),
 
   revoke: adminProcedure.input(HostId).mutation(async ({ ctx, input }) => {
-    if (!ctx.fleet.has(input.hostId)) throw new TRPCError({ code: "NOT_FOUND", message: "no such host" });
+    const host = ctx.fleet.getHost(input.hostId);
+    if (!host) throw new TRPCError({ code: "NOT_FOUND", message: "no such host" });
     await ctx.agents.revoke(input.hostId);
+    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "host.revoke", actor: actorOf(ctx), hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name });
     ctx.log.info({ hostId: input.hostId, by: ctx.user.email }, "host revoked");
     return { revoked: true };
   }),

@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/**
+ * An image reference as the engine accepts it: [registry[:port]/]path[:tag][@digest], lowercase path.
+ * A reference without tag or digest means :latest (the form warns about that).
+ */
+const IMAGE_REF = /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+
+export const ImageReference = z
+  .string()
+  .trim()
+  .min(1, "an image is required")
+  .max(512)
+  .regex(IMAGE_REF, "not a valid image reference (e.g. busybox:1.36, registry.example.com:5000/team/app:2.1)");
+
+export function imageHasExplicitVersion(ref: string): boolean {
+  const lastSegment = ref.slice(ref.lastIndexOf("/") + 1);
+  return ref.includes("@") || lastSegment.includes(":");
+}
+
+/** Sizes as `docker run --memory` takes them: 512m, 1g, 1.5GiB, 1073741824 (binary multiples). */
+export function parseByteSize(input: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp])?i?b?$/i.exec(input.trim());
+  if (!m) return null;
+  const power = m[2] ? "kmgtp".indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+export const ContainerName = z.string().regex(CONTAINER_NAME, "names use letters, digits, _ . - and start with a letter or digit");
+
+export const PortMapping = z.object({
+  containerPort: z.number().int().min(1).max(65535),
+  hostPort: z.number().int().min(0).max(65535).optional(),
+  hostIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  protocol: z.enum(["tcp", "udp", "sctp"]).default("tcp"),
+});
+
+export const MountSpec = z.object({
+  type: z.enum(["bind", "volume"]),
+  /** A host path for a bind (absolute), a volume name for a volume. */
+  source: z.string().min(1).max(4096),
+  target: z.string().regex(/^\//, "the path in the container must be absolute").max(4096),
+  readOnly: z.boolean().default(false),
+});
+
+export const RestartPolicy = z.object({
+  name: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no"),
+  maximumRetryCount: z.number().int().min(0).max(1000).optional(),
+});
+
+export const SIGNALS = ["SIGKILL", "SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGSTOP", "SIGCONT"] as const;
+export const Signal = z.enum(SIGNALS);
+
+/** Everything "Run container" can ask of an engine: the same shape for the form, the API and the agent. */
+export const RunSpec = z
+  .object({
+    image: ImageReference,
+    name: ContainerName.optional(),
+    /** Command and arguments, replacing the image's CMD. */
+    cmd: z.array(z.string().max(8192)).max(256).optional(),
+    env: z.array(z.string().regex(/^[^=\s]+=/, "environment entries look like KEY=value").max(32_768)).max(512).default([]),
+    ports: z.array(PortMapping).max(256).default([]),
+    mounts: z.array(MountSpec).max(128).default([]),
+    restartPolicy: RestartPolicy.default({ name: "no" }),
+    labels: z.record(z.string().min(1).max(256), z.string().max(4096)).default({}),
+    /** An init process as PID 1 that forwards signals and reaps children (docker run --init). */
+    init: z.boolean().default(false),
+    /** Relative CPU weight; 1024 is the engine's default share. */
+    cpuShares: z.number().int().min(2).max(262_144).optional(),
+    memoryBytes: z.number().int().positive().optional(),
+    /** Memory plus swap; -1 for unlimited swap. */
+    memorySwapBytes: z.number().int().min(-1).optional(),
+    tty: z.boolean().default(false),
+    interactive: z.boolean().default(false),
+  })
+  .refine((s) => s.memorySwapBytes === undefined || s.memorySwapBytes === -1 || (s.memoryBytes !== undefined && s.memorySwapBytes >= s.memoryBytes), {
+    message: "memory+swap must be at least the memory limit (or -1 for unlimited), and needs a memory limit",
+    path: ["memorySwapBytes"],
+  });
+export type RunSpec = z.infer<typeof RunSpec>;
+export type RunSpecInput = z.input<typeof RunSpec>;
+
+const shellSafe = /^[A-Za-z0-9_./:=@%+,-]+$/;
+function quote(arg: string): string {
+  return shellSafe.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function byteFlag(n: number): string {
+  for (const [unit, size] of [["g", 1024 ** 3], ["m", 1024 ** 2], ["k", 1024]] as const) if (n % size === 0) return `${n / size}${unit}`;
+  return String(n);
+}
+
+/** The equivalent `docker run` line, copyable into a shell on the host. */
+export function dockerRunCommand(spec: RunSpec): string {
+  const args = ["docker", "run", "-d"];
+  if (spec.interactive) args.push("-i");
+  if (spec.tty) args.push("-t");
+  if (spec.name) args.push("--name", spec.name);
+  if (spec.init) args.push("--init");
+  if (spec.cpuShares !== undefined) args.push("--cpu-shares", String(spec.cpuShares));
+  if (spec.memoryBytes !== undefined) args.push("--memory", byteFlag(spec.memoryBytes));
+  if (spec.memorySwapBytes !== undefined) args.push("--memory-swap", spec.memorySwapBytes === -1 ? "-1" : byteFlag(spec.memorySwapBytes));
+  if (spec.restartPolicy.name !== "no") {
+    args.push("--restart", spec.restartPolicy.name + (spec.restartPolicy.name === "on-failure" && spec.restartPolicy.maximumRetryCount ? `:${spec.restartPolicy.maximumRetryCount}` : ""));
+  }
+  for (const p of spec.ports) {
+    const host = p.hostPort ? `${p.hostIp ? `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}:` : ""}${p.hostPort}:` : "";
+    args.push("-p", `${host}${p.containerPort}/${p.protocol}`);
+  }
+  for (const m of spec.mounts) args.push("-v", `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`);
+  for (const e of spec.env) args.push("-e", e);
+  for (const [k, v] of Object.entries(spec.labels)) args.push("--label", `${k}=${v}`);
+  args.push(spec.image, ...(spec.cmd ?? []));
+  return args.map(quote).join(" ");
+}
