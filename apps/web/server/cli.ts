@@ -2,6 +2,7 @@ import { createJoinToken } from "./agents/enrollment";
 import { AuditLog } from "./audit/audit-log";
 import { ConfigError, loadConfig } from "./config";
 import { createDb } from "./db";
+import { applyMigrations } from "./migrate";
 
 const USAGE = `Usage: stevedore <command>
 
@@ -12,6 +13,7 @@ const USAGE = `Usage: stevedore <command>
 async function main(): Promise<void> {
   const [command] = process.argv.slice(2);
   const config = loadConfig();
+  await applyMigrations(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   try {
     switch (command) {
