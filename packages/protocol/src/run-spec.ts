@@ -1,11 +1,14 @@
 import { z } from "zod";
 
+// A first component is a registry only when it looks like one (a dot, a port, or localhost), as in the engine.
+const REGISTRY = String.raw`(?:(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)(?::[0-9]+)?|[a-zA-Z0-9-]+:[0-9]+)\/`;
+const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+const IMAGE_REF = new RegExp(String.raw`^(?:${REGISTRY})?${PATH_COMPONENT}(?:\/${PATH_COMPONENT})*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+
 /**
  * An image reference as the engine accepts it: [registry[:port]/]path[:tag][@digest], lowercase path.
  * A reference without tag or digest means :latest (the form warns about that).
  */
-const IMAGE_REF = /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
-
 export const ImageReference = z
   .string()
   .trim()

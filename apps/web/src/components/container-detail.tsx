@@ -1,10 +1,12 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
+import { ContainerActions, useCanOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
 import { Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
@@ -35,7 +37,9 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) {
   const trpc = useTRPC();
+  const router = useRouter();
   const now = useNow();
+  const canOperate = useCanOperate();
   const detail = useQuery(trpc.containers.get.queryOptions({ hostId, id }));
   const running = detail.data?.container.state === "running" || detail.data?.container.state === "paused";
   const top = useQuery({
@@ -56,6 +60,8 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
     );
   }
   const { container: c, inspect } = detail.data;
+  const startedBy = c.labels["io.stevedore.started-by"];
+  const requestId = c.labels["io.stevedore.request-id"];
   const i = (inspect ?? {}) as Inspect;
   const hc = i.HostConfig ?? {};
 
@@ -78,8 +84,34 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
             </Link>
           </span>
         </div>
+        {startedBy && (
+          <p className="mt-1 text-sm text-slate-600">
+            Started by <span className="font-medium">{startedBy}</span> through Stevedore, <RelativeTime at={c.createdAt} now={now} />
+            {requestId && (
+              <>
+                {" · "}
+                <Link href={`/audit?requestId=${encodeURIComponent(requestId)}`} className="text-sky-700 hover:underline">
+                  audit entry
+                </Link>
+              </>
+            )}
+          </p>
+        )}
         {!c.live && <p className="mt-2 text-sm text-amber-800">The host is not reachable: this is the last state its agent reported.</p>}
       </div>
+
+      {canOperate && c.live && (
+        <Card>
+          <div className="p-3">
+            <ContainerActions
+              targets={[{ hostId: c.hostId, id: c.id, name: c.name, state: c.state }]}
+              onDone={(op, results) => {
+                if (op.action === "remove" && results[0]?.ok) router.push("/containers");
+              }}
+            />
+          </div>
+        </Card>
+      )}
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Summary">

@@ -7,6 +7,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { humanDuration, type ContainerState } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
+import { ContainerActions, useCanOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
@@ -34,6 +35,8 @@ export function ContainerList() {
   const q = params.get("q") ?? "";
   const page = Math.max(0, Number(params.get("page") ?? 0) || 0);
   const [text, setText] = useState(q);
+  const canOperate = useCanOperate();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const setParam = (next: Record<string, string>) => {
     const p = new URLSearchParams(params);
@@ -60,6 +63,17 @@ export function ContainerList() {
   });
   const data = list.data;
   const hostStatus = new Map(hosts.data?.map((h) => [h.id, h.status]));
+  const key = (c: { hostId: string; id: string }) => `${c.hostId}/${c.id}`;
+  // The selection is what is on screen: rows that left the page (removed, filtered out) drop out of it.
+  const selectedRows = data?.items.filter((c) => selected.has(key(c))) ?? [];
+  const allSelected = !!data && data.items.length > 0 && selectedRows.length === data.items.length;
+  const toggle = (k: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(k)) next.delete(k);
+      else next.add(k);
+      return next;
+    });
 
   return (
     <div className="space-y-4">
@@ -74,6 +88,11 @@ export function ContainerList() {
             onChange={(e) => setText(e.target.value)}
             className="w-72"
           />
+          {canOperate && (
+            <Link href="/run" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">
+              Run container
+            </Link>
+          )}
           <Select aria-label="Host" value={hostId} onChange={(e) => setParam({ host: e.target.value })}>
             <option value="">All hosts</option>
             {hosts.data?.map((h) => (
@@ -100,12 +119,30 @@ export function ContainerList() {
         ))}
       </div>
 
+      {canOperate && selectedRows.length > 0 && (
+        <Card>
+          <div className="flex flex-wrap items-center gap-3 p-3">
+            <span className="text-sm font-medium">{selectedRows.length} selected</span>
+            <ContainerActions compact targets={selectedRows.map((c) => ({ hostId: c.hostId, id: c.id, name: c.name, state: c.state }))} />
+          </div>
+        </Card>
+      )}
       <ErrorNote error={list.error} />
       <Card>
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               <tr>
+                {canOperate && (
+                  <th className="w-8 py-2 pl-4">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all on this page"
+                      checked={allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(data?.items.map(key)))}
+                    />
+                  </th>
+                )}
                 <th className="px-4 py-2 font-medium">Container ID</th>
                 <th className="px-4 py-2 font-medium">Name</th>
                 <th className="px-4 py-2 font-medium">Image</th>
@@ -117,7 +154,12 @@ export function ContainerList() {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {data?.items.map((c) => (
-                <tr key={`${c.hostId}/${c.id}`} data-testid="container-row" data-name={c.name} className={`hover:bg-slate-50 ${c.live ? "" : "opacity-60"}`}>
+                <tr key={key(c)} data-testid="container-row" data-name={c.name} className={`hover:bg-slate-50 ${c.live ? "" : "opacity-60"}`}>
+                  {canOperate && (
+                    <td className="py-2 pl-4">
+                      <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(key(c))} onChange={() => toggle(key(c))} />
+                    </td>
+                  )}
                   <td className="px-4 py-2 font-mono text-xs">
                     <Link href={`/containers/${c.hostId}/${c.id}`} className="text-sky-700 hover:underline">
                       {shortId(c.id)}

@@ -1,0 +1,198 @@
+"use client";
+
+import Link from "next/link";
+import { useState, type ReactNode } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
+import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
+import { shortId } from "@/lib/format";
+import { useTRPC } from "@/lib/trpc";
+import { HostStatusBadge } from "./host-status-badge";
+import { Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
+
+function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+  return (
+    <label className="block space-y-1 text-sm">
+      <span className="font-medium">{label}</span>
+      {children}
+      {hint && <span className="block text-xs text-slate-500">{hint}</span>}
+    </label>
+  );
+}
+
+const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400";
+
+/** "Run container": the same RunSpec the API takes, with the equivalent docker run line as you type. */
+export function RunForm() {
+  const trpc = useTRPC();
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const run = useMutation(trpc.containers.run.mutationOptions());
+  const [v, setV] = useState<RunFormValues>(EMPTY_FORM);
+  const [hostIds, setHostIds] = useState<string[]>([]);
+  const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
+  const parsed = parseRunForm(v);
+  const online = hosts.data?.filter((h) => h.status === "online") ?? [];
+  const chosen = hostIds.length ? hostIds : online.length === 1 ? [online[0]!.id] : [];
+  const mutableTag = v.image.trim() !== "" && !imageHasExplicitVersion(v.image.trim());
+
+  return (
+    <div className="space-y-4">
+      <div>
+        <Link href="/containers" className="text-sm text-sky-700 hover:underline">
+          ← Containers
+        </Link>
+        <h1 className="mt-1 text-xl font-semibold">Run container</h1>
+      </div>
+
+      <form
+        className="grid gap-4 lg:grid-cols-[2fr_1fr]"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (parsed.ok && chosen.length) run.mutate({ hostIds: chosen, spec: parsed.spec });
+        }}
+      >
+        <Card title="Container">
+          <div className="grid gap-4 p-4 sm:grid-cols-2">
+            <div className="sm:col-span-2">
+              <Field
+                label="Image"
+                hint={
+                  mutableTag ? (
+                    <span className="text-amber-800">
+                      No tag: the engine runs <code>:latest</code>, which can mean a different image tomorrow. Be explicit, e.g. <code>ubuntu:14.04</code>.
+                    </span>
+                  ) : (
+                    "repository[:tag] or repository@sha256:digest"
+                  )
+                }
+              >
+                <Input value={v.image} onChange={(e) => set("image", e.target.value)} placeholder="busybox:1.36" required autoFocus className="w-full font-mono" />
+              </Field>
+            </div>
+            <Field label="Name" hint="Empty: the engine makes one up, like adoring_lovelace.">
+              <Input value={v.name} onChange={(e) => set("name", e.target.value)} placeholder="web-1" className="w-full" />
+            </Field>
+            <Field label="Command and arguments" hint="Replaces the image's command; quotes work as in a shell.">
+              <Input value={v.command} onChange={(e) => set("command", e.target.value)} placeholder={`sh -c "echo hello; sleep 3600"`} className="w-full font-mono" />
+            </Field>
+            <Field label="Environment" hint="KEY=value, one per line. Values of secret-looking keys are redacted in the audit trail.">
+              <textarea value={v.env} onChange={(e) => set("env", e.target.value)} rows={3} className={textarea} placeholder="MODE=production" />
+            </Field>
+            <Field label="Labels" hint="key=value, one per line.">
+              <textarea value={v.labels} onChange={(e) => set("labels", e.target.value)} rows={3} className={textarea} placeholder="team=payments" />
+            </Field>
+            <Field label="Published ports" hint="[ip:]hostPort:containerPort[/udp], one per line.">
+              <textarea value={v.ports} onChange={(e) => set("ports", e.target.value)} rows={2} className={textarea} placeholder="8080:80" />
+            </Field>
+            <Field label="Volumes and binds" hint="/host/path:/path (bind) or name:/path (volume), :ro for read-only.">
+              <textarea value={v.volumes} onChange={(e) => set("volumes", e.target.value)} rows={2} className={textarea} placeholder="data:/var/lib/app" />
+            </Field>
+          </div>
+        </Card>
+
+        <div className="space-y-4">
+          <Card title="Hosts">
+            <fieldset className="space-y-1.5 p-4 text-sm">
+              <legend className="sr-only">Hosts to run on</legend>
+              {hosts.isPending && <Spinner label="Loading hosts…" />}
+              {hosts.data?.map((h) => (
+                <label key={h.id} className="flex items-center gap-2">
+                  <input
+                    type="checkbox"
+                    disabled={h.status !== "online"}
+                    checked={chosen.includes(h.id)}
+                    onChange={(e) => setHostIds(e.target.checked ? [...new Set([...chosen, h.id])] : chosen.filter((x) => x !== h.id))}
+                  />
+                  {h.name} <HostStatusBadge status={h.status} />
+                </label>
+              ))}
+            </fieldset>
+          </Card>
+          <Card title="Resources and behaviour">
+            <div className="grid grid-cols-2 gap-3 p-4">
+              <Field label="Memory limit" hint="e.g. 64m, 1g">
+                <Input value={v.memory} onChange={(e) => set("memory", e.target.value)} className="w-full" placeholder="unlimited" />
+              </Field>
+              <Field label="Memory + swap" hint="-1: unlimited swap">
+                <Input value={v.memorySwap} onChange={(e) => set("memorySwap", e.target.value)} className="w-full" placeholder="2× memory" />
+              </Field>
+              <Field label="CPU shares" hint="1024 = one full share (default)">
+                <Input type="number" min={2} value={v.cpuShares} onChange={(e) => set("cpuShares", e.target.value)} className="w-full" placeholder="1024" />
+              </Field>
+              <Field label="Restart policy">
+                <Select value={v.restart} onChange={(e) => set("restart", e.target.value as RunFormValues["restart"])} className="w-full">
+                  <option value="no">no</option>
+                  <option value="on-failure">on-failure</option>
+                  <option value="unless-stopped">unless-stopped</option>
+                  <option value="always">always</option>
+                </Select>
+              </Field>
+              {v.restart === "on-failure" && (
+                <Field label="Max retries">
+                  <Input type="number" min={0} value={v.maxRetries} onChange={(e) => set("maxRetries", e.target.value)} className="w-full" placeholder="unlimited" />
+                </Field>
+              )}
+              <div className="col-span-2 space-y-1.5 text-sm">
+                <label className="flex items-center gap-2">
+                  <input type="checkbox" checked={v.init} onChange={(e) => set("init", e.target.checked)} />
+                  Init process as PID 1 <span className="text-xs text-slate-500">(forwards signals, reaps children)</span>
+                </label>
+                <label className="flex items-center gap-2">
+                  <input type="checkbox" checked={v.interactive} onChange={(e) => set("interactive", e.target.checked)} /> Interactive (keep stdin open)
+                </label>
+                <label className="flex items-center gap-2">
+                  <input type="checkbox" checked={v.tty} onChange={(e) => set("tty", e.target.checked)} /> Allocate a TTY
+                </label>
+              </div>
+            </div>
+          </Card>
+        </div>
+
+        <Card title="Equivalent command" className="lg:col-span-2" actions={parsed.ok ? <CopyButton text={dockerRunCommand(parsed.spec)} /> : null}>
+          <div className="space-y-3 p-4">
+            {parsed.ok ? (
+              <pre data-testid="docker-run-line" className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+                {dockerRunCommand(parsed.spec)}
+              </pre>
+            ) : (
+              v.image && (
+                <ul className="list-inside list-disc text-sm text-red-700">
+                  {parsed.errors.map((e) => (
+                    <li key={e}>{e}</li>
+                  ))}
+                </ul>
+              )
+            )}
+            <div className="flex items-center gap-3">
+              <Button type="submit" variant="primary" disabled={!parsed.ok || chosen.length === 0 || run.isPending}>
+                Run on {chosen.length || "no"} host{chosen.length === 1 ? "" : "s"}
+              </Button>
+              {run.isPending && <Spinner label="Creating and starting…" />}
+            </div>
+            <ErrorNote error={run.error} />
+            {run.data && (
+              <ul className="space-y-1 text-sm" role="status">
+                {run.data.map((r) =>
+                  r.ok ? (
+                    <li key={r.hostId} className="text-emerald-800">
+                      {r.hostName}: started{" "}
+                      <Link href={`/containers/${r.hostId}/${r.result.id}`} className="font-medium underline">
+                        {r.result.name}
+                      </Link>{" "}
+                      from image <code title={r.result.imageId}>{shortId(r.result.imageId)}</code>
+                      {r.result.imageDigests[0] && <code className="ml-1 text-xs text-slate-500">{r.result.imageDigests[0]}</code>}
+                    </li>
+                  ) : (
+                    <li key={r.hostId} className="text-red-700">
+                      {r.hostName}: {r.error.message}
+                    </li>
+                  ),
+                )}
+              </ul>
+            )}
+          </div>
+        </Card>
+      </form>
+    </div>
+  );
+}

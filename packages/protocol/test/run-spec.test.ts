@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { ImageReference, RunSpec, dockerRunCommand, imageHasExplicitVersion, parseByteSize } from "../src";
+
+describe("image references", () => {
+  it.each(["busybox", "busybox:1.36", "library/ubuntu:14.04", "registry.example.com:5000/team/app:2.1", `app@sha256:${"a".repeat(64)}`, "127.0.0.1:5000/x"])("accepts %s", (ref) => {
+    expect(ImageReference.safeParse(ref).success).toBe(true);
+  });
+  it.each(["", "UPPER/case", "bad ref", "x:", "a/b:c:d", "-lead"])("refuses %j", (ref) => {
+    expect(ImageReference.safeParse(ref).success).toBe(false);
+  });
+  it("tells a pinned reference from one that means :latest", () => {
+    expect(imageHasExplicitVersion("ubuntu")).toBe(false);
+    expect(imageHasExplicitVersion("registry:5000/ubuntu")).toBe(false);
+    expect(imageHasExplicitVersion("ubuntu:14.04")).toBe(true);
+    expect(imageHasExplicitVersion(`ubuntu@sha256:${"b".repeat(64)}`)).toBe(true);
+  });
+});
+
+describe("sizes", () => {
+  it.each([
+    ["1g", 1024 ** 3],
+    ["64m", 64 * 1024 ** 2],
+    ["1.5GiB", 1.5 * 1024 ** 3],
+    ["512", 512],
+    ["100kb", 102400],
+  ])("%s = %i bytes", (s, n) => expect(parseByteSize(s)).toBe(n));
+  it("refuses nonsense", () => expect(parseByteSize("lots")).toBeNull());
+});
+
+describe("docker run line", () => {
+  it("renders every option and quotes for a shell", () => {
+    const spec = RunSpec.parse({
+      image: "nginx:1.27",
+      name: "web",
+      cmd: ["sh", "-c", "echo it's here"],
+      env: ["A=1 2"],
+      ports: [{ hostPort: 8080, containerPort: 80 }, { hostIp: "127.0.0.1", hostPort: 53, containerPort: 53, protocol: "udp" }],
+      mounts: [{ type: "volume", source: "data", target: "/data", readOnly: true }],
+      restartPolicy: { name: "unless-stopped" },
+      labels: { team: "web" },
+      init: true,
+      cpuShares: 512,
+      memoryBytes: 1024 ** 3,
+      memorySwapBytes: -1,
+      tty: true,
+      interactive: true,
+    });
+    expect(dockerRunCommand(spec)).toBe(
+      "docker run -d -i -t --name web --init --cpu-shares 512 --memory 1g --memory-swap -1 --restart unless-stopped -p 8080:80/tcp -p 127.0.0.1:53:53/udp -v data:/data:ro -e 'A=1 2' --label team=web nginx:1.27 sh -c 'echo it'\\''s here'",
+    );
+  });
+  it("refuses memory+swap below the memory limit", () => {
+    const r = RunSpec.safeParse({ image: "x:1", memoryBytes: 100 * 1024 ** 2, memorySwapBytes: 10 * 1024 ** 2 });
+    expect(r.success).toBe(false);
+  });
+});
