@@ -7,6 +7,8 @@ import { ensureTestImage, removeTestContainers, waitFor } from "../apps/web/test
 import { freePort } from "../apps/web/test/support/stack";
 
 export const E2E_ADMIN = { email: "admin@e2e.stevedore.test", password: "e2e-admin-password" };
+export const E2E_OPERATOR = { email: "operator@e2e.stevedore.test", password: "e2e-operator-password" };
+export const E2E_VIEWER = { email: "viewer@e2e.stevedore.test", password: "e2e-viewer-password" };
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 function start(cmd: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
@@ -35,6 +37,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     },
     { timeoutMs: 60_000, intervalMs: 250, what: "control plane health" },
   );
+
+  // The other roles, made the way an admin makes them: through the admin API with the admin's session.
+  const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify(E2E_ADMIN) });
+  const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  for (const [user, role] of [[E2E_OPERATOR, "operator"], [E2E_VIEWER, "viewer"]] as const) {
+    const res = await fetch(`${url}/api/auth/admin/create-user`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url, cookie },
+      body: JSON.stringify({ ...user, name: role, role }),
+    });
+    if (!res.ok) throw new Error(`creating the ${role}: ${res.status} ${await res.text()}`);
+  }
 
   const token = execFileSync(tsx, ["apps/web/server/cli.ts", "join-token"], { cwd: ROOT, env: { ...process.env, ...env } }).toString().trim();
   const agent = start(

@@ -176,7 +176,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         <Card title="Processes" actions={top.isFetching ? <Spinner label="refreshing" /> : null}>
           {!running && <p className="p-4 text-sm text-slate-500">The container is not running.</p>}
           <ErrorNote error={top.error} />
-          {top.data && (
+          {running && top.data && (
             <div className="overflow-x-auto">
               <table className="w-full text-left font-mono text-xs" data-testid="top-table">
                 <thead className="border-b border-slate-200 text-slate-500">

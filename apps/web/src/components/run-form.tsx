@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
 import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
@@ -10,13 +10,21 @@ import { useTRPC } from "@/lib/trpc";
 import { HostStatusBadge } from "./host-status-badge";
 import { Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
 
-function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+/** A labelled control; the hint is linked as its description, so it is read out but not part of its name. */
+function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactElement<{ id?: string; "aria-describedby"?: string }> }) {
+  const id = useId();
   return (
-    <label className="block space-y-1 text-sm">
-      <span className="font-medium">{label}</span>
-      {children}
-      {hint && <span className="block text-xs text-slate-500">{hint}</span>}
-    </label>
+    <div className="space-y-1 text-sm">
+      <label htmlFor={id} className="block font-medium">
+        {label}
+      </label>
+      {cloneElement(children, { id, "aria-describedby": hint ? `${id}-hint` : undefined })}
+      {hint && (
+        <span id={`${id}-hint`} className="block text-xs text-slate-500">
+          {hint}
+        </span>
+      )}
+    </div>
   );
 }
 

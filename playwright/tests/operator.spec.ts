@@ -1,0 +1,71 @@
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { docker, runContainer } from "../../apps/web/test/support/engine";
+import { E2E_OPERATOR, E2E_VIEWER } from "../global-setup";
+
+const SHOTS = path.resolve(import.meta.dirname, "..", "results");
+
+async function signInAs(page: Page, user: { email: string; password: string }) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/containers/);
+}
+
+test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees it Up, and kills it", async ({ page }) => {
+  await signInAs(page, E2E_OPERATOR);
+  await page.getByRole("link", { name: "Run container" }).click();
+  await expect(page).toHaveURL(/\/run/);
+
+  await page.getByLabel("Image").fill("stevedore-test/busybox");
+  await expect(page.getByText("No tag: the engine runs")).toBeVisible();
+  await page.getByLabel("Image").fill("stevedore-test/busybox:latest");
+  await page.getByLabel("Name").fill("stv-e2e-limited");
+  await page.getByLabel("Command and arguments").fill("sleep 100000");
+  await page.getByLabel("Memory limit").fill("64m");
+  await page.getByLabel("Init process as PID 1").check();
+  await page.getByLabel("Labels").fill("stevedore.test=1");
+  await expect(page.getByTestId("docker-run-line")).toHaveText(
+    "docker run -d --name stv-e2e-limited --init --memory 64m --label stevedore.test=1 stevedore-test/busybox:latest sleep 100000",
+  );
+  await page.screenshot({ path: path.join(SHOTS, "run.png"), fullPage: true });
+  await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
+
+  const started = page.getByRole("status").getByRole("link", { name: "stv-e2e-limited" });
+  await expect(started).toBeVisible();
+  const info = JSON.parse(await docker(["inspect", "stv-e2e-limited"]))[0];
+  expect(info.HostConfig.Memory).toBe(64 * 1024 * 1024);
+  expect(info.Config.Labels["io.stevedore.started-by"]).toBe(E2E_OPERATOR.email);
+
+  await started.click();
+  await expect(page.getByRole("heading", { name: "stv-e2e-limited" })).toBeVisible();
+  await expect(page.getByTestId("container-status")).toHaveText(/^Up /);
+  await expect(page.getByText(`Started by ${E2E_OPERATOR.email} through Stevedore`)).toBeVisible();
+  await expect(page.getByText("memory 64 MiB")).toBeVisible();
+
+  await page.getByLabel("Signal").selectOption("SIGKILL");
+  await page.getByRole("button", { name: "Kill" }).click();
+  await expect(page.getByTestId("container-status")).toHaveText(/^Exited \(137\)/);
+  await page.screenshot({ path: path.join(SHOTS, "container-killed.png"), fullPage: true });
+  expect(JSON.parse(await docker(["inspect", "stv-e2e-limited"]))[0].State.ExitCode).toBe(137);
+});
+
+test("[VIEWER] sees no action buttons, and a direct API call is refused", async ({ page }) => {
+  await runContainer("stv-e2e-viewer");
+  await signInAs(page, E2E_VIEWER);
+  await expect(page.getByRole("link", { name: "Run container" })).toHaveCount(0);
+  const row = page.getByTestId("container-row").filter({ hasText: "stv-e2e-viewer" });
+  await expect(row).toBeVisible();
+  await expect(page.getByRole("checkbox")).toHaveCount(0);
+  await row.getByRole("link").nth(1).click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.getByRole("toolbar", { name: "Container actions" })).toHaveCount(0);
+
+  const res = await page.request.post("/api/trpc/containers.operate", {
+    headers: { "content-type": "application/json" },
+    data: { json: { targets: [{ hostId: "host_x", id: "a".repeat(64) }], operation: { action: "kill" } } },
+  });
+  expect(res.status()).toBe(403);
+  expect(await res.text()).toMatch(/FORBIDDEN/);
+});
