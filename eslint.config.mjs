@@ -5,7 +5,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "apps/web/src/generated/**", "apps/web/next-env.d.ts", "playwright/results/**"] },
+  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "apps/web/src/generated/**", "apps/web/next-env.d.ts", "playwright/results/**", "playwright/report/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },

@@ -136,7 +136,7 @@ export class ControlConnection {
       case "welcome":
         this.attempt = 0;
         this.opts.log.info({ hostId: msg.hostId }, "connected to the control plane");
-        void this.opts.sync.onControlConnected();
+        void this.opts.sync.onControlConnected(msg.eventsSince);
         break;
       case "heartbeat":
         break;

@@ -122,6 +122,24 @@ export class Engine {
   }
 
   /**
+   * The container events the engine still remembers between two instants (the engine keeps only its
+   * most recent events in memory, so a long outage can lose the oldest).
+   */
+  async eventsBetween(sinceNano: string, untilMs: number): Promise<EngineEvent[]> {
+    const ns = BigInt(sinceNano);
+    const since = `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, "0")}`;
+    const until = (untilMs / 1000).toFixed(3);
+    const stream = (await this.docker.getEvents({ since: since as unknown as number, until: until as unknown as number, filters: { type: ["container"] } })) as NodeJS.ReadableStream;
+    let text = "";
+    for await (const chunk of stream) text += chunk.toString();
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as EngineEvent)
+      .filter((e) => BigInt(e.timeNano) > ns);
+  }
+
+  /**
    * Streams the engine's /events for containers and images. Resolves once the stream is open; `onEnd`
    * fires once when it closes (engine stopped or connection lost).
    */
@@ -159,6 +177,7 @@ export class Engine {
 }
 
 export interface EngineEvent {
+  id?: string;
   Type: "container" | "image" | string;
   Action: string;
   Actor: { ID: string; Attributes?: Record<string, string> };

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AgentMessage, EngineFacts } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, type AgentMessage, type EngineFacts, type LifecycleEvent } from "@stevedore/protocol";
 import { Engine, engineMessage, type EngineEvent } from "./engine";
 
 const ENGINE_RETRY_MS = 1_000;
@@ -12,6 +12,34 @@ const IMAGE_REFRESH_DEBOUNCE_MS = 150;
  * back as a change every few seconds.
  */
 const STATE_EVENTS = new Set(["create", "start", "restart", "die", "pause", "unpause", "rename", "destroy", "update", "oom"]);
+
+/** Lifecycle events that go into the audit trail (a `docker stop` is kill + die + stop, each recorded). */
+const AUDITED_EVENTS = new Set(["create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "rename", "destroy", "oom"]);
+const EVENT_FLUSH_MS = 100;
+/**
+ * After our own request on a container finishes, the engine may still report what it caused (the
+ * die after a kill). Those trailing events, each at most once and within a short grace, are ours too;
+ * anything else, like a docker CLI start a moment later, is not.
+ */
+const OWN_GRACE_MS = 1_500;
+const TRAILING_EVENTS: Record<string, string[]> = {
+  kill: ["kill", "die"],
+  stop: ["kill", "die", "stop"],
+  restart: ["kill", "die", "stop", "start", "restart"],
+  remove: ["kill", "die", "destroy"],
+  start: ["start"],
+  pause: ["pause"],
+  unpause: ["unpause"],
+  rename: ["rename"],
+  run: ["create", "start"],
+};
+
+interface OwnWork {
+  /** Infinity while the request is in flight: every event for the container is ours. */
+  until: number;
+  trailing: Set<string>;
+}
+const SIGNAL_NAMES: Record<string, string> = { "1": "SIGHUP", "2": "SIGINT", "3": "SIGQUIT", "9": "SIGKILL", "10": "SIGUSR1", "12": "SIGUSR2", "15": "SIGTERM", "19": "SIGSTOP", "18": "SIGCONT", "28": "SIGWINCH" };
 
 /**
  * Keeps the control plane's picture of this host's engine true: a snapshot on every (re)connect and
@@ -34,6 +62,11 @@ export class HostSync {
   private stopped = false;
   /** Snapshots run one at a time: a reconnect during a snapshot queues a fresh one behind it. */
   private snapshots: Promise<void> = Promise.resolve();
+  /** Containers (by id) and runs (by request-id label) that a Stevedore request is acting on. */
+  private readonly own = new Map<string, OwnWork>();
+  private pendingEvents: LifecycleEvent[] = [];
+  private eventTimer: NodeJS.Timeout | null = null;
+  private replaying = false;
 
   constructor(
     private readonly engine: Engine,
@@ -55,13 +88,91 @@ export class HostSync {
     this.stopEvents?.();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.imageTimer) clearTimeout(this.imageTimer);
+    if (this.eventTimer) clearTimeout(this.eventTimer);
   }
 
-  /** Called when the control plane has welcomed us: it gets the whole state, then deltas. */
-  async onControlConnected(): Promise<void> {
+  /**
+   * Called when the control plane has welcomed us: it gets the whole state, then deltas, and the
+   * lifecycle events it missed since `eventsSince` (as far back as the engine still remembers).
+   */
+  async onControlConnected(eventsSince?: string): Promise<void> {
     this.connected = true;
-    if (this.up) await this.sendSnapshot();
-    else this.send({ type: "engine.down", error: this.lastError });
+    if (!this.up) {
+      this.send({ type: "engine.down", error: this.lastError });
+      return;
+    }
+    await this.sendSnapshot();
+    if (eventsSince) await this.replayEvents(eventsSince);
+  }
+
+  /**
+   * Marks a container id (or a run's request-id label) as being acted on by Stevedore's `action`;
+   * call the returned function when the request is done.
+   */
+  beginOwn(key: string, action: string): () => void {
+    const work: OwnWork = { until: Infinity, trailing: new Set(TRAILING_EVENTS[action] ?? []) };
+    this.own.set(key, work);
+    return () => {
+      work.until = Date.now() + OWN_GRACE_MS;
+    };
+  }
+
+  private isOwn(e: EngineEvent): boolean {
+    const now = Date.now();
+    for (const [key, work] of this.own) if (work.until < now) this.own.delete(key);
+    const requestId = e.Actor.Attributes?.[REQUEST_ID_LABEL];
+    const work = this.own.get(e.Actor.ID) ?? (requestId !== undefined ? this.own.get(requestId) : undefined);
+    if (!work) return false;
+    return work.until === Infinity || work.trailing.delete(e.Action);
+  }
+
+  private toLifecycle(e: EngineEvent): LifecycleEvent | null {
+    if (e.Type !== "container" || !AUDITED_EVENTS.has(e.Action) || !/^[0-9a-f]{64}$/.test(e.Actor.ID)) return null;
+    const attrs = e.Actor.Attributes ?? {};
+    const exitCode = attrs.exitCode !== undefined ? Number(attrs.exitCode) : undefined;
+    return {
+      id: e.Actor.ID,
+      action: e.Action,
+      timeNano: String(e.timeNano),
+      name: attrs.name,
+      image: attrs.image,
+      exitCode: Number.isInteger(exitCode) ? exitCode : undefined,
+      signal: attrs.signal ? (SIGNAL_NAMES[attrs.signal] ?? attrs.signal) : undefined,
+      ours: this.isOwn(e),
+    };
+  }
+
+  private queueEvent(event: LifecycleEvent): void {
+    if (!this.connected) return; // the replay after reconnecting brings it back
+    this.pendingEvents.push(event);
+    if (!this.eventTimer && !this.replaying) this.eventTimer = setTimeout(() => this.flushEvents(), EVENT_FLUSH_MS);
+  }
+
+  private flushEvents(): void {
+    this.eventTimer = null;
+    if (!this.connected || this.pendingEvents.length === 0) return;
+    const events = this.pendingEvents.sort((a, b) => (BigInt(a.timeNano) < BigInt(b.timeNano) ? -1 : 1));
+    this.pendingEvents = [];
+    for (let i = 0; i < events.length; i += 1_000) this.send({ type: "engine.events", events: events.slice(i, i + 1_000) });
+  }
+
+  /** Reads the engine's events from `since` to now and sends them before any live ones. */
+  private async replayEvents(sinceNano: string): Promise<void> {
+    this.replaying = true;
+    try {
+      const replayed = await this.engine.eventsBetween(sinceNano, Date.now());
+      const seen = new Set(this.pendingEvents.map((e) => `${e.timeNano}/${e.id}/${e.action}`));
+      for (const e of replayed) {
+        const event = this.toLifecycle(e);
+        if (event && !seen.has(`${event.timeNano}/${event.id}/${event.action}`)) this.pendingEvents.push(event);
+      }
+      this.log.debug({ since: sinceNano, events: replayed.length }, "replayed engine events");
+    } catch (err) {
+      this.log.warn({ err: engineMessage(err) }, "could not replay engine events");
+    } finally {
+      this.replaying = false;
+      this.flushEvents();
+    }
   }
 
   onControlDisconnected(): void {
@@ -128,6 +239,8 @@ export class HostSync {
   }
 
   private onEvent(e: EngineEvent): void {
+    const lifecycle = this.toLifecycle(e);
+    if (lifecycle) this.queueEvent(lifecycle);
     if (e.Type === "container" && e.Actor?.ID) {
       if (STATE_EVENTS.has(e.Action) || e.Action.startsWith("health_status")) void this.refreshContainer(e.Actor.ID);
     } else if (e.Type === "image") {

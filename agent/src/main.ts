@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     creds,
     hostFacts: () => readHostFacts(config.hostname),
     sync,
-    handleRequest: (req) => handleRequest(engine, req),
+    handleRequest: (req) => handleRequest(engine, sync, req),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
-import type { AgentMessage, ContainerOperation, ErrorCode, RequestMessage, RunResult, RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
 import { type Engine, engineMessage } from "./engine";
+import type { HostSync } from "./host-sync";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
 function errorCode(err: unknown): ErrorCode {
@@ -14,14 +15,24 @@ function errorCode(err: unknown): ErrorCode {
 }
 
 /** Answers one control-plane request; engine errors travel back in the engine's own words. */
-export async function handleRequest(engine: Engine, req: RequestMessage): Promise<AgentMessage> {
+export async function handleRequest(engine: Engine, sync: HostSync, req: RequestMessage): Promise<AgentMessage> {
+  // Engine events this request causes are Stevedore's own, not changes made outside it.
+  const release =
+    req.method === "container.operate"
+      ? sync.beginOwn(req.params.id, req.params.operation.action)
+      : req.method === "container.run" && req.params.spec.labels[REQUEST_ID_LABEL]
+        ? sync.beginOwn(req.params.spec.labels[REQUEST_ID_LABEL], "run")
+        : null;
   try {
     const result = await run(engine, req);
     return { type: "response", requestId: req.requestId, ok: true, result };
   } catch (err) {
     return { type: "response", requestId: req.requestId, ok: false, error: { code: errorCode(err), message: engineMessage(err).slice(0, 4096) } };
+  } finally {
+    release?.();
   }
 }
+
 
 async function run(engine: Engine, req: RequestMessage): Promise<unknown> {
   const docker = engine.docker;

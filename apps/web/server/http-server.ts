@@ -6,7 +6,9 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, EnrollRequest } from "@stevedore/protocol";
 import { AgentGateway } from "./agents/agent-gateway";
+import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
+import { ObservedEvents } from "./audit/observed-events";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
 import { createAuth, ensureAdmin, getSessionUser } from "./auth";
 import type { ServerConfig } from "./config";
@@ -62,8 +64,10 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const db = createDb(config.databaseUrl);
   const auth = createAuth(config, db);
   const fleet = new FleetState();
-  const agents = new AgentGateway(db, fleet, log.child({ component: "agents" }));
-  const services: Services = { config, db, auth, fleet, agents, audit: new AuditLog(db), log };
+  const audit = new AuditLog(db);
+  const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
+  const agents = new AgentGateway(db, fleet, observed, log.child({ component: "agents" }));
+  const services: Services = { config, db, auth, fleet, agents, audit, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -124,6 +128,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       if (req.method !== "GET" && origin && origin !== publicOrigin) return sendJson(res, 403, { error: `origin ${origin} is not allowed` });
       return trpcHandler(req, res);
     }
+    if (p === "/api/audit/export") return handleAuditExport(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
     if (!PUBLIC_PAGE.test(p) && !(await getSessionUser(auth, req.headers))) {

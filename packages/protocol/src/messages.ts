@@ -88,6 +88,23 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 // ---- agent → control plane -------------------------------------------------------------------
 
+/**
+ * A container lifecycle event from the engine, forwarded for the audit trail. `ours` is set when the
+ * agent itself caused it (a Stevedore request was in flight for that container); the rest were done
+ * on the host, outside Stevedore. `timeNano` is the engine's clock, as a decimal string.
+ */
+export const LifecycleEvent = z.object({
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  action: z.string().min(1).max(64),
+  timeNano: z.string().regex(/^\d{1,20}$/),
+  name: z.string().max(256).optional(),
+  image: z.string().max(512).optional(),
+  exitCode: z.number().int().optional(),
+  signal: z.string().max(32).optional(),
+  ours: z.boolean(),
+});
+export type LifecycleEvent = z.infer<typeof LifecycleEvent>;
+
 /** The agent's answer to a request: a result, or an error in the engine's own words. */
 export const ResponseMessage = z.discriminatedUnion("ok", [
   z.object({ type: z.literal("response"), requestId, ok: z.literal(true), result: z.unknown() }),
@@ -115,6 +132,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("container.upsert"), container: ContainerSummary }),
   z.object({ type: z.literal("container.remove"), id: z.string().regex(/^[0-9a-f]{64}$/) }),
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
+  z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
   ResponseMessage,
   z.object({ type: z.literal("error"), ...ErrorBody.shape }),
@@ -125,7 +143,13 @@ export type HelloMessage = z.infer<typeof HelloMessage>;
 // ---- control plane → agent -------------------------------------------------------------------
 
 export const ControlMessage = z.union([
-  z.object({ type: z.literal("welcome"), hostId: z.string().max(64), protocolVersion: z.number().int() }),
+  z.object({
+    type: z.literal("welcome"),
+    hostId: z.string().max(64),
+    protocolVersion: z.number().int(),
+    /** The last engine event the control plane has recorded: the agent replays what came after it. */
+    eventsSince: z.string().regex(/^\d{1,20}$/).optional(),
+  }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
   RequestMessage,
   z.object({ type: z.literal("error"), ...ErrorBody.shape }),

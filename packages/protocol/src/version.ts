@@ -29,3 +29,7 @@ export const CloseCode = {
   heartbeatTimeout: 4408,
   shuttingDown: 4503,
 } as const;
+
+/** Labels on every container Stevedore starts, so `docker inspect` on the host says who and which request. */
+export const STARTED_BY_LABEL = "io.stevedore.started-by";
+export const REQUEST_ID_LABEL = "io.stevedore.request-id";

@@ -9,6 +9,7 @@ import {
   type AgentMethodResult,
   type HelloMessage,
 } from "@stevedore/protocol";
+import type { ObservedEvents } from "../audit/observed-events";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
@@ -26,6 +27,7 @@ export class AgentGateway {
   constructor(
     private readonly db: Db,
     private readonly fleet: FleetState,
+    private readonly observed: ObservedEvents,
     private readonly log: Logger,
   ) {}
 
@@ -75,6 +77,7 @@ export class AgentGateway {
       // A host has one agent connection; a newer one (the agent reconnected before we noticed) wins.
       this.sessions.get(hostId)?.close(CloseCode.replaced, "replaced by a newer connection");
       const session: AgentSession = new AgentSession(hostId, ws, log, {
+        eventsSince: () => this.observed.resumeFrom(hostId, check.lastEventNanos),
         onHello: (hello) => this.onHello(session, hello, log),
         onMessage: (msg) => {
           switch (msg.type) {
@@ -92,6 +95,9 @@ export class AgentGateway {
               break;
             case "images":
               this.fleet.setImages(hostId, msg.images);
+              break;
+            case "engine.events":
+              void this.observed.record(hostId, this.fleet.getHost(hostId)?.name ?? name, msg.events);
               break;
             case "error":
               log.warn({ code: msg.code, message: msg.message }, "agent reported a protocol error");

@@ -30,6 +30,8 @@ export class AgentRequestError extends Error {
 }
 
 export interface AgentSessionEvents {
+  /** Where the agent should replay engine events from (sent in welcome). */
+  eventsSince(): string | undefined;
   onHello(hello: HelloMessage): void | Promise<void>;
   onMessage(msg: Exclude<AgentMessage, { type: "hello" | "heartbeat" | "response" }>): void;
   onSeen(): void;
@@ -158,7 +160,7 @@ export class AgentSession {
       return;
     }
     this.helloed = true;
-    this.send({ type: "welcome", hostId: this.hostId, protocolVersion: hello.protocolVersion });
+    this.send({ type: "welcome", hostId: this.hostId, protocolVersion: hello.protocolVersion, eventsSince: this.events.eventsSince() });
     void Promise.resolve(this.events.onHello(hello)).catch((err: unknown) => this.log.error({ err }, "handling hello failed"));
   }
 

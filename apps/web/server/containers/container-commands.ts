@@ -1,4 +1,4 @@
-import { dockerRunCommand, type ContainerOperationInput, type RunResult, type RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, STARTED_BY_LABEL, dockerRunCommand, type ContainerOperationInput, type RunResult, type RunSpec } from "@stevedore/protocol";
 import { ContainerOperation } from "@stevedore/protocol";
 import { AgentRequestError } from "../agents/agent-session";
 import type { Actor } from "../audit/audit-log";
@@ -6,9 +6,6 @@ import { newId } from "../agents/secrets";
 import { redact } from "../audit/redact";
 import type { Services } from "../trpc/init";
 
-/** Labels on every container Stevedore starts, so `docker inspect` on the host says who and which request. */
-export const STARTED_BY_LABEL = "io.stevedore.started-by";
-export const REQUEST_ID_LABEL = "io.stevedore.request-id";
 
 export interface CommandError {
   /** The agent's error code (not_found, conflict, bad_request, engine_down, …). */

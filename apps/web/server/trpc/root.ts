@@ -3,6 +3,7 @@ import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { meRouter } from "./routers/me";
+import { usersRouter } from "./routers/users";
 import { createTRPCRouter } from "./init";
 
 export const appRouter = createTRPCRouter({
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   containers: containersRouter,
   fleet: fleetRouter,
   audit: auditRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

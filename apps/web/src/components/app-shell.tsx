@@ -12,6 +12,8 @@ import { Badge, Button } from "./ui";
 const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
+  { href: "/audit", label: "Audit" },
+  { href: "/users", label: "Users", adminOnly: true },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {
@@ -32,7 +34,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             Stevedore
           </Link>
           <nav aria-label="Main" className="flex gap-1">
-            {NAV.map((n) => (
+            {NAV.filter((n) => !n.adminOnly || me.data?.role === "admin").map((n) => (
               <Link
                 key={n.href}
                 href={n.href}

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, useCanOperate } from "./container-actions";
@@ -60,8 +61,8 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
     );
   }
   const { container: c, inspect } = detail.data;
-  const startedBy = c.labels["io.stevedore.started-by"];
-  const requestId = c.labels["io.stevedore.request-id"];
+  const startedBy = c.labels[STARTED_BY_LABEL];
+  const requestId = c.labels[REQUEST_ID_LABEL];
   const i = (inspect ?? {}) as Inspect;
   const hc = i.HostConfig ?? {};
 

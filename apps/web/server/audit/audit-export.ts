@@ -1,0 +1,109 @@
+import type http from "node:http";
+import { z } from "zod";
+import type { AuditEntry } from "../../src/generated/prisma/client";
+import { getSessionUser } from "../auth";
+import type { Services } from "../trpc/init";
+import { AuditQuery } from "./audit-log";
+
+/** The most AuditQuery allows per page; the export walks the cursor with pages of this size. */
+const BATCH = 500;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const isoDate = z
+  .string()
+  .refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time, like 2025-01-31T09:00:00Z")
+  .transform((s) => new Date(s));
+
+/** The list filters, as they arrive in a query string: everything but paging, with dates as ISO text. */
+const ExportFilters = AuditQuery.omit({ cursor: true, limit: true }).extend({ from: isoDate.optional(), to: isoDate.optional() });
+type ExportFilters = z.output<typeof ExportFilters>;
+
+const FORMATS = {
+  csv: { contentType: "text/csv; charset=utf-8", extension: "csv" },
+  jsonl: { contentType: "application/jsonl; charset=utf-8", extension: "jsonl" },
+} as const;
+type Format = keyof typeof FORMATS;
+
+export const CSV_COLUMNS = [
+  "seq", "at", "requestId", "phase", "action", "actorType", "actorName", "sourceIp", "userAgent",
+  "hostName", "hostId", "targetType", "targetName", "targetId", "params", "error", "hash", "prevHash",
+] as const satisfies readonly (keyof AuditEntry)[];
+
+/** One RFC 4180 field: quoted only when it holds a comma, a quote or a line break; quotes doubled. */
+export function csvField(value: string | number | Date | null): string {
+  if (value === null) return "";
+  const s = value instanceof Date ? value.toISOString() : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const csvRow = (fields: (string | number | Date | null)[]) => `${fields.map(csvField).join(",")}\r\n`;
+
+const FORMAT_LINE: Record<Format, { header: string; line(e: AuditEntry): string }> = {
+  csv: { header: csvRow([...CSV_COLUMNS]), line: (e) => csvRow(CSV_COLUMNS.map((c) => e[c])) },
+  // Every field as stored (params stays the JSON text the hash covers), so the chain can be re-checked.
+  jsonl: { header: "", line: (e) => `${JSON.stringify(e)}\n` },
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+type Parsed = { ok: true; format: Format; filters: ExportFilters } | { ok: false; error: string };
+
+export function parseExportQuery(search: URLSearchParams): Parsed {
+  const format = search.get("format");
+  if (format !== "csv" && format !== "jsonl") return { ok: false, error: `format must be csv or jsonl, not ${JSON.stringify(format ?? "")}` };
+  // An empty parameter (`host=`) means "no filter", as it does in the page's URL.
+  const raw = Object.fromEntries(Object.keys(ExportFilters.shape).flatMap((k) => (search.get(k) ? [[k, search.get(k)]] : [])));
+  const parsed = ExportFilters.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  }
+  return { ok: true, format, filters: parsed.data };
+}
+
+/** Writes a chunk; when the socket's buffer is full, waits for it to drain (or for the client to go away). */
+async function write(res: http.ServerResponse, chunk: string): Promise<void> {
+  if (res.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+/**
+ * GET /api/audit/export?format=csv|jsonl&<the Audit page's filters>: every matching entry, newest
+ * first, streamed page by page so a long trail never sits in memory. Entries appended during the
+ * export are newer than its first page, so they are left out and the file is one consistent cut.
+ */
+export async function handleAuditExport(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
+  if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
+  if (!(await getSessionUser(services.auth, req.headers))) return sendJson(res, 401, { error: "sign in first" });
+  const query = parseExportQuery(new URL(req.url ?? "/", "http://localhost").searchParams);
+  if (!query.ok) return sendJson(res, 400, { error: query.error });
+
+  const { contentType, extension } = FORMATS[query.format];
+  const { header, line } = FORMAT_LINE[query.format];
+  res.writeHead(200, {
+    "content-type": contentType,
+    "content-disposition": `attachment; filename="stevedore-audit-${new Date().toISOString().slice(0, 10)}.${extension}"`,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  if (header) await write(res, header);
+
+  let cursor: number | undefined;
+  do {
+    const page = await services.audit.list({ ...query.filters, cursor, limit: BATCH });
+    if (res.destroyed) return; // the client went away: stop reading the database for no one
+    if (page.items.length > 0) await write(res, page.items.map(line).join(""));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined && !res.destroyed);
+  res.end();
+}

@@ -1,0 +1,254 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { Button, Input, Select } from "./ui";
+
+/** The URL keys are the API's filter names, so the page's query string is also the export's. */
+export const FILTER_KEYS = ["q", "actorId", "hostId", "action", "phase", "from", "to", "requestId"] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+export type AuditFilters = Record<FilterKey, string>;
+
+export const PHASES = [
+  { value: "requested", label: "Requested" },
+  { value: "succeeded", label: "Succeeded" },
+  { value: "failed", label: "Failed" },
+  { value: "observed", label: "Observed on a host" },
+] as const;
+type Phase = (typeof PHASES)[number]["value"];
+
+/** Every action the trail records, grouped; container create/die/destroy/oom come only from hosts' own events. */
+export const ACTION_GROUPS: { label: string; actions: string[] }[] = [
+  {
+    label: "Containers",
+    actions: ["run", "create", "start", "stop", "restart", "kill", "die", "oom", "pause", "unpause", "rename", "remove", "destroy"].map((a) => `container.${a}`),
+  },
+  { label: "Hosts", actions: ["host.join-token", "host.revoke"] },
+  { label: "Users", actions: ["create", "set-role", "disable", "enable", "reset-password"].map((a) => `user.${a}`) },
+];
+const ACTIONS = ACTION_GROUPS.flatMap((g) => g.actions);
+
+const isPhase = (v: string): v is Phase => PHASES.some((p) => p.value === v);
+const isDate = (v: string) => v !== "" && !Number.isNaN(Date.parse(v));
+
+/**
+ * The filters in the URL (so a filtered view can be shared and exported), with values the server
+ * would refuse (a hand-edited phase or date) dropped rather than shown as an error.
+ */
+export function useAuditFilters() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+
+  const raw = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k)?.trim() ?? ""])) as AuditFilters;
+  const filters: AuditFilters = {
+    ...raw,
+    phase: isPhase(raw.phase) ? raw.phase : "",
+    from: isDate(raw.from) ? raw.from : "",
+    to: isDate(raw.to) ? raw.to : "",
+  };
+  const opt = (v: string) => v || undefined;
+  const input = {
+    q: opt(filters.q),
+    actorId: opt(filters.actorId),
+    hostId: opt(filters.hostId),
+    action: opt(filters.action),
+    requestId: opt(filters.requestId),
+    phase: isPhase(filters.phase) ? filters.phase : undefined,
+    from: filters.from ? new Date(filters.from) : undefined,
+    to: filters.to ? new Date(filters.to) : undefined,
+  };
+  const queryString = new URLSearchParams(FILTER_KEYS.flatMap((k) => (filters[k] ? [[k, filters[k]]] : []))).toString();
+  const active = FILTER_KEYS.some((k) => filters[k]);
+
+  const set = (next: Partial<AuditFilters>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(next)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
+    router.replace(`${pathname}?${p.toString()}`, { scroll: false });
+  };
+  const clear = () => set(Object.fromEntries(FILTER_KEYS.map((k) => [k, ""])));
+
+  return { filters, input, queryString, active, set, clear };
+}
+
+type Filters = ReturnType<typeof useAuditFilters>;
+
+export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set">) {
+  const trpc = useTRPC();
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const [text, setText] = useState(filters.q);
+  const [pushed, setPushed] = useState(filters.q);
+  const [seenQ, setSeenQ] = useState(filters.q);
+
+  // The search follows typing with a short debounce; the server does the filtering.
+  useEffect(() => {
+    const q = text.trim();
+    if (q === pushed) return;
+    const t = setTimeout(() => {
+      setPushed(q);
+      set({ q });
+    }, 250);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
+  // The URL's q changed by other means ("Clear filters", a link): the box follows it.
+  if (filters.q !== seenQ) {
+    setSeenQ(filters.q);
+    if (filters.q !== pushed) {
+      setPushed(filters.q);
+      setText(filters.q);
+    }
+  }
+
+  // A URL value not in the lists (an action from a newer version, a removed host) still shows as chosen.
+  const actionKnown = !filters.action || ACTIONS.includes(filters.action);
+  const hostKnown = !filters.hostId || hosts.data?.some((h) => h.id === filters.hostId);
+
+  return (
+    <div className="flex flex-wrap items-end gap-2">
+      <Field label="Search">
+        <Input
+          type="search"
+          placeholder="Actor, host, target, error…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          className="w-60"
+        />
+      </Field>
+      <Field label="Host">
+        <Select value={filters.hostId} onChange={(e) => set({ hostId: e.target.value })}>
+          <option value="">All hosts</option>
+          {hosts.data?.map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.name}
+            </option>
+          ))}
+          {!hostKnown && <option value={filters.hostId}>{filters.hostId}</option>}
+        </Select>
+      </Field>
+      <Field label="Action">
+        <Select value={filters.action} onChange={(e) => set({ action: e.target.value })}>
+          <option value="">All actions</option>
+          {ACTION_GROUPS.map((g) => (
+            <optgroup key={g.label} label={g.label}>
+              {g.actions.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+          {!actionKnown && <option value={filters.action}>{filters.action}</option>}
+        </Select>
+      </Field>
+      <Field label="Outcome">
+        <Select value={filters.phase} onChange={(e) => set({ phase: e.target.value })}>
+          <option value="">All outcomes</option>
+          {PHASES.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <DateTimeFilter label="From" iso={filters.from} edge="start" onCommit={(from) => set({ from })} />
+      <DateTimeFilter label="To" iso={filters.to} edge="end" onCommit={(to) => set({ to })} />
+    </div>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+      {label}
+      {children}
+    </label>
+  );
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** An instant as a datetime-local value, in the browser's time zone, to the minute. */
+function toLocalInput(iso: string): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * A datetime-local input whose URL value is an ISO instant (so the server and the export agree on it
+ * whatever the time zone). "To" covers its whole minute: 10:05 includes an entry at 10:05:30.
+ */
+function DateTimeFilter({ label, iso, edge, onCommit }: { label: string; iso: string; edge: "start" | "end"; onCommit: (iso: string) => void }) {
+  const [draft, setDraft] = useState(() => toLocalInput(iso));
+  const [seen, setSeen] = useState(iso);
+  if (iso !== seen) {
+    setSeen(iso);
+    setDraft(toLocalInput(iso));
+  }
+  const commit = (local: string) => {
+    if (!local) return onCommit("");
+    const d = new Date(local);
+    if (Number.isNaN(d.getTime())) return;
+    if (edge === "end") d.setSeconds(59, 999);
+    if (d.toISOString() !== iso) onCommit(d.toISOString());
+  };
+  return (
+    <Field label={label}>
+      <Input
+        type="datetime-local"
+        value={draft}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          // An incomplete value reads as "": keep the filter until the field is left empty.
+          if (e.target.value) commit(e.target.value);
+        }}
+        onBlur={(e) => {
+          if (!e.target.value && iso) commit("");
+        }}
+      />
+    </Field>
+  );
+}
+
+/** Filters set from a row (one request, one actor) as removable chips, and a way back to everything. */
+export function AuditFilterChips({ filters, set, active, clear, actorName }: Pick<Filters, "filters" | "set" | "active" | "clear"> & { actorName?: string }) {
+  if (!active) return null;
+  return (
+    <div className="flex flex-wrap items-center gap-2 text-sm">
+      {filters.requestId && (
+        <Chip label="Request" value={filters.requestId} mono onRemove={() => set({ requestId: "" })}>
+          every entry of this one request
+        </Chip>
+      )}
+      {filters.actorId && <Chip label="Actor" value={actorName ?? filters.actorId} onRemove={() => set({ actorId: "" })} />}
+      <Button variant="ghost" onClick={clear}>
+        Clear filters
+      </Button>
+    </div>
+  );
+}
+
+function Chip({ label, value, mono, onRemove, children }: { label: string; value: string; mono?: boolean; onRemove: () => void; children?: React.ReactNode }) {
+  return (
+    <span className="inline-flex items-center gap-1.5 rounded-full bg-sky-50 py-0.5 pl-3 pr-1 text-sky-900 ring-1 ring-sky-600/20">
+      <span className="text-xs text-sky-700">{label}</span>
+      <span className={mono ? "font-mono text-xs" : "font-medium"}>{value}</span>
+      {children && <span className="text-xs text-sky-700">· {children}</span>}
+      <button
+        type="button"
+        onClick={onRemove}
+        aria-label={`Remove the ${label.toLowerCase()} filter`}
+        className="grid size-5 place-items-center rounded-full text-sky-700 hover:bg-sky-100"
+      >
+        ✕
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useState } from "react";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { AuditFilterBar, AuditFilterChips, useAuditFilters } from "./audit-filters";
+import { AuditRow } from "./audit-row";
+import { AuditVerify } from "./audit-verify";
+import { Button, Card, ErrorNote, Spinner, useNow } from "./ui";
+
+const PAGE_SIZE = 50;
+
+const exportLink =
+  "inline-flex items-center rounded-md bg-white px-3 py-1.5 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100";
+
+/** Who did what, where, and how it ended: the audit trail, filtered on the server, newest first. */
+export function AuditList() {
+  const trpc = useTRPC();
+  const now = useNow();
+  const { filters, input, queryString, active, set, clear } = useAuditFilters();
+  const me = useQuery(trpc.me.get.queryOptions());
+  const [openSeqs, setOpenSeqs] = useState<ReadonlySet<number>>(new Set());
+
+  const list = useInfiniteQuery(
+    trpc.audit.list.infiniteQueryOptions(
+      { ...input, limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData },
+    ),
+  );
+  const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const exportHref = (format: "csv" | "jsonl") => `/api/audit/export?format=${format}${queryString ? `&${queryString}` : ""}`;
+
+  const toggle = (seq: number) =>
+    setOpenSeqs((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(seq)) next.add(seq);
+      return next;
+    });
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">Audit</h1>
+        <div className="flex flex-wrap items-center gap-2">
+          {me.data?.role === "admin" && <AuditVerify />}
+          <a href={exportHref("csv")} download className={exportLink} title="Download every entry that matches these filters">
+            Export CSV
+          </a>
+          <a href={exportHref("jsonl")} download className={exportLink} title="Download every entry that matches these filters, one JSON object a line">
+            Export JSON lines
+          </a>
+        </div>
+      </div>
+
+      <AuditFilterBar filters={filters} set={set} />
+      <AuditFilterChips
+        filters={filters}
+        set={set}
+        active={active}
+        clear={clear}
+        actorName={filters.actorId ? entries.find((e) => e.actorId === filters.actorId)?.actorName : undefined}
+      />
+
+      <ErrorNote error={list.error} />
+      <Card>
+        <div className="overflow-x-auto">
+          <table className={`w-full min-w-[64rem] table-fixed text-left text-sm transition-opacity ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-busy={list.isFetching}>
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="w-10 py-2 pl-2">
+                  <span className="sr-only">Details</span>
+                </th>
+                <th className="w-40 px-3 py-2 font-medium">Time</th>
+                <th className="px-3 py-2 font-medium">Actor</th>
+                <th className="w-44 px-3 py-2 font-medium">Action</th>
+                <th className="w-72 px-3 py-2 font-medium">Outcome</th>
+                <th className="w-32 px-3 py-2 font-medium">Host</th>
+                <th className="px-3 py-2 font-medium">Target</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {entries.map((e) => (
+                <AuditRow
+                  key={e.seq}
+                  entry={e}
+                  now={now}
+                  open={openSeqs.has(e.seq)}
+                  onToggle={() => toggle(e.seq)}
+                  onRequest={(requestId) => set({ requestId })}
+                  onActor={(actorId) => set({ actorId })}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {list.isPending && (
+          <div className="p-6">
+            <Spinner label="Loading the audit trail…" />
+          </div>
+        )}
+        {list.isSuccess && entries.length === 0 && (
+          <p className="p-6 text-sm text-slate-500">
+            {active ? "No audit entry matches these filters." : "Nothing audited yet. Every action taken through Stevedore (running or stopping a container, adding or revoking a host) appears here."}
+          </p>
+        )}
+        {entries.length > 0 && (
+          <footer className="flex items-center justify-between gap-3 border-t border-slate-200 px-4 py-2 text-sm text-slate-600">
+            <span>
+              {entries.length.toLocaleString()} {entries.length === 1 ? "entry" : "entries"} shown
+              {list.hasNextPage ? ", newest first" : ": the whole matching trail"}
+            </span>
+            {list.hasNextPage && (
+              <Button onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+                {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            )}
+          </footer>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+"use client";
+
+import { Badge, Button, RelativeTime } from "./ui";
+import type { UserAction } from "./user-action-dialog";
+import { UserRoleEditor } from "./user-role-editor";
+import type { UserView } from "./user-roles";
+
+export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSelf: boolean; now: number; onAction: (action: UserAction) => void }) {
+  return (
+    <tr data-testid="user-row" data-email={user.email} className="hover:bg-slate-50">
+      <td className="px-4 py-2 font-medium">
+        {user.email}
+        {isSelf && <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>}
+      </td>
+      <td className="px-4 py-2">{user.name}</td>
+      <td className="px-4 py-2">
+        {/* Keyed by the saved role, so an unsaved choice is dropped when the server's answer arrives. */}
+        <UserRoleEditor key={user.role} user={user} isSelf={isSelf} />
+      </td>
+      <td className="px-4 py-2">{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</td>
+      <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+        <RelativeTime at={user.createdAt.getTime()} now={now} />
+      </td>
+      <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+        <RelativeTime at={user.lastSessionAt?.getTime() ?? null} now={now} />
+      </td>
+      <td className="px-4 py-2">
+        <div className="flex justify-end gap-2">
+          {/* Your own account cannot be disabled from here (the server refuses it too). */}
+          {!isSelf &&
+            (user.disabled ? (
+              <Button className="py-1" onClick={() => onAction("enable")} aria-label={`Enable ${user.email}`}>
+                Enable
+              </Button>
+            ) : (
+              <Button variant="danger" className="py-1" onClick={() => onAction("disable")} aria-label={`Disable ${user.email}`}>
+                Disable
+              </Button>
+            ))}
+          <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset the password of ${user.email}`}>
+            Reset password
+          </Button>
+        </div>
+      </td>
+    </tr>
+  );
+}

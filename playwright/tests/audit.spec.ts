@@ -1,0 +1,76 @@
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E_ADMIN } from "../global-setup";
+
+const SHOTS = path.resolve(import.meta.dirname, "..", "results");
+
+async function signIn(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/containers/);
+}
+
+test("[ADMIN] finds an audited action, filters, expands it, verifies the chain and exports the filtered trail", async ({ page }) => {
+  await signIn(page);
+
+  // Something audited, through the UI: "Add host" makes a join token (a host.join-token entry).
+  await page.getByRole("link", { name: "Hosts" }).click();
+  await page.getByRole("button", { name: "Add host" }).click();
+  await expect(page.getByTestId("join-command").first()).toContainText("--join stvjoin_");
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  await expect(page).toHaveURL(/\/audit/);
+  const rows = page.getByTestId("audit-row");
+  const joinRow = rows.filter({ hasText: "host.join-token" }).filter({ hasText: E2E_ADMIN.email }).first();
+  await expect(joinRow).toBeVisible();
+  await expect(joinRow).toContainText("succeeded");
+  await expect(joinRow).toContainText("join token");
+
+  // Filter by action: the choice goes to the URL and every row shown has that action.
+  await page.getByLabel("Action").selectOption("host.join-token");
+  await expect(page).toHaveURL(/action=host\.join-token/);
+  await expect(rows.first()).toBeVisible();
+  for (const text of await rows.allTextContents()) expect(text).toContain("host.join-token");
+
+  // Expand the newest entry with the keyboard: parameters, request id, hashes.
+  const toggle = rows.first().getByRole("button", { name: /^Details of entry #\d+$/ });
+  await toggle.focus();
+  await page.keyboard.press("Enter");
+  await expect(toggle).toHaveAttribute("aria-expanded", "true");
+  const details = page.getByTestId("audit-details").first();
+  await expect(details.getByTestId("audit-params")).toContainText('"expiresAt"');
+  await expect(details.locator("code[title]").first()).toHaveAttribute("title", /^[0-9a-f]{64}$/);
+
+  // Its request id filters to that one request, shown as a removable chip.
+  const requestId = (await details.getByRole("button", { name: /^req_/ }).textContent())!;
+  await details.getByRole("button", { name: requestId }).click();
+  await expect(page).toHaveURL(new RegExp(`requestId=${requestId}`));
+  await expect(page.getByText("every entry of this one request")).toBeVisible();
+  await expect(rows).toHaveCount(1);
+
+  // Export the filtered set with the session: the same filters, so exactly that entry.
+  const csvHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+  expect(csvHref).toContain(`requestId=${requestId}`);
+  const csv = await (await page.request.get(csvHref!)).text();
+  expect(csv.trimEnd().split("\r\n")).toHaveLength(2);
+  expect(csv).toContain(`,${requestId},succeeded,host.join-token,user,${E2E_ADMIN.email},`);
+
+  await page.getByRole("button", { name: "Remove the request filter" }).click();
+  await expect(page).not.toHaveURL(/requestId=/);
+  await expect(page).toHaveURL(/action=host\.join-token/);
+
+  // Verify the chain (admins only).
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByTestId("audit-verify-result")).toHaveText(/^✓ Intact: \d+ entr(y|ies)$/);
+
+  // Back to everything, one entry open, for the screenshot.
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/audit\??$/);
+  await expect(rows.first()).toBeVisible();
+  const firstToggle = rows.first().getByRole("button", { name: /^Details of entry/ });
+  if ((await firstToggle.getAttribute("aria-expanded")) !== "true") await firstToggle.click();
+  await page.screenshot({ path: path.join(SHOTS, "audit.png"), fullPage: true });
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "host" ADD COLUMN "lastEventNanos" TEXT;
+
