@@ -49,6 +49,8 @@ export interface SessionUser {
   email: string;
   name: string;
   role: Role;
+  /** Set when the request authenticated with an API token rather than a browser session. */
+  token?: { id: string; name: string };
 }
 
 /** The signed-in user behind a request's cookies, or null. Banned (disabled) users have no session. */

@@ -106,7 +106,7 @@ export class AuditLog {
   }
 
   /** Walks the whole chain in order and reports the first row that does not fit. */
-  async verify(batch = 2_000): Promise<VerifyResult> {
+  async verify(batch = 10_000): Promise<VerifyResult> {
     let prevHash = GENESIS_HASH;
     let checked = 0;
     let after = 0;

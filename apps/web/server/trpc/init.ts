@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { AgentRequestError } from "../agents/agent-session";
 import type { AgentGateway } from "../agents/agent-gateway";
 import type { Actor, AuditLog } from "../audit/audit-log";
+import { userFromApiToken } from "../api-tokens";
 import { type Auth, type Role, type SessionUser, getSessionUser } from "../auth";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
@@ -28,16 +29,22 @@ export interface Context extends Services {
 }
 
 export async function createContext(services: Services, req: IncomingMessage): Promise<Context> {
+  // Automation authenticates with an API token; browsers with their session cookie.
+  const user = req.headers.authorization?.startsWith("Bearer ")
+    ? await userFromApiToken(services.db, req.headers.authorization)
+    : await getSessionUser(services.auth, req.headers);
   return {
     ...services,
-    user: await getSessionUser(services.auth, req.headers),
+    user,
     client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
   };
 }
 
-/** The audit trail's "who": the signed-in user, from where. */
+/** The audit trail's "who": the signed-in user, or their API token by name, and from where. */
 export function actorOf(ctx: Context & { user: SessionUser }): Actor {
-  return { type: "user", id: ctx.user.id, name: ctx.user.email, ip: ctx.client.ip, userAgent: ctx.client.userAgent };
+  const { user, client } = ctx;
+  if (user.token) return { type: "token", id: user.token.id, name: `${user.email} (token "${user.token.name}")`, ip: client.ip, userAgent: client.userAgent };
+  return { type: "user", id: user.id, name: user.email, ip: client.ip, userAgent: client.userAgent };
 }
 
 // 2. Init, with one error formatter: zod issues become readable input errors, never a bare 500.

@@ -3,6 +3,7 @@ import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { meRouter } from "./routers/me";
+import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
 import { createTRPCRouter } from "./init";
 
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   containers: containersRouter,
   fleet: fleetRouter,
   audit: auditRouter,
+  tokens: tokensRouter,
   users: usersRouter,
 });
 

@@ -55,7 +55,9 @@ export function AppShell({ children }: { children: ReactNode }) {
             </span>
             {me.data && (
               <>
-                <span className="text-slate-600">{me.data.email}</span>
+                <Link href="/tokens" className="text-slate-600 hover:underline" title="Your API tokens">
+                  {me.data.email}
+                </Link>
                 <Badge tone="sky">{me.data.role}</Badge>
               </>
             )}

@@ -1,0 +1,151 @@
+"use client";
+
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { Badge, Button, Card, CopyButton, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
+
+const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 } as const;
+type Role = keyof typeof ROLE_RANK;
+
+/** The signed-in user's API tokens for automation: made here, shown once, revocable. */
+export function TokenList() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow(30_000);
+  const me = useQuery(trpc.me.get.queryOptions());
+  const tokens = useQuery(trpc.tokens.list.queryOptions());
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+  const create = useMutation(trpc.tokens.create.mutationOptions({ onSuccess: refresh }));
+  const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: refresh }));
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [days, setDays] = useState("90");
+  const myRank = me.data ? ROLE_RANK[me.data.role] : 0;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center justify-between">
+        <div>
+          <h1 className="text-xl font-semibold">API tokens</h1>
+          <p className="text-sm text-slate-600">
+            For scripts and CI: send <code className="font-mono text-xs">Authorization: Bearer &lt;token&gt;</code> to <code className="font-mono text-xs">/api/trpc</code>. A token acts as you, with at most your role, and is audited by its name.
+          </p>
+        </div>
+        <Button
+          variant="primary"
+          onClick={() => {
+            create.reset();
+            setName("");
+            setOpen(true);
+          }}
+        >
+          New token
+        </Button>
+      </div>
+      <ErrorNote error={tokens.error ?? revoke.error} />
+      <Card>
+        {tokens.isPending && (
+          <div className="p-4">
+            <Spinner label="Loading tokens…" />
+          </div>
+        )}
+        {tokens.data?.length === 0 && <p className="p-4 text-sm text-slate-500">No tokens yet.</p>}
+        {!!tokens.data?.length && (
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Name</th>
+                <th className="px-4 py-2 font-medium">Role</th>
+                <th className="px-4 py-2 font-medium">Created</th>
+                <th className="px-4 py-2 font-medium">Last used</th>
+                <th className="px-4 py-2 font-medium">Expires</th>
+                <th className="px-4 py-2" />
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {tokens.data?.map((t) => (
+                <tr key={t.id} data-testid="token-row">
+                  <td className="px-4 py-2 font-medium">{t.name}</td>
+                  <td className="px-4 py-2">
+                    <Badge tone="sky">{t.role}</Badge>
+                  </td>
+                  <td className="px-4 py-2">
+                    <RelativeTime at={t.createdAt.getTime()} now={now} />
+                  </td>
+                  <td className="px-4 py-2">
+                    <RelativeTime at={t.lastUsedAt?.getTime() ?? null} now={now} />
+                  </td>
+                  <td className="px-4 py-2">{t.expiresAt ? <RelativeTime at={t.expiresAt.getTime()} now={now}>{t.expiresAt.toLocaleDateString()}</RelativeTime> : "never"}</td>
+                  <td className="px-4 py-2 text-right">
+                    {t.revokedAt ? (
+                      <Badge tone="red">revoked</Badge>
+                    ) : (
+                      <Button variant="danger" disabled={revoke.isPending} onClick={() => confirm(`Revoke "${t.name}"? Scripts using it stop working at once.`) && revoke.mutate({ id: t.id })}>
+                        Revoke
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+
+      <Dialog open={open} onClose={() => setOpen(false)} title="New API token">
+        {create.data ? (
+          <div className="space-y-3 text-sm">
+            <p className="font-medium text-amber-800">Copy it now: it is shown only once, and only its hash is kept.</p>
+            <div className="flex items-center gap-2">
+              <pre data-testid="new-token" className="flex-1 break-all whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+                {create.data.token}
+              </pre>
+              <CopyButton text={create.data.token} />
+            </div>
+            <div className="flex justify-end">
+              <Button onClick={() => setOpen(false)}>Done</Button>
+            </div>
+          </div>
+        ) : (
+          <form
+            className="space-y-3 text-sm"
+            onSubmit={(e) => {
+              e.preventDefault();
+              create.mutate({ name, role, expiresInDays: days ? Number(days) : undefined });
+            }}
+          >
+            <label className="block space-y-1">
+              <span className="font-medium">Name</span>
+              <Input value={name} onChange={(e) => setName(e.target.value)} required placeholder="ci-deploy" className="w-full" autoFocus />
+            </label>
+            <div className="grid grid-cols-2 gap-3">
+              <label className="block space-y-1">
+                <span className="font-medium">Role</span>
+                <Select value={role} onChange={(e) => setRole(e.target.value as Role)} className="w-full">
+                  {(Object.keys(ROLE_RANK) as Role[]).map((r) => (
+                    <option key={r} value={r} disabled={ROLE_RANK[r] > myRank}>
+                      {r}
+                    </option>
+                  ))}
+                </Select>
+              </label>
+              <label className="block space-y-1">
+                <span className="font-medium">Expires after (days)</span>
+                <Input type="number" min={1} max={3650} value={days} onChange={(e) => setDays(e.target.value)} placeholder="never" className="w-full" />
+              </label>
+            </div>
+            <ErrorNote error={create.error} />
+            <div className="flex justify-end gap-2">
+              <Button onClick={() => setOpen(false)}>Cancel</Button>
+              <Button type="submit" variant="primary" disabled={create.isPending}>
+                {create.isPending ? "Creating…" : "Create token"}
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </div>
+  );
+}

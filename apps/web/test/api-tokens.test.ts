@@ -1,0 +1,69 @@
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../server/trpc/root";
+import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
+
+function tokenClient(url: string, token: string) {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })] });
+}
+
+describe("API tokens", () => {
+  let stack: TestStack;
+  let operator: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.cp.services.auth.api.createUser({ body: { email: "ops@stevedore.test", password: "ops-password-123", name: "ops", role: "operator" } });
+    operator = apiClient(stack.url, await signIn(stack.url, "ops@stevedore.test", "ops-password-123"));
+  });
+  afterAll(() => stack.close());
+
+  it("is shown once, stored hashed, acts with its own role, records last use, and is audited by name", async () => {
+    const created = await operator.tokens.create.mutate({ name: "ci deploy", role: "operator" });
+    expect(created.token).toMatch(/^stvtok_[A-Za-z0-9_-]{43}$/);
+    const row = await stack.cp.services.db.apiToken.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.tokenHash).not.toContain(created.token.slice(7));
+    expect(JSON.stringify(await operator.tokens.list.query())).not.toContain(created.token);
+
+    const api = tokenClient(stack.url, created.token);
+    expect(await api.me.get.query()).toMatchObject({ email: "ops@stevedore.test", role: "operator", token: { name: "ci deploy" } });
+    // An operator procedure is allowed (it fails only because the target does not exist).
+    const [result] = await api.containers.operate.mutate({ targets: [{ hostId: "host_none", id: "a".repeat(64) }, { hostId: "host_none", id: "b".repeat(64) }], operation: { action: "start" } });
+    expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect((await stack.cp.services.db.apiToken.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).toBeInstanceOf(Date);
+
+    const entries = (await stack.cp.services.audit.list({ action: "container.start" })).items;
+    expect(entries[0]).toMatchObject({ actorType: "token", actorId: created.id, actorName: 'ops@stevedore.test (token "ci deploy")' });
+  });
+
+  it("has at most its owner's role, now and later", async () => {
+    await expect(operator.tokens.create.mutate({ name: "too much", role: "admin" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    const { token } = await operator.tokens.create.mutate({ name: "read only", role: "viewer" });
+    await expect(tokenClient(stack.url, token).containers.operate.mutate({ targets: [{ hostId: "h", id: "a".repeat(64) }], operation: { action: "kill" } })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+
+    // Demoting the owner demotes their tokens.
+    const { token: opToken } = await operator.tokens.create.mutate({ name: "ops", role: "operator" });
+    await stack.cp.services.db.user.update({ where: { email: "ops@stevedore.test" }, data: { role: "viewer" } });
+    await expect(tokenClient(stack.url, opToken).containers.operate.mutate({ targets: [{ hostId: "h", id: "a".repeat(64) }], operation: { action: "kill" } })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await stack.cp.services.db.user.update({ where: { email: "ops@stevedore.test" }, data: { role: "operator" } });
+  });
+
+  it("stops working when revoked, expired, or its owner is disabled; and cannot manage tokens", async () => {
+    const { token, id } = await operator.tokens.create.mutate({ name: "short lived", role: "viewer" });
+    const api = tokenClient(stack.url, token);
+    await expect(api.tokens.create.mutate({ name: "child", role: "viewer" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    expect(await api.hosts.list.query()).toEqual([]);
+    await operator.tokens.revoke.mutate({ id });
+    await expect(api.hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+
+    const expiring = await operator.tokens.create.mutate({ name: "expired", role: "viewer", expiresInDays: 1 });
+    await stack.cp.services.db.apiToken.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(tokenClient(stack.url, expiring.token).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+
+    const live = await operator.tokens.create.mutate({ name: "owner disabled", role: "viewer" });
+    await stack.cp.services.db.user.update({ where: { email: "ops@stevedore.test" }, data: { banned: true } });
+    await expect(tokenClient(stack.url, live.token).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    await expect(tokenClient(stack.url, "stvtok_" + "x".repeat(43)).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+  });
+});
