@@ -6,6 +6,7 @@ export const REDACTED = "[redacted]";
  * of a `KEY=value` entry (an environment variable) whose key does.
  */
 export function redact(value: unknown, key = ""): unknown {
+  if (value instanceof Date) return value.toISOString();
   if (typeof value === "string" || typeof value === "number") {
     if (SECRET_NAME.test(key)) return REDACTED;
     const m = typeof value === "string" ? /^([A-Za-z_][A-Za-z0-9_.-]*)=/.exec(value) : null;
