@@ -49,6 +49,15 @@ test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees 
   await expect(page.getByTestId("container-status")).toHaveText(/^Exited \(137\)/);
   await page.screenshot({ path: path.join(SHOTS, "container-killed.png"), fullPage: true });
   expect(JSON.parse(await docker(["inspect", "stv-e2e-limited"]))[0].State.ExitCode).toBe(137);
+
+  // Both actions are in the audit trail under the operator's name.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  await page.getByLabel("Search").fill("stv-e2e-limited");
+  await expect(page).toHaveURL(/q=stv-e2e-limited/);
+  const mine = page.getByTestId("audit-row").filter({ hasText: E2E_OPERATOR.email }).filter({ hasText: "succeeded" });
+  await expect(mine.filter({ hasText: "container.run" })).toHaveCount(1);
+  await expect(mine.filter({ hasText: "container.kill" })).toHaveCount(1);
+  await page.screenshot({ path: path.join(SHOTS, "audit-operator.png"), fullPage: true });
 });
 
 test("[VIEWER] sees no action buttons, and a direct API call is refused", async ({ page }) => {
