@@ -32,6 +32,8 @@ test("[ADMIN] finds an audited action, filters, expands it, verifies the chain a
   // Filter by action: the choice goes to the URL and every row shown has that action.
   await page.getByLabel("Action").selectOption("host.join-token");
   await expect(page).toHaveURL(/action=host\.join-token/);
+  const table = page.getByRole("table");
+  await expect(table).toHaveAttribute("aria-busy", "false"); // the previous rows stay up while the new ones load
   await expect(rows.first()).toBeVisible();
   for (const text of await rows.allTextContents()) expect(text).toContain("host.join-token");
 
@@ -65,6 +67,15 @@ test("[ADMIN] finds an audited action, filters, expands it, verifies the chain a
   // Verify the chain (admins only).
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByTestId("audit-verify-result")).toHaveText(/^✓ Intact: \d+ entr(y|ies)$/);
+
+  // Search and a time range together (both debounced): neither undoes the other.
+  await page.getByLabel("Search").fill("e2e.stevedore");
+  await page.getByLabel("From").fill("2020-01-01T00:00");
+  await expect(page).toHaveURL(/q=e2e\.stevedore/);
+  await expect(page).toHaveURL(/from=2020-01-01T\d\d%3A00%3A00\.000Z|from=2019-12-31T/);
+  await expect(page).toHaveURL(/action=host\.join-token/);
+  await expect(table).toHaveAttribute("aria-busy", "false");
+  await expect(joinRow).toBeVisible();
 
   // Back to everything, one entry open, for the screenshot.
   await page.getByRole("button", { name: "Clear filters" }).click();

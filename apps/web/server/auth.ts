@@ -5,6 +5,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { fromNodeHeaders } from "better-auth/node";
 import { admin } from "better-auth/plugins/admin";
 import { defaultAc } from "better-auth/plugins/admin/access";
+import { CLIENT_IP_HEADER } from "./client-address";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
 import type { Logger } from "./logger";
@@ -37,7 +38,10 @@ export function createAuth(config: ServerConfig, db: Db) {
         roles: { admin: adminRole, operator: memberRole, viewer: memberRole },
       }),
     ],
-    advanced: { useSecureCookies: secure },
+    // Brute-force protection per client address, always on (better-auth enables it only in production).
+    rateLimit: { enabled: true, customRules: { "/sign-in/email": { max: config.signInRateLimit.max, window: config.signInRateLimit.windowSeconds } } },
+    // The client address is the one the HTTP server resolved (client-address.ts), never a header a client could set.
+    advanced: { useSecureCookies: secure, ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     telemetry: { enabled: false },
   });
 }

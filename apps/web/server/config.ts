@@ -15,6 +15,11 @@ const Env = z.object({
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
+  TRUST_PROXY: z.enum(["true", "false"], { error: 'must be "true" (behind a reverse proxy that sets X-Forwarded-For) or "false"' }).default("false"),
+  SIGNIN_RATE_LIMIT: z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must look like "3/10": at most 3 sign-in attempts per 10 seconds from one address')
+    .default("3/10"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -29,6 +34,8 @@ export interface ServerConfig {
   adminEmail: string;
   adminPassword: string | undefined;
   joinTokenTtlMs: number;
+  signInRateLimit: { max: number; windowSeconds: number };
+  trustProxy: boolean;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
 }
 
@@ -55,6 +62,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
+    trustProxy: e.TRUST_PROXY === "true",
+    signInRateLimit: { max: Number(e.SIGNIN_RATE_LIMIT.split("/")[0]), windowSeconds: Number(e.SIGNIN_RATE_LIMIT.split("/")[1]) },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -11,6 +11,7 @@ import { AuditLog } from "./audit/audit-log";
 import { ObservedEvents } from "./audit/observed-events";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
 import { createAuth, ensureAdmin, getSessionUser } from "./auth";
+import { stampClientAddress } from "./client-address";
 import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
@@ -102,6 +103,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   });
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    stampClientAddress(req, config.trustProxy);
     const url = new URL(req.url ?? "/", "http://localhost");
     const p = url.pathname;
     if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });

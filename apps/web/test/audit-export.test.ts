@@ -72,7 +72,7 @@ describe("audit export (/api/audit/export)", () => {
     e.push(await append({ requestId: "req_stop", phase: "failed", action: "container.stop", actor: alice, at: new Date("2025-01-01T11:00:01.000Z"), ...container, targetId: CONTAINER, error: 'cannot stop container: api: "permission denied"\nretry later' }));
     e.push(await append({ requestId: "req_obs", phase: "observed", action: "container.kill", actor: onHost, at: new Date("2025-01-01T12:00:00.000Z"), ...container, targetId: CONTAINER }));
     cookie = await signIn(stack.url);
-  }, 120_000);
+  }, 240_000); // 2,500 serialised appends: about 25 s on an idle machine
   afterAll(async () => {
     await stack.close();
   });

@@ -10,7 +10,7 @@ describe("server configuration", () => {
   it("reports each bad value by name with what it should be", () => {
     let message = "";
     try {
-      loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: "eighty", ADMIN_PASSWORD: "short", PUBLIC_URL: "stevedore.local", AUTH_SECRET: "x" });
+      loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: "eighty", ADMIN_PASSWORD: "short", PUBLIC_URL: "stevedore.local", AUTH_SECRET: "x", TRUST_PROXY: "maybe", SIGNIN_RATE_LIMIT: "lots" });
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       message = (err as Error).message;
@@ -19,6 +19,8 @@ describe("server configuration", () => {
     expect(message).toMatch(/ADMIN_PASSWORD: must be at least 12 characters/);
     expect(message).toMatch(/PUBLIC_URL: must be the http/);
     expect(message).toMatch(/AUTH_SECRET: must be at least 32/);
+    expect(message).toMatch(/TRUST_PROXY: must be "true"/);
+    expect(message).toMatch(/SIGNIN_RATE_LIMIT: must look like "3\/10"/);
   });
 
   it("works with no configuration at all, keeping a generated secret (0600) across restarts", () => {

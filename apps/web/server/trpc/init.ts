@@ -6,6 +6,7 @@ import { AgentRequestError } from "../agents/agent-session";
 import type { AgentGateway } from "../agents/agent-gateway";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { userFromApiToken } from "../api-tokens";
+import { CLIENT_IP_HEADER } from "../client-address";
 import { type Auth, type Role, type SessionUser, getSessionUser } from "../auth";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
@@ -36,7 +37,7 @@ export async function createContext(services: Services, req: IncomingMessage): P
   return {
     ...services,
     user,
-    client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null },
+    client: { ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
   };
 }
 

@@ -7,11 +7,11 @@ import { useTRPC } from "@/lib/trpc";
 import { Button, Input, Select } from "./ui";
 
 /** The URL keys are the API's filter names, so the page's query string is also the export's. */
-export const FILTER_KEYS = ["q", "actorId", "hostId", "action", "phase", "from", "to", "requestId"] as const;
+const FILTER_KEYS = ["q", "actorId", "hostId", "action", "phase", "from", "to", "requestId"] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 export type AuditFilters = Record<FilterKey, string>;
 
-export const PHASES = [
+const PHASES = [
   { value: "requested", label: "Requested" },
   { value: "succeeded", label: "Succeeded" },
   { value: "failed", label: "Failed" },
@@ -20,7 +20,7 @@ export const PHASES = [
 type Phase = (typeof PHASES)[number]["value"];
 
 /** Every action the trail records, grouped; container create/die/destroy/oom come only from hosts' own events. */
-export const ACTION_GROUPS: { label: string; actions: string[] }[] = [
+const ACTION_GROUPS: { label: string; actions: string[] }[] = [
   {
     label: "Containers",
     actions: ["run", "create", "start", "stop", "restart", "kill", "die", "oom", "pause", "unpause", "rename", "remove", "destroy"].map((a) => `container.${a}`),
@@ -31,7 +31,8 @@ export const ACTION_GROUPS: { label: string; actions: string[] }[] = [
 const ACTIONS = ACTION_GROUPS.flatMap((g) => g.actions);
 
 const isPhase = (v: string): v is Phase => PHASES.some((p) => p.value === v);
-const isDate = (v: string) => v !== "" && !Number.isNaN(Date.parse(v));
+/** A date the browser can read, as the ISO instant the server (and the export) expects; else "". */
+const isoOrEmpty = (v: string) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : "");
 
 /**
  * The filters in the URL (so a filtered view can be shared and exported), with values the server
@@ -46,8 +47,8 @@ export function useAuditFilters() {
   const filters: AuditFilters = {
     ...raw,
     phase: isPhase(raw.phase) ? raw.phase : "",
-    from: isDate(raw.from) ? raw.from : "",
-    to: isDate(raw.to) ? raw.to : "",
+    from: isoOrEmpty(raw.from),
+    to: isoOrEmpty(raw.to),
   };
   const opt = (v: string) => v || undefined;
   const input = {
@@ -64,7 +65,8 @@ export function useAuditFilters() {
   const active = FILTER_KEYS.some((k) => filters[k]);
 
   const set = (next: Partial<AuditFilters>) => {
-    const p = new URLSearchParams(params);
+    // The URL as it is now, not as this render saw it: a debounced change must not undo a newer one.
+    const p = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(next)) {
       if (v) p.set(k, v);
       else p.delete(k);
@@ -199,16 +201,20 @@ function DateTimeFilter({ label, iso, edge, onCommit }: { label: string; iso: st
     if (edge === "end") d.setSeconds(59, 999);
     if (d.toISOString() !== iso) onCommit(d.toISOString());
   };
+  // Typing fires a change per segment (each digit of a year is a valid date): let the value settle.
+  useEffect(() => {
+    if (!draft) return;
+    const t = setTimeout(() => commit(draft), 400);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draft]);
   return (
     <Field label={label}>
       <Input
         type="datetime-local"
         value={draft}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          // An incomplete value reads as "": keep the filter until the field is left empty.
-          if (e.target.value) commit(e.target.value);
-        }}
+        onChange={(e) => setDraft(e.target.value)}
+        // An incomplete value also reads as "": the filter goes only when the field is left empty.
         onBlur={(e) => {
           if (!e.target.value && iso) commit("");
         }}

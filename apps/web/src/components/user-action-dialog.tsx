@@ -54,6 +54,10 @@ function Confirmation({ user, action, onClose }: { user: UserView; action: UserA
   if (reset.data) {
     return (
       <div className="space-y-4 text-sm">
+        <p role="status">
+          The old password no longer works
+          {reset.data.sessionsRevoked > 0 && `, and ${user.email} was signed out of ${reset.data.sessionsRevoked} ${reset.data.sessionsRevoked === 1 ? "session" : "sessions"}`}.
+        </p>
         <UserPasswordReveal email={user.email} password={reset.data.generatedPassword} />
         <div className="flex justify-end">
           <Button variant="primary" onClick={onClose} autoFocus>

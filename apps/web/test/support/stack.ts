@@ -36,7 +36,7 @@ export interface TestStack {
 export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-test-"));
   const port = await freePort();
-  const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "silent", NODE_ENV: "test", ...env });
+  const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "silent", NODE_ENV: "test", SIGNIN_RATE_LIMIT: "1000/10", ...env });
   await applyMigrations(config.databaseUrl);
   const cp = await startControlPlane(config, { ui: false });
   const admin = await cp.services.db.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } });

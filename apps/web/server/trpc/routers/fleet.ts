@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { TRPCRouterRecord } from "@trpc/server";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import type { FleetChange } from "../../fleet/types";
 import { viewerProcedure } from "../init";
 
 const COALESCE_MS = 50;
+/** A stream outlives the request that opened it: the user is re-checked this often and cut off once disabled. */
+const RECHECK_USER_MS = 30_000;
 
 export const fleetRouter = {
   /**
@@ -23,10 +25,20 @@ export const fleetRouter = {
     ctx.fleet.changes.on("change", listener);
     signal?.addEventListener("abort", onAbort);
     let lastSent = 0;
+    let revoked = false;
+    const recheck = setInterval(() => {
+      void ctx.db.user.findUnique({ where: { id: ctx.user.id }, select: { banned: true } }).then((u) => {
+        if (!u || u.banned) {
+          revoked = true;
+          wake?.();
+        }
+      });
+    }, RECHECK_USER_MS);
     try {
       while (!signal?.aborted) {
         if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
+        if (revoked) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account was disabled" });
         const wait = lastSent + COALESCE_MS - Date.now();
         if (wait > 0) await sleep(wait);
         if (signal?.aborted) break;
@@ -36,6 +48,7 @@ export const fleetRouter = {
         yield batch;
       }
     } finally {
+      clearInterval(recheck);
       ctx.fleet.changes.off("change", listener);
       signal?.removeEventListener("abort", onAbort);
     }

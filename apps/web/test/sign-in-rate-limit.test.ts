@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_EMAIL, type TestStack, startStack } from "./support/stack";
+
+// A file of its own: better-auth keeps rate-limit counters in module memory, shared by every stack in a file.
+describe("sign-in rate limit", () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ SIGNIN_RATE_LIMIT: "3/10" });
+  });
+  afterAll(() => stack.close());
+
+  const attempt = (headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: stack.url, ...headers },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: "a-wrong-guess" }),
+    }).then((r) => r.status);
+
+  it("refuses a fourth attempt within 10 s from one address, and a forged X-Forwarded-For does not get around it", async () => {
+    expect([await attempt(), await attempt(), await attempt()]).toEqual([401, 401, 401]);
+    expect(await attempt()).toBe(429);
+    expect(await attempt({ "x-forwarded-for": "203.0.113.9" })).toBe(429);
+    expect(await attempt({ "x-stevedore-client-ip": "203.0.113.10" })).toBe(429);
+  });
+});
