@@ -7,12 +7,23 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../server/database-url";
 import { applyMigrations } from "../server/migrate";
 
-/** Tables, columns and indexes as SQLite describes them, whitespace-normalised. */
-function schemaOf(file: string): string[] {
+/**
+ * Tables, columns, foreign keys and indexes as SQLite reports them: structure, not SQL text (a column
+ * added by ALTER TABLE reads differently in sqlite_master from one made by CREATE TABLE).
+ */
+function schemaOf(file: string): unknown {
   const db = new Database(file, { readonly: true });
-  const rows = db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '_prisma%' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { sql: string }[];
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_prisma%' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const shape = tables.map((table) => ({
+    table,
+    columns: db.prepare(`PRAGMA table_info("${table}")`).all(),
+    foreignKeys: db.prepare(`PRAGMA foreign_key_list("${table}")`).all(),
+    indexes: (db.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number }[])
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((i) => ({ name: i.name, unique: i.unique, columns: (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name) })),
+  }));
   db.close();
-  return rows.map((r) => r.sql.replace(/\s+/g, " ").trim());
+  return shape;
 }
 
 describe("committed migrations", () => {
