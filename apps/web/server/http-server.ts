@@ -140,6 +140,11 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     return next.handle(req, res);
   }
 
+  // Longer than the usual proxy and client idle timeouts, so an idle keep-alive connection is never
+  // closed by us at the moment a client reuses it (which surfaces as ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   server.on("upgrade", (req, socket, head) => {
     const p = new URL(req.url ?? "/", "http://localhost").pathname;
     if (p === AGENT_SOCKET_PATH) {

@@ -191,3 +191,16 @@ describe("audit export (/api/audit/export)", () => {
     expect(seqsOf(await csv("action=container.run"))).toEqual([e[1]!.seq, e[0]!.seq]);
   });
 });
+
+describe("CSV cells", () => {
+  it("defuse spreadsheet formulas in text and keep numbers and dates as they are", async () => {
+    const { csvField } = await import("../server/audit/audit-export");
+    expect(csvField("=HYPERLINK(\"http://x\")")).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvField("+1")).toBe("'+1");
+    expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
+    expect(csvField("-rf")).toBe("'-rf");
+    expect(csvField("web-1")).toBe("web-1");
+    expect(csvField(-5)).toBe("-5");
+    expect(csvField(new Date("2026-01-01T00:00:00Z"))).toBe("2026-01-01T00:00:00.000Z");
+  });
+});

@@ -29,10 +29,15 @@ export const CSV_COLUMNS = [
   "hostName", "hostId", "targetType", "targetName", "targetId", "params", "error", "hash", "prevHash",
 ] as const satisfies readonly (keyof AuditEntry)[];
 
-/** One RFC 4180 field: quoted only when it holds a comma, a quote or a line break; quotes doubled. */
+/**
+ * One RFC 4180 field: quoted only when it holds a comma, a quote or a line break; quotes doubled. Text
+ * a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe: a user
+ * agent or container name is attacker-chosen.
+ */
 export function csvField(value: string | number | Date | null): string {
   if (value === null) return "";
-  const s = value instanceof Date ? value.toISOString() : String(value);
+  let s = value instanceof Date ? value.toISOString() : String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

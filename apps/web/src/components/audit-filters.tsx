@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
@@ -39,8 +39,6 @@ const isoOrEmpty = (v: string) => (v && !Number.isNaN(Date.parse(v)) ? new Date(
  * would refuse (a hand-edited phase or date) dropped rather than shown as an error.
  */
 export function useAuditFilters() {
-  const router = useRouter();
-  const pathname = usePathname();
   const params = useSearchParams();
 
   const raw = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k)?.trim() ?? ""])) as AuditFilters;
@@ -64,14 +62,17 @@ export function useAuditFilters() {
   const queryString = new URLSearchParams(FILTER_KEYS.flatMap((k) => (filters[k] ? [[k, filters[k]]] : []))).toString();
   const active = FILTER_KEYS.some((k) => filters[k]);
 
+  // Read-modify-write of the URL as it is now, through the History API, which the App Router syncs into
+  // useSearchParams at once: router.replace commits later (after a server round trip), so two
+  // debounced changes close together (search, then a date) would otherwise undo each other.
   const set = (next: Partial<AuditFilters>) => {
-    // The URL as it is now, not as this render saw it: a debounced change must not undo a newer one.
     const p = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(next)) {
       if (v) p.set(k, v);
       else p.delete(k);
     }
-    router.replace(`${pathname}?${p.toString()}`, { scroll: false });
+    const search = p.toString();
+    window.history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
   };
   const clear = () => set(Object.fromEntries(FILTER_KEYS.map((k) => [k, ""])));
 

@@ -73,8 +73,8 @@ export function AuditList() {
                 <th className="w-40 px-3 py-2 font-medium">Time</th>
                 <th className="px-3 py-2 font-medium">Actor</th>
                 <th className="w-44 px-3 py-2 font-medium">Action</th>
-                <th className="w-72 px-3 py-2 font-medium">Outcome</th>
-                <th className="w-32 px-3 py-2 font-medium">Host</th>
+                <th className="w-64 px-3 py-2 font-medium">Outcome</th>
+                <th className="w-28 px-3 py-2 font-medium">Host</th>
                 <th className="px-3 py-2 font-medium">Target</th>
               </tr>
             </thead>

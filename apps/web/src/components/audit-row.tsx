@@ -110,7 +110,7 @@ export function AuditRow({
         <td className="break-words px-3 py-2">
           <AuditActor entry={e} />
         </td>
-        <td className="break-words px-3 py-2 font-mono text-xs">{e.action}</td>
+        <td className="break-words px-3 pb-2 pt-2.5 font-mono text-xs">{e.action}</td>
         <td className="px-3 py-2">
           <AuditOutcome entry={e} />
         </td>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { humanDuration, type ContainerState } from "@stevedore/protocol";
@@ -25,7 +25,6 @@ const STATES: { value: "all" | ContainerState; label: string }[] = [
 /** `docker ps` across the fleet. Filters live in the URL, so a filtered view can be shared. */
 export function ContainerList() {
   const trpc = useTRPC();
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const now = useNow();
@@ -38,14 +37,17 @@ export function ContainerList() {
   const canOperate = useCanOperate();
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
+  // Read-modify-write of the URL as it is now, through the History API (synced into useSearchParams at
+  // once), so a debounced text change and a click close together cannot undo each other.
   const setParam = (next: Record<string, string>) => {
-    const p = new URLSearchParams(params);
+    const p = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(next)) {
       if (v) p.set(k, v);
       else p.delete(k);
     }
     if (!("page" in next)) p.delete("page");
-    router.replace(`${pathname}?${p.toString()}`, { scroll: false });
+    const search = p.toString();
+    window.history.replaceState(null, "", search ? `?${search}` : pathname);
   };
 
   // The text filter follows typing with a short debounce; the server does the filtering.
