@@ -1,19 +1,10 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
 
-const SHOTS = path.resolve(import.meta.dirname, "..", "results");
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/containers/);
-}
-
 test("[ADMIN] finds an audited action, filters, expands it, verifies the chain and exports the filtered trail", async ({ page }) => {
-  await signIn(page);
+  await signInAs(page, E2E_ADMIN);
 
   // Something audited, through the UI: "Add host" makes a join token (a host.join-token entry).
   await page.getByRole("link", { name: "Hosts" }).click();

@@ -1,17 +1,8 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
 import { E2E_ADMIN } from "../global-setup";
-
-const SHOTS = path.resolve(import.meta.dirname, "..", "results");
-
-async function signIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(E2E_ADMIN.email);
-  await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/containers/);
-}
 
 test("[ANONYMOUS] is sent to the login page, and a wrong password is refused", async ({ page }) => {
   await page.goto("/hosts");
@@ -25,7 +16,7 @@ test("[ANONYMOUS] is sent to the login page, and a wrong password is refused", a
 });
 
 test("[ADMIN] sees the host online and gets a join command from Add host", async ({ page }) => {
-  await signIn(page);
+  await signInAs(page, E2E_ADMIN);
   await page.getByRole("link", { name: "Hosts" }).click();
   const card = page.getByTestId("host-card").filter({ hasText: "e2e-host" });
   await expect(card.getByText("online")).toBeVisible();
@@ -41,7 +32,7 @@ test("[ADMIN] sees the host online and gets a join command from Add host", async
 });
 
 test("[ADMIN] sees a container started with the docker CLI appear Up, then Exited with its exit code", async ({ page }) => {
-  await signIn(page);
+  await signInAs(page, E2E_ADMIN);
   await page.getByLabel("Filter by name, image, id, command or host").fill("stv-e2e");
   await expect(page).toHaveURL(/q=stv-e2e/);
 

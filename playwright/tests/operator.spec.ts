@@ -1,17 +1,8 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
 import { E2E_OPERATOR, E2E_VIEWER } from "../global-setup";
-
-const SHOTS = path.resolve(import.meta.dirname, "..", "results");
-
-async function signInAs(page: Page, user: { email: string; password: string }) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/containers/);
-}
 
 test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees it Up, and kills it", async ({ page }) => {
   await signInAs(page, E2E_OPERATOR);

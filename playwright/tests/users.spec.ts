@@ -1,27 +1,9 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { SHOTS, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
 
-const SHOTS = path.resolve(import.meta.dirname, "..", "results");
 const DANA = "dana@e2e.stevedore.test";
-
-/**
- * Signs in through the login page. better-auth allows 3 sign-ins per 10 s from one address, and this
- * whole run (global setup included) signs in from 127.0.0.1, so a refusal for that reason is waited out.
- */
-async function signInAs(page: Page, user: { email: string; password: string }) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  const rateLimited = page.getByRole("alert").filter({ hasText: "Too many requests" });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(rateLimited.or(page.getByRole("banner"))).toBeVisible();
-    if (!(await rateLimited.isVisible())) break;
-    await page.waitForTimeout(10_000);
-  }
-  await expect(page).toHaveURL(/\/containers/);
-}
 
 test("[ADMIN] adds an operator with a generated password, who then signs in with it", async ({ page }) => {
   await signInAs(page, E2E_ADMIN);

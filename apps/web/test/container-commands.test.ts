@@ -1,7 +1,6 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, removeTestContainers, TEST_IMAGE, waitFor } from "./support/engine";
-import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { AgentProcess, type TestStack, apiClient, signIn, startStackWithHost } from "./support/stack";
 
 const LABELS = { "stevedore.test": "1" };
 
@@ -19,12 +18,9 @@ describe("running and managing containers", () => {
 
   beforeAll(async () => {
     await removeTestContainers();
-    stack = await startStack();
-    api = apiClient(stack.url, await signIn(stack.url));
+    ({ stack, api, agent, hostId } = await startStackWithHost("runner"));
     await stack.cp.services.auth.api.createUser({ body: { email: "viewer@stevedore.test", password: "viewer-password-1", name: "viewer", role: "viewer" } });
     viewer = apiClient(stack.url, await signIn(stack.url, "viewer@stevedore.test", "viewer-password-1"));
-    agent = AgentProcess.start({ url: stack.url, token: await stack.joinToken(), credentials: path.join(stack.dataDir, "agent.json"), hostname: "runner" });
-    hostId = (await waitFor(async () => (await api.hosts.list.query()).find((h) => h.status === "online"), { what: "host online" })).id;
   });
   afterAll(async () => {
     await agent.stop();

@@ -1,8 +1,7 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { containerStatus } from "@stevedore/protocol";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
-import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { AgentProcess, type TestStack, apiClient, startStackWithHost } from "./support/stack";
 
 describe("live view of one host", () => {
   let stack: TestStack;
@@ -17,11 +16,7 @@ describe("live view of one host", () => {
   beforeAll(async () => {
     await removeTestContainers();
     preexisting = await runContainer("stv-test-before", ["sh", "-c", "exit 7"]);
-    stack = await startStack();
-    api = apiClient(stack.url, await signIn(stack.url));
-    credentials = path.join(stack.dataDir, "agent", "credentials.json");
-    agent = AgentProcess.start({ url: stack.url, token: await stack.joinToken(), credentials, hostname: "live" });
-    hostId = (await waitFor(async () => (await api.hosts.list.query()).find((h) => h.status === "online"), { what: "host online" })).id;
+    ({ stack, api, agent, hostId, credentials } = await startStackWithHost("live"));
   });
   afterAll(async () => {
     await agent.stop();

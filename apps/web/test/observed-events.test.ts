@@ -1,7 +1,6 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
-import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { AgentProcess, type TestStack, apiClient, startStackWithHost } from "./support/stack";
 
 describe("changes made on the host, outside Stevedore", () => {
   let stack: TestStack;
@@ -15,11 +14,7 @@ describe("changes made on the host, outside Stevedore", () => {
 
   beforeAll(async () => {
     await removeTestContainers();
-    stack = await startStack();
-    api = apiClient(stack.url, await signIn(stack.url));
-    credentials = path.join(stack.dataDir, "agent.json");
-    agent = AgentProcess.start({ url: stack.url, token: await stack.joinToken(), credentials, hostname: "observed" });
-    hostId = (await waitFor(async () => (await api.hosts.list.query()).find((h) => h.status === "online"), { what: "online" })).id;
+    ({ stack, api, agent, hostId, credentials } = await startStackWithHost("observed"));
   });
   afterAll(async () => {
     await agent.stop();
