@@ -143,10 +143,6 @@ export class AgentGateway {
     });
   }
 
-  isConnected(hostId: string): boolean {
-    return this.sessions.has(hostId);
-  }
-
   request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, timeoutMs?: number): Promise<AgentMethodResult<M>> {
     const session = this.sessions.get(hostId);
     if (!session) {

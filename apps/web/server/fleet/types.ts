@@ -1,4 +1,4 @@
-import type { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "@stevedore/protocol";
+import type { ContainerSummary, EngineFacts, HostFacts } from "@stevedore/protocol";
 
 export type HostStatus = "online" | "offline" | "engine_down";
 
@@ -26,5 +26,3 @@ export interface ContainerRow extends ContainerSummary {
 }
 
 export type FleetChange = { kind: "host"; hostId: string } | { kind: "containers"; hostId: string };
-
-export type { ContainerSummary, ImageSummary };

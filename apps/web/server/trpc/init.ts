@@ -60,9 +60,8 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const createTRPCRouter = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
-// 3. Procedures: every one but `public` requires a session; roles are checked here, on the server.
+// 3. Procedures: every one requires a session; roles are checked here, on the server.
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 function requireRole(min: Role) {
@@ -73,7 +72,6 @@ function requireRole(min: Role) {
   });
 }
 
-export const publicProcedure = t.procedure;
 export const viewerProcedure = t.procedure.use(requireRole("viewer"));
 export const operatorProcedure = t.procedure.use(requireRole("operator"));
 export const adminProcedure = t.procedure.use(requireRole("admin"));
