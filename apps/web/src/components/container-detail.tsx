@@ -9,7 +9,7 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, useCanOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
-import { Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
+import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
 /** The parts of `docker inspect` a person reads first; the whole document is below, collapsed. */
 interface Inspect {
@@ -53,9 +53,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
   if (detail.error) {
     return (
       <div className="space-y-3">
-        <Link href="/containers" className="text-sm text-sky-700 hover:underline">
-          ← Containers
-        </Link>
+        <BackLink href="/containers">Containers</BackLink>
         <ErrorNote error={detail.error} />
       </div>
     );
@@ -69,9 +67,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
   return (
     <div className="space-y-4">
       <div>
-        <Link href="/containers" className="text-sm text-sky-700 hover:underline">
-          ← Containers
-        </Link>
+        <BackLink href="/containers">Containers</BackLink>
         <div className="mt-1 flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">{c.name}</h1>
           <span className="font-mono text-xs text-slate-500" title={c.id}>

@@ -8,7 +8,7 @@ import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { HostStatusBadge } from "./host-status-badge";
-import { Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
+import { BackLink, Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
 
 /** A labelled control; the hint is linked as its description, so it is read out but not part of its name. */
 function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactElement<{ id?: string; "aria-describedby"?: string }> }) {
@@ -46,9 +46,7 @@ export function RunForm() {
   return (
     <div className="space-y-4">
       <div>
-        <Link href="/containers" className="text-sm text-sky-700 hover:underline">
-          ← Containers
-        </Link>
+        <BackLink href="/containers">Containers</BackLink>
         <h1 className="mt-1 text-xl font-semibold">Run container</h1>
       </div>
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import Link from "next/link";
 import { ago, exactTime } from "@/lib/format";
 
 // A small, consistent component set: every page is built from these.
@@ -151,5 +152,14 @@ export function Spinner({ label }: { label: string }) {
       <span className="size-3.5 animate-spin rounded-full border-2 border-slate-300 border-t-sky-600" aria-hidden />
       {label}
     </span>
+  );
+}
+
+/** The way back to a list, above a page's title. */
+export function BackLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link href={href} className="text-sm text-sky-700 hover:underline">
+      ← {children}
+    </Link>
   );
 }
