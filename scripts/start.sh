@@ -22,8 +22,10 @@ trap 'exit 130' INT TERM
 
 "$tsx" apps/web/server/main.ts &
 pids+=($!)
-for _ in $(seq 1 120); do curl -fsS "$url/api/health" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fsS "$url/api/health" >/dev/null || { echo "stevedore: the control plane did not start" >&2; exit 1; }
+# Node's fetch, not curl: a minimal Debian has no curl.
+healthy() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/api/health"; }
+for _ in $(seq 1 120); do healthy && break; sleep 0.5; done
+healthy || { echo "stevedore: the control plane did not start" >&2; exit 1; }
 
 creds="$STEVEDORE_DATA_DIR/local-agent.json"
 agent_args=(--url "$url" --credentials "$creds")

@@ -1,17 +1,16 @@
 import type { Db } from "./db";
-import { ROLES, type Role, type SessionUser } from "./auth";
+import { ROLES, type Role, type SessionUser, roleAtLeast } from "./auth";
 import { hashSecret, newId, randomSecret } from "./agents/secrets";
 
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 /** Last-used times are written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function lesserRole(a: Role, b: Role): Role {
-  return RANK[a] <= RANK[b] ? a : b;
+  return roleAtLeast(b, a) ? a : b;
 }
 
 export function roleAtMost(role: Role, ceiling: Role): boolean {
-  return RANK[role] <= RANK[ceiling];
+  return roleAtLeast(ceiling, role);
 }
 
 export async function createApiToken(db: Db, user: SessionUser, input: { name: string; role: Role; expiresAt?: Date }) {

@@ -10,8 +10,13 @@ import type { ServerConfig } from "./config";
 import type { Db } from "./db";
 import type { Logger } from "./logger";
 
+/** In rising order: each role may do everything the ones before it may. */
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(min);
+}
 
 // Impersonation is left out on purpose: it would let an admin act as someone else in the audit trail.
 const adminRole = defaultAc.newRole({

@@ -12,6 +12,7 @@ import { ObservedEvents } from "./audit/observed-events";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
 import { createAuth, ensureAdmin, getSessionUser } from "./auth";
 import { stampClientAddress } from "./client-address";
+import { sendJson } from "./http-json";
 import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
@@ -29,11 +30,6 @@ export interface ControlPlane {
   services: Services;
   url: string;
   close(): Promise<void>;
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
 }
 
 class BodyTooLarge extends Error {}

@@ -4,6 +4,7 @@ import type { AuditEntry } from "../../src/generated/prisma/client";
 import { getSessionUser } from "../auth";
 import type { Services } from "../trpc/init";
 import { AuditQuery } from "./audit-log";
+import { sendJson } from "../http-json";
 
 /** The most AuditQuery allows per page; the export walks the cursor with pages of this size. */
 const BATCH = 500;
@@ -48,11 +49,6 @@ const FORMAT_LINE: Record<Format, { header: string; line(e: AuditEntry): string 
   // Every field as stored (params stays the JSON text the hash covers), so the chain can be re-checked.
   jsonl: { header: "", line: (e) => `${JSON.stringify(e)}\n` },
 };
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
 
 type Parsed = { ok: true; format: Format; filters: ExportFilters } | { ok: false; error: string };
 

@@ -1,5 +1,4 @@
-import { REQUEST_ID_LABEL, STARTED_BY_LABEL, dockerRunCommand, type ContainerOperationInput, type RunResult, type RunSpec } from "@stevedore/protocol";
-import { ContainerOperation } from "@stevedore/protocol";
+import { ContainerOperation, REQUEST_ID_LABEL, STARTED_BY_LABEL, dockerRunCommand, type ContainerOperationInput, type RunResult, type RunSpec } from "@stevedore/protocol";
 import { AgentRequestError } from "../agents/agent-session";
 import type { Actor } from "../audit/audit-log";
 import { newId } from "../agents/secrets";

@@ -7,7 +7,7 @@ import type { AgentGateway } from "../agents/agent-gateway";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { userFromApiToken } from "../api-tokens";
 import { CLIENT_IP_HEADER } from "../client-address";
-import { type Auth, type Role, type SessionUser, getSessionUser } from "../auth";
+import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } from "../auth";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
@@ -62,12 +62,10 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 
 // 3. Procedures: every one requires a session; roles are checked here, on the server.
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
-
 function requireRole(min: Role) {
   return t.middleware(({ ctx, next }) => {
     if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    if (RANK[ctx.user.role] < RANK[min]) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${ctx.user.role}` });
+    if (!roleAtLeast(ctx.user.role, min)) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${ctx.user.role}` });
     return next({ ctx: { ...ctx, user: ctx.user } });
   });
 }

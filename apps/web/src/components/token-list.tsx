@@ -3,10 +3,12 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { ROLE_CHOICES, type UserRole } from "./user-roles";
 import { Badge, Button, Card, CopyButton, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
-const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 } as const;
-type Role = keyof typeof ROLE_RANK;
+type Role = UserRole;
+/** A role's place in ROLE_CHOICES is its rank: a token may have at most its owner's. */
+const rank = (role: Role) => ROLE_CHOICES.findIndex((c) => c.value === role);
 
 /** The signed-in user's API tokens for automation: made here, shown once, revocable. */
 export function TokenList() {
@@ -22,7 +24,7 @@ export function TokenList() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState("90");
-  const myRank = me.data ? ROLE_RANK[me.data.role] : 0;
+  const myRank = me.data ? rank(me.data.role) : 0;
 
   return (
     <div className="space-y-4">
@@ -124,9 +126,9 @@ export function TokenList() {
               <label className="block space-y-1">
                 <span className="font-medium">Role</span>
                 <Select value={role} onChange={(e) => setRole(e.target.value as Role)} className="w-full">
-                  {(Object.keys(ROLE_RANK) as Role[]).map((r) => (
-                    <option key={r} value={r} disabled={ROLE_RANK[r] > myRank}>
-                      {r}
+                  {ROLE_CHOICES.map(({ value }) => (
+                    <option key={value} value={value} disabled={rank(value) > myRank}>
+                      {value}
                     </option>
                   ))}
                 </Select>
