@@ -1,17 +1,10 @@
 import type { Db } from "./db";
-import { ROLES, type Role, type SessionUser, roleAtLeast } from "./auth";
+import type { Role, SessionUser } from "./auth";
+import { asRole, lesserRole, loadGrants } from "./access";
 import { hashSecret, newId, randomSecret } from "./agents/secrets";
 
 /** Last-used times are written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-export function lesserRole(a: Role, b: Role): Role {
-  return roleAtLeast(b, a) ? a : b;
-}
-
-export function roleAtMost(role: Role, ceiling: Role): boolean {
-  return roleAtLeast(ceiling, role);
-}
 
 export async function createApiToken(db: Db, user: SessionUser, input: { name: string; role: Role; expiresAt?: Date }) {
   const token = randomSecret("stvtok");
@@ -36,12 +29,14 @@ export async function userFromApiToken(db: Db, authorization: string | undefined
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  const ownerRole = (ROLES as readonly string[]).includes(owner.role ?? "") ? (owner.role as Role) : "viewer";
+  const ceiling = asRole(token.role);
   return {
     id: owner.id,
     email: owner.email,
     name: owner.name,
-    role: lesserRole(token.role as Role, ownerRole),
+    role: lesserRole(ceiling, asRole(owner.role)),
+    grants: await loadGrants(db, owner.id),
     token: { id: token.id, name: token.name },
+    ceiling,
   };
 }

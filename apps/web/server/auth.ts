@@ -5,6 +5,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { fromNodeHeaders } from "better-auth/node";
 import { admin } from "better-auth/plugins/admin";
 import { defaultAc } from "better-auth/plugins/admin/access";
+import { type Grant, asRole, loadGrants } from "./access";
 import { CLIENT_IP_HEADER } from "./client-address";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
@@ -57,17 +58,26 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Fleet-wide role (for a token: the lesser of the token's and its owner's). */
   role: Role;
+  /** Per-group grants on top of the role (access.ts). */
+  grants: Grant[];
   /** Set when the request authenticated with an API token rather than a browser session. */
   token?: { id: string; name: string };
+  /** A token's own role: grants do not lift it above this. */
+  ceiling?: Role;
 }
 
 /** The signed-in user behind a request's cookies, or null. Banned (disabled) users have no session. */
-export async function getSessionUser(auth: Auth, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
+export async function getSessionUser(auth: Auth, db: Db, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
   const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   if (!session) return null;
-  const role = (ROLES as readonly string[]).includes(session.user.role ?? "") ? (session.user.role as Role) : "viewer";
-  return { id: session.user.id, email: session.user.email, name: session.user.name, role };
+  return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id) };
+}
+
+/** Whether the request carries a valid session (pages and downloads; no grants needed). */
+export async function hasSession(auth: Auth, headers: IncomingHttpHeaders): Promise<boolean> {
+  return (await auth.api.getSession({ headers: fromNodeHeaders(headers) })) !== null;
 }
 
 /**

@@ -10,7 +10,7 @@ import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
 import { ObservedEvents } from "./audit/observed-events";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
-import { createAuth, ensureAdmin, getSessionUser } from "./auth";
+import { createAuth, ensureAdmin, hasSession } from "./auth";
 import { stampClientAddress } from "./client-address";
 import { sendJson } from "./http-json";
 import type { ServerConfig } from "./config";
@@ -110,7 +110,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
         const body = EnrollRequest.safeParse(await readJson(req));
         if (!body.success) return sendJson(res, 400, { error: "expected { token, hostname }" });
         const enrolled = await enrollHost(db, body.data);
-        fleet.addHost({ id: enrolled.hostId, name: enrolled.name, lastSeenAt: null, facts: {}, engine: null });
+        fleet.addHost({ id: enrolled.hostId, name: enrolled.name, groups: [], lastSeenAt: null, facts: {}, engine: null });
         log.info({ hostId: enrolled.hostId, host: enrolled.name, ip: req.socket.remoteAddress }, "host enrolled");
         return sendJson(res, 201, { hostId: enrolled.hostId, credential: enrolled.credential });
       } catch (err) {
@@ -129,7 +129,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     if (p === "/api/audit/export") return handleAuditExport(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
-    if (!PUBLIC_PAGE.test(p) && !(await getSessionUser(auth, req.headers))) {
+    if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers))) {
       res.writeHead(302, { location: `/login?next=${encodeURIComponent(p + url.search)}` });
       return void res.end();
     }

@@ -1,12 +1,5 @@
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../server/trpc/root";
-import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
-
-function tokenClient(url: string, token: string) {
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })] });
-}
+import { type TestStack, apiClient, signIn, startStack, tokenClient } from "./support/stack";
 
 describe("API tokens", () => {
   let stack: TestStack;

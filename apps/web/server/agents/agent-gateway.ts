@@ -33,11 +33,12 @@ export class AgentGateway {
 
   /** Loads every enrolled, unrevoked host; they show offline until their agent connects. */
   async loadHosts(): Promise<void> {
-    const hosts = await this.db.host.findMany({ where: { revokedAt: null } });
+    const hosts = await this.db.host.findMany({ where: { revokedAt: null }, include: { groups: { select: { group: true } } } });
     for (const h of hosts) {
       this.fleet.addHost({
         id: h.id,
         name: h.name,
+        groups: h.groups.map((g) => g.group).sort(),
         lastSeenAt: h.lastSeenAt?.getTime() ?? null,
         facts: {
           hostname: h.hostname ?? undefined,
@@ -73,7 +74,7 @@ export class AgentGateway {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const { hostId, name } = check;
       const log = this.log.child({ hostId, host: name });
-      if (!this.fleet.has(hostId)) this.fleet.addHost({ id: hostId, name, lastSeenAt: null, facts: {}, engine: null });
+      if (!this.fleet.has(hostId)) this.fleet.addHost({ id: hostId, name, groups: [], lastSeenAt: null, facts: {}, engine: null });
       // A host has one agent connection; a newer one (the agent reconnected before we noticed) wins.
       this.sessions.get(hostId)?.close(CloseCode.replaced, "replaced by a newer connection");
       const session: AgentSession = new AgentSession(hostId, ws, log, {

@@ -1,7 +1,7 @@
 import type http from "node:http";
 import { z } from "zod";
 import type { AuditEntry } from "../../src/generated/prisma/client";
-import { getSessionUser } from "../auth";
+import { hasSession } from "../auth";
 import type { Services } from "../trpc/init";
 import { AuditQuery } from "./audit-log";
 import { sendJson } from "../http-json";
@@ -85,7 +85,7 @@ async function write(res: http.ServerResponse, chunk: string): Promise<void> {
  */
 export async function handleAuditExport(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
-  if (!(await getSessionUser(services.auth, req.headers))) return sendJson(res, 401, { error: "sign in first" });
+  if (!(await hasSession(services.auth, req.headers))) return sendJson(res, 401, { error: "sign in first" });
   const query = parseExportQuery(new URL(req.url ?? "/", "http://localhost").searchParams);
   if (!query.ok) return sendJson(res, 400, { error: query.error });
 

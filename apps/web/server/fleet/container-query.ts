@@ -5,6 +5,8 @@ import type { FleetState } from "./fleet-state";
 
 export const ContainerListInput = z.object({
   hostId: z.string().max(64).optional(),
+  /** Only hosts in this host group. */
+  group: z.string().trim().toLowerCase().max(63).optional(),
   state: z.union([z.literal("all"), ContainerState]).default("all"),
   q: z.string().trim().max(200).default(""),
   sort: z.enum(["created", "name", "image", "state", "host"]).default("created"),
@@ -48,6 +50,7 @@ export function listContainers(fleet: FleetState, raw: ContainerListInput): Cont
   const byState: ContainerListResult["byState"] = { all: 0, created: 0, running: 0, paused: 0, restarting: 0, removing: 0, exited: 0, dead: 0 };
   const matched: ContainerRow[] = [];
   for (const c of fleet.containers(input.hostId)) {
+    if (input.group && !fleet.hostGroups(c.hostId).includes(input.group)) continue;
     if (!matchesText(c, q)) continue;
     byState.all++;
     byState[c.state]++;

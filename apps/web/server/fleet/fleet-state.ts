@@ -5,6 +5,7 @@ import type { ContainerRow, FleetChange, HostStatus, HostView } from "./types";
 interface HostEntry {
   id: string;
   name: string;
+  groups: string[];
   connected: boolean;
   engineUp: boolean;
   engineError: string | null;
@@ -19,6 +20,7 @@ interface HostEntry {
 export interface PersistedHost {
   id: string;
   name: string;
+  groups: string[];
   lastSeenAt: number | null;
   facts: HostView["facts"];
   engine: EngineFacts | null;
@@ -42,6 +44,7 @@ export class FleetState {
     this.hosts.set(h.id, {
       id: h.id,
       name: h.name,
+      groups: h.groups,
       connected: false,
       engineUp: false,
       engineError: null,
@@ -134,6 +137,17 @@ export class FleetState {
     this.emit({ kind: "host", hostId });
   }
 
+  setGroups(hostId: string, groups: string[]): void {
+    this.entry(hostId).groups = groups;
+    this.emit({ kind: "host", hostId });
+    // Container rows carry the caller's access, which follows the host's groups.
+    this.emit({ kind: "containers", hostId });
+  }
+
+  hostGroups(hostId: string): readonly string[] {
+    return this.hosts.get(hostId)?.groups ?? [];
+  }
+
   hostStatus(hostId: string): HostStatus | null {
     const h = this.hosts.get(hostId);
     return h ? statusOf(h) : null;
@@ -182,6 +196,7 @@ function toHostView(h: HostEntry): HostView {
   return {
     id: h.id,
     name: h.name,
+    groups: h.groups,
     status: statusOf(h),
     lastSeenAt: h.lastSeenAt,
     connectedAt: h.connectedAt,

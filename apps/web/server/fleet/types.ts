@@ -6,6 +6,8 @@ export type HostStatus = "online" | "offline" | "engine_down";
 export interface HostView {
   id: string;
   name: string;
+  /** Host groups (labels such as "staging"), the unit of access grants. */
+  groups: string[];
   status: HostStatus;
   /** Epoch ms of the last message from its agent; null if it never connected. */
   lastSeenAt: number | null;

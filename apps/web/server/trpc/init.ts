@@ -7,6 +7,7 @@ import type { AgentGateway } from "../agents/agent-gateway";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { userFromApiToken } from "../api-tokens";
 import { CLIENT_IP_HEADER } from "../client-address";
+import { highestRole, roleOnHost } from "../access";
 import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } from "../auth";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
@@ -33,7 +34,7 @@ export async function createContext(services: Services, req: IncomingMessage): P
   // Automation authenticates with an API token; browsers with their session cookie.
   const user = req.headers.authorization?.startsWith("Bearer ")
     ? await userFromApiToken(services.db, req.headers.authorization)
-    : await getSessionUser(services.auth, req.headers);
+    : await getSessionUser(services.auth, services.db, req.headers);
   return {
     ...services,
     user,
@@ -62,17 +63,35 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 
 // 3. Procedures: every one requires a session; roles are checked here, on the server.
-function requireRole(min: Role) {
+function requireRole(min: Role, scope: "fleet" | "some-host") {
   return t.middleware(({ ctx, next }) => {
     if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    if (!roleAtLeast(ctx.user.role, min)) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${ctx.user.role}` });
+    const role = scope === "fleet" ? ctx.user.role : highestRole(ctx.user);
+    if (!roleAtLeast(role, min)) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${role}` });
     return next({ ctx: { ...ctx, user: ctx.user } });
   });
 }
 
-export const viewerProcedure = t.procedure.use(requireRole("viewer"));
-export const operatorProcedure = t.procedure.use(requireRole("operator"));
-export const adminProcedure = t.procedure.use(requireRole("admin"));
+export const viewerProcedure = t.procedure.use(requireRole("viewer", "fleet"));
+/**
+ * For actions on hosts: lets in anyone who is operator on at least one host (fleet-wide or by a
+ * group grant); the procedure then checks every host it touches with `assertRoleOnHosts`.
+ */
+export const hostOperatorProcedure = t.procedure.use(requireRole("operator", "some-host"));
+export const adminProcedure = t.procedure.use(requireRole("admin", "fleet"));
+
+/** The caller's role on one host, from their fleet-wide role and the host's groups. */
+export function roleOn(ctx: Context & { user: SessionUser }, hostId: string): Role {
+  return roleOnHost(ctx.user, ctx.fleet.hostGroups(hostId));
+}
+
+/** Refuses the whole request, naming the hosts, when the caller lacks the role on any of them. */
+export function assertRoleOnHosts(ctx: Context & { user: SessionUser }, hostIds: Iterable<string>, min: Role): void {
+  const refused = [...new Set(hostIds)].filter((id) => !roleAtLeast(roleOn(ctx, id), min));
+  if (refused.length === 0) return;
+  const names = refused.map((id) => ctx.fleet.getHost(id)?.name ?? id);
+  throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role on ${names.join(", ")}; you have ${roleOn(ctx, refused[0]!)} there` });
+}
 
 export const AGENT_ERROR_CODES = {
   not_found: "NOT_FOUND",

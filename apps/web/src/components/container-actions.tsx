@@ -15,11 +15,16 @@ export interface ActionTarget {
 
 type Result = { id: string; hostName: string; ok: boolean; error?: { message: string } };
 
-/** True when the signed-in user may act on containers (the server checks again on every call). */
-export function useCanOperate(): boolean {
+/** Whether a role (the caller's on a host, as the server reports it) allows container actions; the server checks again on every call. */
+export function mayOperate(role: string | undefined): boolean {
+  return role === "operator" || role === "admin";
+}
+
+/** True when the signed-in user may act on containers on at least one host (fleet-wide or by a group grant). */
+export function useCanOperateSomewhere(): boolean {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
-  return me.data?.role === "operator" || me.data?.role === "admin";
+  return mayOperate(me.data?.highestRole);
 }
 
 /**

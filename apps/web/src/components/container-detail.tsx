@@ -7,7 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
-import { ContainerActions, useCanOperate } from "./container-actions";
+import { ContainerActions, mayOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
 import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
@@ -40,7 +40,6 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
   const trpc = useTRPC();
   const router = useRouter();
   const now = useNow();
-  const canOperate = useCanOperate();
   const detail = useQuery(trpc.containers.get.queryOptions({ hostId, id }));
   const running = detail.data?.container.state === "running" || detail.data?.container.state === "paused";
   const top = useQuery({
@@ -97,7 +96,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         {!c.live && <p className="mt-2 text-sm text-amber-800">The host is not reachable: this is the last state its agent reported.</p>}
       </div>
 
-      {canOperate && c.live && (
+      {mayOperate(c.access) && c.live && (
         <Card>
           <div className="p-3">
             <ContainerActions

@@ -7,7 +7,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { humanDuration, type ContainerState } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
-import { ContainerActions, useCanOperate } from "./container-actions";
+import { ContainerActions, mayOperate, useCanOperateSomewhere } from "./container-actions";
 import { ContainerStatus } from "./container-status";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
@@ -31,10 +31,11 @@ export function ContainerList() {
 
   const state = (params.get("state") ?? "all") as "all" | ContainerState;
   const hostId = params.get("host") ?? "";
+  const group = params.get("group") ?? "";
   const q = params.get("q") ?? "";
   const page = Math.max(0, Number(params.get("page") ?? 0) || 0);
   const [text, setText] = useState(q);
-  const canOperate = useCanOperate();
+  const canOperate = useCanOperateSomewhere();
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   // Read-modify-write of the URL as it is now, through the History API (synced into useSearchParams at
@@ -59,8 +60,9 @@ export function ContainerList() {
   }, [text]);
 
   const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const groups = useQuery(trpc.hosts.groups.queryOptions());
   const list = useQuery({
-    ...trpc.containers.list.queryOptions({ state, hostId: hostId || undefined, q, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
+    ...trpc.containers.list.queryOptions({ state, hostId: hostId || undefined, group: group || undefined, q, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
   const data = list.data;
@@ -68,7 +70,9 @@ export function ContainerList() {
   const key = (c: { hostId: string; id: string }) => `${c.hostId}/${c.id}`;
   // The selection is what is on screen: rows that left the page (removed, filtered out) drop out of it.
   const selectedRows = data?.items.filter((c) => selected.has(key(c))) ?? [];
-  const allSelected = !!data && data.items.length > 0 && selectedRows.length === data.items.length;
+  // Only rows on hosts where the caller is operator can be selected (a group grant may cover some hosts only).
+  const selectable = data?.items.filter((c) => mayOperate(c.access)) ?? [];
+  const allSelected = selectable.length > 0 && selectedRows.length === selectable.length;
   const toggle = (k: string) =>
     setSelected((prev) => {
       const next = new Set(prev);
@@ -103,6 +107,16 @@ export function ContainerList() {
               </option>
             ))}
           </Select>
+          {!!groups.data?.length && (
+            <Select aria-label="Host group" value={group} onChange={(e) => setParam({ group: e.target.value })}>
+              <option value="">All groups</option>
+              {groups.data.map((g) => (
+                <option key={g.name} value={g.name}>
+                  {g.name}
+                </option>
+              ))}
+            </Select>
+          )}
         </div>
       </div>
 
@@ -141,7 +155,8 @@ export function ContainerList() {
                       type="checkbox"
                       aria-label="Select all on this page"
                       checked={allSelected}
-                      onChange={() => setSelected(allSelected ? new Set() : new Set(data?.items.map(key)))}
+                      disabled={selectable.length === 0}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(selectable.map(key)))}
                     />
                   </th>
                 )}
@@ -159,7 +174,7 @@ export function ContainerList() {
                 <tr key={key(c)} data-testid="container-row" data-name={c.name} className={`hover:bg-slate-50 ${c.live ? "" : "opacity-60"}`}>
                   {canOperate && (
                     <td className="py-2 pl-4">
-                      <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(key(c))} onChange={() => toggle(key(c))} />
+                      {mayOperate(c.access) && <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(key(c))} onChange={() => toggle(key(c))} />}
                     </td>
                   )}
                   <td className="px-4 py-2 font-mono text-xs">

@@ -5,10 +5,14 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes } from "@/lib/format";
-import type { HostView } from "../../server/fleet/types";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "../../server/trpc/root";
 import { AddHostDialog } from "./add-host-dialog";
+import { GroupBadges, HostGroupsDialog } from "./group-picker";
 import { HostStatusBadge } from "./host-status-badge";
 import { Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
+
+type HostView = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
 
 export function HostList() {
   const trpc = useTRPC();
@@ -19,14 +23,14 @@ export function HostList() {
   const now = useNow();
   const isAdmin = me.data?.role === "admin";
   const f = filter.trim().toLowerCase();
-  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.engine?.os || h.facts.os || "").toLowerCase().includes(f) || h.status.includes(f));
+  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.engine?.os || h.facts.os || "").toLowerCase().includes(f) || h.status.includes(f) || h.groups.some((g) => g.includes(f)));
 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Hosts</h1>
         <div className="flex items-center gap-2">
-          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-64" />
+          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-64" />
           {isAdmin && (
             <Button variant="primary" onClick={() => setAdding(true)}>
               Add host
@@ -63,6 +67,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAdmin: boolean }) {
   const trpc = useTRPC();
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
+  const [editingGroups, setEditingGroups] = useState(false);
   return (
     <Card className="scroll-mt-4" >
       <div id={h.id} data-testid="host-card" data-host={h.name} className="space-y-3 p-4">
@@ -90,6 +95,16 @@ function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAd
             )}
           </span>
         </div>
+        <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="host-groups">
+          <GroupBadges groups={h.groups} />
+          {isAdmin && (
+            <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditingGroups(true)} aria-label={`Edit the groups of ${h.name}`}>
+              Edit groups
+            </Button>
+          )}
+          <span className="text-xs text-slate-500">you are {h.access} here</span>
+        </div>
+        <HostGroupsDialog key={String(editingGroups)} host={h} open={editingGroups} onClose={() => setEditingGroups(false)} />
         {h.status === "engine_down" && h.engineError && <p className="text-sm text-amber-800">Engine unreachable: {h.engineError}</p>}
         <ErrorNote error={revoke.error} />
         <dl className="grid grid-cols-2 gap-x-6 gap-y-2 md:grid-cols-4">

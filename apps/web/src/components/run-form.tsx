@@ -7,6 +7,7 @@ import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
 import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
+import { mayOperate } from "./container-actions";
 import { HostStatusBadge } from "./host-status-badge";
 import { BackLink, Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
 
@@ -39,7 +40,9 @@ export function RunForm() {
   const [hostIds, setHostIds] = useState<string[]>([]);
   const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
   const parsed = parseRunForm(v);
-  const online = hosts.data?.filter((h) => h.status === "online") ?? [];
+  // Hosts the caller may run on: online, and operator there (fleet-wide or by a group grant).
+  const runnable = (h: { status: string; access: string }) => h.status === "online" && mayOperate(h.access);
+  const online = hosts.data?.filter(runnable) ?? [];
   const chosen = hostIds.length ? hostIds : online.length === 1 ? [online[0]!.id] : [];
   const mutableTag = v.image.trim() !== "" && !imageHasExplicitVersion(v.image.trim());
 
@@ -105,11 +108,13 @@ export function RunForm() {
                 <label key={h.id} className="flex items-center gap-2">
                   <input
                     type="checkbox"
-                    disabled={h.status !== "online"}
+                    disabled={!runnable(h)}
                     checked={chosen.includes(h.id)}
                     onChange={(e) => setHostIds(e.target.checked ? [...new Set([...chosen, h.id])] : chosen.filter((x) => x !== h.id))}
                   />
                   {h.name} <HostStatusBadge status={h.status} />
+                  {h.groups.length > 0 && <span className="text-xs text-slate-500">{h.groups.join(", ")}</span>}
+                  {h.status === "online" && !mayOperate(h.access) && <span className="text-xs text-slate-500">(you are {h.access} here)</span>}
                 </label>
               ))}
             </fieldset>

@@ -82,6 +82,9 @@ function UserDirectory({ selfId }: { selfId: string }) {
                 <th className="px-4 py-2 font-medium">Email</th>
                 <th className="px-4 py-2 font-medium">Name</th>
                 <th className="px-4 py-2 font-medium">Role</th>
+                <th className="px-4 py-2 font-medium" title="Operator on the hosts of these groups, on top of the role">
+                  Grants
+                </th>
                 <th className="px-4 py-2 font-medium">Status</th>
                 <th className="px-4 py-2 font-medium">Created</th>
                 <th className="px-4 py-2 font-medium" title="The latest activity of a session that is still open">

@@ -1,11 +1,14 @@
 "use client";
 
+import { useState } from "react";
+import { GroupBadges, UserGrantsDialog } from "./group-picker";
 import { Badge, Button, RelativeTime } from "./ui";
 import type { UserAction } from "./user-action-dialog";
 import { UserRoleEditor } from "./user-role-editor";
 import type { UserView } from "./user-roles";
 
 export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSelf: boolean; now: number; onAction: (action: UserAction) => void }) {
+  const [editingGrants, setEditingGrants] = useState(false);
   return (
     <tr data-testid="user-row" data-email={user.email} className="hover:bg-slate-50">
       <td className="px-4 py-2 font-medium">
@@ -16,6 +19,17 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
       <td className="px-4 py-2">
         {/* Keyed by the saved role, so an unsaved choice is dropped when the server's answer arrives. */}
         <UserRoleEditor key={user.role} user={user} isSelf={isSelf} />
+      </td>
+      <td className="px-4 py-2">
+        <div className="flex items-center gap-2">
+          <span data-testid="user-grants">
+            <GroupBadges groups={user.grants.map((g) => g.group)} empty="—" />
+          </span>
+          <Button variant="ghost" className="py-1 text-xs" onClick={() => setEditingGrants(true)} aria-label={`Edit the grants of ${user.email}`}>
+            Edit
+          </Button>
+        </div>
+        <UserGrantsDialog key={String(editingGrants)} user={user} open={editingGrants} onClose={() => setEditingGrants(false)} />
       </td>
       <td className="px-4 py-2">{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</td>
       <td className="whitespace-nowrap px-4 py-2 text-slate-600">

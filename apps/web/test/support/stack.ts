@@ -70,6 +70,11 @@ export function apiClient(url: string, cookie?: string) {
   });
 }
 
+/** A client that authenticates with an API token, as automation does. */
+export function tokenClient(url: string, token: string) {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })] });
+}
+
 /** A real agent process, as a host would run it. */
 export class AgentProcess {
   readonly proc: ChildProcess;

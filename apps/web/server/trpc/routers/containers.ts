@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ContainerOperation, RunSpec } from "@stevedore/protocol";
 import { operateContainers, runContainers } from "../../containers/container-commands";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
-import { actorOf, agentTRPCError, callAgent, operatorProcedure, viewerProcedure } from "../init";
+import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
 
 const HostId = z.string().min(1).max(64);
 const ContainerRef = z.object({
@@ -20,14 +20,18 @@ function throwIfSingleFailure<T extends { ok: boolean; error?: { code: string; m
 }
 
 export const containersRouter = {
-  list: viewerProcedure.input(ContainerListInput).query(({ ctx, input }) => listContainers(ctx.fleet, input)),
+  /** One page, each row with the caller's role on its host (what the page may offer). */
+  list: viewerProcedure.input(ContainerListInput).query(({ ctx, input }) => {
+    const page = listContainers(ctx.fleet, input);
+    return { ...page, items: page.items.map((c) => ({ ...c, access: roleOn(ctx, c.hostId) })) };
+  }),
 
   /** The row from the fleet view plus the engine's full inspect document, read live from the agent. */
   get: viewerProcedure.input(ContainerRef).query(async ({ ctx, input }) => {
     const row = ctx.fleet.getContainer(input.hostId, input.id);
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "no such container on this host" });
     const inspect = row.live ? await callAgent(ctx.agents.request(input.hostId, "container.inspect", { id: input.id })) : null;
-    return { container: row, inspect };
+    return { container: { ...row, access: roleOn(ctx, row.hostId) }, inspect };
   }),
 
   top: viewerProcedure.input(ContainerRef).query(({ ctx, input }) =>
@@ -35,12 +39,18 @@ export const containersRouter = {
   ),
 
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
-  run: operatorProcedure
+  run: hostOperatorProcedure
     .input(z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
-    .mutation(async ({ ctx, input }) => throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec))),
+    .mutation(async ({ ctx, input }) => {
+      assertRoleOnHosts(ctx, input.hostIds, "operator");
+      return throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec));
+    }),
 
   /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
-  operate: operatorProcedure
+  operate: hostOperatorProcedure
     .input(z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }))
-    .mutation(async ({ ctx, input }) => throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation))),
+    .mutation(async ({ ctx, input }) => {
+      assertRoleOnHosts(ctx, input.targets.map((t) => t.hostId), "operator");
+      return throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation));
+    }),
 } satisfies TRPCRouterRecord;

@@ -2,18 +2,43 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createJoinToken } from "../../agents/enrollment";
+import { HostGroups } from "../../access";
 import { newId } from "../../agents/secrets";
-import { actorOf, adminProcedure, viewerProcedure } from "../init";
+import { actorOf, adminProcedure, roleOn, viewerProcedure } from "../init";
 
 const HostId = z.object({ hostId: z.string().min(1).max(64) });
 
 export const hostsRouter = {
-  list: viewerProcedure.query(({ ctx }) => ctx.fleet.listHosts()),
+  /** Every host, with the caller's role on it. */
+  list: viewerProcedure.query(({ ctx }) => ctx.fleet.listHosts().map((h) => ({ ...h, access: roleOn(ctx, h.id) }))),
 
   get: viewerProcedure.input(HostId).query(({ ctx, input }) => {
     const host = ctx.fleet.getHost(input.hostId);
     if (!host) throw new TRPCError({ code: "NOT_FOUND", message: "no such host" });
-    return host;
+    return { ...host, access: roleOn(ctx, host.id) };
+  }),
+
+  /** The host groups in use, with how many hosts each has and how many users hold grants on it. */
+  groups: viewerProcedure.query(async ({ ctx }) => {
+    const hosts = new Map<string, number>();
+    for (const h of ctx.fleet.listHosts()) for (const g of h.groups) hosts.set(g, (hosts.get(g) ?? 0) + 1);
+    const grants = await ctx.db.accessGrant.groupBy({ by: ["group"], _count: { _all: true } });
+    const users = new Map(grants.map((g) => [g.group, g._count._all]));
+    const names = [...new Set([...hosts.keys(), ...users.keys()])].sort();
+    return names.map((name) => ({ name, hosts: hosts.get(name) ?? 0, grants: users.get(name) ?? 0 }));
+  }),
+
+  /** Replaces a host's groups; access on it follows at once (grants are by group). */
+  setGroups: adminProcedure.input(HostId.extend({ groups: HostGroups })).mutation(async ({ ctx, input }) => {
+    const host = ctx.fleet.getHost(input.hostId);
+    if (!host) throw new TRPCError({ code: "NOT_FOUND", message: "no such host" });
+    await ctx.db.$transaction([
+      ctx.db.hostGroupMember.deleteMany({ where: { hostId: host.id } }),
+      ctx.db.hostGroupMember.createMany({ data: input.groups.map((group) => ({ hostId: host.id, group })) }),
+    ]);
+    ctx.fleet.setGroups(host.id, input.groups);
+    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "host.set-groups", actor: actorOf(ctx), hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name, params: { from: host.groups, to: input.groups } });
+    return { groups: input.groups };
   }),
 
   /** "Add host": a one-time, expiring join token and the exact command to run on the new host. */

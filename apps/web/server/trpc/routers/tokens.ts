@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { createApiToken, roleAtMost } from "../../api-tokens";
-import { ROLES } from "../../auth";
+import { highestRole } from "../../access";
+import { createApiToken } from "../../api-tokens";
+import { ROLES, roleAtLeast } from "../../auth";
 import { newId } from "../../agents/secrets";
 import { actorOf, viewerProcedure } from "../init";
 
@@ -25,7 +26,9 @@ export const tokensRouter = {
   create: sessionProcedure
     .input(z.object({ name: z.string().trim().min(1, "give the token a name").max(100), role: z.enum(ROLES), expiresInDays: z.number().int().min(1).max(3650).optional() }))
     .mutation(async ({ ctx, input }) => {
-      if (!roleAtMost(input.role, ctx.user.role)) throw new TRPCError({ code: "FORBIDDEN", message: `a token can have at most your own role (${ctx.user.role})` });
+      // A grant counts: operator on "staging" may make an operator token, which is operator only there.
+      const mine = highestRole(ctx.user);
+      if (!roleAtLeast(mine, input.role)) throw new TRPCError({ code: "FORBIDDEN", message: `a token can have at most your own role (${mine})` });
       const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : undefined;
       const { token, id } = await createApiToken(ctx.db, ctx.user, { name: input.name, role: input.role, expiresAt });
       await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "token.create", actor: actorOf(ctx), targetType: "token", targetId: id, targetName: input.name, params: { role: input.role, expiresAt } });

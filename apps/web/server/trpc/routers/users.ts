@@ -3,6 +3,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma, User } from "../../../src/generated/prisma/client";
+import { GRANT_ROLES, GroupName, loadGrants } from "../../access";
 import { newId } from "../../agents/secrets";
 import { type Auth, ROLES, type Role } from "../../auth";
 import { type Context, actorOf, adminProcedure } from "../init";
@@ -23,6 +24,11 @@ const CreateUserInput = z.object({
   /** Left out: the server generates one and returns it once. */
   password: NewPassword.optional(),
 });
+
+const GrantsInput = z
+  .array(z.object({ group: GroupName, role: z.enum(GRANT_ROLES, { error: `a grant's role must be one of ${GRANT_ROLES.join(", ")}` }) }))
+  .max(100, "at most 100 grants per user")
+  .refine((grants) => new Set(grants.map((g) => g.group)).size === grants.length, "one grant per group");
 
 // ---- helpers -----------------------------------------------------------------------------------
 
@@ -93,7 +99,7 @@ export const usersRouter = {
   /** Every user (a handful to a few hundred, so the page filters them itself), oldest first. */
   list: adminProcedure.query(async ({ ctx }) => {
     const [users, lastSessions] = await Promise.all([
-      ctx.db.user.findMany({ orderBy: { createdAt: "asc" } }),
+      ctx.db.user.findMany({ orderBy: { createdAt: "asc" }, include: { grants: { select: { group: true, role: true }, orderBy: { group: "asc" } } } }),
       ctx.db.session.groupBy({ by: ["userId"], _max: { updatedAt: true } }),
     ]);
     const lastSessionAt = new Map(lastSessions.map((s) => [s.userId, s._max.updatedAt]));
@@ -103,6 +109,7 @@ export const usersRouter = {
       email: u.email,
       name: u.name,
       role: roleOf(u),
+      grants: u.grants,
       disabled: isDisabled(u, now),
       createdAt: u.createdAt,
       /** The latest activity of a session that still exists (sessions end on sign-out and when disabled). */
@@ -133,6 +140,20 @@ export const usersRouter = {
     });
     if (from !== input.role) await audit(ctx, "user.set-role", target, { from, to: input.role });
     return { id: target.id, role: input.role, changed: from !== input.role };
+  }),
+
+  /** Replaces a user's group grants ("operator on staging"); takes effect on their next request. */
+  setGrants: adminProcedure.input(z.object({ userId: UserId, grants: GrantsInput })).mutation(async ({ ctx, input }) => {
+    const { target, from } = await ctx.db.$transaction(async (tx) => {
+      const target = await findUserOrThrow(tx, input.userId);
+      const from = await loadGrants(tx, target.id);
+      await tx.accessGrant.deleteMany({ where: { userId: target.id } });
+      await tx.accessGrant.createMany({ data: input.grants.map((g) => ({ id: newId("grant"), userId: target.id, group: g.group, role: g.role, createdById: ctx.user.id })) });
+      return { target, from };
+    });
+    const to = [...input.grants].sort((a, b) => a.group.localeCompare(b.group));
+    await audit(ctx, "user.set-grants", target, { from, to });
+    return { id: target.id, grants: to };
   }),
 
   /** Disables the account and deletes its sessions, so the user is signed out at once. */

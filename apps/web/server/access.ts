@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { ROLES, type Role, roleAtLeast } from "./auth";
+import type { Db } from "./db";
+
+/**
+ * Host groups and per-group grants. A user's fleet-wide role applies on every host; a grant raises
+ * it on the hosts of one group ("operator on staging"), never lowers it. API tokens are capped at
+ * their own role everywhere.
+ */
+
+/** What a grant can give on a group; admin stays fleet-wide (it manages users, hosts and tokens). */
+export const GRANT_ROLES = ["operator"] as const;
+export type GrantRole = (typeof GRANT_ROLES)[number];
+
+export interface Grant {
+  group: string;
+  role: GrantRole;
+}
+
+export const GroupName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "a group name is 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit");
+
+/** The groups of one host: unique, sorted, at most 32. */
+export const HostGroups = z
+  .array(GroupName)
+  .max(32, "a host can be in at most 32 groups")
+  .transform((groups) => [...new Set(groups)].sort());
+
+export function higherRole(a: Role, b: Role): Role {
+  return roleAtLeast(a, b) ? a : b;
+}
+
+export function lesserRole(a: Role, b: Role): Role {
+  return roleAtLeast(b, a) ? a : b;
+}
+
+export function asRole(value: string | null | undefined): Role {
+  return (ROLES as readonly string[]).includes(value ?? "") ? (value as Role) : "viewer";
+}
+
+export interface AccessSubject {
+  role: Role;
+  grants: readonly Grant[];
+  /** An API token's own role: nothing done with the token goes above it. */
+  ceiling?: Role;
+}
+
+/** The subject's role on a host in these groups. */
+export function roleOnHost(subject: AccessSubject, hostGroups: readonly string[]): Role {
+  let role = subject.role;
+  for (const g of subject.grants) if (hostGroups.includes(g.group)) role = higherRole(role, g.role);
+  return subject.ceiling ? lesserRole(role, subject.ceiling) : role;
+}
+
+/** The highest role the subject has anywhere (what a token they create may carry at most). */
+export function highestRole(subject: AccessSubject): Role {
+  const role = subject.grants.reduce<Role>((r, g) => higherRole(r, g.role), subject.role);
+  return subject.ceiling ? lesserRole(role, subject.ceiling) : role;
+}
+
+export async function loadGrants(db: Pick<Db, "accessGrant">, userId: string): Promise<Grant[]> {
+  const rows = await db.accessGrant.findMany({ where: { userId }, select: { group: true, role: true }, orderBy: { group: "asc" } });
+  return rows.filter((r): r is Grant => (GRANT_ROLES as readonly string[]).includes(r.role));
+}
