@@ -3,12 +3,15 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureTestImage, removeTestContainers, waitFor } from "../apps/web/test/support/engine";
+import { docker, ensureTestImage, removeTestContainers, waitFor } from "../apps/web/test/support/engine";
+import { TestRegistry, pushLayeredImage, startSlowProxy } from "../apps/web/test/support/registry";
 import { freePort } from "../apps/web/test/support/stack";
 
 export const E2E_ADMIN = { email: "admin@e2e.stevedore.test", password: "e2e-admin-password" };
 export const E2E_OPERATOR = { email: "operator@e2e.stevedore.test", password: "e2e-operator-password" };
 export const E2E_VIEWER = { email: "viewer@e2e.stevedore.test", password: "e2e-viewer-password" };
+/** A viewer who is given a grant during the tests (the plain viewer above stays a plain viewer). */
+export const E2E_GRANTEE = { email: "grantee@e2e.stevedore.test", password: "e2e-grantee-password" };
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 function start(cmd: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
@@ -23,6 +26,12 @@ function start(cmd: string, args: string[], env: Record<string, string>, log: st
 export default async function globalSetup(): Promise<() => Promise<void>> {
   await ensureTestImage();
   await removeTestContainers();
+  // A real registry with an image the host does not have, reached over a slowed link so a pull's
+  // progress can be watched.
+  const registry = await TestRegistry.start();
+  const image = await pushLayeredImage(registry, "stevedore-test/e2e-pull:1", 3);
+  const proxy = await startSlowProxy(registry.host, 2 * 1024 * 1024);
+  process.env.STEVEDORE_E2E_PULL_IMAGE = image.replace(registry.host, proxy.host);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-e2e-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -41,7 +50,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The other roles, made the way an admin makes them: through the admin API with the admin's session.
   const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify(E2E_ADMIN) });
   const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  for (const [user, role] of [[E2E_OPERATOR, "operator"], [E2E_VIEWER, "viewer"]] as const) {
+  for (const [user, role] of [[E2E_OPERATOR, "operator"], [E2E_VIEWER, "viewer"], [E2E_GRANTEE, "viewer"]] as const) {
     const res = await fetch(`${url}/api/auth/admin/create-user`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: url, cookie },
@@ -64,6 +73,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const p of [agent, server]) p.kill("SIGTERM");
     await Promise.all([agent, server].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
     await removeTestContainers();
+    await proxy.close();
+    await registry.stop();
+    await docker(["rmi", "-f", process.env.STEVEDORE_E2E_PULL_IMAGE!]).catch(() => "");
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -10,7 +10,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "system packages and Docker Engine"
 source scripts/ensure-engine.sh
-apt_install chromium busybox-static util-linux
+apt_install chromium busybox-static util-linux docker-registry
 
 cleanup() {
   docker ps -aq --filter label=stevedore.test=1 | xargs -r docker rm -f >/dev/null 2>&1 || true

@@ -27,6 +27,12 @@ export function backoffDelay(attempt: number, random = Math.random): number {
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** What a request handler may use besides its params: progress reports and cancellation. */
+export interface RequestIO {
+  progress: (progress: unknown) => void;
+  signal: AbortSignal;
+}
+
 /** A refusal that retrying cannot fix: the agent stops and says why. */
 export class FatalConnectionError extends Error {}
 
@@ -34,7 +40,7 @@ export interface ConnectionOptions {
   creds: Credentials;
   hostFacts: () => HostFacts;
   sync: HostSync;
-  handleRequest: (req: RequestMessage) => Promise<AgentMessage>;
+  handleRequest: (req: RequestMessage, io: RequestIO) => Promise<AgentMessage>;
   log: Logger;
   onFatal: (err: FatalConnectionError) => void;
 }
@@ -50,6 +56,8 @@ export class ControlConnection {
   private lastHeard = 0;
   private lastSent = 0;
   private stopped = false;
+  /** Requests in flight, so `cancel` (or losing the connection) can stop them. */
+  private readonly inFlight = new Map<string, AbortController>();
 
   constructor(private readonly opts: ConnectionOptions) {}
 
@@ -140,8 +148,18 @@ export class ControlConnection {
         break;
       case "heartbeat":
         break;
-      case "request":
-        void this.opts.handleRequest(msg).then((res) => this.send(res));
+      case "request": {
+        const controller = new AbortController();
+        this.inFlight.set(msg.requestId, controller);
+        const io: RequestIO = { progress: (progress) => this.send({ type: "progress", requestId: msg.requestId, progress }), signal: controller.signal };
+        void this.opts
+          .handleRequest(msg, io)
+          .then((res) => this.send(res))
+          .finally(() => this.inFlight.delete(msg.requestId));
+        break;
+      }
+      case "cancel":
+        this.inFlight.get(msg.requestId)?.abort();
         break;
       case "error":
         this.opts.log.warn({ code: msg.code, message: msg.message }, "control plane reported an error");
@@ -151,6 +169,9 @@ export class ControlConnection {
 
   private onClose(code: number, reason: string): void {
     this.clearTimers();
+    // No one is left to answer: work in flight (a pull) is stopped rather than left running.
+    for (const c of this.inFlight.values()) c.abort();
+    this.inFlight.clear();
     this.opts.sync.onControlDisconnected();
     this.ws = null;
     if (this.stopped) return;

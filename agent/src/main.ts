@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     creds,
     hostFacts: () => readHostFacts(config.hostname),
     sync,
-    handleRequest: (req) => handleRequest(engine, sync, req),
+    handleRequest: (req, io) => handleRequest(engine, sync, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

@@ -1,10 +1,13 @@
 import type Docker from "dockerode";
 import { REQUEST_ID_LABEL, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
+import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
+import { PullError, pullErrorCode, pullImage } from "./image-pull";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
 function errorCode(err: unknown): ErrorCode {
+  if (err instanceof PullError) return err.code;
   const status = (err as { statusCode?: number }).statusCode;
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
@@ -15,7 +18,7 @@ function errorCode(err: unknown): ErrorCode {
 }
 
 /** Answers one control-plane request; engine errors travel back in the engine's own words. */
-export async function handleRequest(engine: Engine, sync: HostSync, req: RequestMessage): Promise<AgentMessage> {
+export async function handleRequest(engine: Engine, sync: HostSync, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
   // Engine events this request causes are Stevedore's own, not changes made outside it.
   const release =
     req.method === "container.operate"
@@ -24,7 +27,7 @@ export async function handleRequest(engine: Engine, sync: HostSync, req: Request
         ? sync.beginOwn(req.params.spec.labels[REQUEST_ID_LABEL], "run")
         : null;
   try {
-    const result = await run(engine, req);
+    const result = await run(engine, req, io);
     return { type: "response", requestId: req.requestId, ok: true, result };
   } catch (err) {
     return { type: "response", requestId: req.requestId, ok: false, error: { code: errorCode(err), message: engineMessage(err).slice(0, 4096) } };
@@ -34,7 +37,7 @@ export async function handleRequest(engine: Engine, sync: HostSync, req: Request
 }
 
 
-async function run(engine: Engine, req: RequestMessage): Promise<unknown> {
+async function run(engine: Engine, req: RequestMessage, io: RequestIO): Promise<unknown> {
   const docker = engine.docker;
   switch (req.method) {
     case "container.inspect":
@@ -50,6 +53,13 @@ async function run(engine: Engine, req: RequestMessage): Promise<unknown> {
       return runContainer(docker, req.params.spec);
     case "container.operate":
       return { changed: await operate(docker.getContainer(req.params.id), req.params.operation) };
+    case "image.pull":
+      return pullImage(docker, req.params.reference, io.progress, io.signal).catch((err: unknown) => {
+        // A refusal before the stream starts (unknown repository, bad credentials) comes as an HTTP error.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status && status >= 400) throw new PullError(engineMessage(err), pullErrorCode(engineMessage(err)));
+        throw err;
+      });
   }
 }
 

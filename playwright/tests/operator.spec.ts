@@ -69,3 +69,23 @@ test("[VIEWER] sees no action buttons, and a direct API call is refused", async 
   expect(res.status()).toBe(403);
   expect(await res.text()).toMatch(/FORBIDDEN/);
 });
+
+test("[OPERATOR] runs an image the host does not have: it is pulled first with per-layer progress, then runs", async ({ page }) => {
+  const image = process.env.STEVEDORE_E2E_PULL_IMAGE!;
+  await signInAs(page, E2E_OPERATOR);
+  await page.goto("/run");
+  await page.getByLabel("Image").fill(image);
+  await page.getByLabel("Name").fill("stv-e2e-pulled");
+  await page.getByLabel("Labels").fill("stevedore.test=1");
+  await expect(page.getByTestId("image-missing")).toHaveText(/is not on e2e-host: it will be pulled there first/);
+  await page.getByRole("button", { name: "Pull and run on 1 host" }).click();
+
+  const host = page.getByTestId("pull-host").filter({ hasText: "e2e-host" });
+  await expect(host.getByText(/Downloading/).first()).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, "run-pull-progress.png"), fullPage: true });
+  await expect(host).toHaveAttribute("data-phase", "succeeded", { timeout: 30_000 });
+  await expect(host.getByText(/sha256:[0-9a-f]{64}/)).toBeVisible();
+  await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-pulled" })).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, "run-pulled.png"), fullPage: true });
+  expect(JSON.parse(await docker(["inspect", "stv-e2e-pulled"]))[0].Config.Image).toBe(image);
+});

@@ -17,6 +17,7 @@ import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
 import { createLogger } from "./logger";
+import { ImagePulls } from "./images/image-pulls";
 import { type Services, createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
 
@@ -64,7 +65,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const agents = new AgentGateway(db, fleet, observed, log.child({ component: "agents" }));
-  const services: Services = { config, db, auth, fleet, agents, audit, log };
+  const pulls = new ImagePulls({ agents, audit, fleet });
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

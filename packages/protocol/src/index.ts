@@ -4,3 +4,4 @@ export * from "./messages";
 export * from "./codec";
 export * from "./status";
 export * from "./run-spec";
+export * from "./image-ref";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
-import { ContainerName, RunSpec, Signal } from "./run-spec";
+import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
 
@@ -29,6 +29,35 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
+/** Where one layer of an image pull is, from the engine's progress stream. */
+export const LayerPhase = z.enum(["waiting", "downloading", "verifying", "downloaded", "extracting", "complete", "exists"]);
+export type LayerPhase = z.infer<typeof LayerPhase>;
+
+export const LayerProgress = z.object({
+  /** The engine's short layer id (12 hex). */
+  id: z.string().max(128),
+  phase: LayerPhase,
+  /** Bytes done and in all for the current phase, when the engine says. */
+  current: z.number().nonnegative().optional(),
+  total: z.number().nonnegative().optional(),
+});
+export type LayerProgress = z.infer<typeof LayerProgress>;
+
+/** Sent while a pull runs: the layers that changed since the last update, and the engine's latest status line. */
+export const PullProgress = z.object({
+  status: z.string().max(512).optional(),
+  layers: z.array(LayerProgress).max(1000),
+});
+export type PullProgress = z.infer<typeof PullProgress>;
+
+export const PullResult = z.object({
+  reference: z.string(),
+  imageId: z.string(),
+  /** The registry digest the reference resolved to: what was actually pulled. */
+  digest: z.string().nullable(),
+});
+export type PullResult = z.infer<typeof PullResult>;
+
 /**
  * Requests the control plane sends to an agent, each with its params and the shape of its result.
  * The requester validates the result too: an agent is untrusted input like any other.
@@ -51,10 +80,17 @@ export const AgentMethods = {
     /** `changed: false` when the engine reports nothing to do (already started, already stopped). */
     result: z.object({ changed: z.boolean() }),
   },
+  /** `docker pull`: streams `progress` messages until the response; cancellable with `cancel`. */
+  "image.pull": {
+    params: z.object({ reference: ImageReference }),
+    result: PullResult,
+    progress: PullProgress,
+  },
 } as const;
 export type AgentMethod = keyof typeof AgentMethods;
 export type AgentMethodParams<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["params"]>;
 export type AgentMethodResult<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["result"]>;
+export type AgentMethodProgress<M extends AgentMethod> = (typeof AgentMethods)[M] extends { progress: infer S extends z.ZodType } ? z.infer<S> : never;
 
 const requestId = z.string().min(1).max(64);
 
@@ -63,6 +99,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.top"), params: AgentMethods["container.top"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 
@@ -80,6 +117,9 @@ export const ErrorCode = z.enum([
   "bad_request",
   "host_offline",
   "timeout",
+  /** The registry refused the credentials, or gave none where some are needed. */
+  "registry_denied",
+  "cancelled",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -134,6 +174,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
   z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
+  /** Progress of a long request (a pull), before its response; the shape is the method's `progress`. */
+  z.object({ type: z.literal("progress"), requestId, progress: z.unknown() }),
   ResponseMessage,
   z.object({ type: z.literal("error"), ...ErrorBody.shape }),
 ]);
@@ -152,6 +194,8 @@ export const ControlMessage = z.union([
   }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
   RequestMessage,
+  /** Stop a request in flight (a pull); the agent answers it with a `cancelled` error. */
+  z.object({ type: z.literal("cancel"), requestId }),
   z.object({ type: z.literal("error"), ...ErrorBody.shape }),
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;

@@ -13,7 +13,7 @@ import type { ObservedEvents } from "../audit/observed-events";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
-import { AgentRequestError, AgentSession } from "./agent-session";
+import { AgentRequestError, AgentSession, type RequestOptions } from "./agent-session";
 import { verifyCredential } from "./enrollment";
 
 /**
@@ -144,13 +144,13 @@ export class AgentGateway {
     });
   }
 
-  request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, timeoutMs?: number): Promise<AgentMethodResult<M>> {
+  request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, options?: RequestOptions<M>): Promise<AgentMethodResult<M>> {
     const session = this.sessions.get(hostId);
     if (!session) {
       const known = this.fleet.has(hostId);
       return Promise.reject(new AgentRequestError(known ? { code: "host_offline", message: "the host is offline" } : { code: "not_found", message: "no such host" }));
     }
-    return session.request(method, params, timeoutMs);
+    return session.request(method, params, options);
   }
 
   /** Refuses the host from now on and cuts its live connection. */

@@ -12,6 +12,7 @@ import {
   encodeMessage,
   type AgentMethod,
   type AgentMethodParams,
+  type AgentMethodProgress,
   type AgentMethodResult,
   type ControlMessage,
   type ErrorBody,
@@ -38,11 +39,22 @@ export interface AgentSessionEvents {
   onClose(): void;
 }
 
+export interface RequestOptions<M extends AgentMethod> {
+  /** Without an answer (or, for a request that reports progress, without progress) for this long, it fails. */
+  timeoutMs?: number;
+  onProgress?: (progress: AgentMethodProgress<M>) => void;
+  /** Aborting sends `cancel`; the agent stops and answers with a `cancelled` error. */
+  signal?: AbortSignal;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Restarts the timeout (progress counts as life). */
+  touch: () => void;
+  done: () => void;
   method: AgentMethod;
+  onProgress?: (progress: never) => void;
 }
 
 /**
@@ -105,15 +117,31 @@ export class AgentSession {
   }
 
   /** Sends a request to the agent and resolves with its validated result. */
-  request<M extends AgentMethod>(method: M, params: AgentMethodParams<M>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AgentMethodResult<M>> {
+  request<M extends AgentMethod>(method: M, params: AgentMethodParams<M>, options: RequestOptions<M> = {}): Promise<AgentMethodResult<M>> {
     if (this.closed) return Promise.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent is not connected" }));
+    const { timeoutMs = REQUEST_TIMEOUT_MS, signal } = options;
+    if (signal?.aborted) return Promise.reject(new AgentRequestError({ code: "cancelled", message: "cancelled" }));
     const requestId = crypto.randomUUID();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new AgentRequestError({ code: "timeout", message: `the agent did not answer ${method} within ${timeoutMs / 1000} s` }));
-      }, timeoutMs);
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer, method });
+      let timer: NodeJS.Timeout;
+      const touch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.pending.delete(requestId);
+          done();
+          reject(new AgentRequestError({ code: "timeout", message: `the agent did not answer ${method} within ${timeoutMs / 1000} s` }));
+          // The agent may still be working on it: tell it to stop.
+          this.send({ type: "cancel", requestId });
+        }, timeoutMs);
+      };
+      const onAbort = () => this.send({ type: "cancel", requestId });
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      touch();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, touch, done, method, onProgress: options.onProgress as ((p: never) => void) | undefined });
       this.send({ type: "request", requestId, method, params } as ControlMessage);
     });
   }
@@ -146,6 +174,9 @@ export class AgentSession {
       case "response":
         this.onResponse(msg);
         return;
+      case "progress":
+        this.onProgress(msg);
+        return;
       default:
         this.events.onMessage(msg);
     }
@@ -164,6 +195,19 @@ export class AgentSession {
     void Promise.resolve(this.events.onHello(hello)).catch((err: unknown) => this.log.error({ err }, "handling hello failed"));
   }
 
+  private onProgress(msg: Extract<AgentMessage, { type: "progress" }>): void {
+    const p = this.pending.get(msg.requestId);
+    if (!p) return;
+    const schema = (AgentMethods[p.method] as { progress?: (typeof AgentMethods)["image.pull"]["progress"] }).progress;
+    const parsed = schema?.safeParse(msg.progress);
+    if (!parsed?.success) {
+      this.protocolError({ code: "bad_message", message: `malformed progress for ${p.method}` });
+      return;
+    }
+    p.touch();
+    p.onProgress?.(parsed.data as never);
+  }
+
   private onResponse(msg: Extract<AgentMessage, { type: "response" }>): void {
     const p = this.pending.get(msg.requestId);
     if (!p) {
@@ -171,7 +215,7 @@ export class AgentSession {
       return;
     }
     this.pending.delete(msg.requestId);
-    clearTimeout(p.timer);
+    p.done();
     if (!msg.ok) {
       p.reject(new AgentRequestError(msg.error));
       return;
@@ -191,7 +235,7 @@ export class AgentSession {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
+      p.done();
       p.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent disconnected before answering" }));
     }
     this.pending.clear();

@@ -71,7 +71,7 @@ export async function operateContainers(svc: Services, actor: Actor, targets: Co
       const base = { requestId, action: `container.${operation.action}`, actor, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
       await svc.audit.append({ ...base, phase: "requested" });
       try {
-        const result = await svc.agents.request(hostId, "container.operate", { id, operation }, operationTimeoutMs(raw));
+        const result = await svc.agents.request(hostId, "container.operate", { id, operation }, { timeoutMs: operationTimeoutMs(raw) });
         await svc.audit.append({ ...base, phase: "succeeded", targetName: operation.action === "rename" ? operation.name : targetName });
         return { hostId, hostName, requestId, id, ok: true as const, result };
       } catch (err) {

@@ -132,6 +132,10 @@ export class FleetState {
     }
   }
 
+  hostImages(hostId: string): readonly ImageSummary[] {
+    return this.hosts.get(hostId)?.images ?? [];
+  }
+
   setImages(hostId: string, images: ImageSummary[]): void {
     this.entry(hostId).images = images;
     this.emit({ kind: "host", hostId });

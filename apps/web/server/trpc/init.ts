@@ -12,6 +12,7 @@ import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } f
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
+import type { ImagePulls } from "../images/image-pulls";
 import type { Logger } from "../logger";
 
 // 1. Context: the services every procedure may use, and the signed-in user (or null).
@@ -22,6 +23,7 @@ export interface Services {
   fleet: FleetState;
   agents: AgentGateway;
   audit: AuditLog;
+  pulls: ImagePulls;
   log: Logger;
 }
 
@@ -101,6 +103,8 @@ export const AGENT_ERROR_CODES = {
   host_offline: "PRECONDITION_FAILED",
   engine_down: "SERVICE_UNAVAILABLE",
   engine_error: "BAD_GATEWAY",
+  registry_denied: "FORBIDDEN",
+  cancelled: "CLIENT_CLOSED_REQUEST",
 } as const;
 
 /** Runs a call to an agent; its failure reaches the browser in the agent's (the engine's) own words. */

@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit";
 import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
+import { imagesRouter } from "./routers/images";
 import { meRouter } from "./routers/me";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   me: meRouter,
   hosts: hostsRouter,
   containers: containersRouter,
+  images: imagesRouter,
   fleet: fleetRouter,
   audit: auditRouter,
   tokens: tokensRouter,

@@ -2,13 +2,14 @@
 
 import Link from "next/link";
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
 import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate } from "./container-actions";
 import { HostStatusBadge } from "./host-status-badge";
+import { ImagePullProgress, type PullState } from "./image-pull-progress";
 import { BackLink, Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
 
 /** A labelled control; the hint is linked as its description, so it is read out but not part of its name. */
@@ -36,6 +37,9 @@ export function RunForm() {
   const trpc = useTRPC();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const run = useMutation(trpc.containers.run.mutationOptions());
+  const pull = useMutation(trpc.images.pull.mutationOptions());
+  /** Hosts where the pull before the run failed: they are reported, not run on. */
+  const [pullFailures, setPullFailures] = useState<PullState["hosts"]>([]);
   const [v, setV] = useState<RunFormValues>(EMPTY_FORM);
   const [hostIds, setHostIds] = useState<string[]>([]);
   const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
@@ -45,6 +49,29 @@ export function RunForm() {
   const online = hosts.data?.filter(runnable) ?? [];
   const chosen = hostIds.length ? hostIds : online.length === 1 ? [online[0]!.id] : [];
   const mutableTag = v.image.trim() !== "" && !imageHasExplicitVersion(v.image.trim());
+  // Which chosen hosts lack the image: those are pulled first, with progress, then the run goes ahead.
+  const missing = useQuery({
+    ...trpc.images.missing.queryOptions({ hostIds: chosen, reference: parsed.ok ? parsed.spec.image : "" }),
+    enabled: parsed.ok && chosen.length > 0,
+    placeholderData: keepPreviousData,
+  });
+  const toPull = parsed.ok && chosen.length > 0 ? (missing.data ?? []) : [];
+  const hostName = (id: string) => hosts.data?.find((h) => h.id === id)?.name ?? id;
+  const busy = run.isPending || pull.isPending || (!!pull.data && pullFailures.length === 0 && !run.data && !run.isError);
+  const start = () => {
+    if (!parsed.ok || chosen.length === 0) return;
+    run.reset();
+    pull.reset();
+    setPullFailures([]);
+    if (toPull.length > 0) pull.mutate({ hostIds: toPull, reference: parsed.spec.image });
+    else run.mutate({ hostIds: chosen, spec: parsed.spec });
+  };
+  const afterPull = (state: PullState) => {
+    const failed = state.hosts.filter((h) => h.phase !== "succeeded");
+    setPullFailures(failed);
+    const ready = chosen.filter((id) => !failed.some((f) => f.hostId === id));
+    if (parsed.ok && ready.length > 0) run.mutate({ hostIds: ready, spec: parsed.spec });
+  };
 
   return (
     <div className="space-y-4">
@@ -57,7 +84,7 @@ export function RunForm() {
         className="grid gap-4 lg:grid-cols-[2fr_1fr]"
         onSubmit={(e) => {
           e.preventDefault();
-          if (parsed.ok && chosen.length) run.mutate({ hostIds: chosen, spec: parsed.spec });
+          start();
         }}
       >
         <Card title="Container">
@@ -174,13 +201,28 @@ export function RunForm() {
                 </ul>
               )
             )}
+            {toPull.length > 0 && !pull.data && (
+              <p className="text-sm text-amber-800" data-testid="image-missing">
+                <code>{parsed.ok && parsed.spec.image}</code> is not on {toPull.map(hostName).join(", ")}: it will be pulled there first.
+              </p>
+            )}
             <div className="flex items-center gap-3">
-              <Button type="submit" variant="primary" disabled={!parsed.ok || chosen.length === 0 || run.isPending}>
-                Run on {chosen.length || "no"} host{chosen.length === 1 ? "" : "s"}
+              <Button type="submit" variant="primary" disabled={!parsed.ok || chosen.length === 0 || busy}>
+                {toPull.length > 0 && !pull.data ? "Pull and run" : "Run"} on {chosen.length || "no"} host{chosen.length === 1 ? "" : "s"}
               </Button>
               {run.isPending && <Spinner label="Creating and starting…" />}
             </div>
-            <ErrorNote error={run.error} />
+            <ErrorNote error={pull.error ?? run.error} />
+            {pull.data && <ImagePullProgress key={pull.data.pullId} pullId={pull.data.pullId} onDone={afterPull} />}
+            {pullFailures.length > 0 && (
+              <ul className="space-y-1 text-sm" role="status">
+                {pullFailures.map((f) => (
+                  <li key={f.hostId} className="text-red-700">
+                    {f.hostName}: not run, the pull {f.phase === "cancelled" ? "was cancelled" : `failed: ${f.error?.message ?? ""}`}
+                  </li>
+                ))}
+              </ul>
+            )}
             {run.data && (
               <ul className="space-y-1 text-sm" role="status">
                 {run.data.map((r) =>

@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { ImageReference, hasImage } from "@stevedore/protocol";
+import { type Context, actorOf, assertRoleOnHosts, hostOperatorProcedure, viewerProcedure } from "../init";
+
+const PullId = z.object({ pullId: z.string().min(1).max(64) });
+/** Progress goes to a browser at most this often; each update is the whole state, so none is lost. */
+const PROGRESS_INTERVAL_MS = 100;
+
+function pullOrThrow(ctx: Context, pullId: string) {
+  const pull = ctx.pulls.get(pullId);
+  if (!pull) throw new TRPCError({ code: "NOT_FOUND", message: "no such pull (finished pulls are kept for 10 minutes)" });
+  return pull;
+}
+
+export const imagesRouter = {
+  /** Of these hosts, the ones that do not have the image (what "run" would have to pull first). */
+  missing: viewerProcedure
+    .input(z.object({ hostIds: z.array(z.string().min(1).max(64)).max(500), reference: ImageReference }))
+    .query(({ ctx, input }) => input.hostIds.filter((id) => ctx.fleet.has(id) && !hasImage(ctx.fleet.hostImages(id), input.reference))),
+
+  /** `docker pull` on one host or several; watch it with `pullProgress`. */
+  pull: hostOperatorProcedure
+    .input(z.object({ hostIds: z.array(z.string().min(1).max(64)).min(1).max(500), reference: ImageReference }))
+    .mutation(async ({ ctx, input }) => {
+      assertRoleOnHosts(ctx, input.hostIds, "operator");
+      const pull = await ctx.pulls.start(actorOf(ctx), ctx.user.id, input.hostIds, input.reference);
+      return { pullId: pull.id };
+    }),
+
+  /** The pull's state, per host and per layer, until every host has finished. */
+  pullProgress: viewerProcedure.input(PullId).subscription(async function* ({ ctx, input, signal }) {
+    const pull = pullOrThrow(ctx, input.pullId);
+    let changed = true;
+    let wake: (() => void) | null = null;
+    const stop = ctx.pulls.watch(pull.id, () => {
+      changed = true;
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        if (!changed) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        if (signal?.aborted) break;
+        changed = false;
+        yield structuredClone(pull);
+        if (pull.done) return;
+        await sleep(PROGRESS_INTERVAL_MS);
+      }
+    } finally {
+      stop();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }),
+
+  /** Stops a pull on every host it still runs on. Its starter or an admin may. */
+  cancelPull: hostOperatorProcedure.input(PullId).mutation(({ ctx, input }) => {
+    const pull = pullOrThrow(ctx, input.pullId);
+    if (pull.startedById !== ctx.user.id && ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "only the user who started a pull, or an admin, may cancel it" });
+    return { cancelled: ctx.pulls.cancel(pull.id) };
+  }),
+} satisfies TRPCRouterRecord;
