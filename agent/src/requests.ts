@@ -18,7 +18,16 @@ function errorCode(err: unknown): ErrorCode {
 }
 
 /** Answers one control-plane request; engine errors travel back in the engine's own words. */
-export async function handleRequest(engine: Engine, sync: HostSync, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
+/** What a request handler reaches besides the engine. */
+export interface RequestDeps {
+  engine: Engine;
+  sync: HostSync;
+  /** Dials a stream socket to the control plane (terminals). */
+  openStream: (streamId: string) => Promise<unknown>;
+}
+
+export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
+  const { sync } = deps;
   // Engine events this request causes are Stevedore's own, not changes made outside it.
   const release =
     req.method === "container.operate"
@@ -27,7 +36,7 @@ export async function handleRequest(engine: Engine, sync: HostSync, req: Request
         ? sync.beginOwn(req.params.spec.labels[REQUEST_ID_LABEL], "run")
         : null;
   try {
-    const result = await run(engine, req, io);
+    const result = await run(deps, req, io);
     return { type: "response", requestId: req.requestId, ok: true, result };
   } catch (err) {
     return { type: "response", requestId: req.requestId, ok: false, error: { code: errorCode(err), message: engineMessage(err).slice(0, 4096) } };
@@ -37,7 +46,7 @@ export async function handleRequest(engine: Engine, sync: HostSync, req: Request
 }
 
 
-async function run(engine: Engine, req: RequestMessage, io: RequestIO): Promise<unknown> {
+async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
   const docker = engine.docker;
   switch (req.method) {
     case "container.inspect":
@@ -60,6 +69,9 @@ async function run(engine: Engine, req: RequestMessage, io: RequestIO): Promise<
         if (status && status >= 400) throw new PullError(engineMessage(err), pullErrorCode(engineMessage(err)));
         throw err;
       });
+    case "stream.open":
+      await openStream(req.params.streamId);
+      return { opened: true };
   }
 }
 

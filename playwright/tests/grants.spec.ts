@@ -21,7 +21,7 @@ test("[ADMIN] puts the host in a group and makes a viewer operator there; the vi
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
   await page.getByRole("button", { name: `Edit the grants of ${E2E_GRANTEE.email}` }).click();
   const grants = page.getByRole("dialog", { name: `Grants of ${E2E_GRANTEE.email}` });
-  await grants.getByRole("checkbox", { name: /staging/ }).check();
+  await grants.getByLabel("Grant on staging").selectOption("operator");
   await grants.getByRole("button", { name: "Save grants" }).click();
   await expect(grants).toBeHidden();
   await expect(page.getByTestId("user-row").filter({ hasText: E2E_GRANTEE.email }).getByTestId("user-grants")).toHaveText("staging");

@@ -5,12 +5,16 @@ import type { Db } from "./db";
 /**
  * Host groups and per-group grants. A user's fleet-wide role applies on every host; a grant raises
  * it on the hosts of one group ("operator on staging"), never lowers it. API tokens are capped at
- * their own role everywhere.
+ * their own role everywhere. Terminals (remote root) need a grant of their own: "terminal" is
+ * operator plus terminals; admins have it everywhere.
  */
 
 /** What a grant can give on a group; admin stays fleet-wide (it manages users, hosts and tokens). */
-export const GRANT_ROLES = ["operator"] as const;
+export const GRANT_ROLES = ["operator", "terminal"] as const;
 export type GrantRole = (typeof GRANT_ROLES)[number];
+
+/** A grant on this pseudo-group applies to every host. */
+export const ALL_HOSTS = "*";
 
 export interface Grant {
   group: string;
@@ -22,6 +26,9 @@ export const GroupName = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "a group name is 1–63 letters, digits, dots, dashes or underscores, starting with a letter or digit");
+
+/** What a grant names: a group, or every host. */
+export const GrantGroup = z.union([z.literal(ALL_HOSTS), GroupName]);
 
 /** The groups of one host: unique, sorted, at most 32. */
 export const HostGroups = z
@@ -48,17 +55,25 @@ export interface AccessSubject {
   ceiling?: Role;
 }
 
-/** The subject's role on a host in these groups. */
+const appliesTo = (g: Grant, hostGroups: readonly string[]) => g.group === ALL_HOSTS || hostGroups.includes(g.group);
+
+/** The subject's role on a host in these groups ("terminal" grants count as operator). */
 export function roleOnHost(subject: AccessSubject, hostGroups: readonly string[]): Role {
   let role = subject.role;
-  for (const g of subject.grants) if (hostGroups.includes(g.group)) role = higherRole(role, g.role);
+  for (const g of subject.grants) if (appliesTo(g, hostGroups)) role = higherRole(role, "operator");
   return subject.ceiling ? lesserRole(role, subject.ceiling) : role;
 }
 
 /** The highest role the subject has anywhere (what a token they create may carry at most). */
 export function highestRole(subject: AccessSubject): Role {
-  const role = subject.grants.reduce<Role>((r, g) => higherRole(r, g.role), subject.role);
+  const role = subject.grants.length > 0 ? higherRole(subject.role, "operator") : subject.role;
   return subject.ceiling ? lesserRole(role, subject.ceiling) : role;
+}
+
+/** Whether the subject may open terminals on a host in these groups. Never with an API token. */
+export function mayUseTerminal(subject: AccessSubject, hostGroups: readonly string[]): boolean {
+  if (subject.ceiling) return false;
+  return subject.role === "admin" || subject.grants.some((g) => g.role === "terminal" && appliesTo(g, hostGroups));
 }
 
 export async function loadGrants(db: Pick<Db, "accessGrant">, userId: string): Promise<Grant[]> {

@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, EnrollRequest } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
 import { AgentGateway } from "./agents/agent-gateway";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
@@ -18,6 +18,9 @@ import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
 import { createLogger } from "./logger";
 import { ImagePulls } from "./images/image-pulls";
+import { Settings } from "./settings";
+import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
+import { TerminalSessions } from "./terminals/terminal-sessions";
 import { type Services, createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
 
@@ -66,7 +69,10 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const agents = new AgentGateway(db, fleet, observed, log.child({ component: "agents" }));
   const pulls = new ImagePulls({ agents, audit, fleet });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, log };
+  const settings = new Settings(db);
+  const publicOrigin = new URL(config.publicUrl).origin;
+  const terminals = new TerminalSessions({ db, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, terminals, settings, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -80,7 +86,6 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, procedure }, "procedure failed");
     },
   });
-  const publicOrigin = new URL(config.publicUrl).origin;
 
   let next: NextHandlers | null = null;
   if (opts.ui) {
@@ -129,6 +134,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       return trpcHandler(req, res);
     }
     if (p === "/api/audit/export") return handleAuditExport(req, res, services);
+    if (isRecordingPath(p)) return handleRecordingDownload(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
     if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers))) {
@@ -145,9 +151,15 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
 
   server.on("upgrade", (req, socket, head) => {
     const p = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (p === AGENT_SOCKET_PATH) {
-      void agents.handleUpgrade(req, socket, head).catch((err: unknown) => {
-        log.error({ err }, "agent upgrade failed");
+    const handler =
+      p === AGENT_SOCKET_PATH ? agents.handleUpgrade.bind(agents)
+      : p === AGENT_STREAM_PATH ? terminals.handleAgentStreamUpgrade.bind(terminals)
+      : p === TERMINAL_SOCKET_PATH ? terminals.handleBrowserUpgrade.bind(terminals)
+      : null;
+    if (handler) {
+      stampClientAddress(req, config.trustProxy);
+      void handler(req, socket, head).catch((err: unknown) => {
+        log.error({ err, path: p }, "upgrade failed");
         socket.destroy();
       });
     } else if (next && config.dev) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
-import { highestRole, roleOnHost } from "../server/access";
+import { highestRole, mayUseTerminal, roleOnHost } from "../server/access";
 import { TEST_IMAGE, TEST_LABEL, docker, removeTestContainers } from "./support/engine";
 import { type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
 
@@ -16,6 +16,17 @@ describe("role on a host from the fleet-wide role and group grants", () => {
     expect(highestRole(carol)).toBe("operator");
     expect(highestRole({ ...carol, ceiling: "viewer" })).toBe("viewer");
     expect(highestRole({ role: "viewer", grants: [] })).toBe("viewer");
+  });
+
+  it("gives terminals only by a terminal grant (on a group or on every host) or to admins, never to a token", () => {
+    const dev = { role: "operator" as const, grants: [{ group: "staging", role: "terminal" as const }] };
+    expect(mayUseTerminal(dev, ["staging"])).toBe(true);
+    expect(mayUseTerminal(dev, ["prod"])).toBe(false);
+    expect(mayUseTerminal({ role: "operator", grants: [] }, ["staging"])).toBe(false);
+    expect(mayUseTerminal({ role: "viewer", grants: [{ group: "*", role: "terminal" }] }, [])).toBe(true);
+    expect(roleOnHost({ role: "viewer", grants: [{ group: "*", role: "terminal" }] }, ["prod"])).toBe("operator");
+    expect(mayUseTerminal({ role: "admin", grants: [] }, [])).toBe(true);
+    expect(mayUseTerminal({ role: "admin", grants: [], ceiling: "admin" }, [])).toBe(false);
   });
 });
 

@@ -10,6 +10,15 @@ type Role = "viewer" | "operator" | "admin";
  */
 const MIN_ROLE: Record<string, Role> = {
   "me.get": "viewer",
+  "me.preferences": "viewer",
+  "me.setPreferences": "viewer",
+  // The terminal permission is a grant of its own, checked per host (terminal.test.ts).
+  "terminals.open": "viewer",
+  "terminals.join": "viewer",
+  "terminals.list": "viewer",
+  "terminals.close": "viewer",
+  "settings.terminal": "admin",
+  "settings.setTerminal": "admin",
   "hosts.list": "viewer",
   "hosts.get": "viewer",
   "hosts.createJoinToken": "admin",

@@ -5,3 +5,4 @@ export * from "./codec";
 export * from "./status";
 export * from "./run-spec";
 export * from "./image-ref";
+export * from "./terminal";

@@ -86,6 +86,11 @@ export const AgentMethods = {
     result: PullResult,
     progress: PullProgress,
   },
+  /** Dial a stream socket (terminal.ts) for this id; answered once it is open. */
+  "stream.open": {
+    params: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
+    result: z.object({ opened: z.literal(true) }),
+  },
 } as const;
 export type AgentMethod = keyof typeof AgentMethods;
 export type AgentMethodParams<M extends AgentMethod> = z.infer<(typeof AgentMethods)[M]["params"]>;
@@ -100,6 +105,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("stream.open"), params: AgentMethods["stream.open"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 

@@ -13,6 +13,8 @@ import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { ImagePulls } from "../images/image-pulls";
+import type { Settings } from "../settings";
+import type { TerminalSessions } from "../terminals/terminal-sessions";
 import type { Logger } from "../logger";
 
 // 1. Context: the services every procedure may use, and the signed-in user (or null).
@@ -24,6 +26,8 @@ export interface Services {
   agents: AgentGateway;
   audit: AuditLog;
   pulls: ImagePulls;
+  terminals: TerminalSessions;
+  settings: Settings;
   log: Logger;
 }
 

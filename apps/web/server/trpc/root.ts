@@ -4,6 +4,8 @@ import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { meRouter } from "./routers/me";
+import { settingsRouter } from "./routers/settings";
+import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
 import { createTRPCRouter } from "./init";
@@ -17,6 +19,8 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   tokens: tokensRouter,
   users: usersRouter,
+  terminals: terminalsRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,7 @@ const NAV = [
   { href: "/hosts", label: "Hosts" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {

@@ -70,6 +70,28 @@ function AuditTarget({ entry: e }: { entry: AuditEntryView }) {
   return <span className="text-slate-400">—</span>;
 }
 
+/** A terminal session's entry links to its recording, or says why there is none. */
+function TerminalRecording({ entry: e }: { entry: AuditEntryView }) {
+  if (!e.action.startsWith("terminal.") || e.action === "terminal.refused" || !e.params) return null;
+  let p: { sessionId?: string; recording?: { file?: string; error?: string | null; truncated?: boolean } | null };
+  try {
+    p = JSON.parse(e.params);
+  } catch {
+    return null;
+  }
+  if (!p.sessionId || p.recording === undefined) return null;
+  if (!p.recording || (p.recording.error && !p.recording.file)) return <p className="mt-1 font-sans text-xs text-red-700">not recorded: {p.recording?.error ?? "no recording"}</p>;
+  return (
+    <p className="mt-1 font-sans text-xs">
+      <Link href={`/recordings/${p.sessionId}`} className="text-sky-700 hover:underline">
+        Play recording
+      </Link>
+      {p.recording.truncated && <span className="ml-1 text-amber-800">(truncated at the size cap)</span>}
+      {p.recording.error && <span className="ml-1 text-red-700">(recording error: {p.recording.error})</span>}
+    </p>
+  );
+}
+
 /** One entry, and when open, everything it recorded: parameters, the request it belongs to, its hashes. */
 export function AuditRow({
   entry: e,
@@ -110,7 +132,10 @@ export function AuditRow({
         <td className="break-words px-3 py-2">
           <AuditActor entry={e} />
         </td>
-        <td className="break-words px-3 pb-2 pt-2.5 font-mono text-xs">{e.action}</td>
+        <td className="break-words px-3 pb-2 pt-2.5 font-mono text-xs">
+          {e.action}
+          <TerminalRecording entry={e} />
+        </td>
         <td className="px-3 py-2">
           <AuditOutcome entry={e} />
         </td>

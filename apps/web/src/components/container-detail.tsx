@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "@stevedore/protocol";
@@ -9,6 +9,7 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, mayOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
+import { ContainerTerminal } from "./container-terminal";
 import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
 /** The parts of `docker inspect` a person reads first; the whole document is below, collapsed. */
@@ -39,6 +40,8 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) {
   const trpc = useTRPC();
   const router = useRouter();
+  // Set by the run form for an interactive run: attach as soon as the page is up.
+  const autoAttach = useSearchParams().get("terminal") === "attach";
   const now = useNow();
   const detail = useQuery(trpc.containers.get.queryOptions({ hostId, id }));
   const running = detail.data?.container.state === "running" || detail.data?.container.state === "paused";
@@ -108,6 +111,8 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
           </div>
         </Card>
       )}
+
+      {c.terminal && c.live && <ContainerTerminal hostId={c.hostId} id={c.id} running={c.state === "running"} autoAttach={autoAttach} />}
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Summary">

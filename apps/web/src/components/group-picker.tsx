@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
-import { Badge, Button, Dialog, ErrorNote, Input } from "./ui";
+import { Badge, Button, Dialog, ErrorNote, Input, Select } from "./ui";
 
 const GROUP_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -105,11 +105,20 @@ export function HostGroupsDialog({ host, open, onClose }: { host: { id: string; 
   );
 }
 
-/** An admin's editor for one user's grants: operator on the hosts of the chosen groups. */
-export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; email: string; role: string; grants: { group: string }[] }; open: boolean; onClose: () => void }) {
+type GrantRole = "operator" | "terminal";
+const ALL_HOSTS = "*";
+
+/**
+ * An admin's editor for one user's grants: per group (or every host), operator, or operator with
+ * terminals (remote root: a permission of its own).
+ */
+export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; email: string; role: string; grants: { group: string; role: string }[] }; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [groups, setGroups] = useState(user.grants.map((g) => g.group));
+  const known = useQuery(trpc.hosts.groups.queryOptions());
+  const [grants, setGrants] = useState<Record<string, GrantRole>>(() => Object.fromEntries(user.grants.map((g) => [g.group, g.role as GrantRole])));
+  const [draft, setDraft] = useState("");
+  const name = draft.trim().toLowerCase();
   const save = useMutation(
     trpc.users.setGrants.mutationOptions({
       onSuccess: () => {
@@ -119,19 +128,56 @@ export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; 
       },
     }),
   );
+  const groups = [ALL_HOSTS, ...new Set([...(known.data?.map((g) => g.name) ?? []), ...Object.keys(grants).filter((g) => g !== ALL_HOSTS)].sort())];
+  const set = (group: string, role: GrantRole | "") =>
+    setGrants((prev) => {
+      const next = { ...prev };
+      if (role) next[group] = role;
+      else delete next[group];
+      return next;
+    });
   return (
     <Dialog open={open} onClose={onClose} title={`Grants of ${user.email}`}>
       {open && (
         <div className="space-y-4">
           <p className="text-sm text-slate-600">
-            {user.email} is <strong>{user.role}</strong> on every host. A grant makes them operator on the hosts of a group as well
-            {user.role === "viewer" ? ", and viewer everywhere else." : "."}
+            {user.email} is <strong>{user.role}</strong> on every host{user.role === "admin" ? ", with terminals" : ""}. A grant adds to that on the hosts of a group.
           </p>
-          <GroupPicker label="Operator on the hosts of" value={groups} onChange={setGroups} />
+          <table className="w-full text-sm">
+            <tbody className="divide-y divide-slate-100">
+              {groups.map((g) => (
+                <tr key={g}>
+                  <td className="py-1.5 pr-3">
+                    {g === ALL_HOSTS ? <em>All hosts</em> : g}
+                    {g !== ALL_HOSTS && known.data && <span className="ml-2 text-xs text-slate-400">{known.data.find((k) => k.name === g)?.hosts ?? 0} hosts</span>}
+                  </td>
+                  <td className="py-1.5">
+                    <Select aria-label={`Grant on ${g === ALL_HOSTS ? "all hosts" : g}`} value={grants[g] ?? ""} onChange={(e) => set(g, e.target.value as GrantRole | "")} className="py-1">
+                      <option value="">no grant</option>
+                      <option value="operator">operator</option>
+                      <option value="terminal">operator + terminal</option>
+                    </Select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="flex items-center gap-2">
+            <Input aria-label="Grant on a new group" placeholder="another group, e.g. staging" value={draft} onChange={(e) => setDraft(e.target.value)} className="w-56" />
+            <Button
+              disabled={!GROUP_NAME.test(name)}
+              onClick={() => {
+                set(name, grants[name] ?? "operator");
+                setDraft("");
+              }}
+            >
+              Add
+            </Button>
+          </div>
           <ErrorNote error={save.error} />
           <div className="flex justify-end gap-2">
             <Button onClick={onClose}>Cancel</Button>
-            <Button variant="primary" disabled={save.isPending} onClick={() => save.mutate({ userId: user.id, grants: groups.map((group) => ({ group, role: "operator" as const })) })}>
+            <Button variant="primary" disabled={save.isPending} onClick={() => save.mutate({ userId: user.id, grants: Object.entries(grants).map(([group, role]) => ({ group, role })) })}>
               {save.isPending ? "Saving…" : "Save grants"}
             </Button>
           </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
@@ -36,7 +37,16 @@ const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1
 export function RunForm() {
   const trpc = useTRPC();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
-  const run = useMutation(trpc.containers.run.mutationOptions());
+  const router = useRouter();
+  const run = useMutation(
+    trpc.containers.run.mutationOptions({
+      // Like `docker run -it`: an interactive TTY container on one host opens attached.
+      onSuccess(results, { spec }) {
+        const [only] = results;
+        if (spec.interactive && spec.tty && results.length === 1 && only?.ok) router.push(`/containers/${only.hostId}/${only.result.id}?terminal=attach`);
+      },
+    }),
+  );
   const pull = useMutation(trpc.images.pull.mutationOptions());
   /** Hosts where the pull before the run failed: they are reported, not run on. */
   const [pullFailures, setPullFailures] = useState<PullState["hosts"]>([]);

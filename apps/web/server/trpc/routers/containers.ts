@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ContainerOperation, RunSpec } from "@stevedore/protocol";
+import { mayUseTerminal } from "../../access";
 import { operateContainers, runContainers } from "../../containers/container-commands";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
 import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
@@ -31,7 +32,9 @@ export const containersRouter = {
     const row = ctx.fleet.getContainer(input.hostId, input.id);
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "no such container on this host" });
     const inspect = row.live ? await callAgent(ctx.agents.request(input.hostId, "container.inspect", { id: input.id })) : null;
-    return { container: { ...row, access: roleOn(ctx, row.hostId) }, inspect };
+    // `terminal`: whether the caller may open a terminal here (the permission is a grant of its own).
+    const terminal = !ctx.user.token && mayUseTerminal(ctx.user, ctx.fleet.hostGroups(row.hostId));
+    return { container: { ...row, access: roleOn(ctx, row.hostId), terminal }, inspect };
   }),
 
   top: viewerProcedure.input(ContainerRef).query(({ ctx, input }) =>

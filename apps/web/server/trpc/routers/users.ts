@@ -3,7 +3,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma, User } from "../../../src/generated/prisma/client";
-import { GRANT_ROLES, GroupName, loadGrants } from "../../access";
+import { GRANT_ROLES, GrantGroup, loadGrants } from "../../access";
 import { newId } from "../../agents/secrets";
 import { type Auth, ROLES, type Role } from "../../auth";
 import { type Context, actorOf, adminProcedure } from "../init";
@@ -26,7 +26,7 @@ const CreateUserInput = z.object({
 });
 
 const GrantsInput = z
-  .array(z.object({ group: GroupName, role: z.enum(GRANT_ROLES, { error: `a grant's role must be one of ${GRANT_ROLES.join(", ")}` }) }))
+  .array(z.object({ group: GrantGroup, role: z.enum(GRANT_ROLES, { error: `a grant's role must be one of ${GRANT_ROLES.join(", ")}` }) }))
   .max(100, "at most 100 grants per user")
   .refine((grants) => new Set(grants.map((g) => g.group)).size === grants.length, "one grant per group");
 

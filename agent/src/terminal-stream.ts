@@ -1,0 +1,208 @@
+import os from "node:os";
+import type { Duplex } from "node:stream";
+import type Docker from "dockerode";
+import WebSocket from "ws";
+import {
+  AGENT_STREAM_PATH,
+  OutputStream,
+  STREAM_ID_HEADER,
+  StreamControlMessage,
+  decodeMessage,
+  type StreamAgentMessage,
+  type TerminalEndReason,
+  type TerminalStart,
+} from "@stevedore/protocol";
+import type { Credentials } from "./credentials";
+import { engineMessage } from "./engine";
+import type { Logger } from "pino";
+
+/** Output waiting in the socket above this stops reading the engine; below the low mark it resumes. */
+const SEND_HIGH_WATER = 256 * 1024;
+const SEND_LOW_WATER = 64 * 1024;
+const OPEN_TIMEOUT_MS = 10_000;
+
+/** The engine's multiplexed (non-TTY) stream: 8-byte headers [stream, 0, 0, 0, size(4, big-endian)]. */
+export class FrameDemuxer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onFrame: (stream: number, payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (this.pending.length >= 8) {
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) break;
+      const stream = this.pending[0]!;
+      this.onFrame(stream === 2 ? OutputStream.stderr : OutputStream.stdout, this.pending.subarray(8, 8 + size));
+      this.pending = this.pending.subarray(8 + size);
+    }
+  }
+}
+
+/**
+ * One terminal session on this host: a dedicated WebSocket to the control plane, and the engine's
+ * hijacked attach or exec connection. Bytes are relayed both ways with backpressure: when the socket
+ * to the control plane backs up, the engine connection is paused, so a flooding process blocks on its
+ * own output instead of growing this process's memory.
+ */
+export class TerminalStream {
+  private engineStream: Duplex | null = null;
+  private exec: Docker.Exec | null = null;
+  private start: TerminalStart | null = null;
+  private tty = false;
+  private paused = false;
+  private ended = false;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly docker: Docker,
+    private readonly log: Logger,
+  ) {
+    ws.on("message", (data: Buffer, isBinary) => {
+      if (isBinary) {
+        this.engineStream?.write(data);
+        return;
+      }
+      const decoded = decodeMessage(StreamControlMessage, data);
+      if (!decoded.ok) {
+        log.warn({ error: decoded.error }, "bad message on a terminal stream");
+        return;
+      }
+      void this.onControl(decoded.message);
+    });
+    ws.on("close", () => this.engineStream?.destroy());
+    ws.on("error", (err) => log.debug({ err: err.message }, "terminal stream socket error"));
+  }
+
+  /** Dials the control plane's stream endpoint for this id; resolves once the socket is open. */
+  static open(creds: Credentials, streamId: string, docker: Docker, log: Logger): Promise<TerminalStream> {
+    const url = new URL(AGENT_STREAM_PATH, creds.url);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${creds.credential}`, [STREAM_ID_HEADER]: streamId, "user-agent": `stevedore-agent (${os.hostname()})` },
+      handshakeTimeout: OPEN_TIMEOUT_MS,
+      perMessageDeflate: false,
+    });
+    const stream = new TerminalStream(ws, docker, log.child({ streamId }));
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(stream));
+      ws.once("unexpected-response", (_req, res) => {
+        res.resume();
+        reject(new Error(`the control plane refused the stream socket (HTTP ${res.statusCode})`));
+      });
+      ws.once("error", reject);
+    });
+  }
+
+  private async onControl(msg: StreamControlMessage): Promise<void> {
+    switch (msg.type) {
+      case "terminal.start":
+        if (this.start) return;
+        this.start = msg;
+        try {
+          await this.begin(msg);
+        } catch (err) {
+          this.end("error", undefined, engineMessage(err));
+        }
+        return;
+      case "resize":
+        await this.resize(msg.size.cols, msg.size.rows);
+        return;
+      case "close":
+        this.engineStream?.end();
+        this.engineStream?.destroy();
+        return;
+    }
+  }
+
+  private async begin(start: TerminalStart): Promise<void> {
+    const container = this.docker.getContainer(start.containerId);
+    const info = await container.inspect();
+    if (start.mode === "attach") {
+      if (!info.State.Running) throw new Error(`container ${info.Name.replace(/^\//, "")} is not running`);
+      this.tty = info.Config.Tty;
+      this.engineStream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, detachKeys: start.detachKeys })) as unknown as Duplex;
+    } else {
+      this.exec = await container.exec({
+        Cmd: start.cmd ?? ["sh"],
+        User: start.user,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        DetachKeys: start.detachKeys,
+        Env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
+      });
+      this.tty = true;
+      this.engineStream = (await this.exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
+    }
+    const engine = this.engineStream;
+    const send = (stream: number, payload: Buffer) => this.send(Buffer.concat([Buffer.of(stream), payload]));
+    const demux = this.tty ? null : new FrameDemuxer(send);
+    engine.on("data", (chunk: Buffer) => (demux ? demux.push(chunk) : send(OutputStream.stdout, chunk)));
+    engine.on("end", () => void this.finish());
+    engine.on("close", () => void this.finish());
+    engine.on("error", (err) => this.log.debug({ err: err.message }, "engine stream error"));
+    this.sendJson({ type: "started", tty: this.tty, execId: this.exec?.id });
+    await this.resize(start.size.cols, start.size.rows);
+  }
+
+  private send(frame: Buffer): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(frame, { binary: true }, () => {
+      if (this.paused && this.ws.bufferedAmount < SEND_LOW_WATER) {
+        this.paused = false;
+        this.engineStream?.resume();
+      }
+    });
+    if (!this.paused && this.ws.bufferedAmount > SEND_HIGH_WATER) {
+      this.paused = true;
+      this.engineStream?.pause();
+    }
+  }
+
+  private sendJson(msg: StreamAgentMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private async resize(cols: number, rows: number): Promise<void> {
+    try {
+      if (this.exec) await this.exec.resize({ h: rows, w: cols });
+      else if (this.start && this.tty) await this.docker.getContainer(this.start.containerId).resize({ h: rows, w: cols });
+    } catch (err) {
+      // A resize racing the process's exit is harmless.
+      this.log.debug({ err: engineMessage(err) }, "resize failed");
+    }
+  }
+
+  /** The engine closed the stream: the process exited, the user detached, or the container stopped. */
+  private async finish(): Promise<void> {
+    if (this.ended || !this.start) return;
+    this.ended = true;
+    try {
+      if (this.exec) {
+        // The stream can close a moment before the engine records the exit.
+        let state = await this.exec.inspect();
+        for (let i = 0; i < 5 && state.Running; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          state = await this.exec.inspect();
+        }
+        if (state.Running) this.end("detached");
+        else this.end("exited", state.ExitCode ?? undefined);
+      } else {
+        const info = await this.docker.getContainer(this.start.containerId).inspect();
+        if (info.State.Running) this.end("detached");
+        else this.end("container-stopped", info.State.ExitCode);
+      }
+    } catch (err) {
+      this.end("closed", undefined, engineMessage(err));
+    }
+  }
+
+  private end(reason: TerminalEndReason, exitCode?: number, message?: string): void {
+    this.ended = true;
+    this.sendJson({ type: "ended", reason, exitCode, message });
+    this.ws.close(1000, reason);
+    this.engineStream?.destroy();
+  }
+}

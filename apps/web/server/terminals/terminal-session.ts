@@ -1,0 +1,308 @@
+import headless from "@xterm/headless";
+import serialize from "@xterm/addon-serialize";
+import WebSocket from "ws";
+import {
+  OutputStream,
+  StreamAgentMessage,
+  TERMINAL_HIGH_WATER,
+  TERMINAL_LOW_WATER,
+  TerminalClientMessage,
+  decodeMessage,
+  type StreamControlMessage,
+  type TerminalEndReason,
+  type TerminalMode,
+  type TerminalServerMessage,
+  type TerminalSize,
+} from "@stevedore/protocol";
+import type { Logger } from "../logger";
+import type { RecordingOutcome, Recorder } from "./recorder";
+
+/** Lines of scrollback kept for a viewer who joins or reconnects. */
+const SCROLLBACK = 1000;
+/** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
+const SLOW_VIEWER_MS = 10_000;
+/** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
+export const IDLE_GRACE_MS = 60_000;
+
+export interface TerminalSpec {
+  hostId: string;
+  hostName: string;
+  containerId: string;
+  containerName: string;
+  mode: TerminalMode;
+  /** exec: the command; attach: the container's own command, for the record. */
+  command: string[];
+  user?: string;
+  detachKeys: string;
+  size: TerminalSize;
+}
+
+export interface TerminalEnd {
+  reason: TerminalEndReason;
+  exitCode?: number;
+  message?: string;
+}
+
+export interface SessionSummary {
+  id: string;
+  startedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  end: TerminalEnd;
+  recording: RecordingOutcome | null;
+}
+
+interface Viewer {
+  ws: WebSocket;
+  email: string;
+  /** Live output held back until the viewer has the screen it joined on. */
+  queued: Buffer[] | null;
+  unacked: number;
+  /** When it went above the high-water mark, while it stays there. */
+  behindSince: number | null;
+}
+
+/**
+ * One terminal session: the agent's stream socket on one side, any number of browser viewers on the
+ * other. Output goes to a headless terminal (so a viewer who joins or reloads gets the current screen,
+ * not a raw byte tail), to the recording, and to every viewer. Flow control: each viewer acknowledges
+ * what it has rendered; while any viewer is more than TERMINAL_HIGH_WATER behind, the agent socket is
+ * not read (TCP then stops the agent, which stops reading the engine), until all are below the low mark.
+ */
+export class TerminalSession {
+  readonly startedAt = Date.now();
+  bytesIn = 0;
+  bytesOut = 0;
+  private agent: WebSocket | null = null;
+  private readonly viewers = new Set<Viewer>();
+  private readonly screen: headless.Terminal;
+  private readonly serializer = new serialize.SerializeAddon();
+  private tty = false;
+  private started = false;
+  private ended: TerminalEnd | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  /** Why the control plane asked the agent to stop, which is then how the session ended. */
+  private closeRequested: string | null = null;
+  private readonly slowCheck: NodeJS.Timeout;
+  private settle!: (summary: SessionSummary) => void;
+  /** Resolves once the session has ended and its recording is closed. */
+  readonly done = new Promise<SessionSummary>((resolve) => (this.settle = resolve));
+
+  constructor(
+    readonly id: string,
+    readonly spec: TerminalSpec,
+    private readonly recorder: Recorder | null,
+    private readonly recordInput: boolean,
+    private readonly log: Logger,
+  ) {
+    this.screen = new headless.Terminal({ cols: spec.size.cols, rows: spec.size.rows, scrollback: SCROLLBACK, allowProposedApi: true });
+    this.screen.loadAddon(this.serializer);
+    this.slowCheck = setInterval(() => this.dropSlowViewers(), 1_000);
+    this.armGrace();
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== null;
+  }
+
+  /** The agent's stream socket arrived: start the process. */
+  attachAgent(ws: WebSocket): void {
+    if (this.agent || this.ended) {
+      ws.close(1008, "this stream is already served");
+      return;
+    }
+    this.agent = ws;
+    ws.on("message", (data: Buffer, isBinary) => (isBinary ? this.onOutput(data) : this.onAgentMessage(data)));
+    ws.on("close", () => this.end({ reason: "closed", message: "the host's agent closed the terminal stream" }));
+    ws.on("error", (err) => this.log.debug({ err: err.message }, "agent stream error"));
+    const { mode, containerId, command, user, size, detachKeys } = this.spec;
+    this.sendAgent({ type: "terminal.start", mode, containerId, cmd: mode === "exec" ? command : undefined, user, size, detachKeys });
+  }
+
+  /** A browser joined (first open, another viewer, or a reload): it gets the current screen, then live output. */
+  addViewer(ws: WebSocket, email: string): void {
+    if (this.ended) {
+      ws.close(1000, "the session has ended");
+      return;
+    }
+    const viewer: Viewer = { ws, email, queued: [], unacked: 0, behindSince: null };
+    this.viewers.add(viewer);
+    this.disarmGrace();
+    this.sendHello(viewer);
+    // The headless terminal parses asynchronously: the screen is read once it has taken in everything
+    // received so far; what arrives after that is held for this viewer and follows the screen.
+    this.screen.write("", () => {
+      if (this.ended) return;
+      const queued = viewer.queued ?? [];
+      viewer.queued = null;
+      const replay = this.serializer.serialize({ scrollback: SCROLLBACK });
+      if (replay) this.sendOutput(viewer, Buffer.from(replay));
+      for (const data of queued) this.sendOutput(viewer, data);
+    });
+    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    ws.on("message", (data: Buffer, isBinary) => (isBinary ? this.onInput(data) : this.onViewerMessage(viewer, data)));
+    ws.on("close", () => this.removeViewer(viewer));
+    ws.on("error", () => this.removeViewer(viewer));
+  }
+
+  /** Ends the session from the control plane's side (a user closed it, or the server stops). */
+  close(message = "closed"): void {
+    if (this.ended) return;
+    this.closeRequested = message;
+    if (this.agent?.readyState === WebSocket.OPEN) {
+      this.sendAgent({ type: "close" });
+      // The agent answers with `ended`; an agent that does not is cut off.
+      setTimeout(() => this.end({ reason: "closed", message }), 2_000).unref();
+    } else {
+      this.end({ reason: "closed", message });
+    }
+  }
+
+  private onAgentMessage(data: Buffer): void {
+    const decoded = decodeMessage(StreamAgentMessage, data);
+    if (!decoded.ok) {
+      this.log.warn({ error: decoded.error }, "bad message on an agent stream");
+      return;
+    }
+    const msg = decoded.message;
+    if (msg.type === "started") {
+      this.started = true;
+      this.tty = msg.tty;
+      for (const v of this.viewers) this.sendHello(v);
+    } else if (this.closeRequested !== null && msg.reason !== "exited") {
+      this.end({ reason: "closed", message: this.closeRequested });
+    } else {
+      this.end({ reason: msg.reason, exitCode: msg.exitCode, message: msg.message });
+    }
+  }
+
+  private onOutput(frame: Buffer): void {
+    if (frame.length < 2) return;
+    let data = frame.subarray(1);
+    // Without a TTY the engine keeps stderr apart; it is shown in red, as terminals commonly do.
+    if (frame[0] === OutputStream.stderr && !this.tty) data = Buffer.concat([Buffer.from("\x1b[31m"), data, Buffer.from("\x1b[39m")]);
+    this.bytesOut += data.length;
+    this.screen.write(data);
+    this.recorder?.outputData(data);
+    for (const v of this.viewers) this.sendOutput(v, data);
+    this.applyBackpressure();
+  }
+
+  private onInput(data: Buffer): void {
+    if (!this.started || this.ended || this.agent?.readyState !== WebSocket.OPEN) return;
+    this.bytesIn += data.length;
+    if (this.recordInput) this.recorder?.inputData(data);
+    this.agent.send(data, { binary: true });
+  }
+
+  private onViewerMessage(viewer: Viewer, data: Buffer): void {
+    const decoded = decodeMessage(TerminalClientMessage, data);
+    if (!decoded.ok) {
+      this.sendViewer(viewer, { type: "ended", reason: "error", message: decoded.error.message });
+      viewer.ws.close(1008, "bad message");
+      return;
+    }
+    const msg = decoded.message;
+    if (msg.type === "ack") {
+      viewer.unacked = Math.max(0, viewer.unacked - msg.bytes);
+      if (viewer.unacked <= TERMINAL_HIGH_WATER) viewer.behindSince = null;
+      this.applyBackpressure();
+    } else {
+      // The latest viewer to resize sets the size; the others follow it.
+      const { cols, rows } = msg.size;
+      if (cols === this.spec.size.cols && rows === this.spec.size.rows) return;
+      this.spec.size = msg.size;
+      this.screen.resize(cols, rows);
+      this.recorder?.resize(cols, rows);
+      this.sendAgent({ type: "resize", size: msg.size });
+      for (const v of this.viewers) if (v !== viewer) this.sendViewer(v, { type: "resize", size: msg.size });
+    }
+  }
+
+  private applyBackpressure(): void {
+    if (!this.agent) return;
+    let behind = 0;
+    for (const v of this.viewers) behind = Math.max(behind, v.unacked);
+    if (!this.agent.isPaused && behind > TERMINAL_HIGH_WATER) this.agent.pause();
+    else if (this.agent.isPaused && behind < TERMINAL_LOW_WATER) this.agent.resume();
+  }
+
+  private dropSlowViewers(): void {
+    const now = Date.now();
+    for (const v of this.viewers) {
+      if (v.unacked > TERMINAL_HIGH_WATER) v.behindSince ??= now;
+      if (v.behindSince !== null && now - v.behindSince > SLOW_VIEWER_MS && this.viewers.size > 1) {
+        this.log.info({ viewer: v.email }, "dropping a terminal viewer that stopped acknowledging output");
+        this.sendViewer(v, { type: "ended", reason: "error", message: "this viewer fell too far behind; reload to rejoin" });
+        v.ws.close(4408, "too slow");
+        this.removeViewer(v);
+      }
+    }
+  }
+
+  private removeViewer(viewer: Viewer): void {
+    if (!this.viewers.delete(viewer)) return;
+    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    this.applyBackpressure();
+    if (this.viewers.size === 0) this.armGrace();
+  }
+
+  private armGrace(): void {
+    if (this.ended || this.graceTimer) return;
+    this.graceTimer = setTimeout(() => this.close("no viewer came back"), IDLE_GRACE_MS);
+    this.graceTimer.unref();
+  }
+
+  private disarmGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+  }
+
+  private end(end: TerminalEnd): void {
+    if (this.ended) return;
+    this.ended = end;
+    this.disarmGrace();
+    clearInterval(this.slowCheck);
+    for (const v of this.viewers) {
+      this.sendViewer(v, { type: "ended", ...end });
+      v.ws.close(1000, end.reason);
+    }
+    this.viewers.clear();
+    if (this.agent && this.agent.readyState === WebSocket.OPEN) this.agent.close(1000, "session ended");
+    this.screen.dispose();
+    void (this.recorder?.close() ?? Promise.resolve(null)).then((recording) =>
+      this.settle({ id: this.id, startedAt: this.startedAt, bytesIn: this.bytesIn, bytesOut: this.bytesOut, end, recording }),
+    );
+  }
+
+  private sendHello(viewer: Viewer): void {
+    const { mode, size, detachKeys } = this.spec;
+    this.sendViewer(viewer, { type: "hello", sessionId: this.id, mode, tty: this.tty, size, detachKeys, viewers: this.viewers.size, starting: !this.started });
+  }
+
+  private sendOutput(viewer: Viewer, data: Buffer): void {
+    if (viewer.queued) {
+      viewer.queued.push(data);
+      return;
+    }
+    if (viewer.ws.readyState !== WebSocket.OPEN) return;
+    viewer.unacked += data.length;
+    viewer.ws.send(data, { binary: true });
+  }
+
+  private sendViewer(viewer: Viewer, msg: TerminalServerMessage): void {
+    if (viewer.ws.readyState === WebSocket.OPEN) viewer.ws.send(JSON.stringify(msg));
+  }
+
+  private broadcast(msg: TerminalServerMessage): void {
+    for (const v of this.viewers) this.sendViewer(v, msg);
+  }
+
+  private sendAgent(msg: StreamControlMessage): void {
+    if (this.agent?.readyState === WebSocket.OPEN) this.agent.send(JSON.stringify(msg));
+  }
+}

@@ -1,0 +1,234 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { STREAM_ID_HEADER } from "@stevedore/protocol";
+import { verifyCredential } from "../agents/enrollment";
+import type { AgentGateway } from "../agents/agent-gateway";
+import { newId } from "../agents/secrets";
+import type { Actor, AuditLog } from "../audit/audit-log";
+import { CLIENT_IP_HEADER } from "../client-address";
+import type { Db } from "../db";
+import type { Logger } from "../logger";
+import type { Settings } from "../settings";
+import { Recorder } from "./recorder";
+import { type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
+import { TicketBook } from "./tickets";
+
+/** How long the agent has to dial the stream socket after being asked. */
+const STREAM_DIAL_TIMEOUT_MS = 15_000;
+const RETENTION_SWEEP_MS = 60 * 60_000;
+
+export class TerminalOpenError extends Error {}
+
+interface Live {
+  session: TerminalSession;
+  requestId: string;
+  actor: Actor;
+  ownerId: string;
+  ownerEmail: string;
+  awaitingStream: boolean;
+}
+
+export interface SessionInfo {
+  id: string;
+  hostId: string;
+  containerId: string;
+  mode: TerminalSpec["mode"];
+  command: string[];
+  startedBy: string;
+  startedAt: number;
+  viewers: number;
+}
+
+/**
+ * Every live terminal session on this control plane, the tickets that let browsers join them, and the
+ * two WebSocket endpoints: browsers on /terminal, agents' stream sockets on /agent/stream. Each session
+ * is audited when it opens and when it closes, with its recording.
+ */
+export class TerminalSessions {
+  private readonly live = new Map<string, Live>();
+  readonly tickets = new TicketBook();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
+  readonly recordingsDir: string;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: { db: Db; agents: AgentGateway; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
+  ) {
+    this.recordingsDir = path.join(deps.dataDir, "recordings");
+    this.sweeper = setInterval(() => void this.deleteExpiredRecordings(), RETENTION_SWEEP_MS);
+    this.sweeper.unref();
+    void this.deleteExpiredRecordings();
+  }
+
+  get(id: string): TerminalSession | null {
+    return this.live.get(id)?.session ?? null;
+  }
+
+  list(filter: { hostId?: string; containerId?: string }): SessionInfo[] {
+    return [...this.live.values()]
+      .filter(({ session: s }) => !s.isEnded && (!filter.hostId || s.spec.hostId === filter.hostId) && (!filter.containerId || s.spec.containerId === filter.containerId))
+      .map(({ session: s, ownerEmail }) => ({ id: s.id, hostId: s.spec.hostId, containerId: s.spec.containerId, mode: s.spec.mode, command: s.spec.command, startedBy: ownerEmail, startedAt: s.startedAt, viewers: s.viewerCount }));
+  }
+
+  /**
+   * Opens a session: audited "requested", recorded (or refused in strict mode when it cannot be), and
+   * the agent asked to dial its stream. The caller has checked the permission.
+   */
+  async open(actor: Actor, owner: { id: string; email: string }, spec: TerminalSpec): Promise<TerminalSession> {
+    const id = newId("term");
+    const requestId = newId("req");
+    const settings = await this.deps.settings.get("terminal");
+    const base = this.auditBase(actor, requestId, spec, id);
+    let recorder: Recorder | null = null;
+    let recordingError: string | null = null;
+    try {
+      recorder = new Recorder(this.recordingsDir, `${id}.cast`, { ...spec.size, title: `${spec.containerName} on ${spec.hostName}`, command: spec.command.join(" ") }, settings.recordingMaxMiB * 1024 * 1024);
+      await recorder.ready();
+    } catch (err) {
+      recorder = null;
+      recordingError = err instanceof Error ? err.message : String(err);
+    }
+    if (recordingError && settings.strictRecording) {
+      await this.deps.audit.append({ ...base, phase: "failed", error: `refused: the session could not be recorded (${recordingError}) and recording is required` });
+      throw new TerminalOpenError(`terminal sessions must be recorded (admin setting), and the recording could not be started: ${recordingError}`);
+    }
+    await this.deps.audit.append({ ...base, phase: "requested", params: { ...base.params, recording: recordingError ? { error: recordingError } : { file: `${id}.cast` } } });
+
+    const session = new TerminalSession(id, spec, recorder, settings.recordInput, this.deps.log.child({ terminal: id, hostId: spec.hostId }));
+    const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email, awaitingStream: true };
+    this.live.set(id, entry);
+    void session.done.then((summary) => this.onEnded(entry, summary));
+
+    // The agent dials back; if it cannot, the session ends with the reason and viewers are told.
+    const dialTimeout = setTimeout(() => entry.awaitingStream && session.close("the host's agent did not open the terminal stream"), STREAM_DIAL_TIMEOUT_MS);
+    this.deps.agents.request(spec.hostId, "stream.open", { streamId: id }, { timeoutMs: STREAM_DIAL_TIMEOUT_MS }).then(
+      () => clearTimeout(dialTimeout),
+      (err: unknown) => {
+        clearTimeout(dialTimeout);
+        session.close(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return session;
+  }
+
+  /** A ticket for one browser to join a session: bound to the user, the container and the session. */
+  ticketFor(session: TerminalSession, user: { id: string; email: string }): string {
+    return this.tickets.issue({ userId: user.id, email: user.email, sessionId: session.id, hostId: session.spec.hostId, containerId: session.spec.containerId });
+  }
+
+  ownerOf(sessionId: string): string | null {
+    return this.live.get(sessionId)?.ownerId ?? null;
+  }
+
+  /** Browser upgrade on /terminal?ticket=…: same origin, a valid unused ticket, a live session. Refusals are audited. */
+  async handleBrowserUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const ticket = this.tickets.redeem(url.searchParams.get("ticket") ?? "");
+    const origin = req.headers.origin;
+    const refuse = async (status: 401 | 403 | 404, reason: string) => {
+      await this.deps.audit.append({
+        requestId: newId("req"),
+        phase: "failed",
+        action: "terminal.refused",
+        actor: { type: "user", id: ticket?.userId ?? null, name: ticket?.email ?? "unknown (no valid ticket)", ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
+        hostId: ticket?.hostId ?? null,
+        targetType: "container",
+        targetId: ticket?.containerId ?? null,
+        params: { origin: origin ?? null, sessionId: ticket?.sessionId ?? null },
+        error: reason,
+      });
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? "Not Found" : status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
+    };
+    if (origin !== this.deps.publicOrigin) return refuse(403, `origin ${origin ?? "(none)"} is not allowed`);
+    if (!ticket) return refuse(401, "no valid ticket (tickets are single-use and expire after 30 s)");
+    const session = this.get(ticket.sessionId);
+    if (!session || session.isEnded) return refuse(404, "the session has ended");
+    this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
+  }
+
+  /** Agent upgrade on /agent/stream: its credential, and a stream id this control plane asked that host for. */
+  async handleAgentStreamUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const check = await verifyCredential(this.deps.db, req.headers.authorization);
+    const streamId = req.headers[STREAM_ID_HEADER];
+    const entry = typeof streamId === "string" ? this.live.get(streamId) : undefined;
+    const refusal = !check.ok ? check.reason : !entry || !entry.awaitingStream || entry.session.spec.hostId !== check.hostId ? "no such stream for this host" : null;
+    if (refusal) {
+      this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");
+      socket.end(`HTTP/1.1 ${check.ok ? 404 : check.status} Refused\r\nConnection: close\r\n\r\n${refusal}\n`);
+      return;
+    }
+    entry!.awaitingStream = false;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      entry!.session.attachAgent(ws);
+      void this.deps.audit.append({ ...this.auditBase(entry!.actor, entry!.requestId, entry!.session.spec, entry!.session.id), phase: "succeeded" });
+    });
+  }
+
+  /** Stops every session (server shutdown); each is audited as closed. */
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    const sessions = [...this.live.values()].map((e) => e.session);
+    for (const s of sessions) s.close("the control plane is shutting down");
+    await Promise.all(sessions.map((s) => s.done));
+  }
+
+  recordingPath(sessionId: string): string | null {
+    if (!/^term_[A-Za-z0-9_-]+$/.test(sessionId)) return null;
+    const file = path.join(this.recordingsDir, `${sessionId}.cast`);
+    return fs.existsSync(file) ? file : null;
+  }
+
+  private auditBase(actor: Actor, requestId: string, spec: TerminalSpec, sessionId: string) {
+    return {
+      requestId,
+      action: `terminal.${spec.mode}`,
+      actor,
+      hostId: spec.hostId,
+      hostName: spec.hostName,
+      targetType: "container",
+      targetId: spec.containerId,
+      targetName: spec.containerName,
+      params: { sessionId, mode: spec.mode, command: spec.command.join(" "), user: spec.user ?? null },
+    };
+  }
+
+  private async onEnded(entry: Live, summary: SessionSummary): Promise<void> {
+    this.live.delete(summary.id);
+    const { session } = entry;
+    await this.deps.audit.append({
+      ...this.auditBase(entry.actor, entry.requestId, session.spec, session.id),
+      action: "terminal.close",
+      phase: summary.end.reason === "error" ? "failed" : "succeeded",
+      error: summary.end.reason === "error" ? (summary.end.message ?? "error") : null,
+      params: {
+        sessionId: session.id,
+        mode: session.spec.mode,
+        command: session.spec.command.join(" "),
+        durationMs: Date.now() - summary.startedAt,
+        bytesIn: summary.bytesIn,
+        bytesOut: summary.bytesOut,
+        ended: summary.end,
+        recording: summary.recording,
+      },
+    });
+  }
+
+  private async deleteExpiredRecordings(): Promise<void> {
+    try {
+      const { recordingRetentionDays } = await this.deps.settings.get("terminal");
+      const cutoff = Date.now() - recordingRetentionDays * 86_400_000;
+      const files = await fs.promises.readdir(this.recordingsDir).catch(() => [] as string[]);
+      for (const f of files) {
+        const file = path.join(this.recordingsDir, f);
+        const stat = await fs.promises.stat(file).catch(() => null);
+        if (stat && stat.mtimeMs < cutoff && !this.live.has(f.replace(/\.cast$/, ""))) await fs.promises.rm(file, { force: true });
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, "deleting expired terminal recordings failed");
+    }
+  }
+}
+

@@ -1,0 +1,15 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { newId } from "../../agents/secrets";
+import { TerminalSettings } from "../../settings";
+import { actorOf, adminProcedure } from "../init";
+
+export const settingsRouter = {
+  terminal: adminProcedure.query(({ ctx }) => ctx.settings.get("terminal")),
+
+  setTerminal: adminProcedure.input(TerminalSettings).mutation(async ({ ctx, input }) => {
+    const from = await ctx.settings.get("terminal");
+    const to = await ctx.settings.set("terminal", input, ctx.user.id);
+    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "settings.terminal", actor: actorOf(ctx), targetType: "settings", targetName: "terminal", params: { from, to } });
+    return to;
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,72 @@
+import WebSocket from "ws";
+import { TERMINAL_SOCKET_PATH, type TerminalServerMessage } from "@stevedore/protocol";
+import { waitFor } from "./engine";
+
+/**
+ * A terminal viewer as a browser is one: opens /terminal with a ticket and the page's Origin, collects
+ * output, and acknowledges what it "rendered" (at once, or only when told, to play a slow browser).
+ */
+export class TerminalClient {
+  readonly ws: WebSocket;
+  readonly messages: TerminalServerMessage[] = [];
+  private chunks: Buffer[] = [];
+  received = 0;
+  private unacked = 0;
+  closed: { code: number; reason: string } | null = null;
+
+  constructor(url: string, ticket: string, opts: { origin?: string; autoAck?: boolean } = {}) {
+    this.ws = new WebSocket(`${url.replace(/^http/, "ws")}${TERMINAL_SOCKET_PATH}?ticket=${encodeURIComponent(ticket)}`, { headers: { origin: opts.origin ?? url } });
+    const autoAck = opts.autoAck ?? true;
+    this.ws.on("message", (data: Buffer, isBinary) => {
+      if (!isBinary) {
+        this.messages.push(JSON.parse(data.toString()) as TerminalServerMessage);
+        return;
+      }
+      this.chunks.push(data);
+      this.received += data.length;
+      this.unacked += data.length;
+      if (autoAck) this.ack();
+    });
+    this.ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    this.ws.on("error", () => {});
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once("open", () => resolve());
+      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  get text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+
+  ack(): void {
+    if (this.unacked === 0 || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify({ type: "ack", bytes: this.unacked }));
+    this.unacked = 0;
+  }
+
+  type(text: string): void {
+    this.ws.send(Buffer.from(text), { binary: true });
+  }
+
+  resize(cols: number, rows: number): void {
+    this.ws.send(JSON.stringify({ type: "resize", size: { cols, rows } }));
+  }
+
+  async waitForText(pattern: RegExp | string, timeoutMs = 10_000): Promise<void> {
+    await waitFor(() => (typeof pattern === "string" ? this.text.includes(pattern) : pattern.test(this.text)), { timeoutMs, what: `terminal output ${pattern}` }).catch((err: Error) => {
+      throw new Error(`${err.message}; the terminal shows ${JSON.stringify(this.text.slice(-400))}, messages ${JSON.stringify(this.messages)}`);
+    });
+  }
+
+  async message<T extends TerminalServerMessage["type"]>(type: T, timeoutMs = 10_000): Promise<Extract<TerminalServerMessage, { type: T }>> {
+    return waitFor(() => this.messages.find((m) => m.type === type) as Extract<TerminalServerMessage, { type: T }> | undefined, { timeoutMs, what: `a "${type}" message` });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+
+/**
+ * Terminals. Each session has its own WebSocket on both legs, never the agent's control channel:
+ *
+ *   browser ──/terminal?ticket=…──▶ control plane ◀──/agent/stream (dialled by the agent)── agent ── engine
+ *
+ * The control plane asks the agent (a `stream.open` request on the control channel) to dial a stream
+ * socket for a stream id; on that socket it sends `terminal.start`, then input as binary frames. The
+ * agent answers `started`, then output as binary frames (first byte: 1 stdout, 2 stderr), and `ended`.
+ * Backpressure is TCP's on the agent leg (the control plane stops reading; the agent stops reading
+ * the engine) and the browser's acknowledgements on the browser leg (xterm.js's flow-control pattern).
+ */
+
+export const TERMINAL_SOCKET_PATH = "/terminal";
+export const AGENT_STREAM_PATH = "/agent/stream";
+export const STREAM_ID_HEADER = "x-stevedore-stream";
+
+/** Unacknowledged output above which the control plane stops reading the agent, and below which it resumes. */
+export const TERMINAL_HIGH_WATER = 100 * 1024;
+export const TERMINAL_LOW_WATER = 10 * 1024;
+
+/** The first byte of each binary output frame from the agent. */
+export const OutputStream = { stdout: 1, stderr: 2 } as const;
+
+export const TerminalMode = z.enum(["attach", "exec"]);
+export type TerminalMode = z.infer<typeof TerminalMode>;
+
+/** The engine's detach-keys syntax: comma-separated `ctrl-<key>` or single characters, e.g. `ctrl-p,ctrl-q`. */
+export const DetachKeys = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(/^((ctrl-[a-z@[\\\]^_])|[a-zA-Z0-9])(,((ctrl-[a-z@[\\\]^_])|[a-zA-Z0-9]))*$/, "detach keys look like ctrl-p,ctrl-q (ctrl-<letter> or single characters, comma-separated)");
+export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
+
+export const TerminalSize = z.object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) });
+export type TerminalSize = z.infer<typeof TerminalSize>;
+
+export const TerminalStart = z.object({
+  type: z.literal("terminal.start"),
+  mode: TerminalMode,
+  containerId: z.string().regex(/^[0-9a-f]{64}$/),
+  /** exec only: the command, e.g. ["sh"]. */
+  cmd: z.array(z.string().max(4096)).min(1).max(256).optional(),
+  /** exec only: user[:group] inside the container. */
+  user: z.string().max(256).optional(),
+  size: TerminalSize,
+  detachKeys: DetachKeys,
+});
+export type TerminalStart = z.infer<typeof TerminalStart>;
+
+/** How a session ended, as the UI words it. */
+export const TerminalEndReason = z.enum(["exited", "detached", "container-stopped", "closed", "error"]);
+export type TerminalEndReason = z.infer<typeof TerminalEndReason>;
+
+/** control plane → agent, text frames on a stream socket. */
+export const StreamControlMessage = z.discriminatedUnion("type", [
+  TerminalStart,
+  z.object({ type: z.literal("resize"), size: TerminalSize }),
+  z.object({ type: z.literal("close") }),
+]);
+export type StreamControlMessage = z.infer<typeof StreamControlMessage>;
+
+/** agent → control plane, text frames on a stream socket. */
+export const StreamAgentMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("started"), tty: z.boolean(), execId: z.string().max(128).optional() }),
+  z.object({
+    type: z.literal("ended"),
+    reason: TerminalEndReason,
+    exitCode: z.number().int().optional(),
+    message: z.string().max(4096).optional(),
+  }),
+]);
+export type StreamAgentMessage = z.infer<typeof StreamAgentMessage>;
+
+/** browser → control plane, text frames (input is binary). */
+export const TerminalClientMessage = z.discriminatedUnion("type", [
+  /** Bytes of output the browser has rendered since its last ack. */
+  z.object({ type: z.literal("ack"), bytes: z.number().int().min(0).max(1 << 30) }),
+  z.object({ type: z.literal("resize"), size: TerminalSize }),
+]);
+export type TerminalClientMessage = z.infer<typeof TerminalClientMessage>;
+
+/** control plane → browser, text frames (output is binary). */
+export const TerminalServerMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("hello"),
+    sessionId: z.string(),
+    mode: TerminalMode,
+    tty: z.boolean(),
+    size: TerminalSize,
+    detachKeys: z.string(),
+    viewers: z.number().int(),
+    /** Set while the agent is still starting the process. */
+    starting: z.boolean(),
+  }),
+  z.object({ type: z.literal("viewers"), viewers: z.number().int() }),
+  z.object({ type: z.literal("resize"), size: TerminalSize }),
+  z.object({
+    type: z.literal("ended"),
+    reason: TerminalEndReason,
+    exitCode: z.number().int().optional(),
+    message: z.string().optional(),
+  }),
+]);
+export type TerminalServerMessage = z.infer<typeof TerminalServerMessage>;
