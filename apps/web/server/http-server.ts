@@ -12,7 +12,7 @@ import { ObservedEvents } from "./audit/observed-events";
 import { EnrollmentError, enrollHost } from "./agents/enrollment";
 import { createAuth, ensureAdmin, hasSession } from "./auth";
 import { stampClientAddress } from "./client-address";
-import { sendJson } from "./http-json";
+import { refuseUpgrade, sendJson } from "./http-json";
 import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
@@ -71,7 +71,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const pulls = new ImagePulls({ agents, audit, fleet });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
-  const terminals = new TerminalSessions({ db, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
+  const terminals = new TerminalSessions({ db, auth, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const services: Services = { config, db, auth, fleet, agents, audit, pulls, terminals, settings, log };
 
   await ensureAdmin(auth, db, config, log);
@@ -165,7 +165,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     } else if (next && config.dev) {
       void next.upgrade(req, socket, head);
     } else {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      refuseUpgrade(socket, 404, "no such WebSocket endpoint");
     }
   });
 
@@ -191,3 +191,4 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     },
   };
 }
+      await terminals.closeAll();

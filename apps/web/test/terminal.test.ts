@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { type StackWithHost, apiClient, signIn, startStackWithHost } from "./support/stack";
@@ -23,9 +25,12 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await removeTestContainers();
   });
 
-  async function open(mode: "attach" | "exec", containerId: string, extra: { command?: string[]; user?: string } = {}, api = h.api) {
-    const { sessionId, ticket } = await api.terminals.open.mutate({ hostId: h.hostId, containerId, mode, size: SIZE, ...extra });
-    const term = new TerminalClient(h.stack.url, ticket);
+  /** A viewer signed in as the admin (or with another user's cookie). */
+  const viewer = (ticket: string, opts: { cookie?: string; origin?: string; autoAck?: boolean } = {}) => new TerminalClient(h.stack.url, ticket, { cookie: h.cookie, ...opts });
+
+  async function open(mode: "attach" | "exec", containerId: string, extra: { command?: string[]; user?: string } = {}) {
+    const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId, mode, size: SIZE, ...extra });
+    const term = viewer(ticket);
     await term.opened();
     await waitFor(() => term.messages.some((m) => m.type === "hello" && !m.starting), { what: "the session to start" });
     return { sessionId, term };
@@ -67,11 +72,11 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await waitFor(() => term.closed, { what: "the first viewer to leave" });
 
     const { ticket } = await h.api.terminals.join.mutate({ sessionId });
-    const again = new TerminalClient(h.stack.url, ticket);
+    const again = viewer(ticket);
     await again.opened();
     await again.waitForText("marker-42"); // the screen as it was, from the server's terminal state
     const { ticket: second } = await h.api.terminals.join.mutate({ sessionId });
-    const watcher = new TerminalClient(h.stack.url, second);
+    const watcher = viewer(second);
     await watcher.opened();
     await waitFor(() => again.messages.some((m) => m.type === "viewers" && m.viewers === 2), { what: "two viewers" });
     again.type("echo $MARK-still\r");
@@ -83,7 +88,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
 
   it("a flood stops at the high-water mark for a browser that does not acknowledge, resumes when it does, and Ctrl-C stops it", async () => {
     const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
-    const slow = new TerminalClient(h.stack.url, ticket, { autoAck: false });
+    const slow = viewer(ticket, { autoAck: false });
     await slow.opened();
     await waitFor(() => slow.messages.some((m) => m.type === "hello" && !m.starting), { what: "the session to start" });
     slow.type("yes\r");
@@ -122,27 +127,32 @@ describe("web terminal: attach and exec through the control plane and the agent"
 
   it("refuses users without the terminal permission, reused tickets and other origins, and audits the refusals", async () => {
     await h.api.users.create.mutate({ email: "ops@term.test", name: "Ops", role: "operator", password: "ops-password-123" });
-    const ops = apiClient(h.stack.url, await signIn(h.stack.url, "ops@term.test", "ops-password-123"));
+    const opsCookie = await signIn(h.stack.url, "ops@term.test", "ops-password-123");
+    const ops = apiClient(h.stack.url, opsCookie);
     await expect(ops.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", size: SIZE })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
 
     const { ticket, sessionId } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", size: SIZE });
-    await expect(new TerminalClient(h.stack.url, ticket, { origin: "https://evil.example" }).opened()).rejects.toThrow("HTTP 403");
+    await expect(viewer(ticket, { origin: "https://evil.example" }).opened()).rejects.toThrow("HTTP 403");
     const { ticket: good } = await h.api.terminals.join.mutate({ sessionId });
-    const term = new TerminalClient(h.stack.url, good);
+    const term = viewer(good);
     await term.opened();
-    await expect(new TerminalClient(h.stack.url, good).opened()).rejects.toThrow("HTTP 401");
-    await expect(new TerminalClient(h.stack.url, "made-up").opened()).rejects.toThrow("HTTP 401");
+    await expect(viewer(good).opened()).rejects.toThrow("HTTP 401");
+    await expect(viewer("made-up").opened()).rejects.toThrow("HTTP 401");
+    // A ticket taken from the admin's browser is useless in another user's: it is bound to the admin's session.
+    const { ticket: stolen } = await h.api.terminals.join.mutate({ sessionId });
+    await expect(viewer(stolen, { cookie: opsCookie }).opened()).rejects.toThrow("HTTP 401");
+    await expect(viewer(stolen).opened()).rejects.toThrow("HTTP 401");
     await expect(ops.terminals.join.mutate({ sessionId })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     await expect(ops.terminals.close.mutate({ sessionId })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     const refused = await h.stack.cp.services.audit.list({ action: "terminal.refused" });
-    expect(refused.items.map((e) => e.error)).toEqual(expect.arrayContaining([expect.stringContaining("origin https://evil.example"), expect.stringContaining("no valid ticket")]));
+    expect(refused.items.map((e) => e.error)).toEqual(expect.arrayContaining([expect.stringContaining("origin https://evil.example"), expect.stringContaining("no valid ticket"), expect.stringContaining("another user's session")]));
 
     // A grant for terminals on the host's group lets the operator in.
     await h.api.hosts.setGroups.mutate({ hostId: h.hostId, groups: ["term"] });
     const opsId = (await h.api.users.list.query()).find((u) => u.email === "ops@term.test")!.id;
     await h.api.users.setGrants.mutate({ userId: opsId, grants: [{ group: "term", role: "terminal" }] });
     const { ticket: joined } = await ops.terminals.join.mutate({ sessionId });
-    const opsTerm = new TerminalClient(h.stack.url, joined);
+    const opsTerm = viewer(joined, { cookie: opsCookie });
     await opsTerm.opened();
     await h.api.terminals.close.mutate({ sessionId });
     expect(await opsTerm.message("ended")).toMatchObject({ reason: "closed" });
@@ -178,5 +188,76 @@ describe("web terminal: attach and exec through the control plane and the agent"
     const other = await signIn(h.stack.url, "ops@term.test", "ops-password-123");
     expect((await fetch(`${h.stack.url}/api/recordings/${sessionId}.cast`, { headers: { cookie: other } })).status).toBe(403);
     expect((await fetch(`${h.stack.url}/api/recordings/${sessionId}.cast`)).status).toBe(401);
+  });
+
+  it("keeps UTF-8 intact on screen and in the recording, and a flooding session does not slow another", async () => {
+    const flood = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
+    const stuck = viewer(flood.ticket, { autoAck: false });
+    await stuck.opened();
+    await waitFor(() => stuck.messages.some((m) => m.type === "hello" && !m.starting), { what: "the flood session to start" });
+    stuck.type("yes\r");
+    await waitFor(() => stuck.received > 100 * 1024, { what: "the flood to fill its window" });
+
+    const { sessionId, term } = await open("exec", shell, { command: ["sh"] });
+    const started = Date.now();
+    term.type("printf 'h\\303\\251llo \\342\\234\\223 %s\\n' done\r");
+    await term.waitForText("héllo ✓ done");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    term.type("exit\r");
+    await term.message("ended");
+    await h.api.terminals.close.mutate({ sessionId: flood.sessionId });
+    await stuck.message("ended");
+
+    const file = await waitFor(() => h.stack.cp.services.terminals.recordingPath(sessionId), { what: "the recording" });
+    expect(fs.readFileSync(file, "utf8")).toContain("héllo ✓ done");
+  });
+
+  it("admin settings: input recording, a size cap that truncates, strict refusal when recording fails, and retention", async () => {
+    const terminals = h.stack.cp.services.terminals;
+    await h.api.settings.setTerminal.mutate({ recordInput: true, strictRecording: false, recordingMaxMiB: 1, recordingRetentionDays: 30 });
+    const { sessionId, term } = await open("exec", shell, { command: ["sh"] });
+    term.type("echo typed-in\r");
+    await term.waitForText(/\r\ntyped-in\r\n/);
+    term.type("head -c 3000000 /dev/zero | tr '\\0' x; echo; echo flood-done\r");
+    await term.waitForText("flood-done", 20_000);
+    term.type("exit\r");
+    await term.message("ended");
+    const close = await waitFor(async () => (await h.stack.cp.services.audit.list({ action: "terminal.close" })).items.find((e) => e.params?.includes(sessionId)), { what: "the close entry" });
+    expect(JSON.parse(close.params!).recording).toMatchObject({ truncated: true, error: null });
+    const cast = fs.readFileSync(terminals.recordingPath(sessionId)!, "utf8");
+    expect(Buffer.byteLength(cast)).toBeLessThanOrEqual(1024 * 1024);
+    expect(cast.split("\n").filter(Boolean).map((l) => JSON.parse(l)).some((e: unknown[]) => e[1] === "i" && String(e[2]).includes("typed-in"))).toBe(true);
+
+    // A recordings directory that cannot be written (here a plain file stands in its way).
+    fs.renameSync(terminals.recordingsDir, `${terminals.recordingsDir}.moved`);
+    fs.writeFileSync(terminals.recordingsDir, "not a directory");
+    try {
+      const relaxed = await open("exec", shell, { command: ["sh"] });
+      relaxed.term.type("exit\r");
+      await relaxed.term.message("ended");
+      const opened = (await h.stack.cp.services.audit.list({ action: "terminal.exec", phase: "requested" })).items.find((e) => e.params?.includes(relaxed.sessionId));
+      expect(JSON.parse(opened!.params!).recording.error).toMatch(/EEXIST|ENOTDIR|not a directory|file already exists/i);
+
+      await h.api.settings.setTerminal.mutate({ recordInput: false, strictRecording: true, recordingMaxMiB: 50, recordingRetentionDays: 30 });
+      await expect(h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", size: SIZE })).rejects.toMatchObject({
+        data: { code: "PRECONDITION_FAILED" },
+        message: expect.stringContaining("must be recorded"),
+      });
+      const refused = (await h.stack.cp.services.audit.list({ action: "terminal.exec", phase: "failed" })).items[0];
+      expect(refused?.error).toMatch(/could not be recorded/);
+    } finally {
+      fs.rmSync(terminals.recordingsDir, { force: true });
+      fs.renameSync(`${terminals.recordingsDir}.moved`, terminals.recordingsDir);
+      await h.api.settings.setTerminal.mutate({ recordInput: false, strictRecording: false, recordingMaxMiB: 50, recordingRetentionDays: 30 });
+    }
+
+    // Retention: a recording older than 30 days goes, a recent one stays.
+    const old = path.join(terminals.recordingsDir, "term_oldrecording.cast");
+    fs.writeFileSync(old, "{}\n");
+    const longAgo = new Date(Date.now() - 31 * 86_400_000);
+    fs.utimesSync(old, longAgo, longAgo);
+    await terminals.deleteExpiredRecordings();
+    expect(fs.existsSync(old)).toBe(false);
+    expect(terminals.recordingPath(sessionId)).not.toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import type { ObservedEvents } from "../audit/observed-events";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
+import { refuseUpgrade } from "../http-json";
 import { AgentRequestError, AgentSession, type RequestOptions } from "./agent-session";
 import { verifyCredential } from "./enrollment";
 
@@ -68,7 +69,7 @@ export class AgentGateway {
     const check = await verifyCredential(this.db, req.headers.authorization);
     if (!check.ok) {
       this.log.warn({ reason: check.reason, ip: req.socket.remoteAddress }, "agent connection refused");
-      socket.end(`HTTP/1.1 ${check.status} ${check.status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${check.reason}\n`);
+      refuseUpgrade(socket, check.status, check.reason);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {

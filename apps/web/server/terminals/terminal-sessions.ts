@@ -5,10 +5,12 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { STREAM_ID_HEADER } from "@stevedore/protocol";
 import { verifyCredential } from "../agents/enrollment";
+import { type Auth, getSessionUser } from "../auth";
 import type { AgentGateway } from "../agents/agent-gateway";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { CLIENT_IP_HEADER } from "../client-address";
+import { refuseUpgrade } from "../http-json";
 import type { Db } from "../db";
 import type { Logger } from "../logger";
 import type { Settings } from "../settings";
@@ -55,7 +57,7 @@ export class TerminalSessions {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { db: Db; agents: AgentGateway; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
+    private readonly deps: { db: Db; auth: Auth; agents: AgentGateway; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
   ) {
     this.recordingsDir = path.join(deps.dataDir, "recordings");
     this.sweeper = setInterval(() => void this.deleteExpiredRecordings(), RETENTION_SWEEP_MS);
@@ -140,10 +142,14 @@ export class TerminalSessions {
         params: { origin: origin ?? null, sessionId: ticket?.sessionId ?? null },
         error: reason,
       });
-      socket.end(`HTTP/1.1 ${status} ${status === 404 ? "Not Found" : status === 403 ? "Forbidden" : "Unauthorized"}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
+      refuseUpgrade(socket, status, reason);
     };
     if (origin !== this.deps.publicOrigin) return refuse(403, `origin ${origin ?? "(none)"} is not allowed`);
     if (!ticket) return refuse(401, "no valid ticket (tickets are single-use and expire after 30 s)");
+    // The ticket alone is not enough: the browser's own session must be the ticket's user, so a ticket
+    // copied out of one browser is useless in another.
+    const user = await getSessionUser(this.deps.auth, this.deps.db, req.headers);
+    if (!user || user.id !== ticket.userId) return refuse(401, "the ticket belongs to another user's session");
     const session = this.get(ticket.sessionId);
     if (!session || session.isEnded) return refuse(404, "the session has ended");
     this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
@@ -157,7 +163,7 @@ export class TerminalSessions {
     const refusal = !check.ok ? check.reason : !entry || !entry.awaitingStream || entry.session.spec.hostId !== check.hostId ? "no such stream for this host" : null;
     if (refusal) {
       this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");
-      socket.end(`HTTP/1.1 ${check.ok ? 404 : check.status} Refused\r\nConnection: close\r\n\r\n${refusal}\n`);
+      refuseUpgrade(socket, check.ok ? 404 : check.status, refusal);
       return;
     }
     entry!.awaitingStream = false;
@@ -173,6 +179,8 @@ export class TerminalSessions {
     const sessions = [...this.live.values()].map((e) => e.session);
     for (const s of sessions) s.close("the control plane is shutting down");
     await Promise.all(sessions.map((s) => s.done));
+    // Sockets whose peer never finished closing would hold the server open.
+    for (const ws of this.wss.clients) ws.terminate();
   }
 
   recordingPath(sessionId: string): string | null {
@@ -216,7 +224,8 @@ export class TerminalSessions {
     });
   }
 
-  private async deleteExpiredRecordings(): Promise<void> {
+  /** Deletes recordings past the retention setting (hourly, and at start). */
+  async deleteExpiredRecordings(): Promise<void> {
     try {
       const { recordingRetentionDays } = await this.deps.settings.get("terminal");
       const cutoff = Date.now() - recordingRetentionDays * 86_400_000;

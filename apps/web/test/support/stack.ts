@@ -111,6 +111,8 @@ export interface StackWithHost {
   stack: TestStack;
   /** Signed in as the admin. */
   api: ReturnType<typeof apiClient>;
+  /** The admin's session cookie. */
+  cookie: string;
   agent: AgentProcess;
   hostId: string;
   /** The agent's credentials file, to restart it without a token. */
@@ -120,13 +122,14 @@ export interface StackWithHost {
 /** A control plane with one real agent enrolled against the local engine, online. */
 export async function startStackWithHost(hostname: string): Promise<StackWithHost> {
   const stack = await startStack();
-  const api = apiClient(stack.url, await signIn(stack.url));
+  const cookie = await signIn(stack.url);
+  const api = apiClient(stack.url, cookie);
   const credentials = path.join(stack.dataDir, "agent", "credentials.json");
   const agent = AgentProcess.start({ url: stack.url, token: await stack.joinToken(), credentials, hostname });
   const deadline = Date.now() + 15_000;
   for (;;) {
     const host = (await api.hosts.list.query()).find((h) => h.name === hostname && h.status === "online");
-    if (host) return { stack, api, agent, hostId: host.id, credentials };
+    if (host) return { stack, api, cookie, agent, hostId: host.id, credentials };
     if (Date.now() > deadline) throw new Error(`agent "${hostname}" did not come online:\n${agent.output}`);
     await new Promise((r) => setTimeout(r, 50));
   }

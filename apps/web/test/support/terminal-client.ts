@@ -14,8 +14,8 @@ export class TerminalClient {
   private unacked = 0;
   closed: { code: number; reason: string } | null = null;
 
-  constructor(url: string, ticket: string, opts: { origin?: string; autoAck?: boolean } = {}) {
-    this.ws = new WebSocket(`${url.replace(/^http/, "ws")}${TERMINAL_SOCKET_PATH}?ticket=${encodeURIComponent(ticket)}`, { headers: { origin: opts.origin ?? url } });
+  constructor(url: string, ticket: string, opts: { cookie: string; origin?: string; autoAck?: boolean }) {
+    this.ws = new WebSocket(`${url.replace(/^http/, "ws")}${TERMINAL_SOCKET_PATH}?ticket=${encodeURIComponent(ticket)}`, { headers: { origin: opts.origin ?? url, cookie: opts.cookie } });
     const autoAck = opts.autoAck ?? true;
     this.ws.on("message", (data: Buffer, isBinary) => {
       if (!isBinary) {
