@@ -76,6 +76,14 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
+  // Entries written before the audit search index existed join it in the background, batch by batch.
+  const indexing = new AbortController();
+  const indexed = audit.indexOlderEntries({ signal: indexing.signal }).then(
+    (entries) => {
+      if (entries > 0) log.info({ entries }, "audit search: older entries indexed");
+    },
+    (err: unknown) => log.error({ err }, "audit search: indexing older entries failed"),
+  );
 
   const authHandler = toNodeHandler(auth);
   const trpcHandler = createHTTPHandler({
@@ -184,6 +192,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     url,
     async close() {
       agents.close();
+      indexing.abort();
+      await indexed;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await next?.close();

@@ -1,8 +1,10 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db";
-import type { AuditEntry } from "../../src/generated/prisma/client";
+import type { AuditEntry, Prisma } from "../../src/generated/prisma/client";
 import { newId } from "../agents/secrets";
+import { type AuditFilters, SEARCH_TUNING, type SearchTuning, type Window, insertTerms, searchSeqs, timeWindow } from "./audit-search";
+import { type TermRange, searchRanges, termsOf } from "./audit-terms";
 import { redact } from "./redact";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -54,6 +56,7 @@ export const AuditQuery = z.object({
   phase: z.enum(["requested", "succeeded", "failed", "observed"]).optional(),
   from: z.date().optional(),
   to: z.date().optional(),
+  /** Words that each start a word of the actor, host, target, container id, action, image or error. */
   q: z.string().trim().max(200).optional(),
   /** Entries older than this sequence number (the previous page's `nextCursor`). */
   cursor: z.number().int().positive().optional(),
@@ -63,17 +66,37 @@ export type AuditQuery = z.input<typeof AuditQuery>;
 
 export type VerifyResult = { ok: true; checked: number; head: string } | { ok: false; checked: number; brokenAt: number; reason: string };
 
+/** Fields the search looked in before the index existed; used for entries not indexed yet. */
+const SUBSTRING_FIELDS = ["actorName", "hostName", "targetName", "targetId", "action", "error", "params"] as const;
+
+const SEARCHABLE = { seq: true, action: true, actorName: true, hostName: true, targetName: true, targetId: true, params: true, error: true } as const;
+
 /**
  * The audit trail. Appends are serialised (one at a time, each in a transaction that reads the
- * current head), so every row links to exactly the row before it.
+ * current head), so every row links to exactly the row before it. The same transaction adds the
+ * entry's search terms to the index (audit_term).
  */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Entries from this sequence number up are in the search index; 0 when all are; undefined until
+   * read. Only entries written before the index existed are below it, until indexOlderEntries runs.
+   */
+  private indexedFrom: number | undefined;
 
-  constructor(private readonly db: Db) {}
+  /** `tuning` is for tests, to reach each search strategy with a few entries. */
+  constructor(
+    private readonly db: Db,
+    private readonly tuning: SearchTuning = SEARCH_TUNING,
+  ) {}
 
   append(input: AuditInput) {
-    const next = this.queue.then(() => this.write(input));
+    return this.enqueue(() => this.write(input));
+  }
+
+  /** Runs a job after every append (and index batch) before it, alone. */
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job);
     this.queue = next.catch(() => {});
     return next;
   }
@@ -101,8 +124,52 @@ export class AuditLog {
     return this.db.$transaction(async (tx) => {
       const head = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
       const prevHash = head?.hash ?? GENESIS_HASH;
-      return tx.auditEntry.create({ data: { ...row, prevHash, hash: entryHash(prevHash, row) } });
+      const entry = await tx.auditEntry.create({ data: { ...row, prevHash, hash: entryHash(prevHash, row) } });
+      await insertTerms(tx, termsOf(entry).map((term) => ({ term, seq: entry.seq })));
+      return entry;
     });
+  }
+
+  /**
+   * Adds the entries written before the search index existed to it, newest first (recent history is
+   * searchable soonest), in batches that go through the append queue, so an append waits for one
+   * batch at most. A batch holds the event loop (about 10 ms for 200 entries); after each, it waits at
+   * least as long, so requests are served in between. Resumable: the index itself shows how far it
+   * got. Until it is done, searches also look at the entries not indexed yet the old way.
+   * Returns how many entries it indexed.
+   */
+  async indexOlderEntries(opts: { batch?: number; signal?: AbortSignal } = {}): Promise<number> {
+    const { batch = 200, signal } = opts;
+    let indexed = 0;
+    while (!signal?.aborted) {
+      const started = performance.now();
+      const n = await this.enqueue(() => this.indexBatch(batch));
+      if (n === 0) break;
+      indexed += n;
+      await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
+    }
+    return indexed;
+  }
+
+  private async indexBatch(batch: number): Promise<number> {
+    this.indexedFrom ??= await this.findIndexedFrom();
+    if (this.indexedFrom === 0) return 0;
+    const rows = await this.db.auditEntry.findMany({ where: { seq: { lt: this.indexedFrom } }, orderBy: { seq: "desc" }, take: batch, select: SEARCHABLE });
+    if (rows.length > 0) await this.db.$transaction((tx) => insertTerms(tx, rows.flatMap((r) => termsOf(r).map((term) => ({ term, seq: r.seq })))));
+    this.indexedFrom = rows.length < batch ? 0 : rows[rows.length - 1]!.seq;
+    return rows.length;
+  }
+
+  /**
+   * Every entry above the lowest indexed one is indexed (appends index themselves; the backfill goes
+   * down without gaps), so the index's lowest sequence number is where the unindexed entries end.
+   */
+  private async findIndexedFrom(): Promise<number> {
+    const lowest = await this.db.auditTerm.findFirst({ orderBy: { seq: "asc" }, select: { seq: true } });
+    const newest = lowest ? null : await this.db.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+    const from = lowest?.seq ?? (newest?.seq ?? 0) + 1;
+    const older = await this.db.auditEntry.findFirst({ where: { seq: { lt: from } }, select: { seq: true } });
+    return older ? from : 0;
   }
 
   /** Walks the whole chain in order and reports the first row that does not fit. */
@@ -125,24 +192,56 @@ export class AuditLog {
 
   async list(raw: AuditQuery) {
     const q = AuditQuery.parse(raw);
-    const rows = await this.db.auditEntry.findMany({
-      where: {
-        actorId: q.actorId,
-        hostId: q.hostId,
-        targetId: q.targetId,
-        requestId: q.requestId,
-        action: q.action,
-        phase: q.phase,
-        at: q.from || q.to ? { gte: q.from, lte: q.to } : undefined,
-        seq: q.cursor ? { lt: q.cursor } : undefined,
-        OR: q.q
-          ? [{ actorName: { contains: q.q } }, { targetName: { contains: q.q } }, { targetId: { startsWith: q.q } }, { hostName: { contains: q.q } }, { action: { contains: q.q } }, { error: { contains: q.q } }]
-          : undefined,
-      },
-      orderBy: { seq: "desc" },
-      take: q.limit + 1,
-    });
+    const filters: AuditFilters = { actorId: q.actorId, hostId: q.hostId, targetId: q.targetId, requestId: q.requestId, action: q.action, phase: q.phase, from: q.from, to: q.to };
+    const words = q.q ? searchRanges(q.q) : [];
+    const rows = words.length ? await this.search(words, filters, q.cursor, q.limit + 1) : await this.filter(filters, q.cursor, q.limit + 1);
     const page = rows.slice(0, q.limit);
     return { items: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.seq : null };
   }
+
+  private async filter(filters: AuditFilters, cursor: number | undefined, take: number): Promise<AuditEntry[]> {
+    const w: Window = { below: cursor };
+    if (filters.from || filters.to) {
+      // The sequence numbers the range's entries lie between: the newest of them are then found by
+      // sequence number, instead of sorting every entry of a long range by it.
+      const time = await timeWindow(this.db, filters);
+      if (!time) return [];
+      w.below = Math.min(cursor ?? Infinity, time.below!);
+      w.above = time.above;
+    }
+    return this.db.auditEntry.findMany({ where: filterWhere(filters, w), orderBy: { seq: "desc" }, take });
+  }
+
+  private async search(words: TermRange[], filters: AuditFilters, cursor: number | undefined, take: number): Promise<AuditEntry[]> {
+    let seqs = await searchSeqs(this.db, words, filters, cursor, take, this.tuning);
+    if (seqs.length < take) {
+      if (this.indexedFrom === undefined) await this.enqueue(async () => void (this.indexedFrom ??= await this.findIndexedFrom()));
+      const below = Math.min(this.indexedFrom!, cursor ?? Infinity);
+      if (below > 0) {
+        // Not indexed yet (written before the index existed): found as before, by substring, per word.
+        const older = await this.db.auditEntry.findMany({
+          where: { ...filterWhere(filters, { below }), AND: words.map((w) => ({ OR: SUBSTRING_FIELDS.map((f) => ({ [f]: { contains: w.word } })) })) },
+          orderBy: { seq: "desc" },
+          take: take - seqs.length,
+          select: { seq: true },
+        });
+        seqs = [...new Set([...seqs, ...older.map((r) => r.seq)])].sort((a, b) => b - a).slice(0, take);
+      }
+    }
+    if (seqs.length === 0) return [];
+    return this.db.auditEntry.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" } });
+  }
+}
+
+function filterWhere(f: AuditFilters, w: Window): Prisma.AuditEntryWhereInput {
+  return {
+    actorId: f.actorId,
+    hostId: f.hostId,
+    targetId: f.targetId,
+    requestId: f.requestId,
+    action: f.action,
+    phase: f.phase,
+    at: f.from || f.to ? { gte: f.from, lte: f.to } : undefined,
+    seq: w.below !== undefined || w.above !== undefined ? { lt: w.below, gte: w.above } : undefined,
+  };
 }

@@ -119,6 +119,7 @@ export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set"
         <Input
           type="search"
           placeholder="Actor, host, target, error…"
+          title="Each word must start a word of the actor, host, target, container id, action, image or error (“ngi” finds nginx)"
           value={text}
           onChange={(e) => setText(e.target.value)}
           className="w-60"
