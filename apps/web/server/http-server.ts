@@ -191,6 +191,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     services,
     url,
     async close() {
+      await terminals.closeAll();
       agents.close();
       indexing.abort();
       await indexed;
@@ -201,4 +202,3 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     },
   };
 }
-      await terminals.closeAll();

@@ -1,5 +1,3 @@
-import headless from "@xterm/headless";
-import serialize from "@xterm/addon-serialize";
 import WebSocket from "ws";
 import {
   OutputStream,
@@ -16,9 +14,7 @@ import {
 } from "@stevedore/protocol";
 import type { Logger } from "../logger";
 import type { RecordingOutcome, Recorder } from "./recorder";
-
-/** Lines of scrollback kept for a viewer who joins or reconnects. */
-const SCROLLBACK = 1000;
+import { ScreenMirror } from "./screen-mirror";
 /** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
 const SLOW_VIEWER_MS = 10_000;
 /** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
@@ -64,8 +60,8 @@ interface Viewer {
 
 /**
  * One terminal session: the agent's stream socket on one side, any number of browser viewers on the
- * other. Output goes to a headless terminal (so a viewer who joins or reloads gets the current screen,
- * not a raw byte tail), to the recording, and to every viewer. Flow control: each viewer acknowledges
+ * other. Output goes to a screen mirror (so a viewer who joins or reloads gets the current screen, not
+ * a raw byte tail), to the recording, and to every viewer. Flow control: each viewer acknowledges
  * what it has rendered; while any viewer is more than TERMINAL_HIGH_WATER behind, the agent socket is
  * not read (TCP then stops the agent, which stops reading the engine), until all are below the low mark.
  */
@@ -75,8 +71,7 @@ export class TerminalSession {
   bytesOut = 0;
   private agent: WebSocket | null = null;
   private readonly viewers = new Set<Viewer>();
-  private readonly screen: headless.Terminal;
-  private readonly serializer = new serialize.SerializeAddon();
+  private readonly screen: ScreenMirror;
   private tty = false;
   private started = false;
   private ended: TerminalEnd | null = null;
@@ -95,8 +90,7 @@ export class TerminalSession {
     private readonly recordInput: boolean,
     private readonly log: Logger,
   ) {
-    this.screen = new headless.Terminal({ cols: spec.size.cols, rows: spec.size.rows, scrollback: SCROLLBACK, allowProposedApi: true });
-    this.screen.loadAddon(this.serializer);
+    this.screen = new ScreenMirror(id, spec.size);
     this.slowCheck = setInterval(() => this.dropSlowViewers(), 1_000);
     this.armGrace();
   }
@@ -133,13 +127,11 @@ export class TerminalSession {
     this.viewers.add(viewer);
     this.disarmGrace();
     this.sendHello(viewer);
-    // The headless terminal parses asynchronously: the screen is read once it has taken in everything
-    // received so far; what arrives after that is held for this viewer and follows the screen.
-    this.screen.write("", () => {
-      if (this.ended) return;
+    // The screen is read once the emulator has taken in everything received so far; what arrives
+    // after that is held for this viewer and follows the screen.
+    void this.screen.snapshot().then((replay) => {
       const queued = viewer.queued ?? [];
       viewer.queued = null;
-      const replay = this.serializer.serialize({ scrollback: SCROLLBACK });
       if (replay) this.sendOutput(viewer, Buffer.from(replay));
       for (const data of queued) this.sendOutput(viewer, data);
     });

@@ -14,7 +14,8 @@ export class TerminalClient {
   private unacked = 0;
   closed: { code: number; reason: string } | null = null;
 
-  constructor(url: string, ticket: string, opts: { cookie: string; origin?: string; autoAck?: boolean }) {
+  /** `keepOutput: false` counts output without keeping it (a long flood). */
+  constructor(url: string, ticket: string, opts: { cookie: string; origin?: string; autoAck?: boolean; keepOutput?: boolean }) {
     this.ws = new WebSocket(`${url.replace(/^http/, "ws")}${TERMINAL_SOCKET_PATH}?ticket=${encodeURIComponent(ticket)}`, { headers: { origin: opts.origin ?? url, cookie: opts.cookie } });
     const autoAck = opts.autoAck ?? true;
     this.ws.on("message", (data: Buffer, isBinary) => {
@@ -22,7 +23,7 @@ export class TerminalClient {
         this.messages.push(JSON.parse(data.toString()) as TerminalServerMessage);
         return;
       }
-      this.chunks.push(data);
+      if (opts.keepOutput !== false) this.chunks.push(data);
       this.received += data.length;
       this.unacked += data.length;
       if (autoAck) this.ack();

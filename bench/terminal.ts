@@ -1,0 +1,139 @@
+/**
+ * Terminal latency and throughput through Stevedore, next to the engine's own API in the same run:
+ *   round trip  a keystroke sent → its echo received (a TTY echoes each key), N times:
+ *               browser-like WebSocket client → control plane → agent → engine, vs a hijacked exec on the engine
+ *   flood       `yes | head -c SIZE` in an exec, bytes per second to the client (which acknowledges as it
+ *               receives, like a browser that renders instantly), vs reading the engine's exec stream
+ * The control plane and the agent run as their own processes; their peak RSS is printed.
+ * Usage: npm run bench:terminal -- [keystrokes=300] [flood MiB=256]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import Docker from "dockerode";
+import { TEST_IMAGE, ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
+import { TerminalClient } from "../apps/web/test/support/terminal-client";
+
+const KEYS = Number(process.argv[2] ?? 300);
+const FLOOD_BYTES = Number(process.argv[3] ?? 256) * 1024 * 1024;
+const docker = new Docker();
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms  p99 ${percentile(xs, 99).toFixed(2)} ms`;
+const mib = (bytes: number, ms: number) => bytes / 1048576 / (ms / 1000);
+const peakRssMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+
+async function startControlPlane(): Promise<{ url: string; proc: ChildProcess; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
+  const port = await freePort();
+  const proc = spawn(process.execPath, ["--import", "tsx", "bench/support/control-plane.ts"], {
+    env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => {
+      const m = /READY (\S+)/.exec(d.toString());
+      if (m) resolve(m[1]!);
+    });
+    proc.once("exit", (code) => reject(new Error(`the control plane exited (${code})`)));
+  });
+  return { url, proc, dataDir };
+}
+
+/** Sends one key at a time and waits for its echo; returns the round trips in ms. */
+async function roundTrips(send: (key: string) => void, output: { text: () => string }): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const before = output.text().length;
+    const t0 = performance.now();
+    send("x");
+    while (output.text().length === before) await new Promise((r) => setImmediate(r));
+    times.push(performance.now() - t0);
+    if (i % 60 === 59) send("\x15"); // Ctrl-U: keep the line short
+  }
+  return times;
+}
+
+async function directExec(containerId: string, cmd: string[]): Promise<{ stream: Duplex; exec: Docker.Exec }> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
+  return { stream, exec };
+}
+
+async function main(): Promise<void> {
+  await ensureTestImage();
+  await removeTestContainers();
+  const containerId = await runContainer("bench-terminal", ["sleep", "100000"]);
+  const cp = await startControlPlane();
+  const cookie = await signIn(cp.url);
+  const api = apiClient(cp.url, cookie);
+  const { token } = await api.hosts.createJoinToken.mutate();
+  const agent = AgentProcess.start({ url: cp.url, token, credentials: path.join(cp.dataDir, "agent.json"), hostname: "bench" });
+  while (!(await api.containers.list.query({ q: "bench-terminal" })).items.some((c) => c.state === "running")) await new Promise((r) => setTimeout(r, 100));
+  const hostId = (await api.hosts.list.query())[0]!.id;
+  const size = { cols: 120, rows: 40 };
+
+  // Round trips through Stevedore.
+  const open = async (command: string[], keepOutput = true) => {
+    const { ticket, sessionId } = await api.terminals.open.mutate({ hostId, containerId, mode: "exec", command, size });
+    const client = new TerminalClient(cp.url, ticket, { cookie, keepOutput });
+    await client.opened();
+    while (!client.messages.some((m) => m.type === "hello" && !m.starting)) await new Promise((r) => setTimeout(r, 10));
+    return { client, sessionId };
+  };
+  const viaShell = await open(["sh"]);
+  await new Promise((r) => setTimeout(r, 300));
+  const stevedoreRtt = await roundTrips((k) => viaShell.client.type(k), { text: () => viaShell.client.text });
+  viaShell.client.type("\x15exit\r");
+  await viaShell.client.message("ended");
+
+  // Round trips straight against the engine.
+  const direct = await directExec(containerId, ["sh"]);
+  let directText = "";
+  direct.stream.on("data", (d: Buffer) => (directText += d.toString("latin1")));
+  await new Promise((r) => setTimeout(r, 300));
+  const engineRtt = await roundTrips((k) => direct.stream.write(k), { text: () => directText });
+  direct.stream.end("\x15exit\r");
+
+  // Flood through Stevedore.
+  const floodCmd = ["sh", "-c", `yes | head -c ${FLOOD_BYTES}`];
+  const t0 = performance.now();
+  const flood = await open(floodCmd, false);
+  await flood.client.message("ended", 600_000);
+  const stevedoreFloodMs = performance.now() - t0;
+  const stevedoreBytes = flood.client.received;
+
+  // Flood straight from the engine.
+  const t1 = performance.now();
+  const directFlood = await directExec(containerId, floodCmd);
+  let directBytes = 0;
+  directFlood.stream.on("data", (d: Buffer) => (directBytes += d.length));
+  await new Promise((r) => directFlood.stream.once("end", r));
+  const directFloodMs = performance.now() - t1;
+
+  const serverRss = peakRssMiB(cp.proc.pid!);
+  const agentRss = peakRssMiB(agent.proc.pid!);
+  const added = stevedoreRtt.map((t, i) => t - engineRtt[i]!);
+  console.log(`\nKeystroke → echo, ${KEYS} keys (TTY echo in the container)`);
+  console.log(`  engine exec stream (direct):        ${fmt(engineRtt)}`);
+  console.log(`  browser socket → Stevedore → agent: ${fmt(stevedoreRtt)}`);
+  console.log(`  added by Stevedore:                 p50 ${(percentile(stevedoreRtt, 50) - percentile(engineRtt, 50)).toFixed(2)} ms (target < 2 ms)  p99 ${(percentile(stevedoreRtt, 99) - percentile(engineRtt, 99)).toFixed(2)} ms; per key p50 ${percentile(added, 50).toFixed(2)} ms`);
+  console.log(`\nFlood: yes | head -c ${FLOOD_BYTES / 1048576} MiB`);
+  console.log(`  engine exec stream (direct):        ${mib(directBytes, directFloodMs).toFixed(1)} MiB/s (${(directBytes / 1048576).toFixed(0)} MiB in ${(directFloodMs / 1000).toFixed(2)} s)`);
+  console.log(`  through Stevedore:                  ${mib(stevedoreBytes, stevedoreFloodMs).toFixed(1)} MiB/s (${(stevedoreBytes / 1048576).toFixed(0)} MiB in ${(stevedoreFloodMs / 1000).toFixed(2)} s), ${((100 * mib(stevedoreBytes, stevedoreFloodMs)) / mib(directBytes, directFloodMs)).toFixed(0)}% of direct (target ≥ 50%)`);
+  console.log(`\nPeak RSS: control plane ${serverRss.toFixed(0)} MiB, agent ${agentRss.toFixed(0)} MiB`);
+
+  await agent.stop();
+  cp.proc.kill("SIGTERM");
+  await new Promise((r) => cp.proc.once("exit", r));
+  fs.rmSync(cp.dataDir, { recursive: true, force: true });
+  await removeTestContainers();
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
