@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import Docker from "dockerode";
-import { TEST_IMAGE, ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
+import { ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { TerminalClient } from "../apps/web/test/support/terminal-client";
 
