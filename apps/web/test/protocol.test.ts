@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, CloseCode, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";
+import { socketOpened } from "./support/ws";
 import { type TestStack, startStack } from "./support/stack";
 
 /**
@@ -20,10 +21,7 @@ class RawAgent {
     this.ws.on("error", () => {});
   }
   opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once("open", () => resolve());
-      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
+    return socketOpened(this.ws);
   }
   send(data: unknown): void {
     this.ws.send(typeof data === "string" || Buffer.isBuffer(data) ? data : JSON.stringify(data));

@@ -18,7 +18,7 @@ import { ScreenMirror } from "./screen-mirror";
 /** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
 const SLOW_VIEWER_MS = 10_000;
 /** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
-export const IDLE_GRACE_MS = 60_000;
+const IDLE_GRACE_MS = 60_000;
 
 export interface TerminalSpec {
   hostId: string;

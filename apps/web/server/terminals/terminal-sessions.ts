@@ -51,7 +51,7 @@ export interface SessionInfo {
  */
 export class TerminalSessions {
   private readonly live = new Map<string, Live>();
-  readonly tickets = new TicketBook();
+  private readonly tickets = new TicketBook();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
   readonly recordingsDir: string;
   private readonly sweeper: NodeJS.Timeout;

@@ -1,6 +1,7 @@
 import WebSocket from "ws";
 import { TERMINAL_SOCKET_PATH, type TerminalServerMessage } from "@stevedore/protocol";
 import { waitFor } from "./engine";
+import { socketOpened } from "./ws";
 
 /**
  * A terminal viewer as a browser is one: opens /terminal with a ticket and the page's Origin, collects
@@ -33,10 +34,7 @@ export class TerminalClient {
   }
 
   opened(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.ws.once("open", () => resolve());
-      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
+    return socketOpened(this.ws);
   }
 
   get text(): string {

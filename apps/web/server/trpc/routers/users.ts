@@ -3,9 +3,9 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma, User } from "../../../src/generated/prisma/client";
-import { GRANT_ROLES, GrantGroup, loadGrants } from "../../access";
+import { GRANT_ROLES, GrantGroup, asRole, loadGrants } from "../../access";
 import { newId } from "../../agents/secrets";
-import { type Auth, ROLES, type Role } from "../../auth";
+import { type Auth, ROLES } from "../../auth";
 import { type Context, actorOf, adminProcedure } from "../init";
 
 // ---- inputs ------------------------------------------------------------------------------------
@@ -41,10 +41,6 @@ function generatePassword(): string {
   return [group(), group(), group(), group()].join("-");
 }
 
-function roleOf(user: Pick<User, "role">): Role {
-  return (ROLES as readonly string[]).includes(user.role ?? "") ? (user.role as Role) : "viewer";
-}
-
 /** better-auth's ban fields: a ban with an expiry in the past no longer counts. */
 function isDisabled(user: Pick<User, "banned" | "banExpires">, now = new Date()): boolean {
   return user.banned === true && (!user.banExpires || user.banExpires > now);
@@ -66,7 +62,7 @@ async function findUserOrThrow(tx: Prisma.TransactionClient, id: string): Promis
  * two admins demoting each other at once cannot both pass.
  */
 async function assertAdminAccessKept(tx: Prisma.TransactionClient, target: User, callerId: string, change: "disable" | "demote"): Promise<void> {
-  const removesAnAdmin = roleOf(target) === "admin" && !isDisabled(target);
+  const removesAnAdmin = asRole(target.role) === "admin" && !isDisabled(target);
   if (removesAnAdmin) {
     const otherAdmins = await tx.user.count({ where: { role: "admin", id: { not: target.id }, ...enabledWhere() } });
     if (otherAdmins === 0) {
@@ -108,7 +104,7 @@ export const usersRouter = {
       id: u.id,
       email: u.email,
       name: u.name,
-      role: roleOf(u),
+      role: asRole(u.role),
       grants: u.grants,
       disabled: isDisabled(u, now),
       createdAt: u.createdAt,
@@ -133,7 +129,7 @@ export const usersRouter = {
   setRole: adminProcedure.input(z.object({ userId: UserId, role: RoleInput })).mutation(async ({ ctx, input }) => {
     const { target, from } = await ctx.db.$transaction(async (tx) => {
       const target = await findUserOrThrow(tx, input.userId);
-      const from = roleOf(target);
+      const from = asRole(target.role);
       if (from === "admin" && input.role !== "admin") await assertAdminAccessKept(tx, target, ctx.user.id, "demote");
       if (from !== input.role) await tx.user.update({ where: { id: target.id }, data: { role: input.role } });
       return { target, from };
