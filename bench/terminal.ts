@@ -5,9 +5,9 @@
  *   flood       `yes | head -c SIZE` in an exec, bytes per second to the client (which acknowledges as it
  *               receives, like a browser that renders instantly), vs reading the engine's exec stream
  * The control plane and the agent run as their own processes; their peak RSS is printed.
- * Usage: npm run bench:terminal -- [keystrokes=300] [flood MiB=256]
+ * Usage: npm run bench:terminal -- [keystrokes=300] [flood MiB=16]
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,18 +18,23 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, apiClient, freePort, signIn 
 import { TerminalClient } from "../apps/web/test/support/terminal-client";
 
 const KEYS = Number(process.argv[2] ?? 300);
-const FLOOD_BYTES = Number(process.argv[3] ?? 256) * 1024 * 1024;
+const FLOOD_BYTES = Number(process.argv[3] ?? 16) * 1024 * 1024;
 const docker = new Docker();
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms  p99 ${percentile(xs, 99).toFixed(2)} ms`;
 const mib = (bytes: number, ms: number) => bytes / 1048576 / (ms / 1000);
-const peakRssMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const rssMiB = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
 async function startControlPlane(): Promise<{ url: string; proc: ChildProcess; dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", "bench/support/control-plane.ts"], {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "bench/support/control-plane.ts"], {
     env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -100,31 +105,43 @@ async function main(): Promise<void> {
 
   // Flood through Stevedore.
   const floodCmd = ["sh", "-c", `yes | head -c ${FLOOD_BYTES}`];
+  const dockerdPid = Number(execFileSync("pidof", ["dockerd"]).toString().trim().split(" ")[0]);
+  const cpuOf = () => ({ server: cpuSeconds(cp.proc.pid!), agent: cpuSeconds(agent.proc.pid!), dockerd: cpuSeconds(dockerdPid), bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 });
+  const rssBefore = { server: rssMiB(cp.proc.pid!, "VmRSS"), agent: rssMiB(agent.proc.pid!, "VmRSS") };
+  const cpu0 = cpuOf();
   const t0 = performance.now();
   const flood = await open(floodCmd, false);
   await flood.client.message("ended", 600_000);
   const stevedoreFloodMs = performance.now() - t0;
   const stevedoreBytes = flood.client.received;
+  const cpu1 = cpuOf();
 
   // Flood straight from the engine.
   const t1 = performance.now();
   const directFlood = await directExec(containerId, floodCmd);
   let directBytes = 0;
-  directFlood.stream.on("data", (d: Buffer) => (directBytes += d.length));
+  let directReads = 0;
+  directFlood.stream.on("data", (d: Buffer) => {
+    directBytes += d.length;
+    directReads++;
+  });
   await new Promise((r) => directFlood.stream.once("end", r));
   const directFloodMs = performance.now() - t1;
+  const cpu2 = cpuOf();
+  const cpuLine = (a: typeof cpu0, b: typeof cpu0, ms: number) =>
+    (Object.keys(a) as (keyof typeof cpu0)[]).map((k) => `${k} ${((100 * (b[k] - a[k])) / (ms / 1000)).toFixed(0)}%`).join(", ");
 
-  const serverRss = peakRssMiB(cp.proc.pid!);
-  const agentRss = peakRssMiB(agent.proc.pid!);
   const added = stevedoreRtt.map((t, i) => t - engineRtt[i]!);
   console.log(`\nKeystroke → echo, ${KEYS} keys (TTY echo in the container)`);
   console.log(`  engine exec stream (direct):        ${fmt(engineRtt)}`);
   console.log(`  browser socket → Stevedore → agent: ${fmt(stevedoreRtt)}`);
   console.log(`  added by Stevedore:                 p50 ${(percentile(stevedoreRtt, 50) - percentile(engineRtt, 50)).toFixed(2)} ms (target < 2 ms)  p99 ${(percentile(stevedoreRtt, 99) - percentile(engineRtt, 99)).toFixed(2)} ms; per key p50 ${percentile(added, 50).toFixed(2)} ms`);
   console.log(`\nFlood: yes | head -c ${FLOOD_BYTES / 1048576} MiB`);
-  console.log(`  engine exec stream (direct):        ${mib(directBytes, directFloodMs).toFixed(1)} MiB/s (${(directBytes / 1048576).toFixed(0)} MiB in ${(directFloodMs / 1000).toFixed(2)} s)`);
-  console.log(`  through Stevedore:                  ${mib(stevedoreBytes, stevedoreFloodMs).toFixed(1)} MiB/s (${(stevedoreBytes / 1048576).toFixed(0)} MiB in ${(stevedoreFloodMs / 1000).toFixed(2)} s), ${((100 * mib(stevedoreBytes, stevedoreFloodMs)) / mib(directBytes, directFloodMs)).toFixed(0)}% of direct (target ≥ 50%)`);
-  console.log(`\nPeak RSS: control plane ${serverRss.toFixed(0)} MiB, agent ${agentRss.toFixed(0)} MiB`);
+  console.log(`  engine exec stream (direct):        ${mib(directBytes, directFloodMs).toFixed(1)} MiB/s (${(directBytes / 1048576).toFixed(0)} MiB in ${(directFloodMs / 1000).toFixed(2)} s, ${directReads} reads of ${(directBytes / directReads / 1024).toFixed(1)} KiB)`);
+  console.log(`  through Stevedore:                  ${mib(stevedoreBytes, stevedoreFloodMs).toFixed(1)} MiB/s (${(stevedoreBytes / 1048576).toFixed(0)} MiB in ${(stevedoreFloodMs / 1000).toFixed(2)} s, ${flood.client.frames} frames of ${(stevedoreBytes / flood.client.frames / 1024).toFixed(1)} KiB), ${((100 * mib(stevedoreBytes, stevedoreFloodMs)) / mib(directBytes, directFloodMs)).toFixed(0)}% of direct (target ≥ 50%)`);
+  console.log(`  CPU (of one core) direct:           ${cpuLine(cpu1, cpu2, directFloodMs)}`);
+  console.log(`  CPU (of one core) via Stevedore:    ${cpuLine(cpu0, cpu1, stevedoreFloodMs)}`);
+  console.log(`\nRSS before the floods → peak: control plane ${rssBefore.server.toFixed(0)} → ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB, agent ${rssBefore.agent.toFixed(0)} → ${rssMiB(agent.proc.pid!, "VmHWM").toFixed(0)} MiB`);
 
   await agent.stop();
   cp.proc.kill("SIGTERM");

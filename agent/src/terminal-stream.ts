@@ -4,6 +4,7 @@ import type Docker from "dockerode";
 import WebSocket from "ws";
 import {
   AGENT_STREAM_PATH,
+  ChunkCoalescer,
   OutputStream,
   STREAM_ID_HEADER,
   StreamControlMessage,
@@ -52,6 +53,7 @@ export class TerminalStream {
   private tty = false;
   private paused = false;
   private ended = false;
+  private output: ChunkCoalescer | null = null;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -139,7 +141,8 @@ export class TerminalStream {
     const engine = this.engineStream;
     const send = (stream: number, payload: Buffer) => this.send(Buffer.concat([Buffer.of(stream), payload]));
     const demux = this.tty ? null : new FrameDemuxer(send);
-    engine.on("data", (chunk: Buffer) => (demux ? demux.push(chunk) : send(OutputStream.stdout, chunk)));
+    this.output = new ChunkCoalescer((data) => (demux ? demux.push(data) : send(OutputStream.stdout, data)));
+    engine.on("data", (chunk: Buffer) => this.output!.push(chunk));
     engine.on("end", () => void this.finish());
     engine.on("close", () => void this.finish());
     engine.on("error", (err) => this.log.debug({ err: err.message }, "engine stream error"));
@@ -201,6 +204,7 @@ export class TerminalStream {
 
   private end(reason: TerminalEndReason, exitCode?: number, message?: string): void {
     this.ended = true;
+    this.output?.flush();
     this.sendJson({ type: "ended", reason, exitCode, message });
     this.ws.close(1000, reason);
     this.engineStream?.destroy();

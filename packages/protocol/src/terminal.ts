@@ -105,3 +105,49 @@ export const TerminalServerMessage = z.discriminatedUnion("type", [
   }),
 ]);
 export type TerminalServerMessage = z.infer<typeof TerminalServerMessage>;
+
+/** Output faster than OUTPUT_BUSY_BYTES per OUTPUT_BATCH_MS is sent in batches, one per OUTPUT_BATCH_MS. */
+export const OUTPUT_BATCH_MS = 5;
+const OUTPUT_BUSY_BYTES = 1024;
+
+/**
+ * Batches a stream of output chunks. Output goes out at the end of the current event-loop turn, so a
+ * keystroke's echo is not delayed; only while output streams fast (a flood, a long listing) are the
+ * chunks of each OUTPUT_BATCH_MS window gathered and sent together. A flood of 80-byte reads (the
+ * engine's TTY path) then costs one frame, one recording event and one parse per window, not per read.
+ */
+export class ChunkCoalescer {
+  private chunks: Buffer[] = [];
+  private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private windowStart = 0;
+  private windowBytes = 0;
+
+  constructor(private readonly onData: (data: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    if (this.timer) return;
+    const windowLeft = this.windowStart + OUTPUT_BATCH_MS - performance.now();
+    const busy = windowLeft > 0 && this.windowBytes >= OUTPUT_BUSY_BYTES;
+    this.timer = busy ? setTimeout(() => this.flush(), windowLeft) : setImmediate(() => this.flush());
+  }
+
+  /** Hands over what is gathered now (before a message that must follow it). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = null;
+    }
+    if (this.chunks.length === 0) return;
+    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
+    const now = performance.now();
+    if (now - this.windowStart >= OUTPUT_BATCH_MS) {
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += data.length;
+    this.onData(data);
+  }
+}

@@ -1,5 +1,6 @@
 import WebSocket from "ws";
 import {
+  ChunkCoalescer,
   OutputStream,
   StreamAgentMessage,
   TERMINAL_HIGH_WATER,
@@ -72,6 +73,7 @@ export class TerminalSession {
   private agent: WebSocket | null = null;
   private readonly viewers = new Set<Viewer>();
   private readonly screen: ScreenMirror;
+  private readonly output = new ChunkCoalescer((data) => this.relay(data));
   private tty = false;
   private started = false;
   private ended: TerminalEnd | null = null;
@@ -177,6 +179,10 @@ export class TerminalSession {
     let data = frame.subarray(1);
     // Without a TTY the engine keeps stderr apart; it is shown in red, as terminals commonly do.
     if (frame[0] === OutputStream.stderr && !this.tty) data = Buffer.concat([Buffer.from("\x1b[31m"), data, Buffer.from("\x1b[39m")]);
+    this.output.push(data);
+  }
+
+  private relay(data: Buffer): void {
     this.bytesOut += data.length;
     this.screen.write(data);
     this.recorder?.outputData(data);
@@ -256,6 +262,7 @@ export class TerminalSession {
 
   private end(end: TerminalEnd): void {
     if (this.ended) return;
+    this.output.flush();
     this.ended = end;
     this.disarmGrace();
     clearInterval(this.slowCheck);

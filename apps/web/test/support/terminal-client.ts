@@ -12,6 +12,9 @@ export class TerminalClient {
   readonly messages: TerminalServerMessage[] = [];
   private chunks: Buffer[] = [];
   received = 0;
+  /** Output messages received (the relay's frame count). */
+  frames = 0;
+  lastOutputAt = 0;
   private unacked = 0;
   closed: { code: number; reason: string } | null = null;
 
@@ -26,6 +29,8 @@ export class TerminalClient {
       }
       if (opts.keepOutput !== false) this.chunks.push(data);
       this.received += data.length;
+      this.frames++;
+      this.lastOutputAt = Date.now();
       this.unacked += data.length;
       if (autoAck) this.ack();
     });
