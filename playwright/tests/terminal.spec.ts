@@ -10,7 +10,7 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-term" }).getByRole("link", { name: "stv-e2e-term" }).click();
   await page.getByRole("button", { name: "Attach" }).click();
   const terminal = page.getByTestId("terminal");
-  await expect(page.getByText(/^live/)).toBeVisible();
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);
   await terminal.click();
   await page.keyboard.type("echo hel''lo-$((6*7))");
   await page.keyboard.press("Enter");
@@ -34,4 +34,31 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   await page.keyboard.press("9");
   await expect(page.getByTestId("recording-player")).toContainText("hello-42");
   await page.screenshot({ path: path.join(SHOTS, "terminal-recording.png"), fullPage: true });
+});
+
+test("[ADMIN] runs an interactive TTY container from the form (like docker run -it) and lands attached to its shell", async ({ page }) => {
+  await signInAs(page, E2E_ADMIN);
+  await page.getByRole("link", { name: "Run container" }).click();
+  // The host list arrives once the page is live (typing into a page still hydrating is lost).
+  await expect(page.getByRole("checkbox", { name: /e2e-host/ })).toBeChecked();
+  await page.getByLabel("Image").fill("stevedore-test/busybox:latest");
+  await page.getByLabel("Name").fill("stv-e2e-it");
+  await page.getByLabel("Command and arguments").fill("sh");
+  await page.getByLabel("Labels").fill("stevedore.test=1");
+  await page.getByLabel("Interactive (keep stdin open)").check();
+  await page.getByLabel("Allocate a TTY").check();
+  await expect(page.getByTestId("docker-run-line")).toHaveText("docker run -d -i -t --name stv-e2e-it --label stevedore.test=1 stevedore-test/busybox:latest sh");
+  await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
+
+  await expect(page.getByRole("heading", { name: "stv-e2e-it" })).toBeVisible();
+  const terminal = page.getByTestId("terminal");
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);
+  await terminal.click();
+  await page.keyboard.type("echo pid-$$");
+  await page.keyboard.press("Enter");
+  // Attached to PID 1, not a new process.
+  await expect(terminal.locator(".xterm-rows")).toContainText("pid-1");
+  await page.keyboard.press("Control+p");
+  await page.keyboard.press("Control+q");
+  await expect(page.getByTestId("terminal-ended")).toHaveText("Detached. The container is still running.");
 });

@@ -169,7 +169,9 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <TerminalStatus status={status} />
+        <span data-testid="terminal-status">
+          <TerminalStatus status={status} />
+        </span>
         {detachKeys && status.kind === "live" && <span className="text-xs text-slate-500">Detach: {detachKeys.replaceAll("ctrl-", "Ctrl-").replace(",", " ")}</span>}
         <span className="ml-auto flex items-center gap-2">
           {search.open && (
