@@ -3,6 +3,7 @@ import { REQUEST_ID_LABEL, type AgentMessage, type ContainerOperation, type Erro
 import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
+import { imageDisk, inspectImage } from "./image-layers";
 import { PullError, pullErrorCode, pullImage } from "./image-pull";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
@@ -72,6 +73,24 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
     case "stream.open":
       await openStream(req.params.streamId);
       return { opened: true };
+    case "image.inspect":
+      return inspectImage(docker, req.params.id);
+    case "image.disk":
+      return imageDisk(docker);
+    case "image.remove": {
+      const removed = (await docker.getImage(req.params.id).remove({ force: req.params.force })) as { Untagged?: string; Deleted?: string }[];
+      return { untagged: removed.flatMap((r) => (r.Untagged ? [r.Untagged] : [])), deleted: removed.flatMap((r) => (r.Deleted ? [r.Deleted] : [])) };
+    }
+    case "image.tag":
+      await docker.getImage(req.params.id).tag({ repo: req.params.target.repository, tag: req.params.target.tag });
+      return { tagged: `${req.params.target.repository}:${req.params.target.tag}` };
+    case "image.prune": {
+      const pruned = (await docker.pruneImages({ filters: { dangling: [req.params.all ? "false" : "true"] } })) as {
+        ImagesDeleted?: { Untagged?: string; Deleted?: string }[] | null;
+        SpaceReclaimed?: number;
+      };
+      return { deleted: (pruned.ImagesDeleted ?? []).flatMap((r) => (r.Deleted ? [r.Deleted] : [])), reclaimedBytes: Math.max(0, pruned.SpaceReclaimed ?? 0) };
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
+import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
@@ -86,6 +87,30 @@ export const AgentMethods = {
     result: PullResult,
     progress: PullProgress,
   },
+  /** `docker image inspect` and `docker history`, with each layer matched to the step that made it. */
+  "image.inspect": {
+    params: z.object({ id: ImageId }),
+    result: ImageDetail,
+  },
+  /** The host's images with shared and unique sizes and their layers (for the layer tree and prune previews). */
+  "image.disk": {
+    params: z.object({}),
+    result: ImageDisk,
+  },
+  /** `docker rmi [--force]`: refused by the engine while a container uses the image, unless forced. */
+  "image.remove": {
+    params: z.object({ id: ImageId, force: z.boolean().default(false) }),
+    result: ImageRemoveResult,
+  },
+  "image.tag": {
+    params: z.object({ id: ImageId, target: ImageTagTarget }),
+    result: z.object({ tagged: z.string() }),
+  },
+  /** `docker image prune [--all]`: dangling images, or every image no container uses. */
+  "image.prune": {
+    params: z.object({ all: z.boolean().default(false) }),
+    result: ImagePruneResult,
+  },
   /** Dial a stream socket (terminal.ts) for this id; answered once it is open. */
   "stream.open": {
     params: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
@@ -106,6 +131,11 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("stream.open"), params: AgentMethods["stream.open"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.inspect"), params: AgentMethods["image.inspect"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.disk"), params: AgentMethods["image.disk"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.remove"), params: AgentMethods["image.remove"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.tag"), params: AgentMethods["image.tag"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("image.prune"), params: AgentMethods["image.prune"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 

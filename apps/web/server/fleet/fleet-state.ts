@@ -136,6 +136,13 @@ export class FleetState {
     return this.hosts.get(hostId)?.images ?? [];
   }
 
+  /** How many containers (running or not) each image id of the host backs. */
+  imageUsers(hostId: string): Map<string, number> {
+    const users = new Map<string, number>();
+    for (const c of this.hosts.get(hostId)?.containers.values() ?? []) users.set(c.imageId, (users.get(c.imageId) ?? 0) + 1);
+    return users;
+  }
+
   setImages(hostId: string, images: ImageSummary[]): void {
     this.entry(hostId).images = images;
     this.emit({ kind: "host", hostId });

@@ -1,12 +1,22 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { ImageReference, hasImage } from "@stevedore/protocol";
-import { type Context, actorOf, assertRoleOnHosts, hostOperatorProcedure, viewerProcedure } from "../init";
+import { ImageId, ImageReference, ImageTagTarget, hasImage } from "@stevedore/protocol";
+import { auditedImageCommand } from "../../images/image-commands";
+import { ImageListInput, layerTree, listImages, prunePreview } from "../../images/image-query";
+import { type Context, actorOf, assertRoleOnHosts, callAgent, hostOperatorProcedure, viewerProcedure } from "../init";
+
+const HostId = z.string().min(1).max(64);
+const ImageRef = z.object({ hostId: HostId, id: ImageId });
 
 const PullId = z.object({ pullId: z.string().min(1).max(64) });
 /** Progress goes to a browser at most this often; each update is the whole state, so none is lost. */
 const PROGRESS_INTERVAL_MS = 100;
+
+function imageName(ctx: Context, ref: { hostId: string; id: string }): string | null {
+  const img = ctx.fleet.hostImages(ref.hostId).find((i) => i.id === ref.id || i.id === `sha256:${ref.id}`);
+  return img?.repoTags[0] ?? null;
+}
 
 function pullOrThrow(ctx: Context, pullId: string) {
   const pull = ctx.pulls.get(pullId);
@@ -15,6 +25,40 @@ function pullOrThrow(ctx: Context, pullId: string) {
 }
 
 export const imagesRouter = {
+  /** The fleet's images, one row per host and image, with how many containers use each. */
+  list: viewerProcedure.input(ImageListInput).query(({ ctx, input }) => listImages(ctx.fleet, input)),
+
+  /** One image's layers and history, read live from its host. */
+  inspect: viewerProcedure.input(ImageRef).query(({ ctx, input }) => callAgent(ctx.agents.request(input.hostId, "image.inspect", { id: input.id }))),
+
+  /** A host's images as a tree of shared layers, and what the sharing saves. */
+  layerTree: viewerProcedure.input(z.object({ hostId: HostId })).query(async ({ ctx, input }) =>
+    layerTree(await callAgent(ctx.agents.request(input.hostId, "image.disk", {}, { timeoutMs: 60_000 }))),
+  ),
+
+  /** What a prune would remove on a host, and the space it frees at least. */
+  prunePreview: viewerProcedure.input(z.object({ hostId: HostId, all: z.boolean() })).query(async ({ ctx, input }) =>
+    prunePreview(await callAgent(ctx.agents.request(input.hostId, "image.disk", {}, { timeoutMs: 60_000 })), input.all),
+  ),
+
+  /** `docker rmi`: the engine refuses while a container uses the image, unless forced. */
+  remove: hostOperatorProcedure.input(ImageRef.extend({ force: z.boolean().default(false) })).mutation(({ ctx, input }) => {
+    assertRoleOnHosts(ctx, [input.hostId], "operator");
+    return auditedImageCommand(ctx, actorOf(ctx), input.hostId, { action: "image.remove", targetId: input.id, targetName: imageName(ctx, input) }, "image.remove", { id: input.id, force: input.force });
+  }),
+
+  /** `docker tag`. */
+  tag: hostOperatorProcedure.input(ImageRef.extend({ target: ImageTagTarget })).mutation(({ ctx, input }) => {
+    assertRoleOnHosts(ctx, [input.hostId], "operator");
+    return auditedImageCommand(ctx, actorOf(ctx), input.hostId, { action: "image.tag", targetId: input.id, targetName: imageName(ctx, input) }, "image.tag", { id: input.id, target: input.target });
+  }),
+
+  /** `docker image prune [--all]` on one host. */
+  prune: hostOperatorProcedure.input(z.object({ hostId: HostId, all: z.boolean() })).mutation(({ ctx, input }) => {
+    assertRoleOnHosts(ctx, [input.hostId], "operator");
+    return auditedImageCommand(ctx, actorOf(ctx), input.hostId, { action: "image.prune", targetName: input.all ? "unused images" : "dangling images" }, "image.prune", { all: input.all });
+  }),
+
   /** Of these hosts, the ones that do not have the image (what "run" would have to pull first). */
   missing: viewerProcedure
     .input(z.object({ hostIds: z.array(z.string().min(1).max(64)).max(500), reference: ImageReference }))
