@@ -78,7 +78,7 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
     case "image.disk":
       return imageDisk(docker);
     case "image.remove": {
-      const removed = (await docker.getImage(req.params.id).remove({ force: req.params.force })) as { Untagged?: string; Deleted?: string }[];
+      const removed = (await docker.getImage(req.params.ref).remove({ force: req.params.force })) as { Untagged?: string; Deleted?: string }[];
       return { untagged: removed.flatMap((r) => (r.Untagged ? [r.Untagged] : [])), deleted: removed.flatMap((r) => (r.Deleted ? [r.Deleted] : [])) };
     }
     case "image.tag":

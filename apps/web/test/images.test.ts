@@ -91,12 +91,18 @@ describe("images, layers and image housekeeping", () => {
   });
 
   it("refuses to remove an image a container uses unless forced, tags, and audits each", async () => {
-    await expect(h.api.images.remove.mutate({ hostId: h.hostId, id: ids.a! })).rejects.toThrow(/conflict|being used|cannot delete/i);
+    await expect(h.api.images.remove.mutate({ hostId: h.hostId, ref: ids.a! })).rejects.toThrow(/conflict|being used|cannot delete/i);
     await h.api.images.tag.mutate({ hostId: h.hostId, id: ids.c!, target: { repository: "stevedore-test/retagged", tag: "v2" } });
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", "stevedore-test/retagged:v2"])).toBe(ids.c);
     await expect(h.api.images.tag.mutate({ hostId: h.hostId, id: ids.c!, target: { repository: "Bad Repo", tag: "v2" } })).rejects.toThrow(/repository/);
-    const removed = await h.api.images.remove.mutate({ hostId: h.hostId, id: ids.b! });
+    // By tag: the image has one tag, so untagging it removes it.
+    const removed = await h.api.images.remove.mutate({ hostId: h.hostId, ref: "stevedore-test/tree-b:1" });
+    expect(removed).toMatchObject({ untagged: ["stevedore-test/tree-b:1"] });
     expect(removed.deleted).toContain(ids.b);
+    // A second tag: removing by id is refused, by tag only untags.
+    await expect(h.api.images.remove.mutate({ hostId: h.hostId, ref: ids.c! })).rejects.toThrow(/must be forced|multiple repositories/);
+    expect(await h.api.images.remove.mutate({ hostId: h.hostId, ref: "stevedore-test/retagged:v2" })).toEqual({ untagged: ["stevedore-test/retagged:v2"], deleted: [] });
+    expect(await docker(["image", "inspect", "-f", "{{.Id}}", "stevedore-test/tree-c:1"])).toBe(ids.c);
     await expect(docker(["image", "inspect", ids.b!])).rejects.toThrow();
     const entries = await Promise.all(["image.remove", "image.tag"].map((action) => h.api.audit.list.query({ action }))).then((pages) =>
       pages.flatMap((p) => p.items.map((e) => `${e.action} ${e.phase}`)),
@@ -124,7 +130,7 @@ describe("images, layers and image housekeeping", () => {
   });
 
   it("refuses image changes to a viewer, on the server", async () => {
-    await expect(viewer.images.remove.mutate({ hostId: h.hostId, id: ids.c!, force: true })).rejects.toThrow(/operator/);
+    await expect(viewer.images.remove.mutate({ hostId: h.hostId, ref: ids.c!, force: true })).rejects.toThrow(/operator/);
     await expect(viewer.images.tag.mutate({ hostId: h.hostId, id: ids.c!, target: { repository: "x", tag: "y" } })).rejects.toThrow(/operator/);
     await expect(viewer.images.prune.mutate({ hostId: h.hostId, all: true })).rejects.toThrow(/operator/);
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", "stevedore-test/tree-c:1"])).toBe(ids.c);

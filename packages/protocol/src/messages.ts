@@ -97,9 +97,12 @@ export const AgentMethods = {
     params: z.object({}),
     result: ImageDisk,
   },
-  /** `docker rmi [--force]`: refused by the engine while a container uses the image, unless forced. */
+  /**
+   * `docker rmi [--force] <id | tag>`: a tag is untagged (the image goes with its last tag); the engine
+   * refuses while a container uses the image, or an id while several tags name it, unless forced.
+   */
   "image.remove": {
-    params: z.object({ id: ImageId, force: z.boolean().default(false) }),
+    params: z.object({ ref: z.union([ImageId, ImageReference]), force: z.boolean().default(false) }),
     result: ImageRemoveResult,
   },
   "image.tag": {

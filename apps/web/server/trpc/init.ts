@@ -59,9 +59,12 @@ export function actorOf(ctx: Context & { user: SessionUser }): Actor {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
+    const zod = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      data: { ...shape.data, zodError: error.cause instanceof ZodError ? error.cause.flatten() : null },
+      // "id: an image id is …" rather than zod's issue list as JSON.
+      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
+      data: { ...shape.data, zodError: zod ? zod.flatten() : null },
     };
   },
 });

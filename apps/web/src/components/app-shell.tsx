@@ -12,6 +12,7 @@ import { Badge, Button } from "./ui";
 const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
+  { href: "/images", label: "Images" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },
   { href: "/settings", label: "Settings" },

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ImageId, ImageReference, ImageTagTarget, hasImage } from "@stevedore/protocol";
 import { auditedImageCommand } from "../../images/image-commands";
 import { ImageListInput, layerTree, listImages, prunePreview } from "../../images/image-query";
-import { type Context, actorOf, assertRoleOnHosts, callAgent, hostOperatorProcedure, viewerProcedure } from "../init";
+import { type Context, actorOf, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
 
 const HostId = z.string().min(1).max(64);
 const ImageRef = z.object({ hostId: HostId, id: ImageId });
@@ -26,7 +26,10 @@ function pullOrThrow(ctx: Context, pullId: string) {
 
 export const imagesRouter = {
   /** The fleet's images, one row per host and image, with how many containers use each. */
-  list: viewerProcedure.input(ImageListInput).query(({ ctx, input }) => listImages(ctx.fleet, input)),
+  list: viewerProcedure.input(ImageListInput).query(({ ctx, input }) => {
+    const page = listImages(ctx.fleet, input);
+    return { ...page, items: page.items.map((i) => ({ ...i, access: roleOn(ctx, i.hostId) })) };
+  }),
 
   /** One image's layers and history, read live from its host. */
   inspect: viewerProcedure.input(ImageRef).query(({ ctx, input }) => callAgent(ctx.agents.request(input.hostId, "image.inspect", { id: input.id }))),
@@ -41,10 +44,12 @@ export const imagesRouter = {
     prunePreview(await callAgent(ctx.agents.request(input.hostId, "image.disk", {}, { timeoutMs: 60_000 })), input.all),
   ),
 
-  /** `docker rmi`: the engine refuses while a container uses the image, unless forced. */
-  remove: hostOperatorProcedure.input(ImageRef.extend({ force: z.boolean().default(false) })).mutation(({ ctx, input }) => {
+  /** `docker rmi <id | tag>`: untags, or removes; the engine refuses while a container uses the image, unless forced. */
+  remove: hostOperatorProcedure.input(z.object({ hostId: HostId, ref: z.union([ImageId, ImageReference]), force: z.boolean().default(false) })).mutation(({ ctx, input }) => {
     assertRoleOnHosts(ctx, [input.hostId], "operator");
-    return auditedImageCommand(ctx, actorOf(ctx), input.hostId, { action: "image.remove", targetId: input.id, targetName: imageName(ctx, input) }, "image.remove", { id: input.id, force: input.force });
+    const byId = ImageId.safeParse(input.ref).success;
+    const target = byId ? { targetId: input.ref, targetName: imageName(ctx, { hostId: input.hostId, id: input.ref }) } : { targetName: input.ref };
+    return auditedImageCommand(ctx, actorOf(ctx), input.hostId, { action: "image.remove", ...target }, "image.remove", { ref: input.ref, force: input.force });
   }),
 
   /** `docker tag`. */

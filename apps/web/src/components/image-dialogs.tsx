@@ -1,0 +1,100 @@
+"use client";
+
+import { useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { shortId } from "@/lib/format";
+import { type ImageRow, useInvalidateImages } from "./image-list";
+import { Button, Dialog, ErrorNote, Input } from "./ui";
+
+const nameOf = (img: ImageRow) => img.repoTags[0] ?? shortId(img.id);
+
+/** `docker tag`: give an image another repository and tag on its host. */
+export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateImages();
+  const tag = useMutation(trpc.images.tag.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
+  const [repository, setRepository] = useState(image?.repoTags[0]?.replace(/:[^:/]*$/, "") ?? "");
+  const [version, setVersion] = useState("");
+  return (
+    <Dialog open={image !== null} onClose={onClose} title={image ? `Tag ${nameOf(image)} on ${image.hostName}` : "Tag"}>
+      <form
+        className="space-y-3 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (image) tag.mutate({ hostId: image.hostId, id: image.id, target: { repository: repository.trim(), tag: version.trim() } });
+        }}
+      >
+        <div className="grid grid-cols-[1fr_10rem] gap-2">
+          <label className="space-y-1">
+            <span className="block font-medium">Repository</span>
+            <Input value={repository} onChange={(e) => setRepository(e.target.value)} placeholder="registry.example.com/team/app" required className="w-full" />
+          </label>
+          <label className="space-y-1">
+            <span className="block font-medium">Tag</span>
+            <Input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="1.4.2" required className="w-full" autoFocus />
+          </label>
+        </div>
+        <ErrorNote error={tag.error} />
+        <div className="flex justify-end gap-2">
+          <Button type="button" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button variant="primary" type="submit" disabled={tag.isPending}>
+            {tag.isPending ? "Tagging…" : "Tag"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/**
+ * `docker rmi`: untag one tag (the image goes with its last one), or delete the image under all its
+ * tags. The engine refuses while containers use the image, or an id while several tags name it, unless forced.
+ */
+export function ImageRemoveDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateImages();
+  const remove = useMutation(trpc.images.remove.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
+  const [ref, setRef] = useState(image?.repoTags[0] ?? image?.id ?? "");
+  const [force, setForce] = useState(false);
+  const tags = image?.repoTags ?? [];
+  return (
+    <Dialog open={image !== null} onClose={onClose} title={image ? `Remove ${nameOf(image)} from ${image.hostName}` : "Remove"}>
+      {image && (
+        <div className="space-y-3 text-sm">
+          {tags.length > 1 ? (
+            <fieldset className="space-y-1">
+              <legend className="mb-1">This image has {tags.length} tags. Remove:</legend>
+              {[...tags, image.id].map((r) => (
+                <label key={r} className="flex items-center gap-2">
+                  <input type="radio" name="remove-ref" checked={ref === r} onChange={() => setRef(r)} />
+                  {r === image.id ? `the image ${shortId(image.id)} under every tag (needs force)` : `the tag ${r} only`}
+                </label>
+              ))}
+            </fieldset>
+          ) : (
+            <p>The image {shortId(image.id)} and the layers no other image uses are deleted from {image.hostName}.</p>
+          )}
+          {tags.length > 1 && ref !== image.id && <p className="text-slate-600">This removes the tag {ref}; the image stays under its other tags.</p>}
+          {image.containers > 0 && (
+            <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900">
+              {image.containers} container{image.containers === 1 ? " uses" : "s use"} this image. The engine refuses to delete it unless forced; forcing leaves those containers on an untagged image.
+            </p>
+          )}
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (like <code>docker rmi --force</code>)
+          </label>
+          <ErrorNote error={remove.error} />
+          <div className="flex justify-end gap-2">
+            <Button onClick={onClose}>Cancel</Button>
+            <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ hostId: image.hostId, ref, force })}>
+              {remove.isPending ? "Removing…" : "Remove"}
+            </Button>
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,166 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "../../server/trpc/root";
+import { useTRPC } from "@/lib/trpc";
+import { bytes, shortId } from "@/lib/format";
+import { mayOperate } from "./container-actions";
+import { imageHref } from "./image-detail";
+import { ImagePruneDialog } from "./image-prune-dialog";
+import { ImageRemoveDialog, ImageTagDialog } from "./image-dialogs";
+import { Badge, Button, Card, CopyButton, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
+
+export type ImageRow = inferRouterOutputs<AppRouter>["images"]["list"]["items"][number];
+
+/** Every host's images in one list, filtered on the server; per-host prune and layer tree. */
+export function ImageList() {
+  const trpc = useTRPC();
+  const now = useNow();
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const [q, setQ] = useState("");
+  const [hostId, setHostId] = useState("");
+  const [dangling, setDangling] = useState(false);
+  const [unused, setUnused] = useState(false);
+  const images = useQuery({
+    ...trpc.images.list.queryOptions({ q, hostId: hostId || undefined, dangling, unused }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 5_000,
+  });
+  const [tagging, setTagging] = useState<ImageRow | null>(null);
+  const [removing, setRemoving] = useState<ImageRow | null>(null);
+  const [pruning, setPruning] = useState<{ id: string; name: string } | null>(null);
+  const host = hosts.data?.find((h) => h.id === hostId);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">Images</h1>
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <Input type="search" aria-label="Search images" placeholder="Tag, digest or id…" value={q} onChange={(e) => setQ(e.target.value)} className="w-60" />
+          <Select aria-label="Host" value={hostId} onChange={(e) => setHostId(e.target.value)}>
+            <option value="">All hosts</option>
+            {hosts.data?.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+          </Select>
+          <label className="flex items-center gap-1.5">
+            <input type="checkbox" checked={dangling} onChange={(e) => setDangling(e.target.checked)} /> Dangling
+          </label>
+          <label className="flex items-center gap-1.5">
+            <input type="checkbox" checked={unused} onChange={(e) => setUnused(e.target.checked)} /> Unused
+          </label>
+        </div>
+      </div>
+      {host && (
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <Link href={`/images/${host.id}/tree`} className="text-sky-700 hover:underline">
+            Layer tree of {host.name}
+          </Link>
+          {mayOperate(host.access) && host.status === "online" && (
+            <Button onClick={() => setPruning({ id: host.id, name: host.name })}>Prune images on {host.name}…</Button>
+          )}
+        </div>
+      )}
+      {!host && hosts.data && hosts.data.length > 0 && <p className="text-xs text-slate-500">Choose a host to see its layer tree or prune its images.</p>}
+      <ErrorNote error={images.error} />
+      <Card>
+        {images.isPending ? (
+          <div className="p-4">
+            <Spinner label="Loading images…" />
+          </div>
+        ) : (
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Repository:tag</th>
+                <th className="px-4 py-2 font-medium">Image id</th>
+                <th className="px-4 py-2 font-medium">Host</th>
+                <th className="px-4 py-2 font-medium">Created</th>
+                <th className="px-4 py-2 text-right font-medium">Size</th>
+                <th className="px-4 py-2 font-medium">Used by</th>
+                <th className="px-4 py-2" />
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {images.data?.items.map((img) => (
+                <tr key={`${img.hostId}/${img.id}`} data-testid="image-row" className="align-top">
+                  <td className="px-4 py-2">
+                    <Link href={imageHref(img.hostId, img.id)} className="font-medium text-sky-700 hover:underline">
+                      {img.repoTags[0] ?? "<none>"}
+                    </Link>
+                    {img.dangling && (
+                      <span className="ml-2">
+                        <Badge tone="amber" title="No tag points at this image any more">
+                          dangling
+                        </Badge>
+                      </span>
+                    )}
+                    {img.repoTags.slice(1).map((t) => (
+                      <div key={t} className="text-xs text-slate-500">
+                        {t}
+                      </div>
+                    ))}
+                    {img.repoDigests[0] && (
+                      <div className="truncate font-mono text-xs text-slate-400" title={img.repoDigests[0]}>
+                        {img.repoDigests[0].replace(/^.*@/, "")}
+                      </div>
+                    )}
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs">
+                    {shortId(img.id)} <CopyButton text={img.id} label="Copy id" />
+                  </td>
+                  <td className="px-4 py-2">{img.hostName}</td>
+                  <td className="px-4 py-2 whitespace-nowrap">
+                    <RelativeTime at={img.createdAt} now={now} />
+                  </td>
+                  <td className="px-4 py-2 text-right whitespace-nowrap">{bytes(img.sizeBytes)}</td>
+                  <td className="px-4 py-2 whitespace-nowrap">
+                    {img.containers > 0 ? (
+                      <Link href={`/containers?host=${img.hostId}&q=${encodeURIComponent(img.repoTags[0] ?? shortId(img.id))}`} className="text-sky-700 hover:underline">
+                        {img.containers} container{img.containers === 1 ? "" : "s"}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-400">unused</span>
+                    )}
+                  </td>
+                  <td className="px-4 py-2 text-right whitespace-nowrap">
+                    {mayOperate(img.access) && img.live && (
+                      <span className="inline-flex gap-1">
+                        <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setTagging(img)} aria-label={`Tag ${img.repoTags[0] ?? shortId(img.id)}`}>
+                          Tag
+                        </Button>
+                        <Button variant="ghost" className="py-0.5 text-xs text-red-700" onClick={() => setRemoving(img)} aria-label={`Remove ${img.repoTags[0] ?? shortId(img.id)}`}>
+                          Remove
+                        </Button>
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {images.data && (
+          <p className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500">
+            {images.data.items.length < images.data.total ? `Showing the newest ${images.data.items.length} of ${images.data.total} images; narrow the search to see others.` : `${images.data.total} image${images.data.total === 1 ? "" : "s"}`}
+          </p>
+        )}
+      </Card>
+      <ImageTagDialog key={`t${tagging?.id}`} image={tagging} onClose={() => setTagging(null)} />
+      <ImageRemoveDialog key={`r${removing?.id}`} image={removing} onClose={() => setRemoving(null)} />
+      <ImagePruneDialog key={`p${pruning?.id}`} host={pruning} onClose={() => setPruning(null)} />
+    </div>
+  );
+}
+
+/** After an image change, lists refetch at once instead of at their next poll. */
+export function useInvalidateImages() {
+  const trpc = useTRPC();
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: trpc.images.pathKey() });
+}
