@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import type { LayerPhase, LayerProgress, PullProgress, PullResult } from "@stevedore/protocol";
+import type { LayerPhase, LayerProgress, PullProgress, PullResult, RegistryAuth } from "@stevedore/protocol";
 
 /** Progress goes out at most this often: the engine reports every few KB per layer. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -47,8 +47,8 @@ export function pullErrorCode(message: string): PullError["code"] {
  * `docker pull`, reporting per-layer progress in batches (only layers that changed since the last
  * batch). Aborting the signal closes the engine connection, which cancels the pull in the engine.
  */
-export async function pullImage(docker: Docker, reference: string, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<PullResult> {
-  const stream = (await docker.pull(reference, { abortSignal: signal })) as NodeJS.ReadableStream;
+export async function pullImage(docker: Docker, reference: string, auth: RegistryAuth | undefined, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<PullResult> {
+  const stream = (await docker.pull(reference, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) })) as NodeJS.ReadableStream;
   const changed = new Map<string, LayerProgress>();
   let status: string | undefined;
   let digest: string | null = null;

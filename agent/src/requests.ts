@@ -64,7 +64,7 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
     case "container.operate":
       return { changed: await operate(docker.getContainer(req.params.id), req.params.operation) };
     case "image.pull":
-      return pullImage(docker, req.params.reference, io.progress, io.signal).catch((err: unknown) => {
+      return pullImage(docker, req.params.reference, req.params.auth, io.progress, io.signal).catch((err: unknown) => {
         // A refusal before the stream starts (unknown repository, bad credentials) comes as an HTTP error.
         const status = (err as { statusCode?: number }).statusCode;
         if (status && status >= 400) throw new PullError(engineMessage(err), pullErrorCode(engineMessage(err)));

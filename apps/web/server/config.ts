@@ -12,6 +12,7 @@ const Env = z.object({
   DATABASE_URL: z.string().startsWith("file:", "only SQLite (file:…) is supported in this build"),
   STEVEDORE_DATA_DIR: z.string().min(1),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  SECRETS_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
@@ -31,6 +32,8 @@ export interface ServerConfig {
   databaseUrl: string;
   dataDir: string;
   authSecret: string;
+  /** Encrypts stored credentials (registry passwords). */
+  secretsKey: string;
   adminEmail: string;
   adminPassword: string | undefined;
   joinTokenTtlMs: number;
@@ -58,7 +61,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
     dataDir,
-    authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir),
+    authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret"),
+    secretsKey: e.SECRETS_KEY ?? persistentSecret(dataDir, "secrets-key"),
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
@@ -69,11 +73,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * The embedded default needs no configuration: without AUTH_SECRET a random one is made once and
- * kept (0600) in the data directory, so sessions survive restarts.
+ * The embedded default needs no configuration: without AUTH_SECRET (SECRETS_KEY) a random one is made
+ * once and kept (0600) in the data directory, so sessions (stored credentials) survive restarts.
+ * Production sets them from a secret store, so a copy of the database alone reveals nothing.
  */
-function persistentSecret(dataDir: string): string {
-  const file = path.join(dataDir, "auth-secret");
+function persistentSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   try {
     return fs.readFileSync(file, "utf8").trim();
   } catch {

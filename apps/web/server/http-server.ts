@@ -18,6 +18,7 @@ import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
 import { createLogger } from "./logger";
 import { ImagePulls } from "./images/image-pulls";
+import { Registries } from "./registries/registries";
 import { Settings } from "./settings";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
@@ -68,11 +69,12 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const agents = new AgentGateway(db, fleet, observed, log.child({ component: "agents" }));
-  const pulls = new ImagePulls({ agents, audit, fleet });
+  const registries = new Registries(db, config.secretsKey);
+  const pulls = new ImagePulls({ agents, audit, fleet, registries });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
   const terminals = new TerminalSessions({ db, auth, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, terminals, settings, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, settings, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

@@ -17,3 +17,12 @@ export function hasImage(images: readonly Pick<ImageSummary, "id" | "repoTags" |
   if (/^sha256:[0-9a-f]{64}$/.test(reference)) return images.some((i) => i.id === reference);
   return images.some((i) => (name.includes("@") ? i.repoDigests.includes(name) : i.repoTags.includes(name)));
 }
+
+/** The registry a reference pulls from: its first component when that names a host, else Docker Hub. */
+export function registryOf(reference: string): string {
+  const ref = reference.trim();
+  const slash = ref.indexOf("/");
+  if (slash < 0) return "docker.io";
+  const first = ref.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost" ? first : "docker.io";
+}

@@ -74,3 +74,11 @@ export type ImageRemoveResult = z.infer<typeof ImageRemoveResult>;
 
 export const ImagePruneResult = z.object({ deleted: z.array(z.string()).max(100_000), reclaimedBytes: z.number().int().nonnegative() });
 export type ImagePruneResult = z.infer<typeof ImagePruneResult>;
+
+/** Credentials for one pull, as the engine's X-Registry-Auth takes them; sent only inside that request. */
+export const RegistryAuth = z.object({
+  username: z.string().min(1).max(512),
+  password: z.string().min(1).max(8192),
+  serveraddress: z.string().min(1).max(512),
+});
+export type RegistryAuth = z.infer<typeof RegistryAuth>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
-import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget } from "./images";
+import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
@@ -83,7 +83,7 @@ export const AgentMethods = {
   },
   /** `docker pull`: streams `progress` messages until the response; cancellable with `cancel`. */
   "image.pull": {
-    params: z.object({ reference: ImageReference }),
+    params: z.object({ reference: ImageReference, auth: RegistryAuth.optional() }),
     result: PullResult,
     progress: PullProgress,
   },

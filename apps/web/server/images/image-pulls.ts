@@ -1,10 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { LayerProgress, PullProgress } from "@stevedore/protocol";
+import type { LayerProgress, PullProgress, RegistryAuth } from "@stevedore/protocol";
 import type { AgentGateway } from "../agents/agent-gateway";
 import { AgentRequestError } from "../agents/agent-session";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import type { FleetState } from "../fleet/fleet-state";
+import type { Registries } from "../registries/registries";
 
 /** A pull with no progress for this long has stalled (a registry that stopped answering). */
 const PULL_IDLE_TIMEOUT_MS = 120_000;
@@ -52,7 +53,7 @@ interface Pull {
 export class ImagePulls {
   private readonly pulls = new Map<string, Pull>();
 
-  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState }) {}
+  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState; registries: Pick<Registries, "authFor"> }) {}
 
   async start(actor: Actor, startedById: string, hostIds: string[], reference: string): Promise<PullState> {
     const pull: Pull = {
@@ -69,7 +70,9 @@ export class ImagePulls {
       await this.deps.audit.append({ ...this.auditBase(actor, host, reference), phase: "requested" });
     }
     this.pulls.set(pull.state.id, pull);
-    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor))).then(() => {
+    // Stored credentials for the reference's registry travel only inside these pull requests.
+    const auth = await this.deps.registries.authFor(reference);
+    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor, auth))).then(() => {
       pull.state.done = true;
       pull.changes.emit("change");
       setTimeout(() => this.pulls.delete(pull.state.id), KEEP_FINISHED_MS).unref();
@@ -99,7 +102,7 @@ export class ImagePulls {
     return { requestId: host.requestId, action: "image.pull", actor, hostId: host.hostId, hostName: host.hostName, targetType: "image", targetName: reference, params: { reference } };
   }
 
-  private async pullOn(pull: Pull, host: HostPullState, actor: Actor): Promise<void> {
+  private async pullOn(pull: Pull, host: HostPullState, actor: Actor, auth: RegistryAuth | undefined): Promise<void> {
     const layers = pull.layers.get(host.hostId)!;
     const onProgress = (p: PullProgress) => {
       for (const layer of p.layers) layers.set(layer.id, layer);
@@ -109,7 +112,7 @@ export class ImagePulls {
     };
     const base = this.auditBase(actor, host, pull.state.reference);
     try {
-      const result = await this.deps.agents.request(host.hostId, "image.pull", { reference: pull.state.reference }, { timeoutMs: PULL_IDLE_TIMEOUT_MS, onProgress, signal: pull.controller.signal });
+      const result = await this.deps.agents.request(host.hostId, "image.pull", { reference: pull.state.reference, auth }, { timeoutMs: PULL_IDLE_TIMEOUT_MS, onProgress, signal: pull.controller.signal });
       Object.assign(host, { phase: "succeeded", imageId: result.imageId, digest: result.digest });
       await this.deps.audit.append({ ...base, phase: "succeeded", targetId: result.imageId, params: { ...base.params, digest: result.digest, imageId: result.imageId } });
     } catch (err) {

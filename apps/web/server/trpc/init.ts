@@ -12,6 +12,7 @@ import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } f
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
+import type { Registries } from "../registries/registries";
 import type { ImagePulls } from "../images/image-pulls";
 import type { Settings } from "../settings";
 import type { TerminalSessions } from "../terminals/terminal-sessions";
@@ -26,6 +27,7 @@ export interface Services {
   agents: AgentGateway;
   audit: AuditLog;
   pulls: ImagePulls;
+  registries: Registries;
   terminals: TerminalSessions;
   settings: Settings;
   log: Logger;

@@ -4,6 +4,7 @@ import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { meRouter } from "./routers/me";
+import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   hosts: hostsRouter,
   containers: containersRouter,
   images: imagesRouter,
+  registries: registriesRouter,
   fleet: fleetRouter,
   audit: auditRouter,
   tokens: tokensRouter,

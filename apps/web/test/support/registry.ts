@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import bcrypt from "bcryptjs";
 import { MAIN_SOCKET, TEST_IMAGE, docker, waitFor } from "./engine";
 import { freePort } from "./stack";
 
@@ -11,19 +12,24 @@ const run = promisify(execFile);
 
 /**
  * A real registry (Debian's docker-registry, the CNCF distribution) on 127.0.0.1, which the engine
- * treats as insecure (plain HTTP) by default, with its storage in a temporary directory.
+ * treats as insecure (plain HTTP) by default, with its storage in a temporary directory. With `users`
+ * it is private: HTTP basic auth from an htpasswd file (bcrypt, as the registry requires).
  */
 export class TestRegistry {
   private constructor(
     readonly host: string,
     private readonly proc: ChildProcess,
     private readonly dir: string,
+    /** Docker CLI configuration directory holding a login to this registry (private ones). */
+    readonly dockerConfig: string | null,
   ) {}
 
-  static async start(): Promise<TestRegistry> {
+  static async start(opts: { users?: Record<string, string> } = {}): Promise<TestRegistry> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-registry-"));
     const config = path.join(dir, "config.yml");
+    const users = Object.entries(opts.users ?? {});
+    if (users.length) fs.writeFileSync(path.join(dir, "htpasswd"), users.map(([u, p]) => `${u}:${bcrypt.hashSync(p, 6)}`).join("\n") + "\n");
     fs.writeFileSync(
       config,
       [
@@ -31,6 +37,7 @@ export class TestRegistry {
         "log: { level: error }",
         `storage: { filesystem: { rootdirectory: ${path.join(dir, "data")} }, delete: { enabled: true } }`,
         `http: { addr: 127.0.0.1:${port} }`,
+        ...(users.length ? [`auth: { htpasswd: { realm: stevedore-test, path: ${path.join(dir, "htpasswd")} } }`] : []),
         "",
       ].join("\n"),
     );
@@ -38,8 +45,22 @@ export class TestRegistry {
     let stderr = "";
     proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const host = `127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => null))?.status === 200, { timeoutMs: 15_000, what: `the registry to answer (${stderr})` });
-    return new TestRegistry(host, proc, dir);
+    const expected = users.length ? 401 : 200;
+    await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => null))?.status === expected, { timeoutMs: 15_000, what: `the registry to answer (${stderr})` });
+    let dockerConfig: string | null = null;
+    if (users.length) {
+      dockerConfig = path.join(dir, "docker-config");
+      fs.mkdirSync(dockerConfig);
+      const [user, password] = users[0]!;
+      await new Promise<void>((resolve, reject) => {
+        const login = spawn("docker", ["-H", `unix://${MAIN_SOCKET}`, "--config", dockerConfig!, "login", "-u", user, "--password-stdin", host], { stdio: ["pipe", "ignore", "pipe"] });
+        let err = "";
+        login.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+        login.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`docker login: ${err}`))));
+        login.stdin!.end(password);
+      });
+    }
+    return new TestRegistry(host, proc, dir, dockerConfig);
   }
 
   async stop(): Promise<void> {
@@ -62,7 +83,7 @@ export async function pushLayeredImage(registry: TestRegistry, name = "stevedore
   );
   await run("docker", ["-H", `unix://${MAIN_SOCKET}`, "build", "-q", "-t", ref, dir], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
   fs.rmSync(dir, { recursive: true, force: true });
-  await docker(["push", "-q", ref]);
+  await run("docker", ["-H", `unix://${MAIN_SOCKET}`, ...(registry.dockerConfig ? ["--config", registry.dockerConfig] : []), "push", "-q", ref]);
   await docker(["rmi", ref]);
   return ref;
 }

@@ -1,0 +1,82 @@
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { newId } from "../../agents/secrets";
+import { RegistryError, checkRegistry, listRepositories, listTags } from "../../registries/registry-client";
+import { RegistryInput } from "../../registries/registries";
+import { type Context, actorOf, adminProcedure, viewerProcedure } from "../init";
+
+const RegistryId = z.object({ id: z.string().min(1).max(64) });
+const Repository = z.string().min(1).max(255).regex(/^[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*$/, "a repository is lowercase path components");
+
+const REGISTRY_CODES = { unauthorized: "FORBIDDEN", not_found: "NOT_FOUND", unreachable: "BAD_GATEWAY", bad_response: "BAD_GATEWAY" } as const;
+
+/** Registry errors keep their words and map to a tRPC code; anything else goes on. */
+async function talk<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof RegistryError) throw new TRPCError({ code: REGISTRY_CODES[err.code], message: err.message, cause: err });
+    throw err;
+  }
+}
+
+async function targetOrThrow(ctx: Context, id: string) {
+  const target = await ctx.registries.target(id);
+  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "no such registry" });
+  return target;
+}
+
+/** Registries: admins add them with credentials; everyone may browse them and pull from them. */
+export const registriesRouter = {
+  /** Never with a password; the username only to admins. */
+  list: viewerProcedure.query(async ({ ctx }) => {
+    const admin = ctx.user.role === "admin";
+    return (await ctx.registries.list()).map((r) => ({ ...r, username: admin ? r.username : null }));
+  }),
+
+  add: adminProcedure.input(RegistryInput).mutation(async ({ ctx, input }) => {
+    const view = await ctx.registries.add(input, ctx.user.id).catch(uniqueConflict);
+    await audit(ctx, "registry.add", view, { address: view.address, insecure: view.insecure, username: view.username, password: view.hasPassword ? "(set)" : null });
+    return view;
+  }),
+
+  update: adminProcedure.input(RegistryId.extend({ registry: RegistryInput })).mutation(async ({ ctx, input }) => {
+    await targetOrThrow(ctx, input.id);
+    const view = await ctx.registries.update(input.id, input.registry).catch(uniqueConflict);
+    const password = input.registry.clearPassword ? "(removed)" : input.registry.password ? "(changed)" : "(unchanged)";
+    await audit(ctx, "registry.update", view, { address: view.address, insecure: view.insecure, username: view.username, password });
+    return view;
+  }),
+
+  remove: adminProcedure.input(RegistryId).mutation(async ({ ctx, input }) => {
+    await targetOrThrow(ctx, input.id);
+    const view = await ctx.registries.remove(input.id);
+    await audit(ctx, "registry.remove", view, { address: view.address });
+    return { removed: true };
+  }),
+
+  /** "Test connection" for a saved registry or the form's draft (an empty password uses the stored one). */
+  test: adminProcedure.input(z.object({ id: z.string().max(64).optional(), registry: RegistryInput })).mutation(async ({ ctx, input }) => {
+    const target = await ctx.registries.draftTarget(input.registry, input.id);
+    return talk(() => checkRegistry(target));
+  }),
+
+  repositories: viewerProcedure.input(RegistryId.extend({ after: z.string().max(255).optional() })).query(async ({ ctx, input }) => {
+    const target = await targetOrThrow(ctx, input.id);
+    return talk(() => listRepositories(target, input.after));
+  }),
+
+  tags: viewerProcedure.input(RegistryId.extend({ repository: Repository })).query(async ({ ctx, input }) => {
+    const target = await targetOrThrow(ctx, input.id);
+    return { tags: await talk(() => listTags(target, input.repository)) };
+  }),
+} satisfies TRPCRouterRecord;
+
+function uniqueConflict(err: unknown): never {
+  if ((err as { code?: string }).code === "P2002") throw new TRPCError({ code: "CONFLICT", message: "a registry with this name or address exists already" });
+  throw err;
+}
+
+function audit(ctx: Parameters<typeof actorOf>[0] & Context, action: string, view: { id: string; name: string }, params: Record<string, unknown>) {
+  return ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action, actor: actorOf(ctx), targetType: "registry", targetId: view.id, targetName: view.name, params });
+}
