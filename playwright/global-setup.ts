@@ -12,6 +12,7 @@ export const E2E_OPERATOR = { email: "operator@e2e.stevedore.test", password: "e
 export const E2E_VIEWER = { email: "viewer@e2e.stevedore.test", password: "e2e-viewer-password" };
 /** A viewer who is given a grant during the tests (the plain viewer above stays a plain viewer). */
 export const E2E_GRANTEE = { email: "grantee@e2e.stevedore.test", password: "e2e-grantee-password" };
+export const E2E_REGISTRY_USER = { username: "e2e-pusher", password: "e2e-registry-password" };
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 function start(cmd: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
@@ -32,6 +33,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const image = await pushLayeredImage(registry, "stevedore-test/e2e-pull:1", 3);
   const proxy = await startSlowProxy(registry.host, 2 * 1024 * 1024);
   process.env.STEVEDORE_E2E_PULL_IMAGE = image.replace(registry.host, proxy.host);
+  // A private one (htpasswd), also slowed, for adding a registry with credentials and pulling from it.
+  const privateRegistry = await TestRegistry.start({ users: { [E2E_REGISTRY_USER.username]: E2E_REGISTRY_USER.password } });
+  const privateImage = await pushLayeredImage(privateRegistry, "stevedore-test/e2e-private:2.0.1", 3);
+  const privateProxy = await startSlowProxy(privateRegistry.host, 2 * 1024 * 1024);
+  process.env.STEVEDORE_E2E_PRIVATE_REGISTRY = privateProxy.host;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-e2e-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -73,9 +79,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const p of [agent, server]) p.kill("SIGTERM");
     await Promise.all([agent, server].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)))));
     await removeTestContainers();
-    await proxy.close();
-    await registry.stop();
-    await docker(["rmi", "-f", process.env.STEVEDORE_E2E_PULL_IMAGE!]).catch(() => "");
+    await Promise.all([proxy.close(), privateProxy.close()]);
+    await Promise.all([registry.stop(), privateRegistry.stop()]);
+    await docker(["rmi", "-f", process.env.STEVEDORE_E2E_PULL_IMAGE!, privateImage.replace(privateRegistry.host, privateProxy.host)]).catch(() => "");
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -17,7 +17,13 @@ export const TerminalSettings = z.object({
 });
 export type TerminalSettings = z.infer<typeof TerminalSettings>;
 
-const SCHEMAS = { terminal: TerminalSettings } as const;
+export const ImageSettings = z.object({
+  /** Run by digest: a run of `app:1.4` becomes `app@sha256:…` of the image the host has, recorded in the audit entry. */
+  pinDigestAtRun: z.boolean().default(false),
+});
+export type ImageSettings = z.infer<typeof ImageSettings>;
+
+const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings } as const;
 export type SettingsKey = keyof typeof SCHEMAS;
 export type SettingsOf<K extends SettingsKey> = z.infer<(typeof SCHEMAS)[K]>;
 

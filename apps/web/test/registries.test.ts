@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PullState } from "../server/images/image-pulls";
 import { SecretBox } from "../server/registries/secret-box";
-import { docker } from "./support/engine";
+import { docker, waitFor } from "./support/engine";
 import { TestRegistry, pushLayeredImage } from "./support/registry";
 import { type StackWithHost, apiClient, freePort, signIn, startStackWithHost } from "./support/stack";
 
@@ -89,6 +89,17 @@ describe("private registries: encrypted credentials, test connection, browse, pu
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", image])).toBe(done.imageId);
     const entries = await h.stack.cp.services.audit.list({ action: "image.pull" });
     expect(JSON.stringify(entries.items)).not.toContain(PASSWORD);
+
+    // Policy "pin to digest at run": the tag is run as the digest the host has for it, and recorded.
+    await waitFor(() => h.stack.cp.services.fleet.hostImages(h.hostId).some((i) => i.repoDigests.length > 0 && i.repoTags.includes(image)), { what: "the pulled image's digest in the fleet view" });
+    await h.api.settings.setImages.mutate({ pinDigestAtRun: true });
+    const [ran] = await operator.containers.run.mutate({ hostIds: [h.hostId], spec: { image, name: "pinned-run", labels: { "stevedore.test": "1" } } });
+    const pinned = `${image.slice(0, image.lastIndexOf(":"))}@${done.digest}`;
+    expect(await docker(["inspect", "-f", "{{.Config.Image}}", "pinned-run"])).toBe(pinned);
+    const run = (await h.stack.cp.services.audit.list({ action: "container.run", phase: "succeeded" })).items.find((e) => e.requestId === ran!.requestId)!;
+    expect(JSON.parse(run.params!)).toMatchObject({ requestedImage: image, pinnedImage: pinned });
+    await h.api.settings.setImages.mutate({ pinDigestAtRun: false });
+    await docker(["rm", "-f", "pinned-run"]);
     await docker(["rmi", "-f", image]);
   });
 

@@ -19,6 +19,8 @@ const MIN_ROLE: Record<string, Role> = {
   "terminals.close": "viewer",
   "settings.terminal": "admin",
   "settings.setTerminal": "admin",
+  "settings.images": "viewer",
+  "settings.setImages": "admin",
   "hosts.list": "viewer",
   "hosts.get": "viewer",
   "hosts.createJoinToken": "admin",

@@ -16,9 +16,22 @@ export const ImageReference = z
   .max(512)
   .regex(IMAGE_REF, "not a valid image reference (e.g. busybox:1.36, registry.example.com:5000/team/app:2.1)");
 
-export function imageHasExplicitVersion(ref: string): boolean {
-  const lastSegment = ref.slice(ref.lastIndexOf("/") + 1);
-  return ref.includes("@") || lastSegment.includes(":");
+/** Tags that by custom move to newer images. */
+const MOVING_TAGS = /^(latest|stable|edge|main|master|nightly|dev|develop|lts|current|beta|canary|mainline|testing|unstable)$/;
+
+/**
+ * Why a reference may name a different image tomorrow, or null when it is pinned (a digest) or names a
+ * full version. Any tag can be moved; these are the ones that are meant to.
+ */
+export function mutableTagWarning(ref: string): string | null {
+  const r = ref.trim();
+  if (!r || r.includes("@")) return null;
+  const lastSegment = r.slice(r.lastIndexOf("/") + 1);
+  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : null;
+  if (tag === null) return "No tag: the engine runs :latest, which can mean a different image tomorrow. Name a version or a digest.";
+  if (MOVING_TAGS.test(tag)) return `:${tag} is a moving tag: it can mean a different image tomorrow. Name a version or a digest.`;
+  if (/^v?\d+(\.\d+)?$/.test(tag)) return `:${tag} follows new releases of that line; name a full version or a digest to get the same image every time.`;
+  return null;
 }
 
 /** Sizes as `docker run --memory` takes them: 512m, 1g, 1.5GiB, 1073741824 (binary multiples). */

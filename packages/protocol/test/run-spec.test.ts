@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ImageReference, RunSpec, dockerRunCommand, imageHasExplicitVersion, parseByteSize } from "../src";
+import { ImageReference, RunSpec, dockerRunCommand, mutableTagWarning, parseByteSize } from "../src";
 
 describe("image references", () => {
   it.each(["busybox", "busybox:1.36", "library/ubuntu:14.04", "registry.example.com:5000/team/app:2.1", `app@sha256:${"a".repeat(64)}`, "127.0.0.1:5000/x"])("accepts %s", (ref) => {
@@ -8,11 +8,17 @@ describe("image references", () => {
   it.each(["", "UPPER/case", "bad ref", "x:", "a/b:c:d", "-lead"])("refuses %j", (ref) => {
     expect(ImageReference.safeParse(ref).success).toBe(false);
   });
-  it("tells a pinned reference from one that means :latest", () => {
-    expect(imageHasExplicitVersion("ubuntu")).toBe(false);
-    expect(imageHasExplicitVersion("registry:5000/ubuntu")).toBe(false);
-    expect(imageHasExplicitVersion("ubuntu:14.04")).toBe(true);
-    expect(imageHasExplicitVersion(`ubuntu@sha256:${"b".repeat(64)}`)).toBe(true);
+  it("warns about references that can name another image tomorrow, not about versions and digests", () => {
+    expect(mutableTagWarning("ubuntu")).toMatch(/^No tag: the engine runs :latest/);
+    expect(mutableTagWarning("registry:5000/ubuntu")).toMatch(/^No tag/);
+    expect(mutableTagWarning("ubuntu:latest")).toMatch(/:latest is a moving tag/);
+    expect(mutableTagWarning("registry:5000/team/app:stable")).toMatch(/:stable is a moving tag/);
+    expect(mutableTagWarning("node:20")).toMatch(/:20 follows new releases/);
+    expect(mutableTagWarning("ubuntu:14.04")).toMatch(/:14.04 follows new releases/);
+    expect(mutableTagWarning("nginx:1.27.3")).toBeNull();
+    expect(mutableTagWarning("registry:5000/app:2024-11-28-abc123")).toBeNull();
+    expect(mutableTagWarning(`ubuntu@sha256:${"b".repeat(64)}`)).toBeNull();
+    expect(mutableTagWarning("")).toBeNull();
   });
 });
 

@@ -1,4 +1,14 @@
-import { ContainerOperation, REQUEST_ID_LABEL, STARTED_BY_LABEL, dockerRunCommand, type ContainerOperationInput, type RunResult, type RunSpec } from "@stevedore/protocol";
+import {
+  ContainerOperation,
+  REQUEST_ID_LABEL,
+  STARTED_BY_LABEL,
+  canonicalImageName,
+  dockerRunCommand,
+  type ContainerOperationInput,
+  type ImageSummary,
+  type RunResult,
+  type RunSpec,
+} from "@stevedore/protocol";
 import { AgentRequestError } from "../agents/agent-session";
 import type { Actor } from "../audit/audit-log";
 import { newId } from "../agents/secrets";
@@ -24,14 +34,31 @@ function asCommandError(err: unknown): CommandError {
  * Runs one container per host. Each host is one audited request ("requested", then "succeeded" or
  * "failed"), and one host's failure never hides another's success.
  */
+/**
+ * The digest reference (`repo@sha256:…`) of the image a host has under this tag, or null when the
+ * reference is a digest already or the image has no registry digest (built on the host, never pushed).
+ */
+export function digestReference(images: readonly ImageSummary[], reference: string): string | null {
+  if (reference.includes("@")) return null;
+  const repoOf = (canonical: string) => canonical.slice(0, canonical.lastIndexOf(":"));
+  const name = canonicalImageName(reference);
+  const repo = repoOf(name);
+  const digests = images.find((i) => i.repoTags.includes(name))?.repoDigests ?? [];
+  const match = digests.find((d) => repoOf(canonicalImageName(d.slice(0, d.indexOf("@")))) === repo);
+  return match ? `${repo}${match.slice(match.indexOf("@"))}` : null;
+}
+
 export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec): Promise<Outcome<RunResult & { command: string }>[]> {
+  const { pinDigestAtRun } = await svc.settings.get("images");
   return Promise.all(
     [...new Set(hostIds)].map(async (hostId) => {
       const requestId = newId("req");
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
-      const labeled: RunSpec = { ...spec, labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } };
+      // Policy "pin to digest at run": what runs is the exact image the tag names on this host now.
+      const pinned = pinDigestAtRun ? digestReference(svc.fleet.hostImages(hostId), spec.image) : null;
+      const labeled: RunSpec = { ...spec, ...(pinned ? { image: pinned } : {}), labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } };
       // The command line is built from the redacted spec, so secrets in -e flags stay out of the trail.
-      const base = { requestId, action: "container.run", actor, hostId, hostName, targetType: "container", params: { ...spec, command: dockerRunCommand(redact(spec) as RunSpec) } };
+      const base = { requestId, action: "container.run", actor, hostId, hostName, targetType: "container", params: { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image: labeled.image }) as RunSpec) } };
       await svc.audit.append({ ...base, phase: "requested", targetName: spec.name ?? null });
       try {
         const result = await svc.agents.request(hostId, "container.run", { spec: labeled });

@@ -13,6 +13,7 @@ const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
   { href: "/images", label: "Images" },
+  { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },
   { href: "/settings", label: "Settings" },

@@ -4,7 +4,8 @@ import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
-import { type ImageRow, useInvalidateImages } from "./image-list";
+import { useInvalidate } from "@/lib/invalidate";
+import type { ImageRow } from "./image-list";
 import { Button, Dialog, ErrorNote, Input } from "./ui";
 
 const nameOf = (img: ImageRow) => img.repoTags[0] ?? shortId(img.id);
@@ -12,7 +13,7 @@ const nameOf = (img: ImageRow) => img.repoTags[0] ?? shortId(img.id);
 /** `docker tag`: give an image another repository and tag on its host. */
 export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateImages();
+  const invalidate = useInvalidate("images");
   const tag = useMutation(trpc.images.tag.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
   const [repository, setRepository] = useState(image?.repoTags[0]?.replace(/:[^:/]*$/, "") ?? "");
   const [version, setVersion] = useState("");
@@ -55,7 +56,7 @@ export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onC
  */
 export function ImageRemoveDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateImages();
+  const invalidate = useInvalidate("images");
   const remove = useMutation(trpc.images.remove.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
   const [ref, setRef] = useState(image?.repoTags[0] ?? image?.id ?? "");
   const [force, setForce] = useState(false);

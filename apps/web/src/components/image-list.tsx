@@ -2,14 +2,15 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
-import { mayOperate } from "./container-actions";
+import { mayOperate, useCanOperateSomewhere } from "./container-actions";
 import { imageHref } from "./image-detail";
 import { ImagePruneDialog } from "./image-prune-dialog";
+import { ImagePullDialog } from "./image-pull-dialog";
 import { ImageRemoveDialog, ImageTagDialog } from "./image-dialogs";
 import { Badge, Button, Card, CopyButton, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
@@ -32,6 +33,8 @@ export function ImageList() {
   const [tagging, setTagging] = useState<ImageRow | null>(null);
   const [removing, setRemoving] = useState<ImageRow | null>(null);
   const [pruning, setPruning] = useState<{ id: string; name: string } | null>(null);
+  const [pulling, setPulling] = useState(false);
+  const mayPull = useCanOperateSomewhere();
   const host = hosts.data?.find((h) => h.id === hostId);
 
   return (
@@ -54,6 +57,11 @@ export function ImageList() {
           <label className="flex items-center gap-1.5">
             <input type="checkbox" checked={unused} onChange={(e) => setUnused(e.target.checked)} /> Unused
           </label>
+          {mayPull && (
+            <Button variant="primary" onClick={() => setPulling(true)}>
+              Pull image
+            </Button>
+          )}
         </div>
       </div>
       {host && (
@@ -154,13 +162,8 @@ export function ImageList() {
       <ImageTagDialog key={`t${tagging?.id}`} image={tagging} onClose={() => setTagging(null)} />
       <ImageRemoveDialog key={`r${removing?.id}`} image={removing} onClose={() => setRemoving(null)} />
       <ImagePruneDialog key={`p${pruning?.id}`} host={pruning} onClose={() => setPruning(null)} />
+      {pulling && <ImagePullDialog open onClose={() => setPulling(false)} />}
     </div>
   );
 }
 
-/** After an image change, lists refetch at once instead of at their next poll. */
-export function useInvalidateImages() {
-  const trpc = useTRPC();
-  const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: trpc.images.pathKey() });
-}

@@ -4,14 +4,14 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
-import { useInvalidateImages } from "./image-list";
+import { useInvalidate } from "@/lib/invalidate";
 import { Button, Dialog, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
 /** `docker image prune [--all]` on one host, after a preview of what goes and the space it frees. */
 export function ImagePruneDialog({ host, onClose }: { host: { id: string; name: string } | null; onClose: () => void }) {
   const trpc = useTRPC();
   const now = useNow();
-  const invalidate = useInvalidateImages();
+  const invalidate = useInvalidate("images");
   const [all, setAll] = useState(false);
   const preview = useQuery({ ...trpc.images.prunePreview.queryOptions({ hostId: host?.id ?? "", all }), enabled: host !== null });
   const prune = useMutation(trpc.images.prune.mutationOptions({ onSuccess: () => void invalidate() }));

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { dockerRunCommand, imageHasExplicitVersion } from "@stevedore/protocol";
+import { dockerRunCommand, mutableTagWarning } from "@stevedore/protocol";
 import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
@@ -50,7 +50,9 @@ export function RunForm() {
   const pull = useMutation(trpc.images.pull.mutationOptions());
   /** Hosts where the pull before the run failed: they are reported, not run on. */
   const [pullFailures, setPullFailures] = useState<PullState["hosts"]>([]);
-  const [v, setV] = useState<RunFormValues>(EMPTY_FORM);
+  // "Run it…" after a pull comes here with the image filled in.
+  const initialImage = useSearchParams().get("image") ?? "";
+  const [v, setV] = useState<RunFormValues>({ ...EMPTY_FORM, image: initialImage });
   const [hostIds, setHostIds] = useState<string[]>([]);
   const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
   const parsed = parseRunForm(v);
@@ -58,7 +60,8 @@ export function RunForm() {
   const runnable = (h: { status: string; access: string }) => h.status === "online" && mayOperate(h.access);
   const online = hosts.data?.filter(runnable) ?? [];
   const chosen = hostIds.length ? hostIds : online.length === 1 ? [online[0]!.id] : [];
-  const mutableTag = v.image.trim() !== "" && !imageHasExplicitVersion(v.image.trim());
+  const tagWarning = mutableTagWarning(v.image);
+  const policy = useQuery(trpc.settings.images.queryOptions());
   // Which chosen hosts lack the image: those are pulled first, with progress, then the run goes ahead.
   const missing = useQuery({
     ...trpc.images.missing.queryOptions({ hostIds: chosen, reference: parsed.ok ? parsed.spec.image : "" }),
@@ -103,13 +106,10 @@ export function RunForm() {
               <Field
                 label="Image"
                 hint={
-                  mutableTag ? (
-                    <span className="text-amber-800">
-                      No tag: the engine runs <code>:latest</code>, which can mean a different image tomorrow. Be explicit, e.g. <code>ubuntu:14.04</code>.
-                    </span>
-                  ) : (
-                    "repository[:tag] or repository@sha256:digest"
-                  )
+                  <>
+                    {tagWarning ? <span className="text-amber-800">{tagWarning}</span> : "repository[:tag] or repository@sha256:digest"}
+                    {policy.data?.pinDigestAtRun && <span className="block">Runs are pinned: each host runs the digest this tag names there, and the audit entry records it.</span>}
+                  </>
                 }
               >
                 <Input value={v.image} onChange={(e) => set("image", e.target.value)} placeholder="busybox:1.36" required autoFocus className="w-full font-mono" />

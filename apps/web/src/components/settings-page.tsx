@@ -18,6 +18,7 @@ export function SettingsPage() {
       <h1 className="text-xl font-semibold">Settings</h1>
       <Preferences />
       {me.data?.role === "admin" && <TerminalRecording />}
+      {me.data?.role === "admin" && <ImagePolicy />}
     </div>
   );
 }
@@ -108,6 +109,38 @@ function TerminalRecordingForm({ saved }: { saved: TerminalSettings }) {
           {save.isPending ? "Saving…" : "Save"}
         </Button>
       </form>
+    </Card>
+  );
+}
+
+function ImagePolicy() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const current = useQuery(trpc.settings.images.queryOptions());
+  const save = useMutation(trpc.settings.setImages.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.images.queryKey() }) }));
+  return (
+    <Card title="Image policy">
+      <div className="space-y-2 p-4 text-sm">
+        {current.isPending && <Spinner label="Loading…" />}
+        {current.data && (
+          <label className="flex items-start gap-2">
+            <input
+              type="checkbox"
+              className="mt-1"
+              checked={current.data.pinDigestAtRun}
+              disabled={save.isPending}
+              onChange={(e) => save.mutate({ pinDigestAtRun: e.target.checked })}
+            />
+            <span>
+              <span className="font-medium">Pin to digest at run</span>
+              <span className="block text-xs text-slate-500">
+                A run of <code>app:1.4</code> runs <code>app@sha256:…</code>, the image that tag names on each host at that moment, and the audit entry records both. Images built on a host and never pushed have no digest and run by tag.
+              </span>
+            </span>
+          </label>
+        )}
+        <ErrorNote error={current.error ?? save.error} />
+      </div>
     </Card>
   );
 }

@@ -61,9 +61,10 @@ export const registriesRouter = {
     return talk(() => checkRegistry(target));
   }),
 
-  repositories: viewerProcedure.input(RegistryId.extend({ after: z.string().max(255).optional() })).query(async ({ ctx, input }) => {
+  /** One page of the catalog; `cursor` is the previous page's `next`. */
+  repositories: viewerProcedure.input(RegistryId.extend({ cursor: z.string().max(255).nullish() })).query(async ({ ctx, input }) => {
     const target = await targetOrThrow(ctx, input.id);
-    return talk(() => listRepositories(target, input.after));
+    return talk(() => listRepositories(target, input.cursor ?? undefined));
   }),
 
   tags: viewerProcedure.input(RegistryId.extend({ repository: Repository })).query(async ({ ctx, input }) => {
