@@ -61,14 +61,14 @@ export async function inspectImage(docker: Docker, id: string): Promise<ImageDet
   };
 }
 
-/** `docker system df -v` for images, with each image's layers. */
-export async function imageDisk(docker: Docker): Promise<ImageDisk> {
+/** `docker system df -v` for images, with each image's layers unless `withLayers` is false. */
+export async function imageDisk(docker: Docker, withLayers: boolean): Promise<ImageDisk> {
   const df = (await docker.df()) as EngineDf;
   const images = df.Images ?? [];
   const details = new Map<string, ImageDetail>();
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(INSPECT_CONCURRENCY, images.length) }, async () => {
+    Array.from({ length: withLayers ? Math.min(INSPECT_CONCURRENCY, images.length) : 0 }, async () => {
       while (next < images.length) {
         const { Id } = images[next++]!;
         // An image removed meanwhile is left out.
@@ -79,7 +79,7 @@ export async function imageDisk(docker: Docker): Promise<ImageDisk> {
   return {
     layersSizeBytes: Math.max(0, df.LayersSize ?? 0),
     images: images
-      .filter((img) => details.has(img.Id))
+      .filter((img) => !withLayers || details.has(img.Id))
       .map((img) => ({
         id: img.Id,
         repoTags: (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>"),
@@ -87,7 +87,7 @@ export async function imageDisk(docker: Docker): Promise<ImageDisk> {
         sizeBytes: Math.max(0, img.Size),
         sharedSizeBytes: Math.max(0, img.SharedSize),
         containers: Math.max(0, img.Containers),
-        layers: details.get(img.Id)!.layers,
+        layers: details.get(img.Id)?.layers ?? [],
       })),
   };
 }

@@ -76,7 +76,7 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
     case "image.inspect":
       return inspectImage(docker, req.params.id);
     case "image.disk":
-      return imageDisk(docker);
+      return imageDisk(docker, req.params.layers);
     case "image.remove": {
       const removed = (await docker.getImage(req.params.ref).remove({ force: req.params.force })) as { Untagged?: string; Deleted?: string }[];
       return { untagged: removed.flatMap((r) => (r.Untagged ? [r.Untagged] : [])), deleted: removed.flatMap((r) => (r.Deleted ? [r.Deleted] : [])) };

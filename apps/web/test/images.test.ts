@@ -49,6 +49,12 @@ describe("images, layers and image housekeeping", () => {
     const { items } = await h.api.images.list.query({ q: "TREE-" });
     expect(items.map((i) => i.repoTags[0]).sort()).toEqual(["stevedore-test/tree-a:1", "stevedore-test/tree-b:1", "stevedore-test/tree-c:1"]);
     expect(items.find((i) => i.id === ids.b)).toMatchObject({ hostName: "images-host", containers: 0, dangling: false, live: true });
+    // b is built on a: what is unique to it is its own 512 KiB layer; a's 1 MiB layer is shared.
+    const usage = await viewer.images.usage.query({ hostId: h.hostId });
+    const unique = (id: string) => usage.images.find((i) => i.id === id)!.uniqueSizeBytes;
+    expect(unique(ids.b!)).toBeGreaterThanOrEqual(512 * 1024);
+    expect(unique(ids.b!)).toBeLessThan(1024 * 1024);
+    expect(usage.images.find((i) => i.id === ids.a)!.sharedSizeBytes).toBeGreaterThanOrEqual(1024 * 1024);
     const unused = await h.api.images.list.query({ q: "tree-", unused: true });
     expect(unused.items.map((i) => i.id).sort()).toEqual([ids.b, ids.c].sort());
     expect((await h.api.images.list.query({ q: ids.c!.slice(7, 19) })).items.map((i) => i.id)).toEqual([ids.c]);

@@ -40,6 +40,7 @@ const MIN_ROLE: Record<string, Role> = {
   "images.list": "viewer",
   "images.inspect": "viewer",
   "images.layerTree": "viewer",
+  "images.usage": "viewer",
   "images.prunePreview": "viewer",
   "images.remove": "operator",
   "images.tag": "operator",

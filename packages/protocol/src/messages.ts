@@ -94,7 +94,8 @@ export const AgentMethods = {
   },
   /** The host's images with shared and unique sizes and their layers (for the layer tree and prune previews). */
   "image.disk": {
-    params: z.object({}),
+    /** `layers: false` skips reading every image's layers: sizes only (`docker system df -v`). */
+    params: z.object({ layers: z.boolean().default(true) }),
     result: ImageDisk,
   },
   /**

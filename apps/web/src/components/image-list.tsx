@@ -36,6 +36,9 @@ export function ImageList() {
   const [pulling, setPulling] = useState(false);
   const mayPull = useCanOperateSomewhere();
   const host = hosts.data?.find((h) => h.id === hostId);
+  // Unique sizes cost the engine a disk walk: read once per chosen host, not on every refresh.
+  const usage = useQuery({ ...trpc.images.usage.queryOptions({ hostId }), enabled: host?.status === "online", staleTime: 30_000 });
+  const unique = new Map(usage.data?.images.map((i) => [i.id, i.uniqueSizeBytes]));
 
   return (
     <div className="space-y-4">
@@ -126,7 +129,14 @@ export function ImageList() {
                   <td className="px-4 py-2 whitespace-nowrap">
                     <RelativeTime at={img.createdAt} now={now} />
                   </td>
-                  <td className="px-4 py-2 text-right whitespace-nowrap">{bytes(img.sizeBytes)}</td>
+                  <td className="px-4 py-2 text-right whitespace-nowrap">
+                    {bytes(img.sizeBytes)}
+                    {unique.has(img.id) && (
+                      <div className="text-xs text-slate-500" title="In layers no other image on this host uses: what removing it frees">
+                        {bytes(unique.get(img.id)!)} unique
+                      </div>
+                    )}
+                  </td>
                   <td className="px-4 py-2 whitespace-nowrap">
                     {img.containers > 0 ? (
                       <Link href={`/containers?host=${img.hostId}&q=${encodeURIComponent(img.repoTags[0] ?? shortId(img.id))}`} className="text-sky-700 hover:underline">

@@ -34,14 +34,20 @@ export const imagesRouter = {
   /** One image's layers and history, read live from its host. */
   inspect: viewerProcedure.input(ImageRef).query(({ ctx, input }) => callAgent(ctx.agents.request(input.hostId, "image.inspect", { id: input.id }))),
 
+  /** Each image's size unique to it and shared with others on a host (`docker system df -v`). */
+  usage: viewerProcedure.input(z.object({ hostId: HostId })).query(async ({ ctx, input }) => {
+    const disk = await callAgent(ctx.agents.request(input.hostId, "image.disk", { layers: false }, { timeoutMs: 60_000 }));
+    return { layersSizeBytes: disk.layersSizeBytes, images: disk.images.map((i) => ({ id: i.id, sharedSizeBytes: i.sharedSizeBytes, uniqueSizeBytes: i.sizeBytes - i.sharedSizeBytes })) };
+  }),
+
   /** A host's images as a tree of shared layers, and what the sharing saves. */
   layerTree: viewerProcedure.input(z.object({ hostId: HostId })).query(async ({ ctx, input }) =>
-    layerTree(await callAgent(ctx.agents.request(input.hostId, "image.disk", {}, { timeoutMs: 60_000 }))),
+    layerTree(await callAgent(ctx.agents.request(input.hostId, "image.disk", { layers: true }, { timeoutMs: 60_000 }))),
   ),
 
   /** What a prune would remove on a host, and the space it frees at least. */
   prunePreview: viewerProcedure.input(z.object({ hostId: HostId, all: z.boolean() })).query(async ({ ctx, input }) =>
-    prunePreview(await callAgent(ctx.agents.request(input.hostId, "image.disk", {}, { timeoutMs: 60_000 })), input.all),
+    prunePreview(await callAgent(ctx.agents.request(input.hostId, "image.disk", { layers: true }, { timeoutMs: 60_000 })), input.all),
   ),
 
   /** `docker rmi <id | tag>`: untags, or removes; the engine refuses while a container uses the image, unless forced. */
