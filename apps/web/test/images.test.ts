@@ -110,6 +110,9 @@ describe("images, layers and image housekeeping", () => {
     expect(await h.api.images.remove.mutate({ hostId: h.hostId, ref: "stevedore-test/retagged:v2" })).toEqual({ untagged: ["stevedore-test/retagged:v2"], deleted: [] });
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", "stevedore-test/tree-c:1"])).toBe(ids.c);
     await expect(docker(["image", "inspect", ids.b!])).rejects.toThrow();
+    // Forced, the image in use loses its tag; the container keeps running on it.
+    expect((await h.api.images.remove.mutate({ hostId: h.hostId, ref: "stevedore-test/tree-a:1", force: true })).untagged).toEqual(["stevedore-test/tree-a:1"]);
+    expect(await docker(["inspect", "-f", "{{.Image}} {{.State.Running}}", "img-user"])).toBe(`${ids.a} true`);
     const entries = await Promise.all(["image.remove", "image.tag"].map((action) => h.api.audit.list.query({ action }))).then((pages) =>
       pages.flatMap((p) => p.items.map((e) => `${e.action} ${e.phase}`)),
     );
