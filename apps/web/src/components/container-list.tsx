@@ -9,6 +9,7 @@ import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
 import { ContainerActions, mayOperate, useCanOperateSomewhere } from "./container-actions";
 import { ContainerStatus } from "./container-status";
+import { HostFilter } from "./host-filter";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
 const PAGE_SIZE = 50;
@@ -99,14 +100,7 @@ export function ContainerList() {
               Run container
             </Link>
           )}
-          <Select aria-label="Host" value={hostId} onChange={(e) => setParam({ host: e.target.value })}>
-            <option value="">All hosts</option>
-            {hosts.data?.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-          </Select>
+          <HostFilter hosts={hosts.data} value={hostId} onChange={(host) => setParam({ host })} />
           {!!groups.data?.length && (
             <Select aria-label="Host group" value={group} onChange={(e) => setParam({ group: e.target.value })}>
               <option value="">All groups</option>

@@ -9,10 +9,11 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { mayOperate, useCanOperateSomewhere } from "./container-actions";
 import { imageHref } from "./image-detail";
+import { HostFilter } from "./host-filter";
 import { ImagePruneDialog } from "./image-prune-dialog";
 import { ImagePullDialog } from "./image-pull-dialog";
 import { ImageRemoveDialog, ImageTagDialog } from "./image-dialogs";
-import { Badge, Button, Card, CopyButton, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
+import { Badge, Button, Card, CopyButton, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
 
 export type ImageRow = inferRouterOutputs<AppRouter>["images"]["list"]["items"][number];
 
@@ -46,14 +47,7 @@ export function ImageList() {
         <h1 className="text-xl font-semibold">Images</h1>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <Input type="search" aria-label="Search images" placeholder="Tag, digest or id…" value={q} onChange={(e) => setQ(e.target.value)} className="w-60" />
-          <Select aria-label="Host" value={hostId} onChange={(e) => setHostId(e.target.value)}>
-            <option value="">All hosts</option>
-            {hosts.data?.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-          </Select>
+          <HostFilter hosts={hosts.data} value={hostId} onChange={setHostId} />
           <label className="flex items-center gap-1.5">
             <input type="checkbox" checked={dangling} onChange={(e) => setDangling(e.target.checked)} /> Dangling
           </label>
