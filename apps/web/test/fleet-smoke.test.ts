@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enroll } from "../../../agent/src/credentials";
+import { SimAgent } from "../../../bench/support/sim-agent";
+import { waitFor } from "./support/engine";
+import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
+
+/** The fleet benchmark's simulator at small scale: correctness only (bench/fleet.ts measures speed). */
+describe("fleet smoke: 50 simulated agents × 25 containers", () => {
+  let stack: TestStack;
+  let api: ReturnType<typeof apiClient>;
+  const agents: SimAgent[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    api = apiClient(stack.url, await signIn(stack.url));
+    for (let i = 0; i < 50; i++) {
+      const creds = await enroll(stack.url, await stack.joinToken(), `sim-${i}`);
+      agents.push(new SimAgent(stack.url, creds.hostId, creds.credential, `sim-${i}`, 25));
+    }
+    for (const a of agents) a.connect();
+  });
+  afterAll(async () => {
+    for (const a of agents) a.stop();
+    await stack.close();
+  });
+
+  it("every agent comes online with its containers, and the list pages and counts on the server", async () => {
+    await waitFor(async () => (await api.hosts.list.query()).filter((h) => h.status === "online").length === 50, { timeoutMs: 20_000, what: "50 hosts online" });
+    const hosts = await api.hosts.list.query();
+    expect(hosts.reduce((n, h) => n + h.containersTotal, 0)).toBe(1250);
+    const page = await api.containers.list.query({});
+    expect(page.total).toBe(1250);
+    expect(page.items.length).toBeLessThan(1250);
+    expect((await api.containers.list.query({ q: "sim-7-svc-3" })).items.map((c) => c.name)).toEqual(["sim-7-svc-3"]);
+  });
+
+  it("a change on one host reaches the fleet view", async () => {
+    const a = agents[7]!;
+    a.flip(3);
+    await waitFor(async () => (await api.containers.list.query({ q: "sim-7-svc-3" })).items[0]?.state === "exited", { what: "the flipped container exited" });
+    const exited = await api.containers.list.query({ state: "exited" });
+    expect(exited.items.map((c) => c.name)).toEqual(["sim-7-svc-3"]);
+  });
+});

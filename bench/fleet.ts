@@ -1,0 +1,186 @@
+/**
+ * A fleet on one control plane: N simulated agents (real protocol, real WebSockets, real enrolled
+ * credentials, enrolled once and kept in the bench directory) each reporting M containers, with K
+ * browser-like clients subscribed to live changes over the real transport (tRPC server-sent events).
+ * The control plane runs as its own process, started the production way. Phases and figures:
+ *   connect    all N agents at once → every one welcomed (and the server's host list agrees)
+ *   idle       control-plane CPU with heartbeats only
+ *   churn      E container changes per second fleet-wide: change → client latency p50/p99, CPU
+ *   page       the containers page's first page (server-side filter and sort), p50/p99
+ *   restart    the control plane restarts; all agents reconnect at once → time until all online
+ * Usage: npm run bench:fleet -- [agents=1000] [containers=25] [events/s=20] [clients=100] [seconds=30]
+ * BENCH_FLEET_DIR (default /tmp/stevedore-fleet-bench) keeps the database and the agents' credentials.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { enroll } from "../agent/src/credentials";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
+import { SimAgent } from "./support/sim-agent";
+
+const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS] = [1000, 25, 20, 100, 30].map((d, i) => Number(process.argv[2 + i] ?? d));
+const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-fleet-bench";
+const CREDENTIALS = path.join(DIR, "sim-agents.json");
+
+const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
+const ms = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} ms, p99 ${percentile(xs, 99).toFixed(0)} ms (${xs.length} samples)`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const procStat = (pid: number) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const rss = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+
+async function startControlPlane(port: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ["--import", "tsx", "bench/support/control-plane.ts"], {
+    env: { ...process.env, STEVEDORE_DATA_DIR: DIR, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => /READY/.test(d.toString()) && resolve());
+    proc.once("exit", (code) => reject(new Error(`the control plane exited (${code})`)));
+  });
+  return proc;
+}
+
+async function stopControlPlane(proc: ChildProcess): Promise<void> {
+  proc.kill("SIGTERM");
+  await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+}
+
+/** CPU of one core used by a process over a window, as a percentage. */
+async function cpuOver(pid: number, seconds: number): Promise<number> {
+  const c0 = procStat(pid);
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  return (100 * (procStat(pid) - c0)) / ((performance.now() - t0) / 1000);
+}
+
+/** Enrolls the agents the bench directory does not have credentials for yet (once; reused later). */
+async function enrolledAgents(url: string, api: ReturnType<typeof apiClient>): Promise<{ hostId: string; credential: string; name: string }[]> {
+  const known: { hostId: string; credential: string; name: string }[] = fs.existsSync(CREDENTIALS) ? JSON.parse(fs.readFileSync(CREDENTIALS, "utf8")) : [];
+  const t0 = performance.now();
+  const before = known.length;
+  let next = known.length;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < AGENTS) {
+        const name = `sim-${String(next++).padStart(5, "0")}`;
+        const { token } = await api.hosts.createJoinToken.mutate();
+        const creds = await enroll(url, token, name);
+        known.push({ hostId: creds.hostId, credential: creds.credential, name });
+      }
+    }),
+  );
+  if (known.length > 0) fs.writeFileSync(CREDENTIALS, JSON.stringify(known));
+  if (known.length > before) console.log(`enrolled ${known.length - before} new agents in ${((performance.now() - t0) / 1000).toFixed(1)} s (kept in ${CREDENTIALS})`);
+  return known.slice(0, AGENTS);
+}
+
+/** A browser's live subscription: calls `onHosts` with the host ids of each change batch. */
+function subscribe(url: string, cookie: string, onHosts: (hostIds: string[]) => void): () => void {
+  const controller = new AbortController();
+  void (async () => {
+    const res = await fetch(`${url}/api/trpc/fleet.changes`, { headers: { cookie, accept: "text/event-stream" }, signal: controller.signal });
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const events = buffer.split("\n\n");
+      buffer = events.pop()!;
+      for (const e of events) if (e.includes('"containers"')) onHosts([...e.matchAll(/"kind":"containers","hostId":"([^"]+)"/g)].map((m) => m[1]!));
+    }
+  })().catch(() => {});
+  return () => controller.abort();
+}
+
+async function waitAllOnline(agents: SimAgent[], timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (agents.some((a) => !a.online)) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${agents.filter((a) => !a.online).length} agents still offline after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(DIR, { recursive: true });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let cp = await startControlPlane(port);
+  const cookie = await signIn(url);
+  const api = apiClient(url, cookie);
+  const creds = await enrolledAgents(url, api);
+  console.log(`\nFleet: ${AGENTS} agents × ${CONTAINERS} containers = ${AGENTS * CONTAINERS} containers; ${CLIENTS} clients; ${EVENTS_PER_SEC} changes/s`);
+
+  // Connect: every agent at once.
+  const agents = creds.map((c) => new SimAgent(url, c.hostId, c.credential, c.name, CONTAINERS));
+  for (const a of agents) a.connect();
+  const connectMs = await waitAllOnline(agents, 300_000);
+  const hosts = await api.hosts.list.query();
+  const online = hosts.filter((h) => creds.some((c) => c.hostId === h.id) && h.status === "online");
+  const reported = online.reduce((n, h) => n + h.containersTotal, 0);
+  console.log(`connect    all ${AGENTS} agents welcomed in ${(connectMs / 1000).toFixed(1)} s; the server lists ${online.length} online with ${reported} containers (expected ${AGENTS * CONTAINERS})`);
+
+  // Idle.
+  await sleep(3000);
+  const idleCpu = await cpuOver(cp.pid!, 10);
+  console.log(`idle       control plane CPU ${idleCpu.toFixed(1)}% of one core (target < 10%), RSS ${rss(cp.pid!, "VmRSS").toFixed(0)} MiB`);
+
+  // Churn with K subscribed clients.
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const clientCookies = await Promise.all(Array.from({ length: Math.min(CLIENTS, 10) }, () => signIn(url)));
+  const closers = Array.from({ length: CLIENTS }, (_, i) =>
+    subscribe(url, clientCookies[i % clientCookies.length]!, (ids) => {
+      const now = performance.now();
+      for (const id of ids) {
+        const t = sentAt.get(id);
+        if (t !== undefined) latencies.push(now - t);
+      }
+    }),
+  );
+  await sleep(2000);
+  const c0 = procStat(cp.pid!);
+  const t0 = performance.now();
+  let sent = 0;
+  while (performance.now() - t0 < SECONDS * 1000) {
+    const a = agents[Math.floor(Math.random() * agents.length)]!;
+    sentAt.set(a.hostId, performance.now());
+    a.flip(Math.floor(Math.random() * CONTAINERS));
+    sent++;
+    await sleep(Math.max(0, t0 + (sent * 1000) / EVENTS_PER_SEC - performance.now()));
+  }
+  await sleep(1000);
+  const churnCpu = (100 * (procStat(cp.pid!) - c0)) / ((performance.now() - t0) / 1000);
+  for (const close of closers) close();
+  console.log(`churn      ${sent} changes in ${SECONDS} s to ${CLIENTS} clients: change → client ${ms(latencies)} (target p99 < 500 ms); CPU ${churnCpu.toFixed(1)}% (target < 50%)`);
+
+  // The containers page: first page, counts, server-side filter and sort.
+  const page: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    const res = await api.containers.list.query(i % 2 ? { q: `svc-${i}` } : {});
+    page.push(performance.now() - t);
+    if (i === 0) console.log(`page       ${res.items.length} rows of ${res.total} (the browser never gets the whole list)`);
+  }
+  console.log(`page       first page ${ms(page)} (target < 200 ms)`);
+  console.log(`memory     control plane RSS ${rss(cp.pid!, "VmRSS").toFixed(0)} MiB, peak ${rss(cp.pid!, "VmHWM").toFixed(0)} MiB (target < 2048)`);
+
+  // Restart: every agent reconnects at once, with backoff and jitter.
+  await stopControlPlane(cp);
+  const r0 = performance.now();
+  cp = await startControlPlane(port);
+  await waitAllOnline(agents, 600_000);
+  const reconnectMs = performance.now() - r0;
+  const reconnects = agents.reduce((n, a) => n + a.connects, 0) - 2 * AGENTS;
+  console.log(`restart    all ${AGENTS} online again ${(reconnectMs / 1000).toFixed(1)} s after the restart began (target < 60 s); ${reconnects} extra connects`);
+
+  for (const a of agents) a.stop();
+  await stopControlPlane(cp);
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
