@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ContainerState } from "@stevedore/protocol";
+import { ContainerState, type ContainerSummary } from "@stevedore/protocol";
 import type { ContainerRow } from "./types";
 import type { FleetState } from "./fleet-state";
 
@@ -24,40 +24,86 @@ export interface ContainerListResult {
   byState: Record<"all" | ContainerState, number>;
 }
 
-function matchesText(c: ContainerRow, q: string): boolean {
-  if (!q) return true;
-  return (
-    c.id.startsWith(q) ||
-    c.name.toLowerCase().includes(q) ||
-    c.image.toLowerCase().includes(q) ||
-    c.command.toLowerCase().includes(q) ||
-    c.hostName.toLowerCase().includes(q)
-  );
+type Sort = z.infer<typeof ContainerListInput>["sort"];
+interface Candidate {
+  c: ContainerSummary;
+  hostName: string;
+  toRow: () => ContainerRow;
 }
 
-const compare: Record<z.infer<typeof ContainerListInput>["sort"], (a: ContainerRow, b: ContainerRow) => number> = {
-  created: (a, b) => a.createdAt - b.createdAt,
-  name: (a, b) => a.name.localeCompare(b.name),
-  image: (a, b) => a.image.localeCompare(b.image),
-  state: (a, b) => a.state.localeCompare(b.state),
-  host: (a, b) => a.hostName.localeCompare(b.hostName),
+const collator = new Intl.Collator();
+const byId = (a: Candidate, b: Candidate) => (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0);
+const compare: Record<Sort, (a: Candidate, b: Candidate) => number> = {
+  created: (a, b) => a.c.createdAt - b.c.createdAt,
+  name: (a, b) => collator.compare(a.c.name, b.c.name),
+  image: (a, b) => collator.compare(a.c.image, b.c.image),
+  state: (a, b) => collator.compare(a.c.state, b.c.state),
+  host: (a, b) => collator.compare(a.hostName, b.hostName),
 };
+
+/** Lower-cased text a search looks in, kept per container object (a change replaces the object). */
+const searchText = new WeakMap<ContainerSummary, string>();
+function textOf(c: ContainerSummary): string {
+  let text = searchText.get(c);
+  if (text === undefined) searchText.set(c, (text = `${c.name}\n${c.image}\n${c.command}`.toLowerCase()));
+  return text;
+}
+
+/** Beyond this depth a page is cut from a full sort instead of the kept best rows. */
+const MAX_KEPT = 5_000;
+
+/**
+ * The first `k` candidates in order, in one pass: each is compared with the worst kept so far and
+ * dropped at once when it sorts after it, so a page of 100 out of 500,000 rows costs about one
+ * comparison per row instead of a full sort.
+ */
+class BestK {
+  readonly kept: Candidate[] = [];
+  constructor(
+    private readonly k: number,
+    private readonly cmp: (a: Candidate, b: Candidate) => number,
+  ) {}
+
+  offer(x: Candidate): void {
+    const kept = this.kept;
+    if (kept.length === this.k && this.cmp(x, kept[kept.length - 1]!) >= 0) return;
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cmp(kept[mid]!, x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    kept.splice(lo, 0, x);
+    if (kept.length > this.k) kept.pop();
+  }
+}
 
 /** Filtering, sorting and paging happen here, on the server: a browser only ever receives one page. */
 export function listContainers(fleet: FleetState, raw: ContainerListInput): ContainerListResult {
   const input = ContainerListInput.parse(raw);
   const q = input.q.toLowerCase();
   const byState: ContainerListResult["byState"] = { all: 0, created: 0, running: 0, paused: 0, restarting: 0, removing: 0, exited: 0, dead: 0 };
-  const matched: ContainerRow[] = [];
-  for (const c of fleet.containers(input.hostId)) {
-    if (input.group && !fleet.hostGroups(c.hostId).includes(input.group)) continue;
-    if (!matchesText(c, q)) continue;
-    byState.all++;
-    byState[c.state]++;
-    if (input.state === "all" || c.state === input.state) matched.push(c);
-  }
   const sign = input.dir === "asc" ? 1 : -1;
-  const cmp = compare[input.sort];
-  matched.sort((a, b) => sign * cmp(a, b) || a.id.localeCompare(b.id));
-  return { items: matched.slice(input.offset, input.offset + input.limit), total: matched.length, byState };
+  const order = compare[input.sort];
+  const cmp = (a: Candidate, b: Candidate) => sign * order(a, b) || byId(a, b);
+  const k = input.offset + input.limit;
+  const best = k <= MAX_KEPT ? new BestK(k, cmp) : null;
+  const all: Candidate[] = [];
+  for (const host of fleet.containersByHost(input.hostId)) {
+    if (input.group && !host.groups.includes(input.group)) continue;
+    const hostMatches = !q || host.hostName.toLowerCase().includes(q);
+    for (const c of host.containers) {
+      if (!hostMatches && !c.id.startsWith(q) && !textOf(c).includes(q)) continue;
+      byState.all++;
+      byState[c.state]++;
+      if (input.state !== "all" && c.state !== input.state) continue;
+      const candidate = { c, hostName: host.hostName, toRow: () => host.toRow(c) };
+      if (best) best.offer(candidate);
+      else all.push(candidate);
+    }
+  }
+  const total = input.state === "all" ? byState.all : byState[input.state];
+  const ordered = best ? best.kept : all.sort(cmp);
+  return { items: ordered.slice(input.offset, k).map((x) => x.toRow()), total, byState };
 }

@@ -179,10 +179,13 @@ export class FleetState {
     return h && c ? toRow(h, c) : null;
   }
 
-  /** Every container of every host (or one host), for the query layer to filter, sort and page. */
-  *containers(hostId?: string): Generator<ContainerRow> {
+  /**
+   * Every host (or one) with its containers as stored, for the query layer's single pass: rows are
+   * built only for the page it returns, not for every container it looks at.
+   */
+  *containersByHost(hostId?: string): Generator<HostContainers> {
     const hosts = hostId ? [this.hosts.get(hostId)].filter((h): h is HostEntry => !!h) : this.hosts.values();
-    for (const h of hosts) for (const c of h.containers.values()) yield toRow(h, c);
+    for (const h of hosts) yield { hostId: h.id, hostName: h.name, groups: h.groups, containers: h.containers.values(), toRow: (c) => toRow(h, c) };
   }
 
   private entry(hostId: string): HostEntry {
@@ -194,6 +197,14 @@ export class FleetState {
   private emit(change: FleetChange): void {
     this.changes.emit("change", change);
   }
+}
+
+export interface HostContainers {
+  hostId: string;
+  hostName: string;
+  groups: readonly string[];
+  containers: Iterable<ContainerSummary>;
+  toRow(c: ContainerSummary): ContainerRow;
 }
 
 function statusOf(h: HostEntry): HostStatus {
