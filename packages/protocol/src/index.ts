@@ -6,3 +6,4 @@ export * from "./status";
 export * from "./run-spec";
 export * from "./image-ref";
 export * from "./terminal";
+export * from "./logs";

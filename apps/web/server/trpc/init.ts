@@ -16,6 +16,7 @@ import type { ImagePulls } from "../images/image-pulls";
 import type { Settings } from "../settings";
 import type { TerminalSessions } from "../terminals/terminal-sessions";
 import type { Logger } from "../logger";
+import type { LogStreams } from "../logs/log-streams";
 
 // 1. Context: the services every procedure may use, and the signed-in user (or null).
 export interface Services {
@@ -27,6 +28,7 @@ export interface Services {
   audit: AuditLog;
   pulls: ImagePulls;
   terminals: TerminalSessions;
+  logs: LogStreams;
   settings: Settings;
   log: Logger;
 }

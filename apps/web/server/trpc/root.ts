@@ -3,6 +3,7 @@ import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
+import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
 import { settingsRouter } from "./routers/settings";
 import { terminalsRouter } from "./routers/terminals";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   users: usersRouter,
   terminals: terminalsRouter,
+  logs: logsRouter,
   settings: settingsRouter,
 });
 
