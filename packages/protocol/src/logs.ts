@@ -4,7 +4,7 @@ import { z } from "zod";
  * Container logs. Like terminals (terminal.ts), each log stream has its own socket to the agent, never
  * the control channel:
  *
- *   browser ──/logs?ticket=…──▶ control plane ◀──/agent/stream (one per container stream)── agent ── engine
+ *   browser ──/logs-socket?ticket=…──▶ control plane ◀──/agent/stream (one per container stream)── agent ── engine
  *
  * The agent gets `logs.start` on its stream socket, answers `started`, then sends output as binary
  * frames (first byte: 1 stdout, 2 stderr; consecutive lines of one kind share a frame), and
@@ -15,7 +15,8 @@ import { z } from "zod";
  * browser's agent sockets, so a slow browser slows only its own streams.
  */
 
-export const LOGS_SOCKET_PATH = "/logs";
+/** Not under /logs: that is a page, and Next.js's own upgrade listener (added to our server) claims its path. */
+export const LOGS_SOCKET_PATH = "/logs-socket";
 export const LOGS_DOWNLOAD_PATH = "/api/logs/download";
 export const LOGS_HIGH_WATER = 100 * 1024;
 export const LOGS_LOW_WATER = 10 * 1024;

@@ -38,7 +38,7 @@ export interface LogsTicket extends TicketHolder {
 export class LogsRefusal extends Error {}
 
 /**
- * Container log streams: the browsers' `/logs` sockets (each a LogsConnection carrying any number of
+ * Container log streams: the browsers. `/logs-socket` sockets (each a LogsConnection carrying any number of
  * container streams), the agents' sockets dialled back for each stream, and downloads. Every stream
  * has its own agent socket, so one consumer's pace never holds back another's.
  */
@@ -90,7 +90,7 @@ export class LogStreams {
     return leg;
   }
 
-  /** Browser upgrade on /logs?ticket=…: same origin, a valid unused ticket, the ticket's user's session. */
+  /** Browser upgrade on /logs-socket?ticket=…: same origin, a valid unused ticket, the ticket's user's session. */
   async handleBrowserUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const accepted = await acceptBrowserUpgrade(this.deps, this.tickets, req, socket, { action: "logs.refused", params: (t) => ({ containers: t?.containers.length ?? 0 }) });
     if (!accepted) return;

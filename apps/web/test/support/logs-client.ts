@@ -19,6 +19,8 @@ export class LogsClient {
   readonly messages: LogsServerMessage[] = [];
   readonly lines: LogLine[] = [];
   received = 0;
+  /** Newline bytes received (lines, also when they are not kept). */
+  newlines = 0;
   private unacked = 0;
   private readonly partial = new Map<string, string>();
   closed: { code: number; reason: string } | null = null;
@@ -33,6 +35,7 @@ export class LogsClient {
       }
       this.received += data.length;
       this.unacked += data.length;
+      for (let i = data.indexOf(10, LOG_FRAME_HEADER); i !== -1; i = data.indexOf(10, i + 1)) this.newlines++;
       if (opts.keepLines !== false) this.split(data);
       if (autoAck) this.ack();
     });
