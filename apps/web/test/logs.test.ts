@@ -1,8 +1,11 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOGS_DOWNLOAD_PATH, LOGS_HIGH_WATER } from "@stevedore/protocol";
-import { removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { SecondEngine, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { LogsClient } from "./support/logs-client";
-import { type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
+import { AgentProcess, type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A flood that ends (9 MB of log), so its log file never rotates under a paused reader. */
@@ -122,6 +125,34 @@ describe("container logs through the control plane and the agent", () => {
     c.open(1, h.hostId, ticker, { tail: 0 });
     await waitFor(() => c.messages.filter((m) => m.type === "ended" && m.stream === 1).length === 1, { what: "the reused number refused" });
     c.close();
+  });
+
+  it("merges one service's containers running on two hosts", async () => {
+    const engine2 = new SecondEngine(fs.mkdtempSync(path.join(os.tmpdir(), "stv-logs-h2-")));
+    let agent2: AgentProcess | null = null;
+    try {
+      await engine2.start();
+      await engine2.loadTestImage();
+      agent2 = AgentProcess.start({ url: h.stack.url, token: await h.stack.joinToken(), credentials: path.join(h.stack.dataDir, "a2.json"), hostname: "logs-host-2", socket: engine2.socket });
+      const host2 = await waitFor(async () => (await h.api.hosts.list.query()).find((x) => x.name === "logs-host-2" && x.status === "online")?.id, { what: "the second host online" });
+      const svc = ["sh", "-c", "while true; do echo \"served by $(hostname)\"; sleep 0.2; done"];
+      const one = await runContainer("logs-svc", svc);
+      const two = await runContainer("logs-svc", svc, engine2.socket);
+      await waitFor(async () => (await h.api.containers.list.query({ q: "logs-svc" })).items.filter((c) => c.state === "running").length === 2, { what: "both replicas" });
+      const { ticket } = await h.api.logs.ticket.mutate({ containers: [ref(one), { hostId: host2, containerId: two }] });
+      const c = new LogsClient(h.stack.url, ticket, { cookie: h.cookie });
+      await c.opened();
+      c.open(1, h.hostId, one);
+      c.open(2, host2, two);
+      expect((await c.waitForLine(1, /^served by/)).text).toBe(`served by ${one.slice(0, 12)}`);
+      expect((await c.waitForLine(2, /^served by/)).text).toBe(`served by ${two.slice(0, 12)}`);
+      c.close();
+    } finally {
+      await agent2?.stop();
+      await removeTestContainers(engine2.socket).catch(() => {});
+      await engine2.stop();
+      fs.rmSync(engine2.dir, { recursive: true, force: true });
+    }
   });
 
   it("a flood to a browser that does not acknowledge stays bounded on the server, and does not slow another browser", async () => {
