@@ -67,6 +67,8 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
   }, [needle, version, lines]);
 
   const scroller = useRef<HTMLDivElement>(null);
+  // The virtualizer's functions change as it measures; the compiler skipping this component is expected.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtual = useVirtualizer({ count: lines.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 30 });
 
   // Following: keep the newest line in view unless the reader scrolled up (or is searching).
@@ -176,6 +178,11 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
           </Badge>
         )}
         {error && <span className="text-red-700">{error}</span>}
+        {(error || (statuses.length > 0 && statuses.every((s) => s.kind === "ended" && s.reason !== "eof"))) && (
+          <Button variant="ghost" className="py-0.5" onClick={() => setRange((r) => ({ ...r, attempt: (r.attempt ?? 0) + 1 }))}>
+            Reconnect
+          </Button>
+        )}
       </div>
 
       <div className="relative">

@@ -11,6 +11,8 @@ export type SourceStatus = { kind: "connecting" } | { kind: "live"; tty: boolean
 export interface LogRange {
   tail?: number;
   since?: number;
+  /** Bumped to reopen the same range (after the connection dropped). */
+  attempt?: number;
 }
 
 /**
