@@ -188,6 +188,8 @@ describe("container logs through the control plane and the agent", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("logs-history.log");
     expect(await res.text()).toBe("48\n49\n50\n");
+    const audited = (await h.stack.cp.services.audit.list({ action: "logs.download" })).items[0];
+    expect(audited).toMatchObject({ targetName: "logs-history", phase: "succeeded", params: expect.stringContaining('"tail":3') });
     const bad = await fetch(`${h.stack.url}${LOGS_DOWNLOAD_PATH}?hostId=${h.hostId}&containerId=nope`, { headers: { cookie: h.cookie } });
     expect(bad.status).toBe(400);
     expect((await fetch(`${h.stack.url}${LOGS_DOWNLOAD_PATH}?hostId=${h.hostId}&containerId=${history}`)).status).toBe(401);

@@ -2,7 +2,8 @@ import type http from "node:http";
 import { ContainerId, LOGS_DOWNLOAD_PATH, LogOptions } from "@stevedore/protocol";
 import { z } from "zod";
 import { sendJson } from "../http-json";
-import { type Services, createContext } from "../trpc/init";
+import { newId } from "../agents/secrets";
+import { type Services, actorOf, createContext } from "../trpc/init";
 import { LogsRefusal } from "./log-streams";
 
 export function isLogsDownloadPath(pathname: string): boolean {
@@ -27,7 +28,8 @@ const Query = z.object({
  */
 export async function handleLogsDownload(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
-  const { user } = await createContext(services, req);
+  const ctx = await createContext(services, req);
+  const { user } = ctx;
   if (!user) return sendJson(res, 401, { error: "sign in first" });
   const params = Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
   const query = Query.safeParse(params);
@@ -41,7 +43,21 @@ export async function handleLogsDownload(req: http.IncomingMessage, res: http.Se
     if (err instanceof LogsRefusal) return sendJson(res, err.message.startsWith("reading logs") ? 403 : 404, { error: err.message });
     throw err;
   }
-  const name = services.fleet.getContainer(hostId, containerId)?.name ?? containerId.slice(0, 12);
+  const container = services.fleet.getContainer(hostId, containerId)!;
+  const name = container.name;
+  // Reading logs live is not audited line by line, but taking a copy of them away is.
+  await services.audit.append({
+    requestId: newId("req"),
+    phase: "succeeded",
+    action: "logs.download",
+    actor: actorOf({ ...ctx, user }),
+    hostId,
+    hostName: container.hostName,
+    targetType: "container",
+    targetId: containerId,
+    targetName: name,
+    params: { tail: tail ?? null, since: since ?? null, until: until ?? null, timestamps },
+  });
   let headersSent = false;
   const begin = () => {
     if (headersSent) return;
