@@ -6,7 +6,7 @@ import { Engine } from "./engine";
 import { readHostFacts } from "./host-facts";
 import { HostSync } from "./host-sync";
 import { handleRequest } from "./requests";
-import { TerminalStream } from "./terminal-stream";
+import { openStream } from "./stream-socket";
 
 /** Exit status for a refusal that a restart cannot fix (systemd: RestartPreventExitStatus=78). */
 const EXIT_CONFIG = 78;
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     creds,
     hostFacts: () => readHostFacts(config.hostname),
     sync,
-    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => TerminalStream.open(creds, id, engine.docker, log) }, req, io),
+    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => openStream(creds, id, engine.docker, log) }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

@@ -1,44 +1,18 @@
-import os from "node:os";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import WebSocket from "ws";
 import {
-  AGENT_STREAM_PATH,
   ChunkCoalescer,
   OutputStream,
-  STREAM_ID_HEADER,
   StreamControlMessage,
   decodeMessage,
   type StreamAgentMessage,
   type TerminalEndReason,
   type TerminalStart,
 } from "@stevedore/protocol";
-import type { Credentials } from "./credentials";
 import { engineMessage } from "./engine";
+import { FrameDemuxer, StreamSender } from "./stream-io";
 import type { Logger } from "pino";
-
-/** Output waiting in the socket above this stops reading the engine; below the low mark it resumes. */
-const SEND_HIGH_WATER = 256 * 1024;
-const SEND_LOW_WATER = 64 * 1024;
-const OPEN_TIMEOUT_MS = 10_000;
-
-/** The engine's multiplexed (non-TTY) stream: 8-byte headers [stream, 0, 0, 0, size(4, big-endian)]. */
-export class FrameDemuxer {
-  private pending: Buffer = Buffer.alloc(0);
-
-  constructor(private readonly onFrame: (stream: number, payload: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) break;
-      const stream = this.pending[0]!;
-      this.onFrame(stream === 2 ? OutputStream.stderr : OutputStream.stdout, this.pending.subarray(8, 8 + size));
-      this.pending = this.pending.subarray(8 + size);
-    }
-  }
-}
 
 /**
  * One terminal session on this host: a dedicated WebSocket to the control plane, and the engine's
@@ -51,15 +25,17 @@ export class TerminalStream {
   private exec: Docker.Exec | null = null;
   private start: TerminalStart | null = null;
   private tty = false;
-  private paused = false;
   private ended = false;
   private output: ChunkCoalescer | null = null;
+  private readonly sender: StreamSender;
 
-  private constructor(
+  constructor(
     private readonly ws: WebSocket,
     private readonly docker: Docker,
     private readonly log: Logger,
+    first: TerminalStart,
   ) {
+    this.sender = new StreamSender(ws);
     ws.on("message", (data: Buffer, isBinary) => {
       if (isBinary) {
         this.engineStream?.write(data);
@@ -74,26 +50,7 @@ export class TerminalStream {
     });
     ws.on("close", () => this.engineStream?.destroy());
     ws.on("error", (err) => log.debug({ err: err.message }, "terminal stream socket error"));
-  }
-
-  /** Dials the control plane's stream endpoint for this id; resolves once the socket is open. */
-  static open(creds: Credentials, streamId: string, docker: Docker, log: Logger): Promise<TerminalStream> {
-    const url = new URL(AGENT_STREAM_PATH, creds.url);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(url, {
-      headers: { authorization: `Bearer ${creds.credential}`, [STREAM_ID_HEADER]: streamId, "user-agent": `stevedore-agent (${os.hostname()})` },
-      handshakeTimeout: OPEN_TIMEOUT_MS,
-      perMessageDeflate: false,
-    });
-    const stream = new TerminalStream(ws, docker, log.child({ streamId }));
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(stream));
-      ws.once("unexpected-response", (_req, res) => {
-        res.resume();
-        reject(new Error(`the control plane refused the stream socket (HTTP ${res.statusCode})`));
-      });
-      ws.once("error", reject);
-    });
+    void this.onControl(first);
   }
 
   private async onControl(msg: StreamControlMessage): Promise<void> {
@@ -106,6 +63,8 @@ export class TerminalStream {
         } catch (err) {
           this.end("error", undefined, engineMessage(err));
         }
+        return;
+      case "logs.start":
         return;
       case "resize":
         await this.resize(msg.size.cols, msg.size.rows);
@@ -139,6 +98,7 @@ export class TerminalStream {
       this.engineStream = (await this.exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
     }
     const engine = this.engineStream;
+    this.sender.source = engine;
     const send = (stream: number, payload: Buffer) => this.send(Buffer.concat([Buffer.of(stream), payload]));
     const demux = this.tty ? null : new FrameDemuxer(send);
     this.output = new ChunkCoalescer((data) => (demux ? demux.push(data) : send(OutputStream.stdout, data)));
@@ -151,21 +111,11 @@ export class TerminalStream {
   }
 
   private send(frame: Buffer): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(frame, { binary: true }, () => {
-      if (this.paused && this.ws.bufferedAmount < SEND_LOW_WATER) {
-        this.paused = false;
-        this.engineStream?.resume();
-      }
-    });
-    if (!this.paused && this.ws.bufferedAmount > SEND_HIGH_WATER) {
-      this.paused = true;
-      this.engineStream?.pause();
-    }
+    this.sender.send(frame);
   }
 
   private sendJson(msg: StreamAgentMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    this.sender.sendJson(msg);
   }
 
   private async resize(cols: number, rows: number): Promise<void> {

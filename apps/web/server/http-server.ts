@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, STREAM_ID_HEADER, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
 import { AgentGateway } from "./agents/agent-gateway";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
@@ -17,6 +17,8 @@ import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
 import { createLogger } from "./logger";
+import { LOG_STREAM_PREFIX, LogStreams } from "./logs/log-streams";
+import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Registries } from "./registries/registries";
 import { Settings } from "./settings";
@@ -74,7 +76,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
   const terminals = new TerminalSessions({ db, auth, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, settings, log };
+  const logs = new LogStreams({ db, auth, agents, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -145,6 +148,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     }
     if (p === "/api/audit/export") return handleAuditExport(req, res, services);
     if (isRecordingPath(p)) return handleRecordingDownload(req, res, services);
+    if (isLogsDownloadPath(p)) return handleLogsDownload(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
     if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers))) {
@@ -163,7 +167,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     const p = new URL(req.url ?? "/", "http://localhost").pathname;
     const handler =
       p === AGENT_SOCKET_PATH ? agents.handleUpgrade.bind(agents)
+      : p === AGENT_STREAM_PATH && String(req.headers[STREAM_ID_HEADER]).startsWith(`${LOG_STREAM_PREFIX}_`) ? logs.handleAgentStreamUpgrade.bind(logs)
       : p === AGENT_STREAM_PATH ? terminals.handleAgentStreamUpgrade.bind(terminals)
+      : p === LOGS_SOCKET_PATH ? logs.handleBrowserUpgrade.bind(logs)
       : p === TERMINAL_SOCKET_PATH ? terminals.handleBrowserUpgrade.bind(terminals)
       : null;
     if (handler) {
@@ -194,6 +200,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     url,
     async close() {
       await terminals.closeAll();
+      logs.closeAll();
       agents.close();
       indexing.abort();
       await indexed;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
-import { highestRole, mayUseTerminal, roleOnHost } from "../server/access";
+import { highestRole, mayReadLogs, mayUseTerminal, roleOnHost } from "../server/access";
 import { TEST_IMAGE, TEST_LABEL, docker, removeTestContainers } from "./support/engine";
 import { type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
 
@@ -27,6 +27,34 @@ describe("role on a host from the fleet-wide role and group grants", () => {
     expect(roleOnHost({ role: "viewer", grants: [{ group: "*", role: "terminal" }] }, ["prod"])).toBe("operator");
     expect(mayUseTerminal({ role: "admin", grants: [] }, [])).toBe(true);
     expect(mayUseTerminal({ role: "admin", grants: [], ceiling: "admin" }, [])).toBe(false);
+  });
+
+  it("a logs grant reads logs on its hosts and nothing more: it never makes an operator", () => {
+    const vera = { role: "viewer" as const, grants: [{ group: "staging", role: "logs" as const }] };
+    expect(roleOnHost(vera, ["staging"])).toBe("viewer");
+    expect(highestRole(vera)).toBe("viewer");
+    expect(mayUseTerminal(vera, ["staging"])).toBe(false);
+    expect(mayReadLogs(vera, ["staging"])).toBe(true);
+    expect(mayReadLogs(vera, ["prod"])).toBe(false);
+    expect(mayReadLogs({ role: "viewer", grants: [{ group: "*", role: "logs" }] }, ["prod"])).toBe(true);
+    // A logs grant beside an operator grant elsewhere: operator only where that grant applies.
+    const mixed = { role: "viewer" as const, grants: [{ group: "staging", role: "logs" as const }, { group: "eu", role: "operator" as const }] };
+    expect(roleOnHost(mixed, ["staging"])).toBe("viewer");
+    expect(roleOnHost(mixed, ["eu"])).toBe("operator");
+    expect(highestRole(mixed)).toBe("operator");
+  });
+
+  it("operators and admins read logs; viewers only by grant; a token only if its own role is operator or above", () => {
+    expect(mayReadLogs({ role: "viewer", grants: [] }, ["staging"])).toBe(false);
+    expect(mayReadLogs({ role: "operator", grants: [] }, [])).toBe(true);
+    expect(mayReadLogs({ role: "admin", grants: [] }, [])).toBe(true);
+    expect(mayReadLogs({ role: "viewer", grants: [{ group: "staging", role: "operator" }] }, ["staging"])).toBe(true);
+    expect(mayReadLogs({ role: "viewer", grants: [{ group: "staging", role: "terminal" }] }, ["staging"])).toBe(true);
+    expect(mayReadLogs({ role: "admin", grants: [], ceiling: "viewer" }, [])).toBe(false);
+    expect(mayReadLogs({ role: "operator", grants: [], ceiling: "operator" }, [])).toBe(true);
+    // A token's own role is operator, its owner a viewer with a logs grant: the grant counts.
+    expect(mayReadLogs({ role: "viewer", grants: [{ group: "staging", role: "logs" }], ceiling: "operator" }, ["staging"])).toBe(true);
+    expect(mayReadLogs({ role: "viewer", grants: [{ group: "staging", role: "logs" }], ceiling: "viewer" }, ["staging"])).toBe(false);
   });
 });
 

@@ -54,7 +54,7 @@ describe("the containers page query", () => {
           const key = (r: (typeof all)[number]) => ({ name: r.name, image: r.image, state: r.state, host: r.hostName, created: r.createdAt })[sort];
           const sorted = [...all].sort((a, b) => (dir === "asc" ? 1 : -1) * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) || (a.id < b.id ? -1 : 1));
           expect(all.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
-          for (const [offset, limit] of [[0, 100], [250, 50], [1990, 100]]) {
+          for (const [offset, limit] of [[0, 100], [250, 50], [1990, 100]] as const) {
             const page = listContainers(f, { ...filter, sort, dir, offset, limit });
             expect(page.items.map((r) => r.id)).toEqual(sorted.slice(offset, offset + limit).map((r) => r.id));
             expect(page.total).toBe(all.length);

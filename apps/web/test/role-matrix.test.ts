@@ -17,6 +17,9 @@ const MIN_ROLE: Record<string, Role> = {
   "terminals.join": "viewer",
   "terminals.list": "viewer",
   "terminals.close": "viewer",
+  // Reading logs is a permission of its own, checked per host (logs.test.ts, access-grants.test.ts).
+  "logs.ticket": "viewer",
+  "logs.targets": "viewer",
   "settings.terminal": "admin",
   "settings.setTerminal": "admin",
   "settings.images": "viewer",

@@ -7,3 +7,4 @@ export * from "./run-spec";
 export * from "./image-ref";
 export * from "./terminal";
 export * from "./images";
+export * from "./logs";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LogsEnded, LogsStart } from "./logs";
 
 /**
  * Terminals. Each session has its own WebSocket on both legs, never the agent's control channel:
@@ -54,9 +55,10 @@ export type TerminalStart = z.infer<typeof TerminalStart>;
 export const TerminalEndReason = z.enum(["exited", "detached", "container-stopped", "closed", "error"]);
 export type TerminalEndReason = z.infer<typeof TerminalEndReason>;
 
-/** control plane → agent, text frames on a stream socket. */
+/** control plane → agent, text frames on a stream socket (a terminal's, or a log stream's: logs.ts). */
 export const StreamControlMessage = z.discriminatedUnion("type", [
   TerminalStart,
+  LogsStart,
   z.object({ type: z.literal("resize"), size: TerminalSize }),
   z.object({ type: z.literal("close") }),
 ]);
@@ -71,6 +73,7 @@ export const StreamAgentMessage = z.discriminatedUnion("type", [
     exitCode: z.number().int().optional(),
     message: z.string().max(4096).optional(),
   }),
+  LogsEnded,
 ]);
 export type StreamAgentMessage = z.infer<typeof StreamAgentMessage>;
 

@@ -167,6 +167,8 @@ export class TerminalSession {
       this.started = true;
       this.tty = msg.tty;
       for (const v of this.viewers) this.sendHello(v);
+    } else if (msg.type === "logs.ended") {
+      this.log.warn("a log stream's message on a terminal stream");
     } else if (this.closeRequested !== null && msg.reason !== "exited") {
       this.end({ reason: "closed", message: this.closeRequested });
     } else {

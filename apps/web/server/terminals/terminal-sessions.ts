@@ -5,11 +5,11 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { STREAM_ID_HEADER } from "@stevedore/protocol";
 import { verifyCredential } from "../agents/enrollment";
-import { type Auth, getSessionUser } from "../auth";
+import { type Auth } from "../auth";
+import { acceptBrowserUpgrade, auditRefusal } from "../browser-upgrade";
 import type { AgentGateway } from "../agents/agent-gateway";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
-import { CLIENT_IP_HEADER } from "../client-address";
 import { refuseUpgrade } from "../http-json";
 import type { Db } from "../db";
 import type { Logger } from "../logger";
@@ -127,31 +127,14 @@ export class TerminalSessions {
 
   /** Browser upgrade on /terminal?ticket=…: same origin, a valid unused ticket, a live session. Refusals are audited. */
   async handleBrowserUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const ticket = this.tickets.redeem(url.searchParams.get("ticket") ?? "");
-    const origin = req.headers.origin;
-    const refuse = async (status: 401 | 403 | 404, reason: string) => {
-      await this.deps.audit.append({
-        requestId: newId("req"),
-        phase: "failed",
-        action: "terminal.refused",
-        actor: { type: "user", id: ticket?.userId ?? null, name: ticket?.email ?? "unknown (no valid ticket)", ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
-        hostId: ticket?.hostId ?? null,
-        targetType: "container",
-        targetId: ticket?.containerId ?? null,
-        params: { origin: origin ?? null, sessionId: ticket?.sessionId ?? null },
-        error: reason,
-      });
-      refuseUpgrade(socket, status, reason);
-    };
-    if (origin !== this.deps.publicOrigin) return refuse(403, `origin ${origin ?? "(none)"} is not allowed`);
-    if (!ticket) return refuse(401, "no valid ticket (tickets are single-use and expire after 30 s)");
-    // The ticket alone is not enough: the browser's own session must be the ticket's user, so a ticket
-    // copied out of one browser is useless in another.
-    const user = await getSessionUser(this.deps.auth, this.deps.db, req.headers);
-    if (!user || user.id !== ticket.userId) return refuse(401, "the ticket belongs to another user's session");
+    const accepted = await acceptBrowserUpgrade(this.deps, this.tickets, req, socket, { action: "terminal.refused", params: (t) => ({ sessionId: t?.sessionId ?? null }) });
+    if (!accepted) return;
+    const { ticket } = accepted;
     const session = this.get(ticket.sessionId);
-    if (!session || session.isEnded) return refuse(404, "the session has ended");
+    if (!session || session.isEnded) {
+      await auditRefusal(this.deps.audit, req, "terminal.refused", ticket, "the session has ended", { origin: req.headers.origin ?? null, sessionId: ticket.sessionId });
+      return refuseUpgrade(socket, 404, "the session has ended");
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
   }
 

@@ -17,6 +17,7 @@ import type { ImagePulls } from "../images/image-pulls";
 import type { Settings } from "../settings";
 import type { TerminalSessions } from "../terminals/terminal-sessions";
 import type { Logger } from "../logger";
+import type { LogStreams } from "../logs/log-streams";
 
 // 1. Context: the services every procedure may use, and the signed-in user (or null).
 export interface Services {
@@ -29,6 +30,7 @@ export interface Services {
   pulls: ImagePulls;
   registries: Registries;
   terminals: TerminalSessions;
+  logs: LogStreams;
   settings: Settings;
   log: Logger;
 }

@@ -3,6 +3,7 @@ import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
+import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   users: usersRouter,
   terminals: terminalsRouter,
+  logs: logsRouter,
   settings: settingsRouter,
 });
 

@@ -9,6 +9,7 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, mayOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
+import { ContainerLogs } from "./container-logs";
 import { ContainerTerminal } from "./container-terminal";
 import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
@@ -112,6 +113,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         </Card>
       )}
 
+      {c.logs && c.live && <ContainerLogs hostId={c.hostId} id={c.id} name={c.name} hostName={c.hostName} />}
       {c.terminal && c.live && <ContainerTerminal hostId={c.hostId} id={c.id} running={c.state === "running"} autoAttach={autoAttach} />}
 
       <div className="grid gap-4 lg:grid-cols-2">

@@ -8,6 +8,7 @@ import { humanDuration, type ContainerState } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
 import { ContainerActions, mayOperate, useCanOperateSomewhere } from "./container-actions";
+import { mergedLogsHref } from "@/lib/log-buffer";
 import { ContainerStatus } from "./container-status";
 import { HostFilter } from "./host-filter";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
@@ -134,6 +135,11 @@ export function ContainerList() {
           <div className="flex flex-wrap items-center gap-3 p-3">
             <span className="text-sm font-medium">{selectedRows.length} selected</span>
             <ContainerActions compact targets={selectedRows.map((c) => ({ hostId: c.hostId, id: c.id, name: c.name, state: c.state }))} />
+            {selectedRows.some((c) => c.logs) && (
+              <Link href={mergedLogsHref(selectedRows.filter((c) => c.logs))} className="rounded-md px-3 py-1.5 text-sm font-medium text-sky-800 ring-1 ring-sky-200 hover:bg-sky-50">
+                Logs of {selectedRows.filter((c) => c.logs).length}
+              </Link>
+            )}
           </div>
         </Card>
       )}

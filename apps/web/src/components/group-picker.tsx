@@ -105,12 +105,12 @@ export function HostGroupsDialog({ host, open, onClose }: { host: { id: string; 
   );
 }
 
-type GrantRole = "operator" | "terminal";
+type GrantRole = "operator" | "terminal" | "logs";
 const ALL_HOSTS = "*";
 
 /**
  * An admin's editor for one user's grants: per group (or every host), operator, or operator with
- * terminals (remote root: a permission of its own).
+ * terminals (remote root: a permission of its own), or reading logs only (they often hold secrets).
  */
 export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; email: string; role: string; grants: { group: string; role: string }[] }; open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
@@ -154,7 +154,8 @@ export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; 
                   <td className="py-1.5">
                     <Select aria-label={`Grant on ${g === ALL_HOSTS ? "all hosts" : g}`} value={grants[g] ?? ""} onChange={(e) => set(g, e.target.value as GrantRole | "")} className="py-1">
                       <option value="">no grant</option>
-                      <option value="operator">operator</option>
+                      <option value="logs">read logs</option>
+                      <option value="operator">operator (+ logs)</option>
                       <option value="terminal">operator + terminal</option>
                     </Select>
                   </td>

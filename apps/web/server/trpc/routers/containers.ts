@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ContainerOperation, RunSpec } from "@stevedore/protocol";
-import { mayUseTerminal } from "../../access";
+import { mayReadLogs, mayUseTerminal } from "../../access";
 import { operateContainers, runContainers } from "../../containers/container-commands";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
 import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
@@ -24,7 +24,7 @@ export const containersRouter = {
   /** One page, each row with the caller's role on its host (what the page may offer). */
   list: viewerProcedure.input(ContainerListInput).query(({ ctx, input }) => {
     const page = listContainers(ctx.fleet, input);
-    return { ...page, items: page.items.map((c) => ({ ...c, access: roleOn(ctx, c.hostId) })) };
+    return { ...page, items: page.items.map((c) => ({ ...c, access: roleOn(ctx, c.hostId), logs: mayReadLogs(ctx.user, ctx.fleet.hostGroups(c.hostId)) })) };
   }),
 
   /** The row from the fleet view plus the engine's full inspect document, read live from the agent. */
@@ -34,7 +34,9 @@ export const containersRouter = {
     const inspect = row.live ? await callAgent(ctx.agents.request(input.hostId, "container.inspect", { id: input.id })) : null;
     // `terminal`: whether the caller may open a terminal here (the permission is a grant of its own).
     const terminal = !ctx.user.token && mayUseTerminal(ctx.user, ctx.fleet.hostGroups(row.hostId));
-    return { container: { ...row, access: roleOn(ctx, row.hostId), terminal }, inspect };
+    // `logs`: whether the caller may read its logs (they often hold secrets: a permission of its own).
+    const logs = mayReadLogs(ctx.user, ctx.fleet.hostGroups(row.hostId));
+    return { container: { ...row, access: roleOn(ctx, row.hostId), terminal, logs }, inspect };
   }),
 
   top: viewerProcedure.input(ContainerRef).query(({ ctx, input }) =>
