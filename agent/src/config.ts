@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DEFAULT_STATS_INTERVAL_MS } from "@stevedore/protocol";
 
 const Config = z.object({
   url: z.url({ protocol: /^https?$/, error: "must be the control plane's http(s):// URL, e.g. https://stevedore.example.com" }).optional(),
@@ -10,6 +11,7 @@ const Config = z.object({
   dockerSocket: z.string().min(1).optional(),
   hostname: z.string().min(1).max(255),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]),
+  statsIntervalMs: z.coerce.number({ error: "must be a number of seconds" }).min(1_000, "must be at least 1 second").max(3_600_000),
 });
 export type AgentConfig = z.infer<typeof Config>;
 
@@ -20,7 +22,8 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
   --credentials FILE     where the host credential is kept (STEVEDORE_CREDENTIALS_FILE)
   --docker-socket PATH   engine socket; DOCKER_HOST is honoured when unset (STEVEDORE_DOCKER_SOCKET)
   --hostname NAME        name to report for this host (STEVEDORE_HOSTNAME)
-  --log-level LEVEL      trace|debug|info|warn|error (LOG_LEVEL)`;
+  --log-level LEVEL      trace|debug|info|warn|error (LOG_LEVEL)
+  --stats-interval SECS  how often containers' resource use is sampled, default 5 (STEVEDORE_STATS_INTERVAL)`;
 
 export function defaultCredentialsFile(): string {
   return process.getuid?.() === 0
@@ -39,6 +42,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       "docker-socket": { type: "string" },
       hostname: { type: "string" },
       "log-level": { type: "string" },
+      "stats-interval": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -54,6 +58,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     dockerSocket: values["docker-socket"] ?? env.STEVEDORE_DOCKER_SOCKET,
     hostname: values.hostname ?? env.STEVEDORE_HOSTNAME ?? os.hostname(),
     logLevel: values["log-level"] ?? env.LOG_LEVEL ?? "info",
+    statsIntervalMs: Number(values["stats-interval"] ?? env.STEVEDORE_STATS_INTERVAL ?? DEFAULT_STATS_INTERVAL_MS / 1000) * 1000,
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

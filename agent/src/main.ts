@@ -1,3 +1,4 @@
+import os from "node:os";
 import pino from "pino";
 import { ControlConnection, FatalConnectionError } from "./control-connection";
 import { ConfigError, loadConfig } from "./config";
@@ -6,6 +7,7 @@ import { Engine } from "./engine";
 import { readHostFacts } from "./host-facts";
 import { HostSync } from "./host-sync";
 import { handleRequest } from "./requests";
+import { StatsCollector } from "./stats-collector";
 import { openStream } from "./stream-socket";
 
 /** Exit status for a refusal that a restart cannot fix (systemd: RestartPreventExitStatus=78). */
@@ -45,11 +47,14 @@ async function main(): Promise<void> {
   });
   await sync.start();
   connection.start();
+  const stats = new StatsCollector(engine.docker, config.statsIntervalMs, os.totalmem(), (msg) => connection?.send(msg), log);
+  stats.start();
 
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
     connection?.stop();
     sync.stop();
+    stats.stop();
     setTimeout(() => process.exit(0), 200).unref();
   };
   process.once("SIGINT", () => shutdown("SIGINT"));

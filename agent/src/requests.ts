@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { REQUEST_ID_LABEL, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
 import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
@@ -59,6 +59,8 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
       };
       return { titles: top.Titles ?? [], processes: top.Processes ?? [] };
     }
+    case "container.diff":
+      return containerDiff(docker, req.params.id);
     case "container.run":
       return runContainer(docker, req.params.spec);
     case "container.operate":
@@ -182,4 +184,13 @@ async function operate(c: Docker.Container, op: ContainerOperation): Promise<boo
     if ((err as { statusCode?: number }).statusCode === 304) return false;
     throw err;
   }
+}
+
+/** The engine's change kinds: 0 modified, 1 added, 2 deleted. A huge diff is cut, and says so. */
+const CHANGE_KINDS = ["changed", "added", "deleted"] as const;
+const MAX_CHANGES = 100_000;
+
+async function containerDiff(docker: Docker, id: string): Promise<{ changes: FileChange[]; truncated: boolean }> {
+  const raw = ((await docker.getContainer(id).changes()) as { Path: string; Kind: number }[] | null) ?? [];
+  return { changes: raw.slice(0, MAX_CHANGES).map((c) => ({ path: c.Path, kind: CHANGE_KINDS[c.Kind] ?? "changed" })), truncated: raw.length > MAX_CHANGES };
 }

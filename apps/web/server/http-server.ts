@@ -21,6 +21,7 @@ import { LOG_STREAM_PREFIX, LogStreams } from "./logs/log-streams";
 import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Registries } from "./registries/registries";
+import { StatsHistory } from "./stats/stats-history";
 import { Settings } from "./settings";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
@@ -70,14 +71,15 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const fleet = new FleetState();
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
-  const agents = new AgentGateway(db, fleet, observed, log.child({ component: "agents" }));
+  const stats = new StatsHistory();
+  const agents = new AgentGateway(db, fleet, observed, stats, log.child({ component: "agents" }));
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
   const terminals = new TerminalSessions({ db, auth, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, agents, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

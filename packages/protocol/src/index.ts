@@ -8,3 +8,4 @@ export * from "./image-ref";
 export * from "./terminal";
 export * from "./images";
 export * from "./logs";
+export * from "./stats";

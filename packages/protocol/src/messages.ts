@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
 import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
+import { FileChange, StatsBatch } from "./stats";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
 
@@ -72,6 +73,11 @@ export const AgentMethods = {
     params: z.object({ id: containerId, psArgs: z.string().max(256).optional() }),
     result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }),
   },
+  /** `docker diff`: what the container's writable layer holds on top of its image. */
+  "container.diff": {
+    params: z.object({ id: containerId }),
+    result: z.object({ changes: z.array(FileChange).max(100_000), truncated: z.boolean() }),
+  },
   "container.run": {
     params: z.object({ spec: RunSpec }),
     result: RunResult,
@@ -131,6 +137,7 @@ const requestId = z.string().min(1).max(64);
 export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.inspect"), params: AgentMethods["container.inspect"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.top"), params: AgentMethods["container.top"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.diff"), params: AgentMethods["container.diff"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),
@@ -214,6 +221,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
   z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
+  StatsBatch,
   /** Progress of a long request (a pull), before its response; the shape is the method's `progress`. */
   z.object({ type: z.literal("progress"), requestId, progress: z.unknown() }),
   ResponseMessage,

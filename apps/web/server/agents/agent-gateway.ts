@@ -1,3 +1,4 @@
+import type { StatsHistory } from "../stats/stats-history";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -29,6 +30,7 @@ export class AgentGateway {
     private readonly db: Db,
     private readonly fleet: FleetState,
     private readonly observed: ObservedEvents,
+    private readonly stats: StatsHistory,
     private readonly log: Logger,
   ) {}
 
@@ -98,6 +100,9 @@ export class AgentGateway {
             case "images":
               this.fleet.setImages(hostId, msg.images);
               break;
+            case "stats":
+              this.stats.record(hostId, msg);
+              break;
             case "engine.events":
               void this.observed.record(hostId, this.fleet.getHost(hostId)?.name ?? name, msg.events);
               break;
@@ -160,6 +165,7 @@ export class AgentGateway {
     this.sessions.get(hostId)?.close(CloseCode.revoked, "this host was revoked by an administrator");
     this.sessions.delete(hostId);
     this.fleet.removeHost(hostId);
+    this.stats.forgetHost(hostId);
   }
 
   close(): void {

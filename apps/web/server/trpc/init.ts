@@ -13,6 +13,7 @@ import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Registries } from "../registries/registries";
+import type { StatsHistory } from "../stats/stats-history";
 import type { ImagePulls } from "../images/image-pulls";
 import type { Settings } from "../settings";
 import type { TerminalSessions } from "../terminals/terminal-sessions";
@@ -29,6 +30,7 @@ export interface Services {
   audit: AuditLog;
   pulls: ImagePulls;
   registries: Registries;
+  stats: StatsHistory;
   terminals: TerminalSessions;
   logs: LogStreams;
   settings: Settings;

@@ -7,6 +7,7 @@ import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
+import { statsRouter } from "./routers/stats";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   terminals: terminalsRouter,
   logs: logsRouter,
   settings: settingsRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -43,6 +43,9 @@ export const containersRouter = {
     callAgent(ctx.agents.request(input.hostId, "container.top", { id: input.id })),
   ),
 
+  /** `docker diff`: the container's writable layer against its image. */
+  diff: viewerProcedure.input(ContainerRef).query(({ ctx, input }) => callAgent(ctx.agents.request(input.hostId, "container.diff", { id: input.id }, { timeoutMs: 60_000 }))),
+
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
   run: hostOperatorProcedure
     .input(z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
