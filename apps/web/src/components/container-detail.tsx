@@ -9,7 +9,9 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, mayOperate } from "./container-actions";
 import { ContainerStatus } from "./container-status";
+import { ContainerDiff } from "./container-diff";
 import { ContainerLogs } from "./container-logs";
+import { ContainerStats } from "./container-stats";
 import { ContainerTerminal } from "./container-terminal";
 import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
@@ -115,6 +117,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
 
       {c.logs && c.live && <ContainerLogs hostId={c.hostId} id={c.id} name={c.name} hostName={c.hostName} />}
       {c.terminal && c.live && <ContainerTerminal hostId={c.hostId} id={c.id} running={c.state === "running"} autoAttach={autoAttach} />}
+      {c.live && <ContainerStats hostId={c.hostId} id={c.id} running={c.state === "running"} memoryLimited={(i.HostConfig?.Memory ?? 0) > 0} />}
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Summary">
@@ -207,6 +210,8 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
           )}
         </Card>
       </div>
+
+      {c.live && <ContainerDiff hostId={c.hostId} id={c.id} />}
 
       {inspect && (
         <Card>

@@ -10,6 +10,7 @@ import type { AppRouter } from "../../server/trpc/root";
 import { AddHostDialog } from "./add-host-dialog";
 import { GroupBadges, HostGroupsDialog } from "./group-picker";
 import { HostStatusBadge } from "./host-status-badge";
+import { TopConsumers } from "./top-consumers";
 import { Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
 
 type HostView = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
@@ -18,6 +19,7 @@ export function HostList() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
   const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const totals = useQuery({ ...trpc.stats.hosts.queryOptions(), refetchInterval: 5_000 });
   const [adding, setAdding] = useState(false);
   const [filter, setFilter] = useState("");
   const now = useNow();
@@ -40,13 +42,14 @@ export function HostList() {
       </div>
       <ErrorNote error={hosts.error} />
       {hosts.isPending && <Spinner label="Loading hosts…" />}
+      <TopConsumers />
       {hosts.data?.length === 0 && (
         <Card>
           <p className="p-6 text-sm text-slate-600">No hosts yet. {isAdmin ? "Use “Add host” to enroll the first one." : "Ask an admin to add one."}</p>
         </Card>
       )}
       <div className="grid gap-3">
-        {shown?.map((h) => <HostCard key={h.id} host={h} now={now} isAdmin={isAdmin} />)}
+        {shown?.map((h) => <HostCard key={h.id} host={h} now={now} isAdmin={isAdmin} totals={totals.data?.[h.id]} />)}
       </div>
       <AddHostDialog open={adding} onClose={() => setAdding(false)} />
     </div>
@@ -64,7 +67,9 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAdmin: boolean }) {
+type HostTotals = inferRouterOutputs<AppRouter>["stats"]["hosts"][string];
+
+function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: number; isAdmin: boolean; totals: HostTotals | undefined }) {
   const trpc = useTRPC();
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const [editingGroups, setEditingGroups] = useState(false);
@@ -106,6 +111,12 @@ function HostCard({ host: h, now, isAdmin }: { host: HostView; now: number; isAd
         </div>
         <HostGroupsDialog key={String(editingGroups)} host={h} open={editingGroups} onClose={() => setEditingGroups(false)} />
         {h.status === "engine_down" && h.engineError && <p className="text-sm text-amber-800">Engine unreachable: {h.engineError}</p>}
+        {totals && (
+          <p className="text-sm text-slate-700" data-testid="host-totals">
+            Containers use {(totals.cpuPercent ?? 0).toFixed(1)}% CPU (of {(h.facts.cpus ?? 1) * 100}%), {bytes(totals.memoryBytes)} memory
+            {h.facts.memoryBytes ? ` of ${bytes(h.facts.memoryBytes)}` : ""}, network {bytes(totals.netRxPerSec)}/s in · {bytes(totals.netTxPerSec)}/s out, {totals.pids} processes
+          </p>
+        )}
         <ErrorNote error={revoke.error} />
         <dl className="grid grid-cols-2 gap-x-6 gap-y-2 md:grid-cols-4">
           <Fact label="Engine">{h.engine ? `${h.engine.version} (API ${h.engine.apiVersion})` : undefined}</Fact>

@@ -1,0 +1,57 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  values: (number | null)[];
+}
+
+/** A small live line chart (uPlot: canvas, cheap to redraw every few seconds) over epoch-ms times. */
+export function StatsChart({ title, times, series, format, max }: { title: string; times: number[]; series: ChartSeries[]; format: (v: number) => string; max?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const plot = new uPlot(
+      {
+        width: el.clientWidth,
+        height: 140,
+        legend: { show: true },
+        cursor: { points: { size: 5 } },
+        scales: { y: { range: (_u, min, mx) => [0, Math.max(max ?? 0, mx * 1.1, min + 1e-9)] } },
+        axes: [{ stroke: "#64748b", grid: { stroke: "#f1f5f9" } }, { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 64, values: (_u, ticks) => ticks.map(format) }],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)) }))],
+      },
+      data,
+      el,
+    );
+    chart.current = plot;
+    const resize = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height: 140 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+      chart.current = null;
+    };
+    // The chart is built once per set of series; new points go through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [series.map((s) => s.label).join()]);
+
+  useEffect(() => {
+    chart.current?.setData(data);
+  });
+
+  return (
+    <figure className="min-w-0" data-testid="stats-chart" data-title={title} data-points={times.length}>
+      <figcaption className="mb-1 text-xs font-medium text-slate-600">{title}</figcaption>
+      <div ref={box} />
+    </figure>
+  );
+}
