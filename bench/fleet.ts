@@ -11,49 +11,27 @@
  * Usage: npm run bench:fleet -- [agents=1000] [containers=25] [events/s=20] [clients=100] [seconds=30]
  * BENCH_FLEET_DIR (default /tmp/stevedore-fleet-bench) keeps the database and the agents' credentials.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { enroll } from "../agent/src/credentials";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
+import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
+import { startControlPlaneProcess } from "./support/control-plane-process";
+import { cpuSeconds, percentile, rssMiB } from "./support/measure";
 import { SimAgent } from "./support/sim-agent";
 
 const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS] = [1000, 25, 20, 100, 30].map((d, i) => Number(process.argv[2 + i] ?? d));
 const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-fleet-bench";
 const CREDENTIALS = path.join(DIR, "sim-agents.json");
 
-const percentile = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
 const ms = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} ms, p99 ${percentile(xs, 99).toFixed(0)} ms (${xs.length} samples)`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const procStat = (pid: number) => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-const rss = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
-
-async function startControlPlane(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "bench/support/control-plane.ts"], {
-    env: { ...process.env, STEVEDORE_DATA_DIR: DIR, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => /READY/.test(d.toString()) && resolve());
-    proc.once("exit", (code) => reject(new Error(`the control plane exited (${code})`)));
-  });
-  return proc;
-}
-
-async function stopControlPlane(proc: ChildProcess): Promise<void> {
-  proc.kill("SIGTERM");
-  await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
-}
 
 /** CPU of one core used by a process over a window, as a percentage. */
 async function cpuOver(pid: number, seconds: number): Promise<number> {
-  const c0 = procStat(pid);
+  const c0 = cpuSeconds(pid);
   const t0 = performance.now();
   await sleep(seconds * 1000);
-  return (100 * (procStat(pid) - c0)) / ((performance.now() - t0) / 1000);
+  return (100 * (cpuSeconds(pid) - c0)) / ((performance.now() - t0) / 1000);
 }
 
 /** Enrolls the agents the bench directory does not have credentials for yet (once; reused later). */
@@ -107,7 +85,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  let cp = await startControlPlane(port);
+  let cp = await startControlPlaneProcess({ dataDir: DIR, port });
   const cookie = await signIn(url);
   const api = apiClient(url, cookie);
   const creds = await enrolledAgents(url, api);
@@ -124,8 +102,8 @@ async function main(): Promise<void> {
 
   // Idle.
   await sleep(3000);
-  const idleCpu = await cpuOver(cp.pid!, 10);
-  console.log(`idle       control plane CPU ${idleCpu.toFixed(1)}% of one core (target < 10%), RSS ${rss(cp.pid!, "VmRSS").toFixed(0)} MiB`);
+  const idleCpu = await cpuOver(cp.proc.pid!, 10);
+  console.log(`idle       control plane CPU ${idleCpu.toFixed(1)}% of one core (target < 10%), RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB`);
 
   // Churn with K subscribed clients.
   const sentAt = new Map<string, number>();
@@ -141,7 +119,7 @@ async function main(): Promise<void> {
     }),
   );
   await sleep(2000);
-  const c0 = procStat(cp.pid!);
+  const c0 = cpuSeconds(cp.proc.pid!);
   const t0 = performance.now();
   let sent = 0;
   while (performance.now() - t0 < SECONDS * 1000) {
@@ -152,7 +130,7 @@ async function main(): Promise<void> {
     await sleep(Math.max(0, t0 + (sent * 1000) / EVENTS_PER_SEC - performance.now()));
   }
   await sleep(1000);
-  const churnCpu = (100 * (procStat(cp.pid!) - c0)) / ((performance.now() - t0) / 1000);
+  const churnCpu = (100 * (cpuSeconds(cp.proc.pid!) - c0)) / ((performance.now() - t0) / 1000);
   for (const close of closers) close();
   console.log(`churn      ${sent} changes in ${SECONDS} s to ${CLIENTS} clients: change → client ${ms(latencies)} (target p99 < 500 ms); CPU ${churnCpu.toFixed(1)}% (target < 50%)`);
 
@@ -165,19 +143,19 @@ async function main(): Promise<void> {
     if (i === 0) console.log(`page       ${res.items.length} rows of ${res.total} (the browser never gets the whole list)`);
   }
   console.log(`page       first page ${ms(page)} (target < 200 ms)`);
-  console.log(`memory     control plane RSS ${rss(cp.pid!, "VmRSS").toFixed(0)} MiB, peak ${rss(cp.pid!, "VmHWM").toFixed(0)} MiB (target < 2048)`);
+  console.log(`memory     control plane RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB, peak ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB (target < 2048)`);
 
   // Restart: every agent reconnects at once, with backoff and jitter.
-  await stopControlPlane(cp);
+  await cp.stop();
   const r0 = performance.now();
-  cp = await startControlPlane(port);
+  cp = await startControlPlaneProcess({ dataDir: DIR, port });
   await waitAllOnline(agents, 600_000);
   const reconnectMs = performance.now() - r0;
   const reconnects = agents.reduce((n, a) => n + a.connects, 0) - 2 * AGENTS;
   console.log(`restart    all ${AGENTS} online again ${(reconnectMs / 1000).toFixed(1)} s after the restart began (target < 60 s); ${reconnects} extra connects`);
 
   for (const a of agents) a.stop();
-  await stopControlPlane(cp);
+  await cp.stop();
 }
 
 void main().catch((err: unknown) => {

@@ -8,40 +8,21 @@
  * The control plane and the agent run as their own processes; their RSS before and at peak is printed.
  * Usage: npm run bench:logs -- [lines=1000000]
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { IncomingMessage } from "node:http";
 import Docker from "dockerode";
 import { ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
 import { LogsClient } from "../apps/web/test/support/logs-client";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
+import type { apiClient } from "../apps/web/test/support/stack";
+import { startWithLocalAgent } from "./support/control-plane-process";
+import { rssMiB } from "./support/measure";
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const LINE = "bench-line-0123456789-abcdefghij-0123456789";
 const docker = new Docker();
 
-const rssMiB = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 const perSecond = (lines: number, ms: number) => Math.round(lines / (ms / 1000));
 const fmt = (n: number) => n.toLocaleString("en-US");
 
-async function startControlPlane(): Promise<{ url: string; proc: ChildProcess; dataDir: string }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
-  const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", "bench/support/control-plane.ts"], {
-    env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      const m = /READY (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
-    });
-    proc.once("exit", (code) => reject(new Error(`the control plane exited (${code})`)));
-  });
-  return { url, proc, dataDir };
-}
 
 /** Reads a container's logs straight from the engine's API (multiplexed frames, one per line); resolves at `lines`. */
 async function readDirect(containerId: string, follow: boolean, lines: number): Promise<{ ms: number; lines: number }> {
@@ -95,13 +76,8 @@ async function readViaStevedore(url: string, cookie: string, api: ReturnType<typ
 async function main(): Promise<void> {
   await ensureTestImage();
   await removeTestContainers();
-  const cp = await startControlPlane();
-  const cookie = await signIn(cp.url);
-  const api = apiClient(cp.url, cookie);
-  const { token } = await api.hosts.createJoinToken.mutate();
-  const agent = AgentProcess.start({ url: cp.url, token, credentials: path.join(cp.dataDir, "agent.json"), hostname: "bench" });
-  while (!(await api.hosts.list.query()).some((h) => h.status === "online")) await new Promise((r) => setTimeout(r, 100));
-  const hostId = (await api.hosts.list.query())[0]!.id;
+  const stack = await startWithLocalAgent();
+  const { cp, cookie, api, agent, hostId } = stack;
   const rssBefore = { server: rssMiB(cp.proc.pid!, "VmRSS"), agent: rssMiB(agent.proc.pid!, "VmRSS") };
 
   // Each flood starts 2 s after its container, so the follower is reading before its first line.
@@ -129,10 +105,7 @@ async function main(): Promise<void> {
   console.log(`  (frames to the client: ${fmt(historyStevedore.frames)}, ${Math.round(historyStevedore.lines / historyStevedore.frames)} lines each)`);
   console.log(`\nRSS before → peak: control plane ${rssBefore.server.toFixed(0)} → ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB, agent ${rssBefore.agent.toFixed(0)} → ${rssMiB(agent.proc.pid!, "VmHWM").toFixed(0)} MiB`);
 
-  await agent.stop();
-  cp.proc.kill("SIGTERM");
-  await new Promise((r) => cp.proc.once("exit", r));
-  fs.rmSync(cp.dataDir, { recursive: true, force: true });
+  await stack.stop();
   await removeTestContainers();
 }
 

@@ -7,46 +7,21 @@
  * The control plane and the agent run as their own processes; their peak RSS is printed.
  * Usage: npm run bench:terminal -- [keystrokes=300] [flood MiB=16]
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { execFileSync } from "node:child_process";
 import type { Duplex } from "node:stream";
 import Docker from "dockerode";
 import { ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { TerminalClient } from "../apps/web/test/support/terminal-client";
+import { startWithLocalAgent } from "./support/control-plane-process";
+import { cpuSeconds, percentile, rssMiB } from "./support/measure";
 
 const KEYS = Number(process.argv[2] ?? 300);
 const FLOOD_BYTES = Number(process.argv[3] ?? 16) * 1024 * 1024;
 const docker = new Docker();
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms  p99 ${percentile(xs, 99).toFixed(2)} ms`;
 const mib = (bytes: number, ms: number) => bytes / 1048576 / (ms / 1000);
-/** CPU seconds (user + system) a process has used so far. */
-const cpuSeconds = (pid: number) => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-const rssMiB = (pid: number, field: "VmRSS" | "VmHWM") => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 
-async function startControlPlane(): Promise<{ url: string; proc: ChildProcess; dataDir: string }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
-  const port = await freePort();
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "bench/support/control-plane.ts"], {
-    env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      const m = /READY (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
-    });
-    proc.once("exit", (code) => reject(new Error(`the control plane exited (${code})`)));
-  });
-  return { url, proc, dataDir };
-}
 
 /** Sends one key at a time and waits for its echo; returns the round trips in ms. */
 async function roundTrips(send: (key: string) => void, output: { text: () => string }): Promise<number[]> {
@@ -72,13 +47,9 @@ async function main(): Promise<void> {
   await ensureTestImage();
   await removeTestContainers();
   const containerId = await runContainer("bench-terminal", ["sleep", "100000"]);
-  const cp = await startControlPlane();
-  const cookie = await signIn(cp.url);
-  const api = apiClient(cp.url, cookie);
-  const { token } = await api.hosts.createJoinToken.mutate();
-  const agent = AgentProcess.start({ url: cp.url, token, credentials: path.join(cp.dataDir, "agent.json"), hostname: "bench" });
+  const stack = await startWithLocalAgent();
+  const { cp, cookie, api, agent, hostId } = stack;
   while (!(await api.containers.list.query({ q: "bench-terminal" })).items.some((c) => c.state === "running")) await new Promise((r) => setTimeout(r, 100));
-  const hostId = (await api.hosts.list.query())[0]!.id;
   const size = { cols: 120, rows: 40 };
 
   // Round trips through Stevedore.
@@ -143,10 +114,7 @@ async function main(): Promise<void> {
   console.log(`  CPU (of one core) via Stevedore:    ${cpuLine(cpu0, cpu1, stevedoreFloodMs)}`);
   console.log(`\nRSS before the floods → peak: control plane ${rssBefore.server.toFixed(0)} → ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB, agent ${rssBefore.agent.toFixed(0)} → ${rssMiB(agent.proc.pid!, "VmHWM").toFixed(0)} MiB`);
 
-  await agent.stop();
-  cp.proc.kill("SIGTERM");
-  await new Promise((r) => cp.proc.once("exit", r));
-  fs.rmSync(cp.dataDir, { recursive: true, force: true });
+  await stack.stop();
   await removeTestContainers();
 }
 
