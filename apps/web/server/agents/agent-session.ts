@@ -58,6 +58,28 @@ interface Pending {
 }
 
 /**
+ * Every session's heartbeat and silence check, done by ONE timer a second for all of them: a timer
+ * per session would be 20,000 callbacks a second on a fleet of 20,000 hosts.
+ */
+const live = new Set<AgentSession>();
+let sweep: NodeJS.Timeout | null = null;
+function watchLiveness(session: AgentSession): void {
+  live.add(session);
+  sweep ??= setInterval(() => {
+    const now = Date.now();
+    for (const s of live) s.checkLiveness(now);
+  }, 1_000);
+  sweep.unref();
+}
+function unwatchLiveness(session: AgentSession): void {
+  live.delete(session);
+  if (live.size === 0 && sweep) {
+    clearInterval(sweep);
+    sweep = null;
+  }
+}
+
+/**
  * One agent's control connection: hello and version agreement, heartbeats, validation of every
  * message, and request/response matching. A bad message is answered with a protocol error and
  * logged; it never closes the connection or touches any other host's.
@@ -91,17 +113,19 @@ export class AgentSession {
       setTimeout(() => {
         if (!this.helloed) this.close(1008, "no hello within 10 s");
       }, HELLO_TIMEOUT_MS),
-      // Checked every second so a silent agent is dropped within HEARTBEAT_TIMEOUT_MS + 1 s.
-      setInterval(() => {
-        const now = Date.now();
-        if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
-          log.warn("agent silent past the heartbeat timeout; dropping it");
-          this.ws.terminate();
-          return;
-        }
-        if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
-      }, 1_000),
     );
+    watchLiveness(this);
+  }
+
+  /** Checked every second, so a silent agent is dropped within HEARTBEAT_TIMEOUT_MS + 1 s. */
+  checkLiveness(now: number): void {
+    if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+      this.log.warn("agent silent past the heartbeat timeout; dropping it");
+      unwatchLiveness(this);
+      this.ws.terminate();
+      return;
+    }
+    if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
   }
 
   send(msg: ControlMessage): void {
@@ -233,6 +257,7 @@ export class AgentSession {
   private onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    unwatchLiveness(this);
     for (const t of this.timers) clearTimeout(t);
     for (const p of this.pending.values()) {
       p.done();
