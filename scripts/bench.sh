@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-engine.sh
+# The fleet bench holds a socket per simulated agent, in this process and in the control plane's.
+ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 name=$1; shift
 exec npx tsx "bench/$name.ts" "$@"

@@ -27,6 +27,15 @@ export function backoffDelay(attempt: number, random = Math.random): number {
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * After a busy control plane's 503 with Retry-After: a delay spread uniformly over 0.2–2 × that, and
+ * no escalation of the backoff, so a reconnect storm drains at the server's pace instead of waiting
+ * out ever longer backoffs.
+ */
+export function busyRetryDelay(retryAfterSeconds: number, random = Math.random): number {
+  return Math.round(retryAfterSeconds * 1000 * (0.2 + 1.8 * random()));
+}
+
 /** What a request handler may use besides its params: progress reports and cancellation. */
 export interface RequestIO {
   progress: (progress: unknown) => void;
@@ -52,6 +61,8 @@ export interface ConnectionOptions {
 export class ControlConnection {
   private ws: WebSocket | null = null;
   private attempt = 0;
+  /** Set by a busy refusal (503 + Retry-After): the next reconnect waits this instead of the backoff. */
+  private busyRetryMs: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastHeard = 0;
   private lastSent = 0;
@@ -94,6 +105,8 @@ export class ControlConnection {
       if (status === 401 || status === 403) {
         this.fail(new FatalConnectionError(status === 403 ? "this host was revoked by an administrator" : "the control plane does not know this host's credential"));
       } else {
+        const retryAfter = Number(res.headers["retry-after"]);
+        if (status === 503 && retryAfter > 0) this.busyRetryMs = busyRetryDelay(Math.min(retryAfter, 300));
         log.warn({ status }, "control plane refused the connection");
         ws.terminate();
       }
@@ -179,7 +192,8 @@ export class ControlConnection {
       this.fail(new FatalConnectionError(reason || `closed by the control plane (${code})`));
       return;
     }
-    const delay = backoffDelay(this.attempt++);
+    const delay = this.busyRetryMs ?? backoffDelay(this.attempt++);
+    this.busyRetryMs = null;
     this.opts.log.info({ code, reason, retryInMs: delay }, "disconnected from the control plane");
     this.timers.push(setTimeout(() => this.connect(), delay));
   }

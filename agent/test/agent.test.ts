@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../src/control-connection";
+import { backoffDelay, busyRetryDelay } from "../src/control-connection";
 import { ConfigError, loadConfig } from "../src/config";
 import { formatCommand } from "../src/engine";
 
@@ -10,6 +10,12 @@ describe("reconnect backoff", () => {
     expect(backoffDelay(3, () => 1)).toBe(8000);
     expect(backoffDelay(20, () => 0)).toBe(30_000);
     expect(backoffDelay(20, () => 1)).toBe(60_000);
+  });
+
+  it("after a busy refusal, spreads the retry over 0.2–2 × the server's Retry-After", () => {
+    expect(busyRetryDelay(5, () => 0)).toBe(1_000);
+    expect(busyRetryDelay(5, () => 1)).toBe(10_000);
+    expect(busyRetryDelay(5, () => 0.5)).toBe(5_500);
   });
 });
 

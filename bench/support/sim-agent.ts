@@ -1,12 +1,12 @@
 /**
  * A simulated host for fleet benchmarks: it speaks the real agent protocol over a real WebSocket with
  * a real enrolled credential (hello, snapshot, heartbeats, deltas), reports M made-up containers, and
- * reconnects with the real agent's jittered backoff. No engine behind it.
+ * reconnects as the real agent does (jittered backoff; a busy refusal's Retry-After). No engine behind it.
  */
 import crypto from "node:crypto";
 import WebSocket from "ws";
 import { AGENT_SOCKET_PATH, HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION, type AgentMessage, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
-import { backoffDelay } from "../../agent/src/control-connection";
+import { backoffDelay, busyRetryDelay } from "../../agent/src/control-connection";
 
 const ENGINE: EngineFacts = { version: "sim", apiVersion: "1.41", storageDriver: "overlay2", dockerRootDir: "/var/lib/docker", os: "Simulated Linux", kernelVersion: "6.1.0" };
 
@@ -14,8 +14,11 @@ export class SimAgent {
   readonly containers: ContainerSummary[];
   online = false;
   connects = 0;
+  /** Connections the control plane turned away as busy (503), to come back after the backoff. */
+  busyRefusals = 0;
   private ws: WebSocket | null = null;
   private attempt = 0;
+  private busyRetryMs: number | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -66,7 +69,18 @@ export class SimAgent {
     ws.on("close", () => {
       this.online = false;
       if (this.heartbeat) clearInterval(this.heartbeat);
-      if (!this.stopped) setTimeout(() => this.connect(), backoffDelay(this.attempt++));
+      const delay = this.busyRetryMs ?? backoffDelay(this.attempt++);
+      this.busyRetryMs = null;
+      if (!this.stopped) setTimeout(() => this.connect(), delay);
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      const retryAfter = Number(res.headers["retry-after"]);
+      if (res.statusCode === 503) {
+        this.busyRefusals++;
+        if (retryAfter > 0) this.busyRetryMs = busyRetryDelay(retryAfter);
+      }
+      res.resume();
+      ws.terminate();
     });
     ws.on("error", () => {});
   }

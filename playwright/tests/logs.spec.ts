@@ -24,6 +24,19 @@ test("[ADMIN] opens a container's logs, sees new lines arrive live with stderr m
   await viewer.getByLabel("Timestamps").check();
   await expect(lines.filter({ hasText: "tick-5" })).toContainText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
   await page.screenshot({ path: path.join(SHOTS, "logs.png"), fullPage: true });
+
+  // "Until" reads up to a time and stops following: the last line stays put while the container goes on.
+  const now = await page.evaluate(() => {
+    const d = new Date();
+    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+    return d.toISOString().slice(0, 19);
+  });
+  await viewer.getByLabel("Until").fill(now);
+  await expect(lines.filter({ hasText: "tick-3" })).toHaveCount(1);
+  await page.waitForTimeout(1_000);
+  const last = await lines.last().textContent();
+  await page.waitForTimeout(1_500);
+  expect(await lines.last().textContent()).toBe(last);
 });
 
 test("[ADMIN] follows two containers merged in one view, each line named", async ({ page }) => {

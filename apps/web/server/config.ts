@@ -15,6 +15,7 @@ const Env = z.object({
   SECRETS_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  AGENT_JOIN_LIMIT: z.coerce.number({ error: "must be a number of agents" }).int().min(1).max(100_000).default(256),
   JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
   TRUST_PROXY: z.enum(["true", "false"], { error: 'must be "true" (behind a reverse proxy that sets X-Forwarded-For) or "false"' }).default("false"),
   SIGNIN_RATE_LIMIT: z
@@ -37,6 +38,8 @@ export interface ServerConfig {
   adminEmail: string;
   adminPassword: string | undefined;
   joinTokenTtlMs: number;
+  /** Agents that may be connecting at once; more are told to retry (503). */
+  agentJoinLimit: number;
   signInRateLimit: { max: number; windowSeconds: number };
   trustProxy: boolean;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
@@ -66,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
+    agentJoinLimit: e.AGENT_JOIN_LIMIT,
     trustProxy: e.TRUST_PROXY === "true",
     signInRateLimit: { max: Number(e.SIGNIN_RATE_LIMIT.split("/")[0]), windowSeconds: Number(e.SIGNIN_RATE_LIMIT.split("/")[1]) },
     logLevel: e.LOG_LEVEL,

@@ -72,7 +72,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const stats = new StatsHistory();
-  const agents = new AgentGateway(db, fleet, observed, stats, log.child({ component: "agents" }));
+  const agents = new AgentGateway(db, fleet, observed, stats, log.child({ component: "agents" }), config.agentJoinLimit);
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries });
   const settings = new Settings(db);

@@ -5,13 +5,14 @@ import { waitFor } from "./support/engine";
 import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 /** The fleet benchmark's simulator at small scale: correctness only (bench/fleet.ts measures speed). */
-describe("fleet smoke: 50 simulated agents × 25 containers", () => {
+describe("fleet smoke: 50 simulated agents × 25 containers, connecting at once through admission control", () => {
   let stack: TestStack;
   let api: ReturnType<typeof apiClient>;
   const agents: SimAgent[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
+    // A low admission limit, so the 50 agents connecting at once are partly turned away and retry.
+    stack = await startStack({ AGENT_JOIN_LIMIT: "2" });
     api = apiClient(stack.url, await signIn(stack.url));
     for (let i = 0; i < 50; i++) {
       const creds = await enroll(stack.url, await stack.joinToken(), `sim-${i}`);
@@ -25,9 +26,10 @@ describe("fleet smoke: 50 simulated agents × 25 containers", () => {
   });
 
   it("every agent comes online with its containers, and the list pages and counts on the server", async () => {
-    await waitFor(async () => (await api.hosts.list.query()).filter((h) => h.status === "online").length === 50, { timeoutMs: 20_000, what: "50 hosts online" });
+    await waitFor(async () => (await api.hosts.list.query()).filter((h) => h.status === "online").length === 50, { timeoutMs: 60_000, what: "50 hosts online" });
     const hosts = await api.hosts.list.query();
     expect(hosts.reduce((n, h) => n + h.containersTotal, 0)).toBe(1250);
+    expect(agents.reduce((n, a) => n + a.busyRefusals, 0)).toBeGreaterThan(0);
     const page = await api.containers.list.query({});
     expect(page.total).toBe(1250);
     expect(page.items.length).toBeLessThan(1250);

@@ -22,9 +22,14 @@ import { verifyCredential } from "./enrollment";
  * Accepts agents' WebSockets on /agent: checks the host credential before the upgrade, keeps one
  * session per host, feeds what agents report into the fleet state and persists host facts.
  */
+/** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
+const BUSY_RETRY_AFTER_S = 5;
+
 export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly sessions = new Map<string, AgentSession>();
+
+  private joining = 0;
 
   constructor(
     private readonly db: Db,
@@ -32,6 +37,8 @@ export class AgentGateway {
     private readonly observed: ObservedEvents,
     private readonly stats: StatsHistory,
     private readonly log: Logger,
+    /** Agents that may be joining at once (upgrade → snapshot); see handleUpgrade. */
+    private readonly joinLimit = 256,
   ) {}
 
   /** Loads every enrolled, unrevoked host; they show offline until their agent connects. */
@@ -68,12 +75,31 @@ export class AgentGateway {
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const check = await verifyCredential(this.db, req.headers.authorization);
+    // Admission: past `joinLimit` agents between their upgrade and their snapshot, the rest are sent
+    // back at once (503) to retry after their jittered backoff, so a reconnect storm after a restart
+    // waits at the agents instead of piling up handshakes that time out here.
+    if (this.joining >= this.joinLimit) {
+      refuseUpgrade(socket, 503, "too many agents are connecting; retry shortly", { "Retry-After": String(BUSY_RETRY_AFTER_S) });
+      return;
+    }
+    this.joining++;
+    let joined = false;
+    const admitted = () => {
+      if (joined) return;
+      joined = true;
+      this.joining--;
+    };
+    const check = await verifyCredential(this.db, req.headers.authorization).catch((err: unknown) => {
+      admitted();
+      throw err;
+    });
     if (!check.ok) {
+      admitted();
       this.log.warn({ reason: check.reason, ip: req.socket.remoteAddress }, "agent connection refused");
       refuseUpgrade(socket, check.status, check.reason);
       return;
     }
+    socket.once("close", admitted);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const { hostId, name } = check;
       const log = this.log.child({ hostId, host: name });
@@ -87,9 +113,11 @@ export class AgentGateway {
           switch (msg.type) {
             case "snapshot":
               this.fleet.snapshot(hostId, msg.engine, msg.containers, msg.images);
+              admitted();
               break;
             case "engine.down":
               this.fleet.engineDown(hostId, msg.error);
+              admitted();
               break;
             case "container.upsert":
               this.fleet.upsertContainer(hostId, msg.container);

@@ -38,6 +38,8 @@ export interface LogSource extends LogTarget {
 export function LogViewer({ sources }: { sources: LogSource[] }) {
   const [tail, setTail] = useState("1000");
   const [since, setSince] = useState("");
+  /** A datetime-local value: read up to then instead of following. */
+  const [until, setUntil] = useState("");
   const [paused, setPaused] = useState(false);
   const [timestamps, setTimestamps] = useState(false);
   const [query, setQuery] = useState("");
@@ -50,10 +52,12 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
   const lines = buffer.lines;
   const merged = sources.length > 1;
 
-  const chooseRange = (nextTail: string, nextSince: string) => {
+  const chooseRange = (nextTail: string, nextSince: string, nextUntil = until) => {
     setTail(nextTail);
     setSince(nextSince);
-    setRange({ tail: nextTail ? Number(nextTail) : undefined, since: nextSince ? Date.now() - Number(nextSince) * 1000 : undefined });
+    setUntil(nextUntil);
+    const untilMs = nextUntil ? new Date(nextUntil).getTime() : undefined;
+    setRange({ tail: nextTail ? Number(nextTail) : undefined, since: nextSince ? Date.now() - Number(nextSince) * 1000 : undefined, until: Number.isFinite(untilMs) ? untilMs : undefined });
   };
 
   const needle = query.trim().toLowerCase();
@@ -89,6 +93,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
     const p = new URLSearchParams({ hostId: s.hostId, containerId: s.containerId, timestamps: timestamps ? "1" : "0" });
     if (range.tail !== undefined) p.set("tail", String(range.tail));
     if (range.since !== undefined) p.set("since", String(range.since));
+    if (range.until !== undefined) p.set("until", String(range.until));
     return `${LOGS_DOWNLOAD_PATH}?${p}`;
   };
 
@@ -109,6 +114,10 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
             </option>
           ))}
         </Select>
+        <label className="flex items-center gap-1.5 text-sm text-slate-700" title="Read up to this time instead of following">
+          Until
+          <Input type="datetime-local" step={1} aria-label="Until" value={until} onChange={(e) => chooseRange(tail, since, e.target.value)} className="w-52" />
+        </label>
         <Button onClick={() => setPaused((p) => !p)} aria-pressed={paused} title={paused ? "Resume following (lines waited in the engine)" : "Pause following"}>
           {paused ? "Resume" : "Pause"}
         </Button>

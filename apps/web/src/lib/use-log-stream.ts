@@ -11,6 +11,8 @@ export type SourceStatus = { kind: "connecting" } | { kind: "live"; tty: boolean
 export interface LogRange {
   tail?: number;
   since?: number;
+  /** Stop at this time instead of following. */
+  until?: number;
   /** Bumped to reopen the same range (after the connection dropped). */
   attempt?: number;
 }
@@ -80,7 +82,7 @@ export function useLogStream(targets: LogTarget[], range: LogRange, paused: bool
         ws = socket;
         socket.onopen = () => {
           ts.forEach((t, i) => {
-            const options: LogOptions = { follow: true, timestamps: true, tail: r.tail, since: r.since };
+            const options: LogOptions = { follow: r.until === undefined, timestamps: true, tail: r.tail, since: r.since, until: r.until };
             socket.send(JSON.stringify({ type: "open", stream: i + 1, hostId: t.hostId, containerId: t.containerId, options }));
           });
         };
