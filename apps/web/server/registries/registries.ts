@@ -37,6 +37,10 @@ export interface RegistryView {
   updatedAt: Date;
 }
 
+function toView({ passwordEnc, id, name, address, insecure, username, updatedAt }: { passwordEnc: string | null; id: string; name: string; address: string; insecure: boolean; username: string | null; updatedAt: Date }): RegistryView {
+  return { id, name, address, insecure, username, hasPassword: passwordEnc !== null, updatedAt };
+}
+
 /** Registries admins added; passwords sealed at rest (SecretBox), opened only to talk to the registry or for a pull. */
 export class Registries {
   private readonly box: SecretBox;
@@ -49,8 +53,7 @@ export class Registries {
   }
 
   async list(): Promise<RegistryView[]> {
-    const rows = await this.db.registry.findMany({ orderBy: { name: "asc" } });
-    return rows.map(({ passwordEnc, createdById: _c, createdAt: _a, ...r }) => ({ ...r, hasPassword: passwordEnc !== null }));
+    return (await this.db.registry.findMany({ orderBy: { name: "asc" } })).map(toView);
   }
 
   async add(raw: RegistryInput, createdById: string): Promise<RegistryView> {
@@ -76,9 +79,7 @@ export class Registries {
   }
 
   async view(id: string): Promise<RegistryView> {
-    const found = (await this.list()).find((r) => r.id === id);
-    if (!found) throw new Error("no such registry");
-    return found;
+    return toView(await this.db.registry.findUniqueOrThrow({ where: { id } }));
   }
 
   /** How to reach a stored registry, with its password opened. */
