@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, STREAM_ID_HEADER, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
 import { AgentGateway } from "./agents/agent-gateway";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
@@ -17,7 +17,8 @@ import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
 import { createLogger } from "./logger";
-import { LOG_STREAM_PREFIX, LogStreams } from "./logs/log-streams";
+import { LogStreams } from "./logs/log-streams";
+import { AgentStreams } from "./agents/agent-streams";
 import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Registries } from "./registries/registries";
@@ -77,8 +78,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const pulls = new ImagePulls({ agents, audit, fleet, registries });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
-  const terminals = new TerminalSessions({ db, auth, agents, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
-  const logs = new LogStreams({ db, auth, agents, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
+  const streams = new AgentStreams({ db, agents, log: log.child({ component: "agent-streams" }) });
+  const terminals = new TerminalSessions({ db, auth, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
+  const logs = new LogStreams({ db, auth, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
   const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, log };
 
   await ensureAdmin(auth, db, config, log);
@@ -169,8 +171,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     const p = new URL(req.url ?? "/", "http://localhost").pathname;
     const handler =
       p === AGENT_SOCKET_PATH ? agents.handleUpgrade.bind(agents)
-      : p === AGENT_STREAM_PATH && String(req.headers[STREAM_ID_HEADER]).startsWith(`${LOG_STREAM_PREFIX}_`) ? logs.handleAgentStreamUpgrade.bind(logs)
-      : p === AGENT_STREAM_PATH ? terminals.handleAgentStreamUpgrade.bind(terminals)
+      : p === AGENT_STREAM_PATH ? streams.handleUpgrade.bind(streams)
       : p === LOGS_SOCKET_PATH ? logs.handleBrowserUpgrade.bind(logs)
       : p === TERMINAL_SOCKET_PATH ? terminals.handleBrowserUpgrade.bind(terminals)
       : null;
@@ -203,6 +204,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     async close() {
       await terminals.closeAll();
       logs.closeAll();
+      streams.closeAll();
       agents.close();
       indexing.abort();
       await indexed;

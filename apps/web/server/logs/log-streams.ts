@@ -1,26 +1,20 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { STREAM_ID_HEADER, type LogOptions } from "@stevedore/protocol";
+import type { LogOptions } from "@stevedore/protocol";
 import { mayReadLogs, type AccessSubject } from "../access";
-import type { AgentGateway } from "../agents/agent-gateway";
-import { verifyCredential } from "../agents/enrollment";
+import type { AgentStreams } from "../agents/agent-streams";
 import { newId } from "../agents/secrets";
 import type { AuditLog } from "../audit/audit-log";
 import type { Auth } from "../auth";
 import { acceptBrowserUpgrade } from "../browser-upgrade";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
-import { refuseUpgrade } from "../http-json";
 import type { Logger } from "../logger";
 import { TicketBook, type TicketHolder } from "../terminals/tickets";
 import { AgentLogLeg, type LegEvents } from "./agent-log-leg";
 import { LogsConnection } from "./logs-connection";
 
-/** How long the agent has to dial a log stream's socket after being asked. */
-const STREAM_DIAL_TIMEOUT_MS = 15_000;
-/** Agent stream ids of log streams start with this (terminal sessions' with `term_`). */
-export const LOG_STREAM_PREFIX = "logs";
 
 export interface ContainerRef {
   hostId: string;
@@ -38,19 +32,17 @@ export interface LogsTicket extends TicketHolder {
 export class LogsRefusal extends Error {}
 
 /**
- * Container log streams: the browsers. `/logs-socket` sockets (each a LogsConnection carrying any number of
- * container streams), the agents' sockets dialled back for each stream, and downloads. Every stream
- * has its own agent socket, so one consumer's pace never holds back another's.
+ * Container log streams: the browsers' `/logs-socket` sockets (each a LogsConnection carrying any
+ * number of container streams) and downloads. Every stream has its own agent socket (AgentStreams),
+ * so one consumer's pace never holds back another's.
  */
 export class LogStreams {
   private readonly tickets = new TicketBook<LogsTicket>();
-  private readonly awaiting = new Map<string, AgentLogLeg>();
   private readonly connections = new Set<LogsConnection>();
-  /** Browsers send only small control messages; agents send output in batches (a few hundred KB while flooding). */
+  /** Browsers send only small control messages. */
   private readonly browsers = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
-  private readonly agentSockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
 
-  constructor(private readonly deps: { db: Db; auth: Auth; agents: AgentGateway; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; auth: Auth; streams: AgentStreams; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {}
 
   /** Throws a LogsRefusal naming the first container the subject may not read (or that is not there). */
   assertMayRead(subject: AccessSubject, refs: readonly ContainerRef[]): void {
@@ -70,23 +62,16 @@ export class LogStreams {
 
   /** Asks the host's agent to dial a socket for one container's logs; events follow on `events`. */
   openLeg(ref: ContainerRef, options: LogOptions, events: LegEvents): AgentLogLeg {
-    const id = newId(LOG_STREAM_PREFIX);
+    const id = newId("logs");
+    const { streams } = this.deps;
     const leg = new AgentLogLeg(id, ref.hostId, { containerId: ref.containerId, options }, {
       ...events,
       ended: (reason, message) => {
-        this.awaiting.delete(id);
+        streams.cancel(id);
         events.ended(reason, message);
       },
     }, this.deps.log.child({ logStream: id }));
-    this.awaiting.set(id, leg);
-    const timeout = setTimeout(() => leg.close("error", "the host's agent did not open the log stream"), STREAM_DIAL_TIMEOUT_MS);
-    this.deps.agents.request(ref.hostId, "stream.open", { streamId: id }, { timeoutMs: STREAM_DIAL_TIMEOUT_MS }).then(
-      () => clearTimeout(timeout),
-      (err: unknown) => {
-        clearTimeout(timeout);
-        leg.close("error", err instanceof Error ? err.message : String(err));
-      },
-    );
+    streams.dial(ref.hostId, id, (ws) => leg.attach(ws), (message) => leg.close("error", message));
     return leg;
   }
 
@@ -101,20 +86,6 @@ export class LogStreams {
     });
   }
 
-  /** Agent upgrade on /agent/stream for a log stream: its credential, and a stream this control plane asked that host for. */
-  async handleAgentStreamUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const check = await verifyCredential(this.deps.db, req.headers.authorization);
-    const streamId = req.headers[STREAM_ID_HEADER];
-    const leg = typeof streamId === "string" ? this.awaiting.get(streamId) : undefined;
-    const refusal = !check.ok ? check.reason : !leg || leg.hostId !== check.hostId ? "no such stream for this host" : null;
-    if (refusal) {
-      this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent log stream refused");
-      refuseUpgrade(socket, check.ok ? 404 : check.status, refusal);
-      return;
-    }
-    this.awaiting.delete(leg!.id);
-    this.agentSockets.handleUpgrade(req, socket, head, (ws) => leg!.attach(ws));
-  }
 
   /** Unacknowledged bytes of each browser socket (tests and the bench watch them stay bounded). */
   get unacknowledged(): number[] {
@@ -123,7 +94,6 @@ export class LogStreams {
 
   closeAll(): void {
     for (const c of this.connections) c.close();
-    for (const leg of this.awaiting.values()) leg.close();
-    for (const ws of [...this.browsers.clients, ...this.agentSockets.clients]) ws.terminate();
+    for (const ws of this.browsers.clients) ws.terminate();
   }
 }

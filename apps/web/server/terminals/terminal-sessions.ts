@@ -3,11 +3,9 @@ import path from "node:path";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { STREAM_ID_HEADER } from "@stevedore/protocol";
-import { verifyCredential } from "../agents/enrollment";
 import { type Auth } from "../auth";
 import { acceptBrowserUpgrade, auditRefusal } from "../browser-upgrade";
-import type { AgentGateway } from "../agents/agent-gateway";
+import type { AgentStreams } from "../agents/agent-streams";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { refuseUpgrade } from "../http-json";
@@ -18,8 +16,6 @@ import { Recorder } from "./recorder";
 import { type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
 import { TicketBook } from "./tickets";
 
-/** How long the agent has to dial the stream socket after being asked. */
-const STREAM_DIAL_TIMEOUT_MS = 15_000;
 const RETENTION_SWEEP_MS = 60 * 60_000;
 
 export class TerminalOpenError extends Error {}
@@ -30,7 +26,6 @@ interface Live {
   actor: Actor;
   ownerId: string;
   ownerEmail: string;
-  awaitingStream: boolean;
 }
 
 export interface SessionInfo {
@@ -45,8 +40,8 @@ export interface SessionInfo {
 }
 
 /**
- * Every live terminal session on this control plane, the tickets that let browsers join them, and the
- * two WebSocket endpoints: browsers on /terminal, agents' stream sockets on /agent/stream. Each session
+ * Every live terminal session on this control plane, the tickets that let browsers join them, and
+ * the browsers' /terminal sockets; each session's agent socket comes through AgentStreams. Each session
  * is audited when it opens and when it closes, with its recording.
  */
 export class TerminalSessions {
@@ -57,7 +52,7 @@ export class TerminalSessions {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { db: Db; auth: Auth; agents: AgentGateway; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
+    private readonly deps: { db: Db; auth: Auth; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
   ) {
     this.recordingsDir = path.join(deps.dataDir, "recordings");
     this.sweeper = setInterval(() => void this.deleteExpiredRecordings(), RETENTION_SWEEP_MS);
@@ -100,18 +95,19 @@ export class TerminalSessions {
     await this.deps.audit.append({ ...base, phase: "requested", params: { ...base.params, recording: recordingError ? { error: recordingError } : { file: `${id}.cast` } } });
 
     const session = new TerminalSession(id, spec, recorder, settings.recordInput, this.deps.log.child({ terminal: id, hostId: spec.hostId }));
-    const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email, awaitingStream: true };
+    const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email };
     this.live.set(id, entry);
     void session.done.then((summary) => this.onEnded(entry, summary));
 
     // The agent dials back; if it cannot, the session ends with the reason and viewers are told.
-    const dialTimeout = setTimeout(() => entry.awaitingStream && session.close("the host's agent did not open the terminal stream"), STREAM_DIAL_TIMEOUT_MS);
-    this.deps.agents.request(spec.hostId, "stream.open", { streamId: id }, { timeoutMs: STREAM_DIAL_TIMEOUT_MS }).then(
-      () => clearTimeout(dialTimeout),
-      (err: unknown) => {
-        clearTimeout(dialTimeout);
-        session.close(err instanceof Error ? err.message : String(err));
+    this.deps.streams.dial(
+      spec.hostId,
+      id,
+      (ws) => {
+        session.attachAgent(ws);
+        void this.deps.audit.append({ ...base, phase: "succeeded" });
       },
+      (message) => session.close(message),
     );
     return session;
   }
@@ -138,23 +134,6 @@ export class TerminalSessions {
     this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
   }
 
-  /** Agent upgrade on /agent/stream: its credential, and a stream id this control plane asked that host for. */
-  async handleAgentStreamUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const check = await verifyCredential(this.deps.db, req.headers.authorization);
-    const streamId = req.headers[STREAM_ID_HEADER];
-    const entry = typeof streamId === "string" ? this.live.get(streamId) : undefined;
-    const refusal = !check.ok ? check.reason : !entry || !entry.awaitingStream || entry.session.spec.hostId !== check.hostId ? "no such stream for this host" : null;
-    if (refusal) {
-      this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");
-      refuseUpgrade(socket, check.ok ? 404 : check.status, refusal);
-      return;
-    }
-    entry!.awaitingStream = false;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      entry!.session.attachAgent(ws);
-      void this.deps.audit.append({ ...this.auditBase(entry!.actor, entry!.requestId, entry!.session.spec, entry!.session.id), phase: "succeeded" });
-    });
-  }
 
   /** Stops every session (server shutdown); each is audited as closed. */
   async closeAll(): Promise<void> {
@@ -188,6 +167,7 @@ export class TerminalSessions {
 
   private async onEnded(entry: Live, summary: SessionSummary): Promise<void> {
     this.live.delete(summary.id);
+    this.deps.streams.cancel(summary.id);
     const { session } = entry;
     await this.deps.audit.append({
       ...this.auditBase(entry.actor, entry.requestId, session.spec, session.id),
