@@ -5,7 +5,7 @@
  */
 import { TEST_IMAGE, docker, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
 import { startWithLocalAgent } from "./support/control-plane-process";
-import { cpuSeconds, rssMiB } from "./support/measure";
+import { cpuSeconds, rssMiB, runBench } from "./support/measure";
 
 const CONTAINERS = Number(process.argv[2] ?? 100);
 const SECONDS = Number(process.argv[3] ?? 30);
@@ -33,10 +33,4 @@ async function main(): Promise<void> {
   await removeTestContainers();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

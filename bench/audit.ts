@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import { AuditLog, GENESIS_HASH, entryHash } from "../apps/web/server/audit/audit-log";
 import { termsOf } from "../apps/web/server/audit/audit-terms";
 import { apiClient, signIn, startStack } from "../apps/web/test/support/stack";
+import { runBench } from "./support/measure";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 100;
@@ -174,10 +175,4 @@ async function main(): Promise<void> {
   await stack.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

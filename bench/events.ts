@@ -10,7 +10,7 @@
 import Docker from "dockerode";
 import { TEST_IMAGE, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
 import { startWithLocalAgent } from "./support/control-plane-process";
-import { percentile } from "./support/measure";
+import { percentile, runBench } from "./support/measure";
 
 const N = Number(process.argv[2] ?? 200);
 const docker = new Docker();
@@ -76,10 +76,4 @@ async function main(): Promise<void> {
   await removeTestContainers();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -16,7 +16,7 @@ import path from "node:path";
 import { enroll } from "../agent/src/credentials";
 import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { startControlPlaneProcess } from "./support/control-plane-process";
-import { cpuSeconds, percentile, rssMiB } from "./support/measure";
+import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
 import { SimAgent } from "./support/sim-agent";
 
 const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS] = [1000, 25, 20, 100, 30].map((d, i) => Number(process.argv[2 + i] ?? d));
@@ -176,7 +176,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -14,7 +14,7 @@ import { ensureTestImage, removeTestContainers, runContainer } from "../apps/web
 import { LogsClient } from "../apps/web/test/support/logs-client";
 import type { apiClient } from "../apps/web/test/support/stack";
 import { startWithLocalAgent } from "./support/control-plane-process";
-import { rssMiB } from "./support/measure";
+import { rssMiB, runBench } from "./support/measure";
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const LINE = "bench-line-0123456789-abcdefghij-0123456789";
@@ -109,7 +109,4 @@ async function main(): Promise<void> {
   await removeTestContainers();
 }
 
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

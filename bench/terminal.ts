@@ -13,7 +13,7 @@ import Docker from "dockerode";
 import { ensureTestImage, removeTestContainers, runContainer } from "../apps/web/test/support/engine";
 import { TerminalClient } from "../apps/web/test/support/terminal-client";
 import { startWithLocalAgent } from "./support/control-plane-process";
-import { cpuSeconds, percentile, rssMiB } from "./support/measure";
+import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
 
 const KEYS = Number(process.argv[2] ?? 300);
 const FLOOD_BYTES = Number(process.argv[3] ?? 16) * 1024 * 1024;
@@ -118,7 +118,4 @@ async function main(): Promise<void> {
   await removeTestContainers();
 }
 
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ContainerState, type ContainerSummary } from "@stevedore/protocol";
 import type { ContainerRow } from "./types";
+import { BestK } from "./best-k";
 import type { FleetState } from "./fleet-state";
 
 export const ContainerListInput = z.object({
@@ -52,33 +53,6 @@ function textOf(c: ContainerSummary): string {
 /** Beyond this depth a page is cut from a full sort instead of the kept best rows. */
 const MAX_KEPT = 5_000;
 
-/**
- * The first `k` candidates in order, in one pass: each is compared with the worst kept so far and
- * dropped at once when it sorts after it, so a page of 100 out of 500,000 rows costs about one
- * comparison per row instead of a full sort.
- */
-class BestK {
-  readonly kept: Candidate[] = [];
-  constructor(
-    private readonly k: number,
-    private readonly cmp: (a: Candidate, b: Candidate) => number,
-  ) {}
-
-  offer(x: Candidate): void {
-    const kept = this.kept;
-    if (kept.length === this.k && this.cmp(x, kept[kept.length - 1]!) >= 0) return;
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cmp(kept[mid]!, x) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    kept.splice(lo, 0, x);
-    if (kept.length > this.k) kept.pop();
-  }
-}
-
 /** Filtering, sorting and paging happen here, on the server: a browser only ever receives one page. */
 export function listContainers(fleet: FleetState, raw: ContainerListInput): ContainerListResult {
   const input = ContainerListInput.parse(raw);
@@ -88,7 +62,7 @@ export function listContainers(fleet: FleetState, raw: ContainerListInput): Cont
   const order = compare[input.sort];
   const cmp = (a: Candidate, b: Candidate) => sign * order(a, b) || byId(a, b);
   const k = input.offset + input.limit;
-  const best = k <= MAX_KEPT ? new BestK(k, cmp) : null;
+  const best = k <= MAX_KEPT ? new BestK<Candidate>(k, cmp) : null;
   const all: Candidate[] = [];
   for (const host of fleet.containersByHost(input.hostId)) {
     if (input.group && !host.groups.includes(input.group)) continue;

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { ContainerStats, StatsBatch } from "@stevedore/protocol";
+import { BestK } from "../fleet/best-k";
 
 /** The charts cover this much. */
 export const STATS_WINDOW_MS = 15 * 60_000;
@@ -126,12 +127,16 @@ export class StatsHistory {
 
   /** Containers using the most CPU and the most memory in their latest sample, fleet-wide. */
   top(limit: number, now = Date.now()): { byCpu: TopEntry[]; byMemory: TopEntry[] } {
-    const fresh: TopEntry[] = [];
+    // One pass keeping the best few: the hosts page asks every few seconds, over every container.
+    const byCpu = new BestK<TopEntry>(limit, (a, b) => (b.stats.cpuPercent ?? 0) - (a.stats.cpuPercent ?? 0));
+    const byMemory = new BestK<TopEntry>(limit, (a, b) => b.stats.memoryBytes - a.stats.memoryBytes);
     for (const s of this.series.values()) {
-      if (s.last.at >= now - 3 * (this.hosts.get(s.hostId)?.intervalMs ?? 5_000)) fresh.push({ hostId: s.hostId, stats: s.last });
+      if (s.last.at < now - 3 * (this.hosts.get(s.hostId)?.intervalMs ?? 5_000)) continue;
+      const entry = { hostId: s.hostId, stats: s.last };
+      byCpu.offer(entry);
+      byMemory.offer(entry);
     }
-    const pick = (key: (e: TopEntry) => number) => [...fresh].sort((a, b) => key(b) - key(a)).slice(0, limit);
-    return { byCpu: pick((e) => e.stats.cpuPercent ?? 0), byMemory: pick((e) => e.stats.memoryBytes) };
+    return { byCpu: byCpu.kept, byMemory: byMemory.kept };
   }
 
   forgetHost(hostId: string): void {

@@ -3,6 +3,7 @@
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
 import { TERMINAL_SOCKET_PATH, TerminalServerMessage, type TerminalServerMessage as ServerMessage } from "@stevedore/protocol";
+import { openTicketSocket } from "@/lib/ticket-socket";
 import { useTRPCClient } from "@/lib/trpc";
 import { Badge, Button, Input } from "./ui";
 
@@ -95,11 +96,7 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
       cleanups.push(() => observer.disconnect());
 
       const connect = (t: string) => {
-        const url = new URL(TERMINAL_SOCKET_PATH, window.location.href);
-        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-        url.searchParams.set("ticket", t);
-        const socket = new WebSocket(url);
-        socket.binaryType = "arraybuffer";
+        const socket = openTicketSocket(TERMINAL_SOCKET_PATH, t);
         ws = socket;
         let greeted = false;
         socket.onmessage = (ev) => {

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { LOG_FRAME_HEADER, LOGS_SOCKET_PATH, LogsServerMessage, type LogOptions } from "@stevedore/protocol";
 import { useTRPCClient } from "@/lib/trpc";
 import { LogBuffer, type LogTarget } from "./log-buffer";
+import { openTicketSocket } from "./ticket-socket";
 
 export type SourceStatus = { kind: "connecting" } | { kind: "live"; tty: boolean } | { kind: "ended"; reason: string; message?: string };
 
@@ -74,11 +75,7 @@ export function useLogStream(targets: LogTarget[], range: LogRange, paused: bool
     client.logs.ticket.mutate({ containers: ts }).then(
       ({ ticket }) => {
         if (disposed) return;
-        const url = new URL(LOGS_SOCKET_PATH, window.location.href);
-        url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-        url.searchParams.set("ticket", ticket);
-        const socket = new WebSocket(url);
-        socket.binaryType = "arraybuffer";
+        const socket = openTicketSocket(LOGS_SOCKET_PATH, ticket);
         ws = socket;
         socket.onopen = () => {
           ts.forEach((t, i) => {
