@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ContainerId } from "./model";
 
 /**
  * Container logs. Like terminals (terminal.ts), each log stream has its own socket to the agent, never
@@ -39,7 +40,6 @@ export const LogOptions = z
   .refine((o) => o.since === undefined || o.until === undefined || o.since <= o.until, { message: "since must not be after until" });
 export type LogOptions = z.infer<typeof LogOptions>;
 
-export const ContainerId = z.string().regex(/^[0-9a-f]{64}$/, "a container id is 64 hex digits");
 
 /** control plane → agent, first text frame on a log stream socket. */
 export const LogsStart = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
+import { ContainerId, ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
 import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
 import { FileChange, StatsBatch } from "./stats";
@@ -181,7 +181,7 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
  * on the host, outside Stevedore. `timeNano` is the engine's clock, as a decimal string.
  */
 export const LifecycleEvent = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
+  id: ContainerId,
   action: z.string().min(1).max(64),
   timeNano: z.string().regex(/^\d{1,20}$/),
   name: z.string().max(256).optional(),
@@ -217,7 +217,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("engine.down"), error: z.string().max(4096) }),
   z.object({ type: z.literal("container.upsert"), container: ContainerSummary }),
-  z.object({ type: z.literal("container.remove"), id: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ type: z.literal("container.remove"), id: ContainerId }),
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
   z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),

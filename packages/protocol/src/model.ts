@@ -22,6 +22,9 @@ export const HostFacts = z.object({
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 
+/** A container's full id, as the engine gives it. */
+export const ContainerId = z.string().regex(/^[0-9a-f]{64}$/, "a container id is 64 hex digits");
+
 export const ContainerState = z.enum(["created", "running", "paused", "restarting", "removing", "exited", "dead"]);
 export type ContainerState = z.infer<typeof ContainerState>;
 
@@ -39,7 +42,7 @@ export type PortBinding = z.infer<typeof PortBinding>;
  * these on display, so it never goes stale between events.
  */
 export const ContainerSummary = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
+  id: ContainerId,
   name: z.string().max(256),
   image: z.string().max(512),
   imageId: z.string().max(128),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ContainerId } from "./model";
 
 /** How often an agent samples its containers unless configured otherwise. */
 export const DEFAULT_STATS_INTERVAL_MS = 5_000;
@@ -9,7 +10,7 @@ export const DEFAULT_STATS_INTERVAL_MS = 5_000;
  * is null for a container's first sample (it needs the previous one); 100 = one full core.
  */
 export const ContainerStats = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
+  id: ContainerId,
   cpuPercent: z.number().nonnegative().nullable(),
   memoryBytes: z.number().nonnegative(),
   /** The container's memory limit, or the host's memory when it has none. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ContainerId } from "./model";
 import { LogsEnded, LogsStart } from "./logs";
 
 /**
@@ -41,7 +42,7 @@ export type TerminalSize = z.infer<typeof TerminalSize>;
 export const TerminalStart = z.object({
   type: z.literal("terminal.start"),
   mode: TerminalMode,
-  containerId: z.string().regex(/^[0-9a-f]{64}$/),
+  containerId: ContainerId,
   /** exec only: the command, e.g. ["sh"]. */
   cmd: z.array(z.string().max(4096)).min(1).max(256).optional(),
   /** exec only: user[:group] inside the container. */

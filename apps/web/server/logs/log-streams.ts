@@ -29,7 +29,15 @@ export interface LogsTicket extends TicketHolder {
   containerId: string;
 }
 
-export class LogsRefusal extends Error {}
+/** Why logs may not be read: no permission, or nothing (reachable) to read. */
+export class LogsRefusal extends Error {
+  constructor(
+    message: string,
+    readonly kind: "forbidden" | "not_found",
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Container log streams: the browsers' `/logs-socket` sockets (each a LogsConnection carrying any
@@ -48,10 +56,10 @@ export class LogStreams {
   assertMayRead(subject: AccessSubject, refs: readonly ContainerRef[]): void {
     for (const { hostId, containerId } of refs) {
       const host = this.deps.fleet.getHost(hostId);
-      if (!mayReadLogs(subject, this.deps.fleet.hostGroups(hostId))) throw new LogsRefusal(`reading logs on ${host?.name ?? hostId} needs the logs permission (operators have it; an admin grants it to viewers per host group)`);
+      if (!mayReadLogs(subject, this.deps.fleet.hostGroups(hostId))) throw new LogsRefusal(`reading logs on ${host?.name ?? hostId} needs the logs permission (operators have it; an admin grants it to viewers per host group)`, "forbidden");
       const c = this.deps.fleet.getContainer(hostId, containerId);
-      if (!c) throw new LogsRefusal(`no container ${containerId.slice(0, 12)} on ${host?.name ?? hostId}`);
-      if (!c.live) throw new LogsRefusal(`${host?.name ?? hostId} is not reachable`);
+      if (!c) throw new LogsRefusal(`no container ${containerId.slice(0, 12)} on ${host?.name ?? hostId}`, "not_found");
+      if (!c.live) throw new LogsRefusal(`${host?.name ?? hostId} is not reachable`, "not_found");
     }
   }
 

@@ -40,7 +40,7 @@ export async function handleLogsDownload(req: http.IncomingMessage, res: http.Se
   try {
     services.logs.assertMayRead(user, [{ hostId, containerId }]);
   } catch (err) {
-    if (err instanceof LogsRefusal) return sendJson(res, err.message.startsWith("reading logs") ? 403 : 404, { error: err.message });
+    if (err instanceof LogsRefusal) return sendJson(res, err.kind === "forbidden" ? 403 : 404, { error: err.message });
     throw err;
   }
   const container = services.fleet.getContainer(hostId, containerId)!;

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { ContainerOperation, RunSpec } from "@stevedore/protocol";
+import { ContainerId, ContainerOperation, RunSpec } from "@stevedore/protocol";
 import { mayReadLogs, mayUseTerminal } from "../../access";
 import { operateContainers, runContainers } from "../../containers/container-commands";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
@@ -10,7 +10,7 @@ import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProc
 const HostId = z.string().min(1).max(64);
 const ContainerRef = z.object({
   hostId: HostId,
-  id: z.string().regex(/^[0-9a-f]{64}$/, "a full 64-character container id"),
+  id: ContainerId,
 });
 
 /** A single target that failed is the caller's error, with the engine's code and words. */

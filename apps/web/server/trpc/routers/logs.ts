@@ -17,7 +17,7 @@ export const logsRouter = {
     try {
       ctx.logs.assertMayRead(ctx.user, input.containers);
     } catch (err) {
-      if (err instanceof LogsRefusal) throw new TRPCError({ code: err.message.startsWith("reading logs") ? "FORBIDDEN" : "NOT_FOUND", message: err.message });
+      if (err instanceof LogsRefusal) throw new TRPCError({ code: err.kind === "forbidden" ? "FORBIDDEN" : "NOT_FOUND", message: err.message });
       throw err;
     }
     return { ticket: ctx.logs.ticketFor(ctx.user, input.containers) };

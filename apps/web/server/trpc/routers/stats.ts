@@ -1,5 +1,6 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { ContainerId } from "@stevedore/protocol";
 import { viewerProcedure } from "../init";
 
 const HostId = z.string().min(1).max(64);
@@ -7,7 +8,7 @@ const HostId = z.string().min(1).max(64);
 /** Resource use as the agents sample it: charts per container, totals per host, the fleet's top consumers. */
 export const statsRouter = {
   /** The last 15 minutes of one container. */
-  container: viewerProcedure.input(z.object({ hostId: HostId, id: z.string().regex(/^[0-9a-f]{64}$/) })).query(({ ctx, input }) => {
+  container: viewerProcedure.input(z.object({ hostId: HostId, id: ContainerId })).query(({ ctx, input }) => {
     if (!ctx.fleet.has(input.hostId)) throw new TRPCError({ code: "NOT_FOUND", message: "no such host" });
     return ctx.stats.container(input.hostId, input.id);
   }),

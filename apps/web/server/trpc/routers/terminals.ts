@@ -1,6 +1,6 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { DEFAULT_DETACH_KEYS, TerminalMode, TerminalSize } from "@stevedore/protocol";
+import { ContainerId, DEFAULT_DETACH_KEYS, TerminalMode, TerminalSize } from "@stevedore/protocol";
 import { mayUseTerminal } from "../../access";
 import { TerminalOpenError } from "../../terminals/terminal-sessions";
 import { type Context, actorOf, viewerProcedure } from "../init";
@@ -32,7 +32,7 @@ export const terminalsRouter = {
     .input(
       z.object({
         hostId: z.string().min(1).max(64),
-        containerId: z.string().regex(/^[0-9a-f]{64}$/),
+        containerId: ContainerId,
         mode: TerminalMode,
         command: z.array(z.string().min(1).max(4096)).min(1).max(256).optional(),
         user: z.string().trim().max(256).optional(),
