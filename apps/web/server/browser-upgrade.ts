@@ -29,7 +29,7 @@ export async function acceptBrowserUpgrade<T extends TicketHolder & { hostId?: s
   refusal: { action: string; params: (ticket: T | null) => Record<string, unknown> },
 ): Promise<{ ticket: T; user: SessionUser } | null> {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const ticket = tickets.redeem(url.searchParams.get("ticket") ?? "");
+  const ticket = await tickets.redeem(url.searchParams.get("ticket") ?? "");
   const origin = req.headers.origin;
   const refuse = async (status: 401 | 403, reason: string) => {
     await auditRefusal(deps.audit, req, refusal.action, ticket, reason, { origin: origin ?? null, ...refusal.params(ticket) });

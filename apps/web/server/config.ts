@@ -23,6 +23,8 @@ const Env = z.object({
     .regex(/^\d+\/\d+$/, 'must look like "3/10": at most 3 sign-in attempts per 10 seconds from one address')
     .default("3/10"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL (the bus several replicas share)" }).optional(),
+  REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
 });
 
 export interface ServerConfig {
@@ -43,6 +45,10 @@ export interface ServerConfig {
   signInRateLimit: { max: number; windowSeconds: number };
   trustProxy: boolean;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  /** The bus (Redis) shared by replicas; without it this process is the only one. */
+  redisUrl: string | undefined;
+  /** Where other replicas reach this one directly, for connections handed over to it. */
+  replicaUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY === "true",
     signInRateLimit: { max: Number(e.SIGNIN_RATE_LIMIT.split("/")[0]), windowSeconds: Number(e.SIGNIN_RATE_LIMIT.split("/")[1]) },
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
   };
 }
 

@@ -5,7 +5,12 @@ import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
+import os from "node:os";
 import { AgentGateway } from "./agents/agent-gateway";
+import { type Bus, MemoryBus, RedisBus } from "./cluster/bus";
+import { FleetReplication } from "./cluster/fleet-replication";
+import { Replicas } from "./cluster/replicas";
+import { newId } from "./agents/secrets";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
 import { ObservedEvents } from "./audit/observed-events";
@@ -66,21 +71,26 @@ interface NextHandlers {
  * renders the UI, so there is exactly one fleet state in memory.
  */
 export async function startControlPlane(config: ServerConfig, opts: { ui: boolean }): Promise<ControlPlane> {
-  const log = createLogger(config.logLevel);
+  const replicaId = newId(os.hostname().replace(/[^A-Za-z0-9-]/g, "").slice(0, 32) || "replica");
+  const log = createLogger(config.logLevel).child(config.redisUrl ? { replica: replicaId } : {});
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" })) : new MemoryBus();
+  if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
   const auth = createAuth(config, db);
   const fleet = new FleetState();
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const stats = new StatsHistory();
-  const agents = new AgentGateway(db, fleet, observed, stats, log.child({ component: "agents" }), config.agentJoinLimit);
+  const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
+  const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
+  const agents = new AgentGateway(db, replication, replicas, observed, log.child({ component: "agents" }), config.agentJoinLimit);
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
-  const streams = new AgentStreams({ db, agents, log: log.child({ component: "agent-streams" }) });
-  const terminals = new TerminalSessions({ db, auth, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
-  const logs = new LogStreams({ db, auth, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
+  const streams = new AgentStreams({ db, agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
+  const terminals = new TerminalSessions({ db, auth, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
+  const logs = new LogStreams({ db, auth, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
   const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, log };
 
   await ensureAdmin(auth, db, config, log);
@@ -127,6 +137,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     const url = new URL(req.url ?? "/", "http://localhost");
     const p = url.pathname;
     if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });
+    if (p === "/api/ready") return sendJson(res, ...(await readiness()));
     if (p.startsWith("/api/auth/")) return authHandler(req, res);
     if (p === AGENT_ENROLL_PATH) {
       if (req.method !== "POST") return sendJson(res, 405, { error: "POST only" });
@@ -134,7 +145,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
         const body = EnrollRequest.safeParse(await readJson(req));
         if (!body.success) return sendJson(res, 400, { error: "expected { token, hostname }" });
         const enrolled = await enrollHost(db, body.data);
-        fleet.addHost({ id: enrolled.hostId, name: enrolled.name, groups: [], lastSeenAt: null, facts: {}, engine: null });
+        agents.addHost({ id: enrolled.hostId, name: enrolled.name, groups: [], lastSeenAt: null, facts: {}, engine: null });
         log.info({ hostId: enrolled.hostId, host: enrolled.name, ip: req.socket.remoteAddress }, "host enrolled");
         return sendJson(res, 201, { hostId: enrolled.hostId, credential: enrolled.credential });
       } catch (err) {
@@ -167,6 +178,16 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  /** Ready to serve: the database answers, and the bus when there are replicas. */
+  async function readiness(): Promise<[200 | 503, { ready: boolean; database: boolean; bus: boolean | null }]> {
+    const [database, busUp] = await Promise.all([
+      db.$queryRaw`SELECT 1`.then(() => true, () => false),
+      bus.clustered ? bus.ping() : Promise.resolve(null),
+    ]);
+    const ready = database && busUp !== false;
+    return [ready ? 200 : 503, { ready, database, bus: busUp }];
+  }
+
   server.on("upgrade", (req, socket, head) => {
     const p = new URL(req.url ?? "/", "http://localhost").pathname;
     const handler =
@@ -176,7 +197,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       : p === TERMINAL_SOCKET_PATH ? terminals.handleBrowserUpgrade.bind(terminals)
       : null;
     if (handler) {
-      stampClientAddress(req, config.trustProxy);
+      stampClientAddress(req, config.trustProxy, replicas.linkToken);
       void handler(req, socket, head).catch((err: unknown) => {
         log.error({ err, path: p }, "upgrade failed");
         socket.destroy();
@@ -195,7 +216,10 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log.info({ url }, "control plane listening");
+  // Replication starts once this replica can take the connections the others hand over to it.
+  await replicas.start(config.port === 0 ? url : config.replicaUrl);
+  await replication.start();
+  log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
 
   return {
     server,
@@ -206,6 +230,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       logs.closeAll();
       streams.closeAll();
       agents.close();
+      replicas.stop();
+      await bus.close();
       indexing.abort();
       await indexed;
       server.closeAllConnections();

@@ -1,4 +1,3 @@
-import type { StatsHistory } from "../stats/stats-history";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -8,38 +7,52 @@ import {
   type AgentMethod,
   type AgentMethodParams,
   type AgentMethodResult,
+  type ErrorBody,
   type HelloMessage,
 } from "@stevedore/protocol";
 import type { ObservedEvents } from "../audit/observed-events";
+import type { FleetOp, FleetReplication } from "../cluster/fleet-replication";
+import { ReplicaCallError, type Replicas } from "../cluster/replicas";
 import type { Db } from "../db";
-import type { FleetState } from "../fleet/fleet-state";
+import type { FleetState, PersistedHost } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
-import { AgentRequestError, AgentSession, type RequestOptions } from "./agent-session";
+import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
 import { verifyCredential } from "./enrollment";
 
-/**
- * Accepts agents' WebSockets on /agent: checks the host credential before the upgrade, keeps one
- * session per host, feeds what agents report into the fleet state and persists host facts.
- */
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
 const BUSY_RETRY_AFTER_S = 5;
 
+/**
+ * Accepts agents' WebSockets on /agent: checks the host credential before the upgrade, keeps one
+ * session per host, feeds what agents report into the (replicated) fleet view and persists host facts.
+ * Requests go to the host's agent here, or through the replica that holds its connection.
+ */
 export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly sessions = new Map<string, AgentSession>();
-
+  private readonly fleet: FleetState;
   private joining = 0;
 
   constructor(
     private readonly db: Db,
-    private readonly fleet: FleetState,
+    private readonly replication: FleetReplication,
+    private readonly replicas: Replicas,
     private readonly observed: ObservedEvents,
-    private readonly stats: StatsHistory,
     private readonly log: Logger,
     /** Agents that may be joining at once (upgrade → snapshot); see handleUpgrade. */
     private readonly joinLimit = 256,
-  ) {}
+  ) {
+    this.fleet = replication.fleet;
+    replication.on("remote", (op) => this.onRemoteChange(op));
+    // Another replica asks this one's agents on its browsers' behalf.
+    replicas.handle("agent.request", (params, io) => {
+      const { hostId, method, args, timeoutMs } = params as { hostId: string; method: AgentMethod; args: never; timeoutMs?: number };
+      const session = this.sessions.get(hostId);
+      if (!session) return Promise.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent is no longer connected here" }));
+      return session.request(method, args, { timeoutMs, signal: io.signal, onProgress: io.progress });
+    });
+  }
 
   /** Loads every enrolled, unrevoked host; they show offline until their agent connects. */
   async loadHosts(): Promise<void> {
@@ -103,7 +116,7 @@ export class AgentGateway {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const { hostId, name } = check;
       const log = this.log.child({ hostId, host: name });
-      if (!this.fleet.has(hostId)) this.fleet.addHost({ id: hostId, name, groups: [], lastSeenAt: null, facts: {}, engine: null });
+      if (!this.fleet.has(hostId)) this.addHost({ id: hostId, name, groups: [], lastSeenAt: null, facts: {}, engine: null });
       // A host has one agent connection; a newer one (the agent reconnected before we noticed) wins.
       this.sessions.get(hostId)?.close(CloseCode.replaced, "replaced by a newer connection");
       const session: AgentSession = new AgentSession(hostId, ws, log, {
@@ -112,24 +125,24 @@ export class AgentGateway {
         onMessage: (msg) => {
           switch (msg.type) {
             case "snapshot":
-              this.fleet.snapshot(hostId, msg.engine, msg.containers, msg.images);
+              this.replication.apply({ op: "snapshot", hostId, engine: msg.engine, containers: msg.containers, images: msg.images });
               admitted();
               break;
             case "engine.down":
-              this.fleet.engineDown(hostId, msg.error);
+              this.replication.apply({ op: "engine.down", hostId, error: msg.error });
               admitted();
               break;
             case "container.upsert":
-              this.fleet.upsertContainer(hostId, msg.container);
+              this.replication.apply({ op: "container.upsert", hostId, container: msg.container });
               break;
             case "container.remove":
-              this.fleet.removeContainer(hostId, msg.id);
+              this.replication.apply({ op: "container.remove", hostId, id: msg.id });
               break;
             case "images":
-              this.fleet.setImages(hostId, msg.images);
+              this.replication.apply({ op: "images", hostId, images: msg.images });
               break;
             case "stats":
-              this.stats.record(hostId, msg);
+              this.replication.apply({ op: "stats", hostId, batch: msg });
               break;
             case "engine.events":
               void this.observed.record(hostId, this.fleet.getHost(hostId)?.name ?? name, msg.events);
@@ -143,7 +156,7 @@ export class AgentGateway {
         onClose: () => {
           if (this.sessions.get(hostId) !== session) return;
           this.sessions.delete(hostId);
-          this.fleet.disconnected(hostId);
+          this.replication.apply({ op: "disconnected", hostId, owner: this.replicas.id, at: Date.now() });
           log.info("agent disconnected");
           void this.db.host.updateMany({ where: { id: hostId }, data: { lastSeenAt: new Date() } }).catch(() => {});
         },
@@ -154,7 +167,7 @@ export class AgentGateway {
 
   private async onHello(session: AgentSession, hello: HelloMessage, log: Logger): Promise<void> {
     if (this.sessions.get(session.hostId) !== session) return;
-    this.fleet.connected(session.hostId, hello);
+    this.replication.apply({ op: "connected", hostId: session.hostId, hello, owner: this.replicas.id, at: Date.now() });
     log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
     await this.db.host.update({
       where: { id: session.hostId },
@@ -180,20 +193,52 @@ export class AgentGateway {
 
   request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, options?: RequestOptions<M>): Promise<AgentMethodResult<M>> {
     const session = this.sessions.get(hostId);
-    if (!session) {
+    if (session) return session.request(method, params, options);
+    const owner = this.fleet.ownerOf(hostId);
+    if (!owner || owner === this.replicas.id) {
       const known = this.fleet.has(hostId);
       return Promise.reject(new AgentRequestError(known ? { code: "host_offline", message: "the host is offline" } : { code: "not_found", message: "no such host" }));
     }
-    return session.request(method, params, options);
+    const { timeoutMs, onProgress, signal } = options ?? {};
+    return this.replicas
+      .call(owner, "agent.request", { hostId, method, args: params, timeoutMs }, { timeoutMs: timeoutMs ?? REQUEST_TIMEOUT_MS, onProgress: onProgress as ((p: unknown) => void) | undefined, signal })
+      .then(
+        (result) => result as AgentMethodResult<M>,
+        (err: unknown) => {
+          throw err instanceof ReplicaCallError ? new AgentRequestError(err.body as ErrorBody) : err;
+        },
+      );
   }
 
-  /** Refuses the host from now on and cuts its live connection. */
+  /** A newly enrolled host, offline until its agent connects (on any replica). */
+  addHost(host: PersistedHost): void {
+    this.replication.apply({ op: "host.add", host });
+  }
+
+  setGroups(hostId: string, groups: string[]): void {
+    this.replication.apply({ op: "host.groups", hostId, groups });
+  }
+
+  /** Refuses the host from now on and cuts its live connection, wherever it is. */
   async revoke(hostId: string): Promise<void> {
     await this.db.host.update({ where: { id: hostId }, data: { revokedAt: new Date() } });
+    this.closeRevoked(hostId);
+    this.replication.apply({ op: "host.remove", hostId });
+  }
+
+  private closeRevoked(hostId: string): void {
     this.sessions.get(hostId)?.close(CloseCode.revoked, "this host was revoked by an administrator");
     this.sessions.delete(hostId);
-    this.fleet.removeHost(hostId);
-    this.stats.forgetHost(hostId);
+  }
+
+  private onRemoteChange(op: FleetOp): void {
+    if (op.op === "host.remove") return this.closeRevoked(op.hostId);
+    // The agent connected to another replica after connecting here (a half-open socket here): the newer wins.
+    const local = op.op === "connected" ? this.sessions.get(op.hostId) : undefined;
+    if (local && op.op === "connected" && op.at >= local.openedAt) {
+      this.sessions.delete(op.hostId);
+      local.close(CloseCode.replaced, "replaced by a newer connection to another replica");
+    }
   }
 
   close(): void {

@@ -91,6 +91,7 @@ export class AgentSession {
   private readonly pending = new Map<string, Pending>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  readonly openedAt = Date.now();
 
   constructor(
     readonly hostId: string,

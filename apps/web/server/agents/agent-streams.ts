@@ -2,6 +2,9 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { STREAM_ID_HEADER } from "@stevedore/protocol";
+import type { Bus } from "../cluster/bus";
+import type { Replicas } from "../cluster/replicas";
+import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { refuseUpgrade } from "../http-json";
 import type { Logger } from "../logger";
 import type { AgentGateway } from "./agent-gateway";
@@ -23,13 +26,15 @@ interface Awaited {
  * shares a queue with the control channel or with another stream: the control plane asks with
  * `stream.open`, the agent connects to /agent/stream with its credential and the stream's id, and the
  * socket goes to whoever asked. A stream not dialled in time, or refused by the agent, fails.
+ * With several replicas the agent dials whichever one it reaches; the bus says which replica asked,
+ * and the socket is handed over to it.
  */
 export class AgentStreams {
   private readonly awaiting = new Map<string, Awaited>();
   /** Agents send output in batches (a few hundred KB while flooding). */
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
 
-  constructor(private readonly deps: { db: Db; agents: AgentGateway; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; agents: AgentGateway; bus: Bus; replicas: Replicas; log: Logger }) {}
 
   /** Asks the host's agent to dial stream `id`; then exactly one of `onSocket` and `onFail` runs. */
   dial(hostId: string, id: string, onSocket: (ws: WebSocket) => void, onFail: (message: string) => void): void {
@@ -42,7 +47,11 @@ export class AgentStreams {
     };
     const timer = setTimeout(() => fail("the host's agent did not open the stream"), DIAL_TIMEOUT_MS);
     this.awaiting.set(id, { hostId, onSocket, fail, timer });
-    this.deps.agents.request(hostId, "stream.open", { streamId: id }, { timeoutMs: DIAL_TIMEOUT_MS }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+    const { bus, replicas, agents } = this.deps;
+    const asked = bus.clustered ? bus.setKey(streamKey(id), replicas.id, DIAL_TIMEOUT_MS) : Promise.resolve();
+    asked
+      .then(() => agents.request(hostId, "stream.open", { streamId: id }, { timeoutMs: DIAL_TIMEOUT_MS }))
+      .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   }
 
   /** Forgets a stream whose consumer left before the agent dialled; a late socket is then refused. */
@@ -55,9 +64,13 @@ export class AgentStreams {
 
   /** Agent upgrade on /agent/stream: its credential, and a stream this control plane asked that host for. */
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const check = await verifyCredential(this.deps.db, req.headers.authorization);
     const streamId = req.headers[STREAM_ID_HEADER];
     const entry = typeof streamId === "string" ? this.awaiting.get(streamId) : undefined;
+    if (!entry && typeof streamId === "string" && streamId.length <= 128 && this.deps.bus.clustered) {
+      const peer = this.deps.replicas.peer((await this.deps.bus.getKey(streamKey(streamId))) ?? "");
+      if (peer) return proxyUpgrade(req, socket, head, peer, this.deps.replicas.linkToken);
+    }
+    const check = await verifyCredential(this.deps.db, req.headers.authorization);
     const refusal = !check.ok ? check.reason : !entry || entry.hostId !== check.hostId ? "no such stream for this host" : null;
     if (refusal) {
       this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");
@@ -74,4 +87,8 @@ export class AgentStreams {
     for (const entry of [...this.awaiting.values()]) entry.fail("the control plane is shutting down");
     for (const ws of this.wss.clients) ws.terminate();
   }
+}
+
+function streamKey(id: string): string {
+  return `stream:${id}`;
 }

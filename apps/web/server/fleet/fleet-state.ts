@@ -7,6 +7,8 @@ interface HostEntry {
   name: string;
   groups: string[];
   connected: boolean;
+  /** The replica holding its agent's connection (with one replica, always this one). */
+  owner: string | null;
   engineUp: boolean;
   engineError: string | null;
   lastSeenAt: number | null;
@@ -46,6 +48,7 @@ export class FleetState {
       name: h.name,
       groups: h.groups,
       connected: false,
+      owner: null,
       engineUp: false,
       engineError: null,
       lastSeenAt: h.lastSeenAt,
@@ -69,9 +72,10 @@ export class FleetState {
     return this.hosts.has(hostId);
   }
 
-  connected(hostId: string, hello: HelloMessage, now = Date.now()): void {
+  connected(hostId: string, hello: HelloMessage, owner: string, now = Date.now()): void {
     const h = this.entry(hostId);
     h.connected = true;
+    h.owner = owner;
     h.connectedAt = now;
     h.lastSeenAt = now;
     h.facts = { ...hello.host, protocolVersion: hello.protocolVersion };
@@ -81,14 +85,42 @@ export class FleetState {
     this.emit({ kind: "host", hostId });
   }
 
-  disconnected(hostId: string, now = Date.now()): void {
+  /** Only the replica that holds the connection can end it: a late word from a former one is ignored. */
+  disconnected(hostId: string, owner: string, now = Date.now()): void {
     const h = this.hosts.get(hostId);
-    if (!h) return;
+    if (!h || h.owner !== owner) return;
     h.connected = false;
+    h.owner = null;
     h.connectedAt = null;
     h.lastSeenAt = now;
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });
+  }
+
+  ownerOf(hostId: string): string | null {
+    const h = this.hosts.get(hostId);
+    return h?.connected ? h.owner : null;
+  }
+
+  /** Connected hosts whose agent is on `owner`: what a replica tells a newcomer, or what goes offline with it. */
+  hostsOwnedBy(owner: string): string[] {
+    return [...this.hosts.values()].filter((h) => h.connected && h.owner === owner).map((h) => h.id);
+  }
+
+  /** Everything known about a connected host, for another replica to `restore`. */
+  liveState(hostId: string): LiveHostState | null {
+    const h = this.hosts.get(hostId);
+    if (!h?.connected || !h.owner) return null;
+    const { id, owner, connectedAt, facts, engine, engineUp, engineError } = h;
+    return { id, owner, connectedAt: connectedAt ?? Date.now(), facts, engine, engineUp, engineError, containers: [...h.containers.values()], images: h.images };
+  }
+
+  restore(s: LiveHostState): void {
+    const h = this.entry(s.id);
+    Object.assign(h, { connected: true, owner: s.owner, connectedAt: s.connectedAt, lastSeenAt: Date.now(), facts: s.facts, engine: s.engine, engineUp: s.engineUp, engineError: s.engineError, images: s.images });
+    h.containers = new Map(s.containers.map((c) => [c.id, c]));
+    this.emit({ kind: "host", hostId: s.id });
+    this.emit({ kind: "containers", hostId: s.id });
   }
 
   seen(hostId: string, now = Date.now()): void {
@@ -197,6 +229,18 @@ export class FleetState {
   private emit(change: FleetChange): void {
     this.changes.emit("change", change);
   }
+}
+
+export interface LiveHostState {
+  id: string;
+  owner: string;
+  connectedAt: number;
+  facts: HostView["facts"];
+  engine: EngineFacts | null;
+  engineUp: boolean;
+  engineError: string | null;
+  containers: ContainerSummary[];
+  images: ImageSummary[];
 }
 
 export interface HostContainers {

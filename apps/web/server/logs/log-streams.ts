@@ -14,7 +14,7 @@ import type { Logger } from "../logger";
 import { TicketBook, type TicketHolder } from "../terminals/tickets";
 import { AgentLogLeg, type LegEvents } from "./agent-log-leg";
 import { LogsConnection } from "./logs-connection";
-
+import type { Bus } from "../cluster/bus";
 
 export interface ContainerRef {
   hostId: string;
@@ -45,12 +45,14 @@ export class LogsRefusal extends Error {
  * so one consumer's pace never holds back another's.
  */
 export class LogStreams {
-  private readonly tickets = new TicketBook<LogsTicket>();
+  private readonly tickets: TicketBook<LogsTicket>;
   private readonly connections = new Set<LogsConnection>();
   /** Browsers send only small control messages. */
   private readonly browsers = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
 
-  constructor(private readonly deps: { db: Db; auth: Auth; streams: AgentStreams; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {}
+  constructor(private readonly deps: { db: Db; auth: Auth; bus: Bus; streams: AgentStreams; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {
+    this.tickets = new TicketBook(deps.bus, "logs");
+  }
 
   /** Throws a LogsRefusal naming the first container the subject may not read (or that is not there). */
   assertMayRead(subject: AccessSubject, refs: readonly ContainerRef[]): void {
@@ -64,7 +66,7 @@ export class LogStreams {
   }
 
   /** A single-use ticket for one browser's /logs socket; the caller has checked the permission. */
-  ticketFor(user: { id: string; email: string }, containers: ContainerRef[]): string {
+  ticketFor(user: { id: string; email: string }, containers: ContainerRef[]): Promise<string> {
     return this.tickets.issue({ userId: user.id, email: user.email, containers, hostId: containers[0]!.hostId, containerId: containers[0]!.containerId });
   }
 

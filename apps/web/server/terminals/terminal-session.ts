@@ -84,6 +84,8 @@ export class TerminalSession {
   private settle!: (summary: SessionSummary) => void;
   /** Resolves once the session has ended and its recording is closed. */
   readonly done = new Promise<SessionSummary>((resolve) => (this.settle = resolve));
+  /** Told whenever a viewer joins or leaves (the shared session directory keeps the count). */
+  onViewersChanged: ((viewers: number) => void) | null = null;
 
   constructor(
     readonly id: string,
@@ -137,7 +139,7 @@ export class TerminalSession {
       if (replay) this.sendOutput(viewer, Buffer.from(replay));
       for (const data of queued) this.sendOutput(viewer, data);
     });
-    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    this.viewersChanged();
     ws.on("message", (data: Buffer, isBinary) => (isBinary ? this.onInput(data) : this.onViewerMessage(viewer, data)));
     ws.on("close", () => this.removeViewer(viewer));
     ws.on("error", () => this.removeViewer(viewer));
@@ -246,9 +248,14 @@ export class TerminalSession {
 
   private removeViewer(viewer: Viewer): void {
     if (!this.viewers.delete(viewer)) return;
-    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    this.viewersChanged();
     this.applyBackpressure();
     if (this.viewers.size === 0) this.armGrace();
+  }
+
+  private viewersChanged(): void {
+    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    this.onViewersChanged?.(this.viewers.size);
   }
 
   private armGrace(): void {

@@ -6,6 +6,9 @@ import { WebSocketServer } from "ws";
 import { type Auth } from "../auth";
 import { acceptBrowserUpgrade, auditRefusal } from "../browser-upgrade";
 import type { AgentStreams } from "../agents/agent-streams";
+import type { Bus } from "../cluster/bus";
+import type { Replicas } from "../cluster/replicas";
+import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import { refuseUpgrade } from "../http-json";
@@ -39,21 +42,40 @@ export interface SessionInfo {
   viewers: number;
 }
 
+/** A live session as the shared directory lists it: which replica holds it, and who opened it. */
+export interface SessionEntry extends SessionInfo {
+  replica: string;
+  ownerId: string;
+}
+
+/** The bus hash of every replica's live sessions, by id. */
+const DIRECTORY = "terminals";
+
 /**
- * Every live terminal session on this control plane, the tickets that let browsers join them, and
- * the browsers' /terminal sockets; each session's agent socket comes through AgentStreams. Each session
- * is audited when it opens and when it closes, with its recording.
+ * Every live terminal session on this replica, the tickets that let browsers join them, and the
+ * browsers' /terminal sockets; each session's agent socket comes through AgentStreams. Each session
+ * is audited when it opens and when it closes, with its recording. Sessions are listed in a directory
+ * on the bus, so a browser on any replica can find, join (its socket is handed to the session's
+ * replica) and close them.
  */
 export class TerminalSessions {
   private readonly live = new Map<string, Live>();
-  private readonly tickets = new TicketBook();
+  private readonly tickets: TicketBook;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
   readonly recordingsDir: string;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { db: Db; auth: Auth; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
+    private readonly deps: { db: Db; auth: Auth; bus: Bus; replicas: Replicas; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
   ) {
+    this.tickets = new TicketBook(deps.bus, "terminal");
+    deps.replicas.handle("terminal.close", async (params) => {
+      const { sessionId, by } = params as { sessionId: string; by: string };
+      this.get(sessionId)?.close(by);
+      return { closed: true };
+    });
+    // A replica that died took its sessions with it; its entries would otherwise stay listed in Redis.
+    deps.replicas.on("down", (replica) => void this.forgetReplica(replica).catch(() => {}));
     this.recordingsDir = path.join(deps.dataDir, "recordings");
     this.sweeper = setInterval(() => void this.deleteExpiredRecordings(), RETENTION_SWEEP_MS);
     this.sweeper.unref();
@@ -64,10 +86,39 @@ export class TerminalSessions {
     return this.live.get(id)?.session ?? null;
   }
 
-  list(filter: { hostId?: string; containerId?: string }): SessionInfo[] {
-    return [...this.live.values()]
-      .filter(({ session: s }) => !s.isEnded && (!filter.hostId || s.spec.hostId === filter.hostId) && (!filter.containerId || s.spec.containerId === filter.containerId))
-      .map(({ session: s, ownerEmail }) => ({ id: s.id, hostId: s.spec.hostId, containerId: s.spec.containerId, mode: s.spec.mode, command: s.spec.command, startedBy: ownerEmail, startedAt: s.startedAt, viewers: s.viewerCount }));
+  /** Live sessions on every replica (those of a replica that went away are left out). */
+  async list(filter: { hostId?: string; containerId?: string }): Promise<SessionInfo[]> {
+    const entries = [...this.live.values()].filter((e) => !e.session.isEnded).map((e) => this.entryOf(e));
+    if (this.deps.bus.clustered) {
+      for (const e of Object.values(await this.deps.bus.fields(DIRECTORY)).map((v) => JSON.parse(v) as SessionEntry)) {
+        if (e.replica !== this.deps.replicas.id && this.deps.replicas.isAlive(e.replica)) entries.push(e);
+      }
+    }
+    return entries
+      .filter((e) => (!filter.hostId || e.hostId === filter.hostId) && (!filter.containerId || e.containerId === filter.containerId))
+      .map(({ replica: _r, ownerId: _o, ...info }) => info);
+  }
+
+  /** A live session, here or on another replica. */
+  async find(sessionId: string): Promise<SessionEntry | null> {
+    const here = this.live.get(sessionId);
+    if (here) return here.session.isEnded ? null : this.entryOf(here);
+    if (!this.deps.bus.clustered || sessionId.length > 64) return null;
+    const value = await this.deps.bus.getField(DIRECTORY, sessionId);
+    const entry = value ? (JSON.parse(value) as SessionEntry) : null;
+    return entry && this.deps.replicas.isAlive(entry.replica) ? entry : null;
+  }
+
+  private async forgetReplica(replica: string): Promise<void> {
+    for (const [id, value] of Object.entries(await this.deps.bus.fields(DIRECTORY))) {
+      if ((JSON.parse(value) as SessionEntry).replica === replica) await this.deps.bus.deleteField(DIRECTORY, id);
+    }
+  }
+
+  /** Ends a session for everyone watching it, on whichever replica holds it. */
+  async close(entry: SessionEntry, by: string): Promise<void> {
+    if (entry.replica === this.deps.replicas.id) return this.get(entry.id)?.close(by);
+    await this.deps.replicas.call(entry.replica, "terminal.close", { sessionId: entry.id, by }, { timeoutMs: 5_000 });
   }
 
   /**
@@ -98,6 +149,11 @@ export class TerminalSessions {
     const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email };
     this.live.set(id, entry);
     void session.done.then((summary) => this.onEnded(entry, summary));
+    if (this.deps.bus.clustered) {
+      const publish = () => this.deps.bus.setField(DIRECTORY, id, JSON.stringify(this.entryOf(entry)));
+      await publish();
+      session.onViewersChanged = () => void publish().catch(() => {});
+    }
 
     // The agent dials back; if it cannot, the session ends with the reason and viewers are told.
     this.deps.streams.dial(
@@ -113,16 +169,19 @@ export class TerminalSessions {
   }
 
   /** A ticket for one browser to join a session: bound to the user, the container and the session. */
-  ticketFor(session: TerminalSession, user: { id: string; email: string }): string {
-    return this.tickets.issue({ userId: user.id, email: user.email, sessionId: session.id, hostId: session.spec.hostId, containerId: session.spec.containerId });
-  }
-
-  ownerOf(sessionId: string): string | null {
-    return this.live.get(sessionId)?.ownerId ?? null;
+  ticketFor(session: { id: string; hostId: string; containerId: string }, user: { id: string; email: string }): Promise<string> {
+    return this.tickets.issue({ userId: user.id, email: user.email, sessionId: session.id, hostId: session.hostId, containerId: session.containerId });
   }
 
   /** Browser upgrade on /terminal?ticket=…: same origin, a valid unused ticket, a live session. Refusals are audited. */
   async handleBrowserUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A session held by another replica: the upgrade (ticket unspent) goes there, to be checked there.
+    if (this.deps.bus.clustered) {
+      const named = await this.tickets.peek(new URL(req.url ?? "/", "http://localhost").searchParams.get("ticket") ?? "");
+      const entry = named && !this.live.has(named.sessionId) ? await this.find(named.sessionId) : null;
+      const peer = entry ? this.deps.replicas.peer(entry.replica) : null;
+      if (peer) return proxyUpgrade(req, socket, head, peer, this.deps.replicas.linkToken);
+    }
     const accepted = await acceptBrowserUpgrade(this.deps, this.tickets, req, socket, { action: "terminal.refused", params: (t) => ({ sessionId: t?.sessionId ?? null }) });
     if (!accepted) return;
     const { ticket } = accepted;
@@ -165,9 +224,15 @@ export class TerminalSessions {
     };
   }
 
+  private entryOf({ session: s, ownerEmail, ownerId }: Live): SessionEntry {
+    const { hostId, containerId, mode, command } = s.spec;
+    return { id: s.id, hostId, containerId, mode, command, startedBy: ownerEmail, startedAt: s.startedAt, viewers: s.viewerCount, replica: this.deps.replicas.id, ownerId };
+  }
+
   private async onEnded(entry: Live, summary: SessionSummary): Promise<void> {
     this.live.delete(summary.id);
     this.deps.streams.cancel(summary.id);
+    if (this.deps.bus.clustered) await this.deps.bus.deleteField(DIRECTORY, summary.id).catch(() => {});
     const { session } = entry;
     await this.deps.audit.append({
       ...this.auditBase(entry.actor, entry.requestId, session.spec, session.id),

@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
+import type { Bus } from "../cluster/bus";
 
 const TICKET_TTL_MS = 30_000;
+const TICKET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Who a ticket was issued to; a ticket type adds what it grants. */
 export interface TicketHolder {
@@ -18,26 +20,36 @@ export interface TerminalTicket extends TicketHolder {
 /**
  * Short-lived, single-use tickets that authorize one browser WebSocket upgrade (a terminal, a logs
  * socket). A browser gets one from a tRPC call (which checked the session cookie and the permission)
- * and spends it on the upgrade, so the socket is bound to that user and what the ticket names.
+ * and spends it on the upgrade, so the socket is bound to that user and what the ticket names. They
+ * are kept on the bus, so a ticket issued by one replica is good on any.
  */
 export class TicketBook<T extends TicketHolder = TerminalTicket> {
-  private readonly tickets = new Map<string, T & { expiresAt: number }>();
+  constructor(
+    private readonly bus: Bus,
+    private readonly kind: string,
+  ) {}
 
-  issue(t: T, now = Date.now()): string {
-    this.sweep(now);
+  async issue(t: T): Promise<string> {
     const ticket = crypto.randomBytes(32).toString("base64url");
-    this.tickets.set(ticket, { ...t, expiresAt: now + TICKET_TTL_MS });
+    await this.bus.setKey(this.key(ticket), JSON.stringify(t), TICKET_TTL_MS);
     return ticket;
   }
 
   /** The ticket's grant, once: a second use (a stolen or replayed ticket) finds nothing. */
-  redeem(ticket: string, now = Date.now()): T | null {
-    const t = this.tickets.get(ticket);
-    this.tickets.delete(ticket);
-    return t && t.expiresAt > now ? t : null;
+  async redeem(ticket: string): Promise<T | null> {
+    if (!TICKET_SHAPE.test(ticket)) return null;
+    const value = await this.bus.takeKey(this.key(ticket));
+    return value ? (JSON.parse(value) as T) : null;
   }
 
-  private sweep(now: number): void {
-    for (const [k, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(k);
+  /** What a ticket names without spending it: which replica should take the upgrade. */
+  async peek(ticket: string): Promise<T | null> {
+    if (!TICKET_SHAPE.test(ticket)) return null;
+    const value = await this.bus.getKey(this.key(ticket));
+    return value ? (JSON.parse(value) as T) : null;
+  }
+
+  private key(ticket: string): string {
+    return `ticket:${this.kind}:${ticket}`;
   }
 }

@@ -36,7 +36,7 @@ export const hostsRouter = {
       ctx.db.hostGroupMember.deleteMany({ where: { hostId: host.id } }),
       ctx.db.hostGroupMember.createMany({ data: input.groups.map((group) => ({ hostId: host.id, group })) }),
     ]);
-    ctx.fleet.setGroups(host.id, input.groups);
+    ctx.agents.setGroups(host.id, input.groups);
     await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "host.set-groups", actor: actorOf(ctx), hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name, params: { from: host.groups, to: input.groups } });
     return { groups: input.groups };
   }),

@@ -13,14 +13,14 @@ export const logsRouter = {
    * often hold secrets: this needs the logs permission on every host named (operators have it; viewers
    * by a "logs" grant; a token only if its own role is operator or above).
    */
-  ticket: viewerProcedure.input(z.object({ containers: Containers })).mutation(({ ctx, input }) => {
+  ticket: viewerProcedure.input(z.object({ containers: Containers })).mutation(async ({ ctx, input }) => {
     try {
       ctx.logs.assertMayRead(ctx.user, input.containers);
     } catch (err) {
       if (err instanceof LogsRefusal) throw new TRPCError({ code: err.kind === "forbidden" ? "FORBIDDEN" : "NOT_FOUND", message: err.message });
       throw err;
     }
-    return { ticket: ctx.logs.ticketFor(ctx.user, input.containers) };
+    return { ticket: await ctx.logs.ticketFor(ctx.user, input.containers) };
   }),
 
   /** What the merged view shows for each container: its name, host and state, and whether its logs may be read. */

@@ -17,9 +17,10 @@ function assertTerminal(ctx: Authed, hostId: string): void {
   }
 }
 
-function sessionOrThrow(ctx: Context, sessionId: string) {
-  const session = ctx.terminals.get(sessionId);
-  if (!session || session.isEnded) throw new TRPCError({ code: "NOT_FOUND", message: "that terminal session has ended" });
+/** A live session on any replica. */
+async function sessionOrThrow(ctx: Context, sessionId: string) {
+  const session = await ctx.terminals.find(sessionId);
+  if (!session) throw new TRPCError({ code: "NOT_FOUND", message: "that terminal session has ended" });
   return session;
 }
 
@@ -59,7 +60,7 @@ export const terminalsRouter = {
           detachKeys: preference?.detachKeys ?? DEFAULT_DETACH_KEYS,
           size: input.size,
         });
-        return { sessionId: session.id, ticket: ctx.terminals.ticketFor(session, ctx.user) };
+        return { sessionId: session.id, ticket: await ctx.terminals.ticketFor({ id: session.id, hostId: input.hostId, containerId: c.id }, ctx.user) };
       } catch (err) {
         if (err instanceof TerminalOpenError) throw new TRPCError({ code: "PRECONDITION_FAILED", message: err.message });
         throw err;
@@ -67,23 +68,23 @@ export const terminalsRouter = {
     }),
 
   /** A ticket to (re)join a live session: after a reload, or as another viewer. */
-  join: viewerProcedure.input(z.object({ sessionId: z.string().min(1).max(64) })).mutation(({ ctx, input }) => {
-    const session = sessionOrThrow(ctx, input.sessionId);
-    assertTerminal(ctx, session.spec.hostId);
-    return { sessionId: session.id, ticket: ctx.terminals.ticketFor(session, ctx.user) };
+  join: viewerProcedure.input(z.object({ sessionId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const session = await sessionOrThrow(ctx, input.sessionId);
+    assertTerminal(ctx, session.hostId);
+    return { sessionId: session.id, ticket: await ctx.terminals.ticketFor(session, ctx.user) };
   }),
 
   /** Live sessions on a container (or host) that the caller could join. */
-  list: viewerProcedure.input(z.object({ hostId: z.string().min(1).max(64), containerId: z.string().max(64).optional() })).query(({ ctx, input }) => {
+  list: viewerProcedure.input(z.object({ hostId: z.string().min(1).max(64), containerId: z.string().max(64).optional() })).query(async ({ ctx, input }) => {
     if (ctx.user.token || !mayUseTerminal(ctx.user, ctx.fleet.hostGroups(input.hostId))) return [];
     return ctx.terminals.list(input);
   }),
 
   /** Ends a session for everyone watching it: its owner or an admin. */
-  close: viewerProcedure.input(z.object({ sessionId: z.string().min(1).max(64) })).mutation(({ ctx, input }) => {
-    const session = sessionOrThrow(ctx, input.sessionId);
-    if (ctx.terminals.ownerOf(session.id) !== ctx.user.id && ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "only the user who opened a session, or an admin, may close it" });
-    session.close(`closed by ${ctx.user.email}`);
+  close: viewerProcedure.input(z.object({ sessionId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const session = await sessionOrThrow(ctx, input.sessionId);
+    if (session.ownerId !== ctx.user.id && ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "only the user who opened a session, or an admin, may close it" });
+    await ctx.terminals.close(session, `closed by ${ctx.user.email}`);
     return { closed: true };
   }),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,187 @@
+import { Redis } from "ioredis";
+import type { Logger } from "../logger";
+
+/**
+ * What replicas of the control plane share: pub/sub channels and short-lived keys (tickets, who owns
+ * a stream or a terminal session). One process alone uses `MemoryBus`, where a publish reaches no one
+ * (there is no other replica) and keys live in memory; several replicas use `RedisBus`.
+ */
+export interface Bus {
+  readonly clustered: boolean;
+  /** Never delivered back to this process. */
+  publish(channel: string, message: unknown): void;
+  subscribe(channel: string, handler: (message: unknown) => void): Promise<void>;
+  setKey(key: string, value: string, ttlMs: number): Promise<void>;
+  getKey(key: string): Promise<string | null>;
+  /** Reads and deletes in one step: the value is handed out once (single-use tickets). */
+  takeKey(key: string): Promise<string | null>;
+  deleteKey(key: string): Promise<void>;
+  /** Fields of a hash (e.g. live terminal sessions by id). */
+  setField(key: string, field: string, value: string): Promise<void>;
+  getField(key: string, field: string): Promise<string | null>;
+  deleteField(key: string, field: string): Promise<void>;
+  fields(key: string): Promise<Record<string, string>>;
+  /** Whether the shared store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class MemoryBus implements Bus {
+  readonly clustered = false;
+  private readonly keys = new Map<string, { value: string; expiresAt: number }>();
+  private readonly hashes = new Map<string, Map<string, string>>();
+
+  publish(): void {}
+
+  async subscribe(): Promise<void> {}
+
+  async setKey(key: string, value: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    // Expired keys go on writes, so the map stays as small as what is live.
+    for (const [k, v] of this.keys) if (v.expiresAt <= now) this.keys.delete(k);
+    this.keys.set(key, { value, expiresAt: now + ttlMs });
+  }
+
+  async getKey(key: string): Promise<string | null> {
+    const entry = this.keys.get(key);
+    return entry && entry.expiresAt > Date.now() ? entry.value : null;
+  }
+
+  async takeKey(key: string): Promise<string | null> {
+    const value = await this.getKey(key);
+    this.keys.delete(key);
+    return value;
+  }
+
+  async deleteKey(key: string): Promise<void> {
+    this.keys.delete(key);
+  }
+
+  async setField(key: string, field: string, value: string): Promise<void> {
+    let hash = this.hashes.get(key);
+    if (!hash) this.hashes.set(key, (hash = new Map()));
+    hash.set(field, value);
+  }
+
+  async getField(key: string, field: string): Promise<string | null> {
+    return this.hashes.get(key)?.get(field) ?? null;
+  }
+
+  async deleteField(key: string, field: string): Promise<void> {
+    this.hashes.get(key)?.delete(field);
+  }
+
+  async fields(key: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.hashes.get(key) ?? []);
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Every key and channel is under this prefix, so one Redis can serve other things too. */
+const PREFIX = "stevedore:";
+
+/**
+ * Redis pub/sub and keys (ioredis). A subscribed connection can do nothing else, hence two. Each
+ * message carries the sender's replica id so a replica skips its own; Redis delivers one publisher's
+ * messages on a channel in the order they were published, which the fleet replication relies on.
+ */
+export class RedisBus implements Bus {
+  readonly clustered = true;
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly handlers = new Map<string, (message: unknown) => void>();
+
+  constructor(
+    url: string,
+    private readonly replicaId: string,
+    private readonly log: Logger,
+  ) {
+    // Commands wait (queued) while Redis reconnects rather than failing at once; ready() reports the outage.
+    const options = { maxRetriesPerRequest: 3, connectTimeout: 5_000, lazyConnect: true };
+    this.pub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}` });
+    this.sub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}-sub` });
+    for (const [name, conn] of [["commands", this.pub], ["subscriber", this.sub]] as const) {
+      conn.on("error", (err: Error) => log.warn({ err: err.message, connection: name }, "redis connection error"));
+    }
+    this.sub.on("messageBuffer", (channel: Buffer, payload: Buffer) => {
+      const handler = this.handlers.get(channel.toString().slice(PREFIX.length));
+      if (!handler) return;
+      let envelope: { from?: string; m?: unknown };
+      try {
+        envelope = JSON.parse(payload.toString("utf8")) as { from?: string; m?: unknown };
+      } catch {
+        this.log.warn({ channel: channel.toString() }, "dropped a bus message that is not JSON");
+        return;
+      }
+      if (envelope.from === this.replicaId) return;
+      try {
+        handler(envelope.m);
+      } catch (err) {
+        this.log.error({ err, channel: channel.toString() }, "handling a bus message failed");
+      }
+    });
+  }
+
+  /** Fails with the reason when Redis cannot be reached, so a misconfigured replica does not start. */
+  async connect(): Promise<void> {
+    await Promise.all([this.pub.connect(), this.sub.connect()]);
+  }
+
+  publish(channel: string, message: unknown): void {
+    void this.pub.publish(PREFIX + channel, JSON.stringify({ from: this.replicaId, m: message })).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message, channel }, "bus publish failed");
+    });
+  }
+
+  async subscribe(channel: string, handler: (message: unknown) => void): Promise<void> {
+    this.handlers.set(channel, handler);
+    await this.sub.subscribe(PREFIX + channel);
+  }
+
+  async setKey(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.pub.set(PREFIX + key, value, "PX", ttlMs);
+  }
+
+  async getKey(key: string): Promise<string | null> {
+    return this.pub.get(PREFIX + key);
+  }
+
+  async takeKey(key: string): Promise<string | null> {
+    return this.pub.getdel(PREFIX + key);
+  }
+
+  async deleteKey(key: string): Promise<void> {
+    await this.pub.del(PREFIX + key);
+  }
+
+  async setField(key: string, field: string, value: string): Promise<void> {
+    await this.pub.hset(PREFIX + key, field, value);
+  }
+
+  async getField(key: string, field: string): Promise<string | null> {
+    return this.pub.hget(PREFIX + key, field);
+  }
+
+  async deleteField(key: string, field: string): Promise<void> {
+    await this.pub.hdel(PREFIX + key, field);
+  }
+
+  async fields(key: string): Promise<Record<string, string>> {
+    return this.pub.hgetall(PREFIX + key);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.pub.status !== "ready" || this.sub.status !== "ready") return false;
+    return (await this.pub.ping().catch(() => null)) === "PONG";
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+}
