@@ -59,6 +59,7 @@ export class Replicas extends EventEmitter<{ down: [string] }> {
   /** Calls this replica is serving, so the caller can cancel them. */
   private readonly serving = new Map<string, AbortController>();
   private timer: NodeJS.Timeout | null = null;
+  private announcedAt = 0;
   /** Sent by a replica that forwards a connection to another, so the receiver trusts the client address it names. */
   readonly linkToken: string;
 
@@ -82,8 +83,8 @@ export class Replicas extends EventEmitter<{ down: [string] }> {
     await this.bus.subscribe(`replica:${this.id}`, (m) => this.onCallMessage(m as CallMessage));
     this.announce();
     this.timer = setInterval(() => {
-      this.announce();
       const now = Date.now();
+      if (now - this.announcedAt >= ANNOUNCE_EVERY_MS) this.announce();
       for (const p of this.peers.values()) if (now - p.lastSeen > REPLICA_SILENCE_MS) this.lose(p.id, "silent");
     }, 1_000);
     this.timer.unref();
@@ -141,6 +142,7 @@ export class Replicas extends EventEmitter<{ down: [string] }> {
   }
 
   private announce(): void {
+    this.announcedAt = Date.now();
     this.bus.publish("presence", { t: "alive", id: this.id, url: this.url } satisfies PresenceMessage);
   }
 
