@@ -5,7 +5,11 @@ import { z } from "zod";
 import { DEFAULT_STATS_INTERVAL_MS } from "@stevedore/protocol";
 
 const Config = z.object({
-  url: z.url({ protocol: /^https?$/, error: "must be the control plane's http(s):// URL, e.g. https://stevedore.example.com" }).optional(),
+  // Several replicas without a load balancer in front: a comma-separated list, tried in turn.
+  url: z
+    .string()
+    .refine((v) => v.split(",").every((u) => z.url({ protocol: /^https?$/ }).safeParse(u.trim()).success), "must be the control plane's http(s):// URL (or several, comma-separated), e.g. https://stevedore.example.com")
+    .optional(),
   joinToken: z.string().min(16, "a join token is at least 16 characters").optional(),
   credentialsFile: z.string().min(1),
   dockerSocket: z.string().min(1).optional(),
@@ -17,7 +21,7 @@ export type AgentConfig = z.infer<typeof Config>;
 
 const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
 
-  --url URL              control plane URL (STEVEDORE_URL)
+  --url URL[,URL…]       control plane URL, or its replicas' URLs tried in turn (STEVEDORE_URL)
   --join TOKEN           one-time join token from "Add host" (STEVEDORE_JOIN_TOKEN)
   --credentials FILE     where the host credential is kept (STEVEDORE_CREDENTIALS_FILE)
   --docker-socket PATH   engine socket; DOCKER_HOST is honoured when unset (STEVEDORE_DOCKER_SOCKET)

@@ -15,7 +15,7 @@ import {
   type HostFacts,
   type RequestMessage,
 } from "@stevedore/protocol";
-import type { Credentials } from "./credentials";
+import { type Credentials, controlPlaneUrls } from "./credentials";
 import type { HostSync } from "./host-sync";
 
 const BACKOFF_MIN_MS = 1_000;
@@ -69,8 +69,18 @@ export class ControlConnection {
   private stopped = false;
   /** Requests in flight, so `cancel` (or losing the connection) can stop them. */
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly urls: string[];
+  private urlIndex = 0;
+  private welcomed = false;
 
-  constructor(private readonly opts: ConnectionOptions) {}
+  constructor(private readonly opts: ConnectionOptions) {
+    this.urls = controlPlaneUrls(opts.creds.url);
+  }
+
+  /** The control plane this agent is connected (or connecting) to; stream sockets dial the same one. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex]!;
+  }
 
   start(): void {
     this.connect();
@@ -90,7 +100,8 @@ export class ControlConnection {
 
   private connect(): void {
     const { creds, log } = this.opts;
-    const url = new URL(AGENT_SOCKET_PATH, creds.url);
+    this.welcomed = false;
+    const url = new URL(AGENT_SOCKET_PATH, this.currentUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(url, {
       headers: { authorization: `Bearer ${creds.credential}`, "user-agent": `stevedore-agent (${os.hostname()})` },
@@ -156,6 +167,7 @@ export class ControlConnection {
     switch (msg.type) {
       case "welcome":
         this.attempt = 0;
+        this.welcomed = true;
         this.opts.log.info({ hostId: msg.hostId }, "connected to the control plane");
         void this.opts.sync.onControlConnected(msg.eventsSince);
         break;
@@ -194,6 +206,8 @@ export class ControlConnection {
     }
     const delay = this.busyRetryMs ?? backoffDelay(this.attempt++);
     this.busyRetryMs = null;
+    // A replica that cannot be reached (or turns us away): the next try goes to the next one listed.
+    if (!this.welcomed) this.urlIndex = (this.urlIndex + 1) % this.urls.length;
     this.opts.log.info({ code, reason, retryInMs: delay }, "disconnected from the control plane");
     this.timers.push(setTimeout(() => this.connect(), delay));
   }

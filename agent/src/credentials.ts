@@ -3,8 +3,13 @@ import path from "node:path";
 import { z } from "zod";
 import { AGENT_ENROLL_PATH, EnrollResponse } from "@stevedore/protocol";
 
+/** `url` may list several replicas' URLs, comma-separated. */
 const Credentials = z.object({ url: z.string(), hostId: z.string(), credential: z.string() });
 export type Credentials = z.infer<typeof Credentials>;
+
+export function controlPlaneUrls(url: string): string[] {
+  return url.split(",").map((u) => u.trim()).filter(Boolean);
+}
 
 export async function readCredentials(file: string): Promise<Credentials | null> {
   let text: string;
@@ -29,8 +34,21 @@ export async function writeCredentials(file: string, creds: Credentials): Promis
 
 export class EnrollmentError extends Error {}
 
-/** Exchanges a one-time join token for this host's own long-lived credential. */
+/** Exchanges a one-time join token for this host's own long-lived credential, at the first URL that answers. */
 export async function enroll(url: string, token: string, hostname: string): Promise<Credentials> {
+  const urls = controlPlaneUrls(url);
+  for (const [i, u] of urls.entries()) {
+    try {
+      return { ...(await enrollAt(u, token, hostname)), url: urls.join(",") };
+    } catch (err) {
+      // A refusal is final; an unreachable replica is not, while another is left to try.
+      if (err instanceof EnrollmentError || i === urls.length - 1) throw err;
+    }
+  }
+  throw new EnrollmentError("no control plane URL to enroll with");
+}
+
+async function enrollAt(url: string, token: string, hostname: string): Promise<Omit<Credentials, "url">> {
   const res = await fetch(new URL(AGENT_ENROLL_PATH, url), {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -43,5 +61,5 @@ export async function enroll(url: string, token: string, hostname: string): Prom
     throw new EnrollmentError(`enrollment refused (${res.status}): ${message}`);
   }
   const parsed = EnrollResponse.parse(body);
-  return { url, hostId: parsed.hostId, credential: parsed.credential };
+  return { hostId: parsed.hostId, credential: parsed.credential };
 }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     creds,
     hostFacts: () => readHostFacts(config.hostname),
     sync,
-    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => openStream(creds, id, engine.docker, log) }, req, io),
+    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

@@ -13,11 +13,11 @@ export interface ControlPlaneProcess {
 }
 
 /** A fresh data directory unless one is given; `BENCH_PROFILE=1` writes a CPU profile to /tmp/prof. */
-export async function startControlPlaneProcess(opts: { dataDir?: string; port?: number } = {}): Promise<ControlPlaneProcess> {
+export async function startControlPlaneProcess(opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<ControlPlaneProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "bench/support/control-plane.ts"], {
-    env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10" },
+    env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10", ...opts.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -33,7 +33,7 @@ export async function startControlPlaneProcess(opts: { dataDir?: string; port?: 
     dataDir,
     stop: async () => {
       proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once("exit", r)));
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { admin } from "better-auth/plugins/admin";
 import { defaultAc } from "better-auth/plugins/admin/access";
 import { type Grant, asRole, loadGrants } from "./access";
 import { CLIENT_IP_HEADER } from "./client-address";
+import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
 import type { Logger } from "./logger";
@@ -26,7 +27,7 @@ const adminRole = defaultAc.newRole({
 });
 const memberRole = defaultAc.newRole({ user: [], session: [] });
 
-export function createAuth(config: ServerConfig, db: Db) {
+export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
   const secure = config.publicUrl.startsWith("https:");
   return betterAuth({
     appName: "Stevedore",
@@ -44,8 +45,18 @@ export function createAuth(config: ServerConfig, db: Db) {
         roles: { admin: adminRole, operator: memberRole, viewer: memberRole },
       }),
     ],
-    // Brute-force protection per client address, always on (better-auth enables it only in production).
-    rateLimit: { enabled: true, customRules: { "/sign-in/email": { max: config.signInRateLimit.max, window: config.signInRateLimit.windowSeconds } } },
+    // Brute-force protection per client address, always on (better-auth enables it only in production),
+    // counted on the bus so that several replicas share one limit.
+    rateLimit: {
+      enabled: true,
+      customRules: { "/sign-in/email": { max: config.signInRateLimit.max, window: config.signInRateLimit.windowSeconds } },
+      customStorage: {
+        consume: async (key, rule) => {
+          const hits = await bus.increment(`rate:${key}`, rule.window * 1000);
+          return hits <= rule.max ? { allowed: true, retryAfter: null } : { allowed: false, retryAfter: rule.window };
+        },
+      },
+    },
     // The client address is the one the HTTP server resolved (client-address.ts), never a header a client could set.
     advanced: { useSecureCookies: secure, ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     telemetry: { enabled: false },

@@ -76,7 +76,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" })) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
-  const auth = createAuth(config, db);
+  const auth = createAuth(config, db, bus);
   const fleet = new FleetState();
   const audit = new AuditLog(db);
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));

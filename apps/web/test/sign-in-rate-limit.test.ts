@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, type TestStack, startStack } from "./support/stack";
 
-// A file of its own: better-auth keeps rate-limit counters in module memory, shared by every stack in a file.
 describe("sign-in rate limit", () => {
   let stack: TestStack;
   beforeAll(async () => {

@@ -13,6 +13,8 @@ export interface Bus {
   subscribe(channel: string, handler: (message: unknown) => void): Promise<void>;
   setKey(key: string, value: string, ttlMs: number): Promise<void>;
   getKey(key: string): Promise<string | null>;
+  /** Counts a hit in a window that starts with the first one and lasts `ttlMs` (rate limits). */
+  increment(key: string, ttlMs: number): Promise<number>;
   /** Reads and deletes in one step: the value is handed out once (single-use tickets). */
   takeKey(key: string): Promise<string | null>;
   deleteKey(key: string): Promise<void>;
@@ -45,6 +47,13 @@ export class MemoryBus implements Bus {
   async getKey(key: string): Promise<string | null> {
     const entry = this.keys.get(key);
     return entry && entry.expiresAt > Date.now() ? entry.value : null;
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const count = Number((await this.getKey(key)) ?? 0) + 1;
+    const expiresAt = this.keys.get(key)?.expiresAt;
+    await this.setKey(key, String(count), count === 1 || !expiresAt ? ttlMs : expiresAt - Date.now());
+    return count;
   }
 
   async takeKey(key: string): Promise<string | null> {
@@ -149,6 +158,12 @@ export class RedisBus implements Bus {
 
   async getKey(key: string): Promise<string | null> {
     return this.pub.get(PREFIX + key);
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    // One script, so the window's expiry is set with its first hit, atomically.
+    const script = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+    return Number(await this.pub.eval(script, 1, PREFIX + key, ttlMs));
   }
 
   async takeKey(key: string): Promise<string | null> {
