@@ -22,6 +22,7 @@ export async function startControlPlaneProcess(opts: { dataDir?: string; port?: 
   });
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.on("data", (d: Buffer) => {
+      if (process.env.STEVEDORE_SHOW_LOGS) process.stderr.write(d);
       const m = /READY (\S+)/.exec(d.toString());
       if (m) resolve(m[1]!);
     });

@@ -9,7 +9,7 @@ import { type Grant, asRole, loadGrants } from "./access";
 import { CLIENT_IP_HEADER } from "./client-address";
 import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
-import type { Db } from "./db";
+import { type Db, dbProvider } from "./db";
 import type { Logger } from "./logger";
 
 /** In rising order: each role may do everything the ones before it may. */
@@ -34,7 +34,7 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
     baseURL: config.publicUrl,
     secret: config.authSecret,
     trustedOrigins: [config.publicUrl],
-    database: prismaAdapter(db, { provider: "sqlite" }),
+    database: prismaAdapter(db, { provider: dbProvider(db) }),
     // Accounts are made by admins (and the first-start bootstrap), never by self sign-up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },

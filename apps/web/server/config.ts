@@ -2,14 +2,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { resolveDataDir, resolveDatabaseUrl } from "./database-url";
+import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be the http(s):// URL browsers and agents use to reach Stevedore" }).optional(),
-  DATABASE_URL: z.string().startsWith("file:", "only SQLite (file:…) is supported in this build"),
+  DATABASE_URL: z.string().regex(/^(file:|postgres(ql)?:\/\/)/, "must be file:… (SQLite) or postgres://… (PostgreSQL)"),
   STEVEDORE_DATA_DIR: z.string().min(1),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   SECRETS_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
@@ -62,6 +62,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !isPostgresUrl(e.DATABASE_URL)) {
+    throw new ConfigError("invalid configuration:\n  DATABASE_URL: replicas (REDIS_URL is set) share one database: use PostgreSQL (postgres://…)");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     dev: e.NODE_ENV === "development",

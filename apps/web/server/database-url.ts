@@ -11,3 +11,7 @@ export function resolveDataDir(env: Record<string, string | undefined>): string 
 export function resolveDatabaseUrl(env: Record<string, string | undefined>): string {
   return env.DATABASE_URL ?? `file:${path.join(resolveDataDir(env), "stevedore.db")}`;
 }
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}

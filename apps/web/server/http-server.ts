@@ -85,7 +85,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
   const agents = new AgentGateway(db, replication, replicas, observed, log.child({ component: "agents" }), config.agentJoinLimit);
   const registries = new Registries(db, config.secretsKey);
-  const pulls = new ImagePulls({ agents, audit, fleet, registries });
+  const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
   const streams = new AgentStreams({ db, agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
@@ -237,6 +237,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await next?.close();
+      // What closing sessions and agents appended (terminal.close, …) is written before the database goes.
+      await audit.drained();
       await db.$disconnect();
     },
   };

@@ -7,16 +7,40 @@ import { TEST_IMAGE, docker, ensureTestImage, removeTestContainers, waitFor } fr
 import { startRedis, type TestRedis } from "./support/redis";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
 import { TerminalClient } from "./support/terminal-client";
-import { sharedTestDatabase, type SharedDatabase } from "./support/shared-database";
+import { TestRegistry, pushLayeredImage, startSlowProxy } from "./support/registry";
+import type { PullState } from "../server/images/image-pulls";
+import { createPostgresDatabase, type TestDatabase } from "./support/shared-database";
 
 /**
- * Two control-plane replicas behind nothing but their own ports, sharing the database and Redis: the
+ * Two control-plane replicas behind nothing but their own ports, sharing PostgreSQL and Redis: the
  * agent is on replica A, the browser on replica B. B must see and drive the fleet A holds; terminals
  * must cross; when A dies the agent moves to B and nothing in the audit trail is lost.
  */
+/** A tRPC subscription read as a browser reads it (server-sent events), until the pull is done. */
+async function followOver(url: string, cookie: string, procedure: string, input: unknown): Promise<PullState[]> {
+  const res = await fetch(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie, accept: "text/event-stream" } });
+  expect(res.status).toBe(200);
+  const states: PullState[] = [];
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const events = buffer.split("\n\n");
+    buffer = events.pop()!;
+    for (const e of events) {
+      const data = e.split("\n").find((l) => l.startsWith("data: "));
+      const parsed = data ? (JSON.parse(data.slice(6)) as { json?: PullState }) : null;
+      if (!parsed?.json?.hosts) continue;
+      states.push(parsed.json);
+      if (parsed.json.done) return states;
+    }
+  }
+  return states;
+}
+
 describe("control-plane replicas", () => {
   let redis: TestRedis;
-  let database: SharedDatabase;
+  let database: TestDatabase;
   let a: ControlPlaneProcess;
   let b: ControlPlaneProcess;
   let agent: AgentProcess;
@@ -25,13 +49,14 @@ describe("control-plane replicas", () => {
   let hostId: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-replicas-"));
 
-  const apiA = () => apiClient(a.url, cookieA);
+  // Pages come from the one public address (B's here), whichever replica serves the API call.
+  const apiA = () => apiClient(a.url, cookieA, b.url);
   const apiB = () => apiClient(b.url, cookieB);
 
   beforeAll(async () => {
     await ensureTestImage();
     redis = await startRedis();
-    database = await sharedTestDatabase(dataDir);
+    database = await createPostgresDatabase();
     const [portA, portB] = [await freePort(), await freePort()];
     // One public address, as a load balancer would give them; each replica its own direct address.
     const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${portB}`, AUTH_SECRET: "replica-test-secret-".repeat(3) };
@@ -79,6 +104,7 @@ describe("control-plane replicas", () => {
     const { sessionId, ticket } = await apiB().terminals.open.mutate({ hostId, containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } });
     const viewer = new TerminalClient(b.url, ticket, { cookie: cookieB, origin });
     await viewer.opened();
+    await waitFor(() => viewer.messages.some((m) => m.type === "hello" && !m.starting), { what: "the session to start" });
     viewer.type("echo crossed-$((6*7))\r");
     await viewer.waitForText("crossed-42");
 
@@ -109,10 +135,25 @@ describe("control-plane replicas", () => {
     first.ws.close();
   });
 
+  it("a pull started on B is watched through A with per-layer progress until it succeeds", async () => {
+    const registry = await TestRegistry.start();
+    const proxy = await startSlowProxy(registry.host, 4 * 1024 * 1024);
+    try {
+      const ref = (await pushLayeredImage(registry, "stevedore-test/replicated:1")).replace(registry.host, proxy.host);
+      const { pullId } = await apiB().images.pull.mutate({ hostIds: [hostId], reference: ref });
+      const states = await followOver(a.url, cookieA, `images.pullProgress`, { pullId });
+      expect(states.at(-1)!.hosts[0]).toMatchObject({ phase: "succeeded", error: null });
+      expect(states.some((s) => s.hosts[0]!.layers.some((l) => l.phase === "downloading"))).toBe(true);
+    } finally {
+      await proxy.close();
+      await registry.stop();
+    }
+  });
+
   it("a replica that starts later is told the fleet at once", async () => {
     const c = await startControlPlaneProcess({ dataDir: path.join(dataDir, "c"), env: { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: b.url, AUTH_SECRET: "replica-test-secret-".repeat(3) } });
     try {
-      const api = apiClient(c.url, await signIn(c.url));
+      const api = apiClient(c.url, await signIn(c.url), b.url);
       const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.id === hostId && h.status === "online"), { what: "the host online on the new replica" });
       expect(host.containersTotal).toBe((await apiB().hosts.list.query()).find((h) => h.id === hostId)!.containersTotal);
     } finally {

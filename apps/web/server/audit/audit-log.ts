@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import type { Db } from "../db";
+import { type Db, dbProvider, lockAuditChain } from "../db";
 import type { AuditEntry, Prisma } from "../../src/generated/prisma/client";
 import { newId } from "../agents/secrets";
 import { type AuditFilters, SEARCH_TUNING, type SearchTuning, type Window, insertTerms, searchSeqs, timeWindow } from "./audit-search";
@@ -94,6 +94,15 @@ export class AuditLog {
     return this.enqueue(() => this.write(input));
   }
 
+  /** Resolves once every append queued so far is written (before the database is closed). */
+  async drained(): Promise<void> {
+    let queue: Promise<unknown>;
+    do {
+      queue = this.queue;
+      await queue;
+    } while (queue !== this.queue);
+  }
+
   /** Runs a job after every append (and index batch) before it, alone. */
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const next = this.queue.then(job);
@@ -122,6 +131,7 @@ export class AuditLog {
       error: input.error?.slice(0, 4096) ?? null,
     };
     return this.db.$transaction(async (tx) => {
+      await lockAuditChain(tx, dbProvider(this.db));
       const head = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
       const prevHash = head?.hash ?? GENESIS_HASH;
       const entry = await tx.auditEntry.create({ data: { ...row, prevHash, hash: entryHash(prevHash, row) } });

@@ -4,6 +4,8 @@ import type { AgentGateway } from "../agents/agent-gateway";
 import { AgentRequestError } from "../agents/agent-session";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
+import type { Bus } from "../cluster/bus";
+import type { Replicas } from "../cluster/replicas";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Registries } from "../registries/registries";
 
@@ -11,6 +13,8 @@ import type { Registries } from "../registries/registries";
 const PULL_IDLE_TIMEOUT_MS = 120_000;
 /** Finished pulls stay readable this long, for a browser that reconnects to see the outcome. */
 const KEEP_FINISHED_MS = 10 * 60_000;
+/** How often a pull's state goes to the other replicas while it changes. */
+const SHARE_EVERY_MS = 100;
 
 export type HostPullPhase = "pulling" | "succeeded" | "failed" | "cancelled";
 
@@ -39,30 +43,42 @@ export interface PullState {
 
 interface Pull {
   state: PullState;
+  /** The replica running it; elsewhere the pull is a copy its state updates. */
+  owner: string;
   /** Per host, layers by id, in the order the engine first named them. */
   layers: Map<string, Map<string, LayerProgress>>;
   controller: AbortController;
   changes: EventEmitter<{ change: [] }>;
+  shareTimer: NodeJS.Timeout | null;
 }
 
 /**
  * Image pulls in flight on one or more hosts, each audited per host ("requested", then "succeeded"
  * with the digest it resolved to, or "failed"). Browsers watch a pull by id; cancelling aborts every
- * host's pull at its agent, which closes the engine's stream.
+ * host's pull at its agent, which closes the engine's stream. The replica running a pull shares its
+ * state on the bus (at most every 100 ms), so a browser on any replica can watch or cancel it.
  */
 export class ImagePulls {
   private readonly pulls = new Map<string, Pull>();
 
-  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState; registries: Pick<Registries, "authFor"> }) {}
+  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState; registries: Pick<Registries, "authFor">; bus: Bus; replicas: Replicas }) {
+    const { bus, replicas } = deps;
+    if (!bus.clustered) return;
+    void bus.subscribe("pulls", (m) => this.onShared(m as { owner: string; state: PullState }));
+    replicas.handle("pull.cancel", async (params) => ({ cancelled: await this.cancel((params as { id: string }).id) }));
+    // Pulls run by a replica that went away lost their agents' answers with it.
+    replicas.on("down", (replica) => {
+      for (const pull of this.pulls.values()) {
+        if (pull.owner !== replica || pull.state.done) continue;
+        for (const h of pull.state.hosts) if (h.phase === "pulling") Object.assign(h, { phase: "failed", error: { code: "host_offline", message: "the replica running this pull went away" } });
+        this.finish(pull);
+      }
+    });
+  }
 
   async start(actor: Actor, startedById: string, hostIds: string[], reference: string): Promise<PullState> {
-    const pull: Pull = {
-      state: { id: newId("pull"), reference, startedById, startedAt: Date.now(), done: false, hosts: [] },
-      layers: new Map(),
-      controller: new AbortController(),
-      changes: new EventEmitter(),
-    };
-    pull.changes.setMaxListeners(0);
+    const pull = this.newPull({ id: newId("pull"), reference, startedById, startedAt: Date.now(), done: false, hosts: [] }, this.deps.replicas.id);
+    pull.changes.on("change", () => this.share(pull));
     for (const hostId of new Set(hostIds)) {
       const host: HostPullState = { hostId, hostName: this.deps.fleet.getHost(hostId)?.name ?? hostId, requestId: newId("req"), phase: "pulling", status: null, layers: [], imageId: null, digest: null, error: null };
       pull.state.hosts.push(host);
@@ -70,14 +86,43 @@ export class ImagePulls {
       await this.deps.audit.append({ ...this.auditBase(actor, host, reference), phase: "requested" });
     }
     this.pulls.set(pull.state.id, pull);
+    // Known to every replica before the browser, told the pull's id, asks any of them about it.
+    if (this.deps.bus.clustered) this.deps.bus.publish("pulls", { owner: pull.owner, state: pull.state });
     // Stored credentials for the reference's registry travel only inside these pull requests.
     const auth = await this.deps.registries.authFor(reference);
-    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor, auth))).then(() => {
-      pull.state.done = true;
-      pull.changes.emit("change");
-      setTimeout(() => this.pulls.delete(pull.state.id), KEEP_FINISHED_MS).unref();
-    });
+    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor, auth))).then(() => this.finish(pull));
     return pull.state;
+  }
+
+  private newPull(state: PullState, owner: string): Pull {
+    const pull: Pull = { state, owner, layers: new Map(), controller: new AbortController(), changes: new EventEmitter(), shareTimer: null };
+    pull.changes.setMaxListeners(0);
+    return pull;
+  }
+
+  private finish(pull: Pull): void {
+    pull.state.done = true;
+    pull.changes.emit("change");
+    setTimeout(() => this.pulls.delete(pull.state.id), KEEP_FINISHED_MS).unref();
+  }
+
+  /** The latest state to the other replicas: at once when it is the last, else at most every 100 ms. */
+  private share(pull: Pull): void {
+    if (!this.deps.bus.clustered || pull.shareTimer) return;
+    const send = () => {
+      pull.shareTimer = null;
+      this.deps.bus.publish("pulls", { owner: pull.owner, state: pull.state });
+    };
+    if (pull.state.done) return send();
+    pull.shareTimer = setTimeout(send, SHARE_EVERY_MS);
+  }
+
+  private onShared({ owner, state }: { owner: string; state: PullState }): void {
+    let pull = this.pulls.get(state.id);
+    if (!pull) this.pulls.set(state.id, (pull = this.newPull(state, owner)));
+    else Object.assign(pull.state, state);
+    if (state.done) this.finish(pull);
+    else pull.changes.emit("change");
   }
 
   get(id: string): PullState | null {
@@ -91,9 +136,13 @@ export class ImagePulls {
     return () => pull?.changes.off("change", listener);
   }
 
-  cancel(id: string): boolean {
+  async cancel(id: string): Promise<boolean> {
     const pull = this.pulls.get(id);
     if (!pull || pull.state.done) return false;
+    if (pull.owner !== this.deps.replicas.id) {
+      const answer = await this.deps.replicas.call(pull.owner, "pull.cancel", { id }, { timeoutMs: 5_000 });
+      return (answer as { cancelled: boolean }).cancelled;
+    }
     pull.controller.abort();
     return true;
   }

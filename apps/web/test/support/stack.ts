@@ -11,6 +11,7 @@ import { REPO_ROOT } from "../../server/database-url";
 import { startControlPlane, type ControlPlane } from "../../server/http-server";
 import { applyMigrations } from "../../server/migrate";
 import type { AppRouter } from "../../server/trpc/root";
+import { createPostgresDatabase, suiteOnPostgres } from "./shared-database";
 
 export const ADMIN_EMAIL = "admin@stevedore.test";
 export const ADMIN_PASSWORD = "correct-horse-battery";
@@ -32,11 +33,25 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** A real control plane (without the Next.js UI) on a fresh SQLite database, in this process. */
+/**
+ * A real control plane (without the Next.js UI) in this process, on a fresh database: SQLite, or
+ * PostgreSQL when the suite runs on it (STEVEDORE_TEST_DATABASE=postgres).
+ */
 export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-test-"));
   const port = await freePort();
-  const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "silent", NODE_ENV: "test", SIGNIN_RATE_LIMIT: "1000/10", ...env });
+  const database = suiteOnPostgres() && !env.DATABASE_URL ? await createPostgresDatabase() : null;
+  const config = loadConfig({
+    STEVEDORE_DATA_DIR: dataDir,
+    PORT: String(port),
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: "silent",
+    NODE_ENV: "test",
+    SIGNIN_RATE_LIMIT: "1000/10",
+    ...(database && { DATABASE_URL: database.url }),
+    ...env,
+  });
   await applyMigrations(config.databaseUrl);
   const cp = await startControlPlane(config, { ui: false });
   const admin = await cp.services.db.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } });
@@ -48,6 +63,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     joinToken: async () => (await createJoinToken(cp.services.db, admin.id, config.joinTokenTtlMs)).token,
     close: async () => {
       await cp.close();
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -64,9 +80,10 @@ export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_
   return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 }
 
-export function apiClient(url: string, cookie?: string) {
+/** Signed in with `cookie`, from a page of `origin` (the public URL; by default the server's own). */
+export function apiClient(url: string, cookie?: string, origin = url) {
   return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: () => (cookie ? { cookie, origin: url } : { origin: url }) })],
+    links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, headers: () => (cookie ? { cookie, origin } : { origin }) })],
   });
 }
 

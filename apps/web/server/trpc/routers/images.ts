@@ -112,9 +112,9 @@ export const imagesRouter = {
   }),
 
   /** Stops a pull on every host it still runs on. Its starter or an admin may. */
-  cancelPull: hostOperatorProcedure.input(PullId).mutation(({ ctx, input }) => {
+  cancelPull: hostOperatorProcedure.input(PullId).mutation(async ({ ctx, input }) => {
     const pull = pullOrThrow(ctx, input.pullId);
     if (pull.startedById !== ctx.user.id && ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "only the user who started a pull, or an admin, may cancel it" });
-    return { cancelled: ctx.pulls.cancel(pull.id) };
+    return { cancelled: await ctx.pulls.cancel(pull.id) };
   }),
 } satisfies TRPCRouterRecord;
