@@ -8,11 +8,13 @@ export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CHROM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "system packages and Docker Engine"
+step "system packages, Docker Engine, PostgreSQL"
 source scripts/ensure-engine.sh
-apt_install chromium busybox-static util-linux docker-registry
+apt_install chromium busybox-static util-linux docker-registry redis-server postgresql unzip
+source scripts/ensure-postgres.sh
 
 cleanup() {
+  stop_test_postgres
   docker ps -aq --filter label=stevedore.test=1 | xargs -r docker rm -f >/dev/null 2>&1 || true
   if [ "${STEVEDORE_STARTED_DOCKERD:-0}" = 1 ] && [ -f /var/run/docker.pid ]; then
     echo "stopping the dockerd this run started"
@@ -23,14 +25,18 @@ trap cleanup EXIT
 
 step "node dependencies"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
-npx prisma generate >/dev/null
+npm run db:generate >/dev/null
+source scripts/ensure-helm.sh
 
 step "lint and typecheck"
 npm run lint
 npm run typecheck
 
-step "unit and integration tests (real engines, real WebSockets, real SQLite)"
+step "unit and integration tests (real engines, real WebSockets, real SQLite; replicas on PostgreSQL and Redis)"
 npx vitest run
+
+step "integration tests again, every control plane on PostgreSQL"
+STEVEDORE_TEST_DATABASE=postgres npx vitest run --project integration
 
 step "production build"
 npm run build

@@ -229,7 +229,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       await terminals.closeAll();
       logs.closeAll();
       streams.closeAll();
-      agents.close();
+      await agents.close();
       replicas.stop();
       await bus.close();
       indexing.abort();

@@ -11,7 +11,8 @@ describe("tamper-evident audit chain", () => {
   let raw: Database.Database;
 
   beforeAll(async () => {
-    stack = await startStack();
+    // SQLite on every pass: this file tampers with the SQLite file itself; postgres.test.ts checks the chain and search on PostgreSQL.
+    stack = await startStack({}, { sqliteOnly: true });
     raw = new Database(path.join(stack.dataDir, "stevedore.db"));
   });
   afterAll(async () => {

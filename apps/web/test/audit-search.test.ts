@@ -27,7 +27,8 @@ describe("audit search (the audit_term index)", () => {
   const indexed = (seq: number) => (raw.prepare("SELECT term FROM audit_term WHERE seq = ? ORDER BY term").all(seq) as { term: string }[]).map((r) => r.term);
 
   beforeAll(async () => {
-    stack = await startStack();
+    // SQLite on every pass: this file reads SQLite's own query plans and edits its file; postgres.test.ts checks the chain and search on PostgreSQL.
+    stack = await startStack({}, { sqliteOnly: true });
     raw = new Database(path.join(stack.dataDir, "stevedore.db"));
   });
   afterAll(async () => {

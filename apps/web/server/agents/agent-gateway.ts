@@ -33,6 +33,7 @@ export class AgentGateway {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly fleet: FleetState;
   private joining = 0;
+  private closing = false;
 
   constructor(
     private readonly db: Db,
@@ -158,7 +159,7 @@ export class AgentGateway {
           this.sessions.delete(hostId);
           this.replication.apply({ op: "disconnected", hostId, owner: this.replicas.id, at: Date.now() });
           log.info("agent disconnected");
-          void this.db.host.updateMany({ where: { id: hostId }, data: { lastSeenAt: new Date() } }).catch(() => {});
+          if (!this.closing) void this.db.host.updateMany({ where: { id: hostId }, data: { lastSeenAt: new Date() } }).catch(() => {});
         },
       });
       this.sessions.set(hostId, session);
@@ -241,8 +242,12 @@ export class AgentGateway {
     }
   }
 
-  close(): void {
+  /** Server shutdown: agents are told to go (to another replica), and when each was last seen is kept, in one write. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const hostIds = [...this.sessions.keys()];
     for (const s of this.sessions.values()) s.close(CloseCode.shuttingDown, "control plane shutting down");
     this.wss.close();
+    if (hostIds.length) await this.db.host.updateMany({ where: { id: { in: hostIds } }, data: { lastSeenAt: new Date() } }).catch(() => {});
   }
 }
