@@ -17,6 +17,7 @@ function helm(args: string[]) {
 interface K8sObject {
   kind: string;
   metadata: { name: string; annotations?: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests, read field by field
   spec: Record<string, any>;
   data?: Record<string, string>;
 }
