@@ -219,6 +219,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   // Replication starts once this replica can take the connections the others hand over to it.
   await replicas.start(config.port === 0 ? url : config.replicaUrl);
   await replication.start();
+  await pulls.followReplicas();
   log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
 
   return {

@@ -61,10 +61,13 @@ interface Pull {
 export class ImagePulls {
   private readonly pulls = new Map<string, Pull>();
 
-  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState; registries: Pick<Registries, "authFor">; bus: Bus; replicas: Replicas }) {
-    const { bus, replicas } = deps;
+  constructor(private readonly deps: { agents: AgentGateway; audit: AuditLog; fleet: FleetState; registries: Pick<Registries, "authFor">; bus: Bus; replicas: Replicas }) {}
+
+  /** Follows the pulls other replicas run. */
+  async followReplicas(): Promise<void> {
+    const { bus, replicas } = this.deps;
     if (!bus.clustered) return;
-    void bus.subscribe("pulls", (m) => this.onShared(m as { owner: string; state: PullState }));
+    await bus.subscribe("pulls", (m) => this.onShared(m as { owner: string; state: PullState }));
     replicas.handle("pull.cancel", async (params) => ({ cancelled: await this.cancel((params as { id: string }).id) }));
     // Pulls run by a replica that went away lost their agents' answers with it.
     replicas.on("down", (replica) => {
