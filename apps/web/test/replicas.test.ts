@@ -6,6 +6,7 @@ import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../ben
 import { TEST_IMAGE, docker, ensureTestImage, removeTestContainers, waitFor } from "./support/engine";
 import { startRedis, type TestRedis } from "./support/redis";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
+import { subscription } from "./support/sse";
 import { TerminalClient } from "./support/terminal-client";
 import { TestRegistry, pushLayeredImage, startSlowProxy } from "./support/registry";
 import type { PullState } from "../server/images/image-pulls";
@@ -16,24 +17,14 @@ import { createPostgresDatabase, type TestDatabase } from "./support/shared-data
  * agent is on replica A, the browser on replica B. B must see and drive the fleet A holds; terminals
  * must cross; when A dies the agent moves to B and nothing in the audit trail is lost.
  */
-/** A tRPC subscription read as a browser reads it (server-sent events), until the pull is done. */
-async function followOver(url: string, cookie: string, procedure: string, input: unknown): Promise<PullState[]> {
-  const res = await fetch(`${url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie, accept: "text/event-stream" } });
-  expect(res.status).toBe(200);
+/** Every state of a pull, as a browser watching it through `url` receives them, until it is done. */
+async function followPull(url: string, cookie: string, pullId: string): Promise<PullState[]> {
   const states: PullState[] = [];
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    const events = buffer.split("\n\n");
-    buffer = events.pop()!;
-    for (const e of events) {
-      const data = e.split("\n").find((l) => l.startsWith("data: "));
-      const parsed = data ? (JSON.parse(data.slice(6)) as { json?: PullState }) : null;
-      if (!parsed?.json?.hosts) continue;
-      states.push(parsed.json);
-      if (parsed.json.done) return states;
-    }
+  for await (const data of subscription(url, cookie, "images.pullProgress", { pullId })) {
+    const state = (data as { json?: PullState }).json;
+    if (!state?.hosts) continue;
+    states.push(state);
+    if (state.done) break;
   }
   return states;
 }
@@ -141,7 +132,7 @@ describe("control-plane replicas", () => {
     try {
       const ref = (await pushLayeredImage(registry, "stevedore-test/replicated:1")).replace(registry.host, proxy.host);
       const { pullId } = await apiB().images.pull.mutate({ hostIds: [hostId], reference: ref });
-      const states = await followOver(a.url, cookieA, `images.pullProgress`, { pullId });
+      const states = await followPull(a.url, cookieA, pullId);
       expect(states.at(-1)!.hosts[0]).toMatchObject({ phase: "succeeded", error: null });
       expect(states.some((s) => s.hosts[0]!.layers.some((l) => l.phase === "downloading"))).toBe(true);
     } finally {
