@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: publicUrl, AUTH_SECRET: "bench-replicas-secret-".repeat(3) };
   const a = await startControlPlaneProcess({ dataDir: path.join(dir, "a"), port: portA, env });
   const b = await startControlPlaneProcess({ dataDir: path.join(dir, "b"), port: portB, env });
-  const [cookieA, cookieB] = [await signIn(a.url), await signIn(b.url)];
+  const [cookieA, cookieB] = [await signIn(a.url, undefined, undefined, b.url), await signIn(b.url)];
   const apiA = apiClient(a.url, cookieA, publicUrl);
   const apiB = apiClient(b.url, cookieB, publicUrl);
   const { token } = await apiB.hosts.createJoinToken.mutate();

@@ -53,7 +53,7 @@ describe("control-plane replicas", () => {
     const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${portB}`, AUTH_SECRET: "replica-test-secret-".repeat(3) };
     a = await startControlPlaneProcess({ dataDir: path.join(dataDir, "a"), port: portA, env });
     b = await startControlPlaneProcess({ dataDir: path.join(dataDir, "b"), port: portB, env });
-    [cookieA, cookieB] = [await signIn(a.url), await signIn(b.url)];
+    [cookieA, cookieB] = [await signIn(a.url, undefined, undefined, b.url), await signIn(b.url)];
     const { token } = await apiB().hosts.createJoinToken.mutate();
     // The agent lists both replicas and takes the first that answers: A.
     agent = AgentProcess.start({ url: `${a.url},${b.url}`, token, credentials: path.join(dataDir, "agent.json"), hostname: "replicated" });
@@ -144,7 +144,7 @@ describe("control-plane replicas", () => {
   it("a replica that starts later is told the fleet at once", async () => {
     const c = await startControlPlaneProcess({ dataDir: path.join(dataDir, "c"), env: { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: b.url, AUTH_SECRET: "replica-test-secret-".repeat(3) } });
     try {
-      const api = apiClient(c.url, await signIn(c.url), b.url);
+      const api = apiClient(c.url, await signIn(c.url, undefined, undefined, b.url), b.url);
       const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.id === hostId && h.status === "online"), { what: "the host online on the new replica" });
       expect(host.containersTotal).toBe((await apiB().hosts.list.query()).find((h) => h.id === hostId)!.containersTotal);
     } finally {

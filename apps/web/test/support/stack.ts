@@ -70,10 +70,10 @@ export async function startStack(env: Record<string, string> = {}, opts: { sqlit
 }
 
 /** Signs in through better-auth's real endpoint and returns the session cookie. */
-export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<string> {
+export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_PASSWORD, origin = url): Promise<string> {
   const res = await fetch(`${url}/api/auth/sign-in/email`, {
     method: "POST",
-    headers: { "content-type": "application/json", origin: url },
+    headers: { "content-type": "application/json", origin },
     body: JSON.stringify({ email, password }),
   });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
