@@ -28,6 +28,8 @@ export interface TestStack {
   cp: ControlPlane;
   url: string;
   dataDir: string;
+  /** SQLite under dataDir, or the stack's own PostgreSQL database. */
+  databaseUrl: string;
   adminId: string;
   joinToken(): Promise<string>;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { sqlit
     cp,
     url: cp.url,
     dataDir,
+    databaseUrl: config.databaseUrl,
     adminId: admin.id,
     joinToken: async () => (await createJoinToken(cp.services.db, admin.id, config.joinTokenTtlMs)).token,
     close: async () => {
