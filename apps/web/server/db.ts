@@ -8,6 +8,7 @@ export type Db = PrismaClient;
 export type DbProvider = "sqlite" | "postgresql";
 
 const providers = new WeakMap<Db, DbProvider>();
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /** SQLite (file:…) or PostgreSQL (postgres://…), by the URL. */
 export function createDb(databaseUrl: string): Db {
@@ -18,7 +19,9 @@ export function createDb(databaseUrl: string): Db {
     providers.set(db, "postgresql");
     return db;
   }
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl }) });
+  // Another process writing to the same file (an audit append holds the write lock for its
+  // transaction) is waited for, up to the busy timeout, instead of failing with SQLITE_BUSY.
+  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
   providers.set(db, "sqlite");
   return db;
 }

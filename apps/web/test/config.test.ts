@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../server/config";
+import { createDb, dbProvider } from "../server/db";
 
 describe("server configuration", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stv-config-"));
@@ -31,5 +32,25 @@ describe("server configuration", () => {
     expect(a.authSecret.length).toBeGreaterThanOrEqual(32);
     expect(b.authSecret).toBe(a.authSecret);
     expect(fs.statSync(path.join(dataDir, "auth-secret")).mode & 0o777).toBe(0o600);
+  });
+
+  it("takes SQLite (file:) or PostgreSQL (postgres://, postgresql://) by DATABASE_URL, and names anything else", async () => {
+    for (const [url, provider] of [
+      [`file:${path.join(dataDir, "other.db")}`, "sqlite"],
+      ["postgres://stevedore@db.internal:5432/stevedore", "postgresql"],
+      ["postgresql://stevedore@db.internal/stevedore?sslmode=require", "postgresql"],
+    ] as const) {
+      const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: url });
+      expect(config.databaseUrl).toBe(url);
+      // The client connects on its first query: none here.
+      const db = createDb(config.databaseUrl);
+      expect(dbProvider(db)).toBe(provider);
+      await db.$disconnect();
+    }
+    for (const url of ["mysql://root@localhost/stevedore", "./stevedore.db", "sqlite:stevedore.db"]) {
+      expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: url }), url).toThrow(/DATABASE_URL: must be file:… \(SQLite\) or postgres:\/\/… \(PostgreSQL\)/);
+    }
+    // Replicas share one database: not a SQLite file.
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/DATABASE_URL: replicas .* use PostgreSQL/);
   });
 });

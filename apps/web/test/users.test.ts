@@ -172,15 +172,17 @@ describe("user management", () => {
     for (const role of ["viewer", "operator"] as const) {
       const u = await createUser(`${role}-caller@stevedore.test`, role);
       const api = apiClient(stack.url, await signIn(stack.url, u.email, u.password));
-      const calls: Record<string, Promise<unknown>> = {
-        list: api.users.list.query(),
-        create: api.users.create.mutate({ email: `by-${role}@stevedore.test`, name: "X", role: "admin" }),
-        setRole: api.users.setRole.mutate({ userId: u.id, role: "admin" }),
-        disable: api.users.disable.mutate({ userId: target }),
-        enable: api.users.enable.mutate({ userId: target }),
-        resetPassword: api.users.resetPassword.mutate({ userId: target }),
+      // Each call's outcome is taken at once: a refusal left unobserved while an earlier one is
+      // awaited would be an unhandled rejection.
+      const calls: Record<string, Promise<string>> = {
+        list: outcome(api.users.list.query()),
+        create: outcome(api.users.create.mutate({ email: `by-${role}@stevedore.test`, name: "X", role: "admin" })),
+        setRole: outcome(api.users.setRole.mutate({ userId: u.id, role: "admin" })),
+        disable: outcome(api.users.disable.mutate({ userId: target })),
+        enable: outcome(api.users.enable.mutate({ userId: target })),
+        resetPassword: outcome(api.users.resetPassword.mutate({ userId: target })),
       };
-      for (const [name, call] of Object.entries(calls)) expect(`${role} ${name}: ${await outcome(call)}`).toBe(`${role} ${name}: FORBIDDEN`);
+      for (const [name, call] of Object.entries(calls)) expect(`${role} ${name}: ${await call}`).toBe(`${role} ${name}: FORBIDDEN`);
     }
     expect(await stack.cp.services.db.user.count({ where: { email: { startsWith: "by-" } } })).toBe(0);
     expect((await stack.cp.services.db.user.findMany({ where: { role: "admin" } })).map((u) => u.email).sort()).toEqual([ADMIN_EMAIL, "second-admin@stevedore.test"]);

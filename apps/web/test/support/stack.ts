@@ -28,6 +28,8 @@ export interface TestStack {
   cp: ControlPlane;
   url: string;
   dataDir: string;
+  /** SQLite under dataDir, or the stack's own PostgreSQL database. */
+  databaseUrl: string;
   adminId: string;
   joinToken(): Promise<string>;
   close(): Promise<void>;
@@ -37,10 +39,10 @@ export interface TestStack {
  * A real control plane (without the Next.js UI) in this process, on a fresh database: SQLite, or
  * PostgreSQL when the suite runs on it (STEVEDORE_TEST_DATABASE=postgres).
  */
-export async function startStack(env: Record<string, string> = {}, opts: { sqliteOnly?: boolean } = {}): Promise<TestStack> {
+export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-test-"));
   const port = await freePort();
-  const database = suiteOnPostgres() && !opts.sqliteOnly && !env.DATABASE_URL ? await createPostgresDatabase() : null;
+  const database = suiteOnPostgres() && !env.DATABASE_URL ? await createPostgresDatabase() : null;
   const config = loadConfig({
     STEVEDORE_DATA_DIR: dataDir,
     PORT: String(port),
@@ -59,6 +61,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { sqlit
     cp,
     url: cp.url,
     dataDir,
+    databaseUrl: config.databaseUrl,
     adminId: admin.id,
     joinToken: async () => (await createJoinToken(cp.services.db, admin.id, config.joinTokenTtlMs)).token,
     close: async () => {
