@@ -15,6 +15,7 @@ const Config = z.object({
   dockerSocket: z.string().min(1).optional(),
   hostname: z.string().min(1).max(255),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]),
+  enrollOnly: z.boolean(),
   statsIntervalMs: z.coerce.number({ error: "must be a number of seconds" }).min(1_000, "must be at least 1 second").max(3_600_000),
 });
 export type AgentConfig = z.infer<typeof Config>;
@@ -27,7 +28,8 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
   --docker-socket PATH   engine socket; DOCKER_HOST is honoured when unset (STEVEDORE_DOCKER_SOCKET)
   --hostname NAME        name to report for this host (STEVEDORE_HOSTNAME)
   --log-level LEVEL      trace|debug|info|warn|error (LOG_LEVEL)
-  --stats-interval SECS  how often containers' resource use is sampled, default 5 (STEVEDORE_STATS_INTERVAL)`;
+  --stats-interval SECS  how often containers' resource use is sampled, default 5 (STEVEDORE_STATS_INTERVAL)
+  --enroll               enroll (unless already enrolled) and exit, without connecting: used by the installer`;
 
 export function defaultCredentialsFile(): string {
   return process.getuid?.() === 0
@@ -47,6 +49,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       hostname: { type: "string" },
       "log-level": { type: "string" },
       "stats-interval": { type: "string" },
+      enroll: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -62,6 +65,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     dockerSocket: values["docker-socket"] ?? env.STEVEDORE_DOCKER_SOCKET,
     hostname: values.hostname ?? env.STEVEDORE_HOSTNAME ?? os.hostname(),
     logLevel: values["log-level"] ?? env.LOG_LEVEL ?? "info",
+    enrollOnly: values.enroll ?? false,
     statsIntervalMs: Number(values["stats-interval"] ?? env.STEVEDORE_STATS_INTERVAL ?? DEFAULT_STATS_INTERVAL_MS / 1000) * 1000,
   });
   if (!result.success) {

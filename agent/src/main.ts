@@ -29,6 +29,10 @@ async function main(): Promise<void> {
     await writeCredentials(config.credentialsFile, creds);
     log.info({ hostId: creds.hostId, file: config.credentialsFile }, "enrolled");
   }
+  if (config.enrollOnly) {
+    log.info({ hostId: creds.hostId, url: creds.url }, "enrolled; not connecting (--enroll)");
+    return;
+  }
 
   const engine = new Engine(config.dockerSocket);
   let connection: ControlConnection | null = null;

@@ -29,6 +29,7 @@ import { ImagePulls } from "./images/image-pulls";
 import { Registries } from "./registries/registries";
 import { StatsHistory } from "./stats/stats-history";
 import { Settings } from "./settings";
+import { handleInstall, isInstallPath } from "./install/agent-install";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
 import { type Services, createContext } from "./trpc/init";
@@ -165,6 +166,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     if (isRecordingPath(p)) return handleRecordingDownload(req, res, services);
     if (isLogsDownloadPath(p)) return handleLogsDownload(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
+    if (isInstallPath(p)) return handleInstall(req, res, config.publicUrl);
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
     if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers))) {
       res.writeHead(302, { location: `/login?next=${encodeURIComponent(p + url.search)}` });

@@ -27,8 +27,16 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
         <ErrorNote error={create.error} />
         {create.data && (
           <>
-            <CommandBlock label="From a Stevedore checkout (Node.js 20)" command={create.data.command} />
-            <CommandBlock label="As a container (image built from infra/agent.Dockerfile)" command={create.data.containerCommand} />
+            <CommandBlock
+              label="Install as a service (systemd; Node.js ≥ 20 and curl on the host)"
+              command={create.data.command}
+              hint="Downloads the agent into /opt/stevedore-agent, enrolls the host and starts the stevedore-agent service. Run it again later to upgrade; add --uninstall to remove it."
+            />
+            <CommandBlock
+              label="Or as a container (image built from infra/agent.Dockerfile)"
+              command={create.data.containerCommand}
+              hint="Upgrade: docker rm -f stevedore-agent, then the same command with the new image: the credential stays in the stevedore-agent volume and the used token is ignored."
+            />
             <p className="text-slate-500">
               The token works once and expires <time title={exactTime(create.data.expiresAt.getTime())}>{exactTime(create.data.expiresAt.getTime())}</time>. The host appears in the list as soon as its agent connects.
             </p>
@@ -39,7 +47,7 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
   );
 }
 
-function CommandBlock({ label, command }: { label: string; command: string }) {
+function CommandBlock({ label, command, hint }: { label: string; command: string; hint: string }) {
   return (
     <div className="space-y-1">
       <div className="flex items-center justify-between">
@@ -49,6 +57,7 @@ function CommandBlock({ label, command }: { label: string; command: string }) {
       <pre data-testid="join-command" className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
         {command}
       </pre>
+      <p className="text-xs text-slate-500">{hint}</p>
     </div>
   );
 }

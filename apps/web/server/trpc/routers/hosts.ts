@@ -49,7 +49,8 @@ export const hostsRouter = {
     return {
       token,
       expiresAt,
-      command: `npx stevedore-agent --url ${url} --join ${token}`,
+      // The control plane serves the installer and the agent (install/agent-install.ts): Node ≥ 20 and curl suffice.
+      command: `curl -fsSL ${url}/install/agent.sh | sudo sh -s -- --join ${token}`,
       containerCommand: `docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent stevedore-agent --hostname "$(hostname)" --url ${url} --join ${token}`,
     };
   }),

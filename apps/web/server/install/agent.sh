@@ -1,0 +1,179 @@
+#!/bin/sh
+# Stevedore agent installer, served by the control plane at /install/agent.sh (the values in
+# @…@ are filled in there). On a Docker host with Node.js >= 20 and curl or wget:
+#
+#   curl -fsSL @STEVEDORE_URL@/install/agent.sh | sudo sh -s -- --join TOKEN
+#
+# installs the agent (one bundled file) in /opt/stevedore-agent, enrolls the host, and runs it as the
+# stevedore-agent systemd service. Running it again upgrades the agent and keeps its credential;
+# `--uninstall` removes it. STEVEDORE_INSTALL_ROOT=DIR installs under DIR instead of / (for tests
+# and image builds): nothing is started then, and no root is needed.
+set -eu
+
+STEVEDORE_URL='@STEVEDORE_URL@'
+BUNDLE_SHA256='@BUNDLE_SHA256@'
+AGENT_VERSION='@AGENT_VERSION@'
+
+usage() {
+  cat <<EOF
+Usage: agent.sh [--join TOKEN] [options]
+
+  --join TOKEN           one-time join token from "Add host" (not needed to upgrade an enrolled host)
+  --url URL              control plane URL (default: $STEVEDORE_URL)
+  --hostname NAME        name to report for this host (default: its hostname)
+  --docker-socket PATH   engine socket (default: /var/run/docker.sock)
+  --no-start             install and enroll, but do not enable or start the service
+  --uninstall            stop and remove the agent, its configuration and its credential
+EOF
+}
+
+say() { printf 'stevedore-agent: %s\n' "$*"; }
+die() { printf 'stevedore-agent: error: %s\n' "$*" >&2; exit 1; }
+
+url=$STEVEDORE_URL
+join=""
+host_name=""
+socket=""
+start=1
+uninstall=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --join) [ $# -ge 2 ] || die "--join needs a token"; join=$2; shift 2 ;;
+    --join=*) join=${1#*=}; shift ;;
+    --url) [ $# -ge 2 ] || die "--url needs a URL"; url=$2; shift 2 ;;
+    --url=*) url=${1#*=}; shift ;;
+    --hostname) [ $# -ge 2 ] || die "--hostname needs a name"; host_name=$2; shift 2 ;;
+    --hostname=*) host_name=${1#*=}; shift ;;
+    --docker-socket) [ $# -ge 2 ] || die "--docker-socket needs a path"; socket=$2; shift 2 ;;
+    --docker-socket=*) socket=${1#*=}; shift ;;
+    --no-start) start=0; shift ;;
+    --uninstall) uninstall=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option: $1" ;;
+  esac
+done
+
+root=${STEVEDORE_INSTALL_ROOT:-}
+root=${root%/}
+prefix=$root/opt/stevedore-agent
+bundle=$prefix/stevedore-agent.mjs
+env_file=$root/etc/stevedore-agent.env
+unit_file=$root/etc/systemd/system/stevedore-agent.service
+state_dir=$root/var/lib/stevedore-agent
+credentials=$state_dir/credentials.json
+
+if [ -z "$root" ] && [ "$(id -u)" != 0 ]; then
+  die "run as root: curl -fsSL $STEVEDORE_URL/install/agent.sh | sudo sh -s -- --join TOKEN"
+fi
+
+# systemd is in charge only when it is PID 1 (not in most containers), and never under an install root.
+if [ -z "$root" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  systemd=1
+else
+  systemd=0
+fi
+
+if [ "$uninstall" = 1 ]; then
+  if [ "$systemd" = 1 ]; then
+    systemctl disable --now stevedore-agent >/dev/null 2>&1 || true
+  fi
+  rm -f "$unit_file" "$env_file"
+  rm -rf "$prefix" "$state_dir"
+  if [ "$systemd" = 1 ]; then systemctl daemon-reload; fi
+  say "removed the agent, its configuration and its credential."
+  say "revoke the host in Stevedore (Hosts, Revoke) so its credential is refused for good."
+  exit 0
+fi
+
+case $url in
+  http://* | https://*) ;;
+  *) die "--url must be the control plane's http(s):// URL, not '$url'" ;;
+esac
+
+node=$(command -v node 2>/dev/null) || die "Node.js >= 20 is needed and 'node' is not on the PATH: install it (your distribution's nodejs package, or https://nodejs.org) and run this again"
+"$node" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || die "Node.js >= 20 is needed; $node is $("$node" --version)"
+
+engine_socket=${socket:-/var/run/docker.sock}
+[ -S "$engine_socket" ] || die "no Docker Engine socket at $engine_socket: install and start Docker first, or pass --docker-socket PATH"
+
+download() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --retry 3 -o "$2" "$1"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O "$2" "$1"
+  else
+    die "curl or wget is needed to download the agent"
+  fi
+}
+
+# 1. The agent, checked against the digest the control plane put in this script, then moved into
+#    place in one step (a running agent keeps its open file; the restart below picks up the new one).
+umask 022
+mkdir -p "$prefix"
+download "$url/install/stevedore-agent.mjs" "$bundle.new" || die "could not download $url/install/stevedore-agent.mjs"
+actual=$("$node" -e 'const h = require("crypto").createHash("sha256"); h.update(require("fs").readFileSync(process.argv[1])); console.log(h.digest("hex"))' "$bundle.new")
+if [ "$actual" != "$BUNDLE_SHA256" ]; then
+  rm -f "$bundle.new"
+  die "the downloaded agent's SHA-256 is $actual, not $BUNDLE_SHA256: the download was altered or the control plane was upgraded meanwhile; run this again"
+fi
+chmod 755 "$bundle.new"
+mv -f "$bundle.new" "$bundle"
+say "agent $AGENT_VERSION installed in $bundle"
+
+# 2. Enrollment, once: the join token becomes this host's own credential (0600, in $state_dir).
+#    The token goes through the environment, not the command line other users can read.
+umask 077
+if [ -f "$credentials" ]; then
+  say "already enrolled (keeping $credentials)${join:+; the join token is not needed and was not used}"
+else
+  [ -n "$join" ] || die "this host is not enrolled yet: pass --join TOKEN from Stevedore's \"Add host\""
+  STEVEDORE_JOIN_TOKEN=$join "$node" "$bundle" --enroll --url "$url" --credentials "$credentials" \
+    ${host_name:+--hostname "$host_name"} ${socket:+--docker-socket "$socket"} --log-level warn \
+    || die "enrollment failed (see above); get a new token from \"Add host\" if this one was used or expired"
+  say "enrolled with $url"
+fi
+
+# 3. The service's configuration: written on the first install, kept (with any edits) on upgrades.
+mkdir -p "$(dirname "$env_file")"
+if [ -f "$env_file" ]; then
+  say "keeping $env_file"
+else
+  {
+    echo "# Stevedore agent (written by $url/install/agent.sh). The credential in $credentials holds the URL."
+    echo "STEVEDORE_URL=$url"
+    echo "STEVEDORE_CREDENTIALS_FILE=$credentials"
+    if [ -n "$host_name" ]; then echo "STEVEDORE_HOSTNAME=$host_name"; fi
+    if [ -n "$socket" ]; then echo "STEVEDORE_DOCKER_SOCKET=$socket"; fi
+    echo "# LOG_LEVEL=info"
+  } >"$env_file"
+  chmod 600 "$env_file"
+fi
+
+# 4. The hardened unit (infra/systemd/stevedore-agent.service), running this node on the bundle.
+umask 022
+case $node in
+  /home/* | /root/*) say "warning: $node is under a home directory, which the unit hides (ProtectHome=yes): install Node.js system-wide" ;;
+esac
+mkdir -p "$(dirname "$unit_file")"
+sed -e "s#^ExecStart=.*#ExecStart=$node $bundle#" \
+  -e "s#^EnvironmentFile=.*#EnvironmentFile=$env_file#" >"$unit_file" <<'STEVEDORE_UNIT'
+@UNIT@
+STEVEDORE_UNIT
+
+run_by_hand="set -a; . $env_file; set +a; exec $node $bundle"
+if [ "$systemd" = 0 ]; then
+  say "no systemd here (or an install root): the unit is in $unit_file but nothing was started."
+  say "run the agent under your supervisor with: sh -c '$run_by_hand'"
+elif [ "$start" = 0 ]; then
+  systemctl daemon-reload
+  say "not started (--no-start): systemctl enable --now stevedore-agent"
+else
+  systemctl daemon-reload
+  systemctl enable stevedore-agent >/dev/null 2>&1
+  # restart, not start: an upgrade replaces a running agent.
+  systemctl restart stevedore-agent
+  sleep 2
+  systemctl is-active --quiet stevedore-agent || die "the service did not stay up: journalctl -u stevedore-agent -n 50"
+  say "running; the host appears in Stevedore in a few seconds. Logs: journalctl -u stevedore-agent -f"
+fi

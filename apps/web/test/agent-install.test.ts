@@ -1,0 +1,167 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../server/database-url";
+import { waitFor } from "./support/engine";
+import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
+
+/**
+ * The one-line install, for real: the script and the bundled agent come over HTTP from a running
+ * control plane, the script runs under /bin/sh into a temporary root (this machine has no systemd as
+ * PID 1), and the agent it installed enrolls and brings the host online.
+ */
+let stack: TestStack;
+let api: ReturnType<typeof apiClient>;
+let script: string;
+let bundle: Buffer;
+const roots: string[] = [];
+const agents: ChildProcess[] = [];
+
+function newRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-install-"));
+  roots.push(root);
+  return root;
+}
+
+/**
+ * Runs the served script as `curl … | sh -s -- ARGS` would, from a file so a test can alter it.
+ * Asynchronously: the control plane it downloads from and enrolls with runs in this process.
+ */
+async function install(root: string, args: string[], text = script): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const file = `${root}-agent.sh`;
+  fs.writeFileSync(file, text);
+  const proc = spawn("sh", [file, ...args], { env: { ...process.env, STEVEDORE_INSTALL_ROOT: root }, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const status = await new Promise<number | null>((resolve) => proc.once("close", resolve));
+  return { status, stdout, stderr };
+}
+
+const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+beforeAll(async () => {
+  // The bundle the control plane serves is the one `npm run build` makes; build it from these sources.
+  execFileSync(process.execPath, [path.join(REPO_ROOT, "agent", "scripts", "bundle.mjs")], { stdio: "ignore" });
+  stack = await startStack();
+  api = apiClient(stack.url, await signIn(stack.url));
+  script = await (await fetch(`${stack.url}/install/agent.sh`)).text();
+  const res = await fetch(`${stack.url}/install/stevedore-agent.mjs`);
+  expect(res.status).toBe(200);
+  bundle = Buffer.from(await res.arrayBuffer());
+});
+
+afterAll(async () => {
+  for (const agent of agents) agent.kill("SIGTERM");
+  await stack?.close();
+  for (const root of roots) {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(`${root}-agent.sh`, { force: true });
+  }
+});
+
+describe("the one-line agent install", () => {
+  it("serves a script that names this control plane and the digest of the agent it serves", () => {
+    expect(script.startsWith("#!/bin/sh\n")).toBe(true);
+    expect(script).toContain(`STEVEDORE_URL='${stack.url}'`);
+    expect(script).toContain(`BUNDLE_SHA256='${createHash("sha256").update(bundle).digest("hex")}'`);
+    expect(script).not.toMatch(/@(STEVEDORE_URL|BUNDLE_SHA256|AGENT_VERSION|UNIT)@/);
+    expect(bundle.length).toBeGreaterThan(100_000);
+    expect(bundle.length).toBeLessThan(4 * 1024 * 1024);
+    expect(bundle.subarray(0, 80).toString()).toMatch(/^#!\/usr\/bin\/env node\n\/\/ stevedore-agent \d+\.\d+\.\d+:/);
+  });
+
+  it("offers the one-liner in Add host", async () => {
+    const { command, token } = await api.hosts.createJoinToken.mutate();
+    expect(command).toBe(`curl -fsSL ${stack.url}/install/agent.sh | sudo sh -s -- --join ${token}`);
+  });
+
+  it("installs, enrolls, and the installed agent brings the host online; a re-run upgrades and keeps the credential", async () => {
+    const root = newRoot();
+    const { token } = await api.hosts.createJoinToken.mutate();
+    const first = await install(root, ["--join", token, "--hostname", "installed-host"]);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain(`enrolled with ${stack.url}`);
+    expect(first.stdout).toContain("no systemd here");
+
+    const bundleFile = path.join(root, "opt/stevedore-agent/stevedore-agent.mjs");
+    const envFile = path.join(root, "etc/stevedore-agent.env");
+    const unitFile = path.join(root, "etc/systemd/system/stevedore-agent.service");
+    const credentials = path.join(root, "var/lib/stevedore-agent/credentials.json");
+    expect(fs.readFileSync(bundleFile).equals(bundle)).toBe(true);
+    expect(mode(envFile)).toBe(0o600);
+    expect(mode(credentials)).toBe(0o600);
+    expect(fs.readFileSync(envFile, "utf8")).toContain(`STEVEDORE_CREDENTIALS_FILE=${credentials}\n`);
+    const unit = fs.readFileSync(unitFile, "utf8");
+    expect(unit).toContain(`\nExecStart=${process.execPath} ${bundleFile}\n`);
+    expect(unit).toContain(`\nEnvironmentFile=${envFile}\n`);
+    expect(unit).toContain("\nNoNewPrivileges=yes\n");
+    expect(unit).toContain("\nRestartPreventExitStatus=78\n");
+    const enrolled = JSON.parse(fs.readFileSync(credentials, "utf8")) as { hostId: string; url: string };
+    expect(enrolled.url).toBe(stack.url);
+
+    // Started the way the script says to where there is no systemd.
+    const hint = /run the agent under your supervisor with: sh -c '(.+)'/.exec(first.stdout)?.[1];
+    expect(hint).toBeDefined();
+    const agent = spawn("sh", ["-c", hint!], { stdio: "ignore" });
+    agents.push(agent);
+    const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.name === "installed-host" && h.status === "online"), { timeoutMs: 20_000, what: "the installed agent's host online" });
+    expect(host.id).toBe(enrolled.hostId);
+
+    // Again, without a token: the agent is replaced, the credential and the (edited) env file kept.
+    fs.appendFileSync(envFile, "LOG_LEVEL=warn\n");
+    fs.writeFileSync(bundleFile, "old agent");
+    const again = await install(root, []);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("already enrolled");
+    expect(fs.readFileSync(bundleFile).equals(bundle)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(credentials, "utf8"))).toEqual(enrolled);
+    expect(fs.readFileSync(envFile, "utf8")).toContain("LOG_LEVEL=warn\n");
+    expect((await api.hosts.list.query()).filter((h) => h.name === "installed-host")).toHaveLength(1);
+
+    const removed = await install(root, ["--uninstall"]);
+    expect(removed.status).toBe(0);
+    for (const gone of [bundleFile, envFile, unitFile, credentials]) expect(fs.existsSync(gone)).toBe(false);
+  });
+
+  it("refuses a used token, a host with no token, and a download whose digest does not match", async () => {
+    const { token } = await api.hosts.createJoinToken.mutate();
+    expect((await install(newRoot(), ["--join", token, "--hostname", "token-user"])).status).toBe(0);
+
+    const reused = await install(newRoot(), ["--join", token]);
+    expect(reused.status).not.toBe(0);
+    expect(reused.stderr).toMatch(/enrollment refused \(\d+\)/);
+    expect(reused.stderr).toContain("enrollment failed");
+
+    const noToken = await install(newRoot(), []);
+    expect(noToken.status).not.toBe(0);
+    expect(noToken.stderr).toContain('not enrolled yet: pass --join TOKEN from Stevedore\'s "Add host"');
+
+    const root = newRoot();
+    const tampered = await install(root, ["--join", token], script.replace(/BUNDLE_SHA256='[0-9a-f]{64}'/, `BUNDLE_SHA256='${"0".repeat(64)}'`));
+    expect(tampered.status).not.toBe(0);
+    expect(tampered.stderr).toContain(`not ${"0".repeat(64)}`);
+    expect(fs.existsSync(path.join(root, "opt/stevedore-agent/stevedore-agent.mjs"))).toBe(false);
+
+    const noEngine = await install(newRoot(), ["--join", token, "--docker-socket", "/nonexistent.sock"]);
+    expect(noEngine.status).not.toBe(0);
+    expect(noEngine.stderr).toContain("no Docker Engine socket at /nonexistent.sock");
+  });
+
+  it.runIf(fs.existsSync("/usr/bin/systemd-analyze"))("writes a unit systemd-analyze accepts", async () => {
+    const root = newRoot();
+    const { token } = await api.hosts.createJoinToken.mutate();
+    expect((await install(root, ["--join", token, "--hostname", "unit-check"])).status).toBe(0);
+    const unitFile = path.join(root, "etc/systemd/system/stevedore-agent.service");
+    const out = spawnSync("systemd-analyze", ["verify", unitFile], { encoding: "utf8" });
+    // Only complaints about this unit count (verify also loads the units it refers to, e.g. docker.service).
+    const ours = (out.stdout + out.stderr).split("\n").filter((l) => l.includes("stevedore-agent.service"));
+    expect(ours).toEqual([]);
+    expect(out.status).toBe(0);
+  });
+});
