@@ -6,6 +6,7 @@ import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../ben
 import { TEST_IMAGE, docker, ensureTestImage, removeTestContainers, waitFor } from "./support/engine";
 import { startRedis, type TestRedis } from "./support/redis";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
+import { LogsClient } from "./support/logs-client";
 import { subscription } from "./support/sse";
 import { TerminalClient } from "./support/terminal-client";
 import { TestRegistry, pushLayeredImage, startSlowProxy } from "./support/registry";
@@ -113,6 +114,20 @@ describe("control-plane replicas", () => {
     await waitFor(() => viewer.closed && second.closed, { what: "both viewers closed" });
     const closes = await waitFor(async () => (await apiA().audit.list.query({ action: "terminal.close" })).items.filter((e) => JSON.stringify(e.params).includes(sessionId)), { what: "the close audited" });
     expect(closes).toHaveLength(1);
+  });
+
+  it("logs read through B stream from the agent on A", async () => {
+    const [started] = await apiB().containers.run.mutate({ hostIds: [hostId], spec: { image: TEST_IMAGE, cmd: ["sh", "-c", "for i in 1 2 3; do echo line-$i; done; sleep 1000"], name: "logs-b", labels: { "stevedore.test": "1" } } });
+    const containerId = started!.ok ? started!.result.id : "";
+    await waitFor(async () => (await apiB().containers.list.query({ q: "logs-b" })).items.find((c) => c.state === "running"));
+    await waitFor(async () => (await docker(["logs", containerId])).includes("line-3"), { what: "the container's output" });
+    const { ticket } = await apiB().logs.ticket.mutate({ containers: [{ hostId, containerId }] });
+    const logs = new LogsClient(b.url, ticket, { cookie: cookieB, origin: b.url });
+    await logs.opened();
+    logs.open(1, hostId, containerId, { follow: false });
+    expect(await logs.message("ended", 1)).toMatchObject({ reason: "eof" });
+    expect(logs.textOf(1)).toEqual(["line-1", "line-2", "line-3"]);
+    logs.close();
   });
 
   it("a ticket is single-use across replicas", async () => {
