@@ -25,7 +25,13 @@ COPY packages/protocol/src packages/protocol/src
 COPY apps/web/next.config.ts apps/web/postcss.config.mjs apps/web/tsconfig.json apps/web/
 COPY apps/web/server apps/web/server
 COPY apps/web/src apps/web/src
-RUN npx prisma generate && npm run build && rm -rf apps/web/.next/cache
+# The build also makes both Prisma clients (SQLite, PostgreSQL) and the agent bundle that /install serves.
+COPY scripts/postgres-schema.mjs scripts/db-generate.mjs scripts/
+COPY agent/tsconfig.json agent/
+COPY agent/src agent/src
+COPY agent/scripts agent/scripts
+COPY infra/systemd infra/systemd
+RUN npm run build && rm -rf apps/web/.next/cache
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 STEVEDORE_DATA_DIR=/data \
