@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
+import fs from "node:fs";
+import { parse, parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "../server/database-url";
 
 const CHART = path.join(REPO_ROOT, "infra", "helm", "stevedore");
@@ -83,6 +84,31 @@ describe("the Helm chart", () => {
       const out = helm(["template", "prod", CHART, ...REQUIRED, "--set", missing]);
       expect(out.status).not.toBe(0);
       expect(out.stderr).toMatch(message);
+    }
+  });
+});
+
+describe("docker-compose.yml", () => {
+  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, "infra", "docker-compose.yml"), "utf8")) as {
+    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] } }>;
+    volumes: Record<string, unknown>;
+  };
+
+  it("runs the control plane on PostgreSQL, started once the database is healthy, with its data on volumes", () => {
+    const cp = compose.services["control-plane"]!;
+    expect(cp.environment!.DATABASE_URL).toBe("postgres://stevedore:${POSTGRES_PASSWORD}@postgres:5432/stevedore");
+    expect(cp.depends_on).toEqual({ postgres: { condition: "service_healthy" } });
+    expect(cp.healthcheck!.test.join(" ")).toContain("/api/ready");
+    expect(compose.services.postgres!.healthcheck!.test).toContain("pg_isready");
+    expect(Object.keys(compose.volumes).sort()).toEqual(["postgres-data", "stevedore-data"]);
+  });
+
+  it("refuses to start without the secrets it needs, each named in .env.example", () => {
+    const env = { ...compose.services["control-plane"]!.environment!, ...compose.services.postgres!.environment! };
+    const example = fs.readFileSync(path.join(REPO_ROOT, "infra", ".env.example"), "utf8");
+    for (const key of ["PUBLIC_URL", "AUTH_SECRET", "SECRETS_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD"]) {
+      expect(env[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
+      expect(example).toMatch(new RegExp(`^${key}=`, "m"));
     }
   });
 });
