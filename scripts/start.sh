@@ -7,7 +7,7 @@ export NEXT_TELEMETRY_DISABLED=1
 source scripts/ensure-engine.sh
 
 # Development mode compiles on demand; production serves the build.
-if [ "${NODE_ENV:-production}" = development ]; then npx prisma generate >/dev/null; elif [ ! -f apps/web/.next/BUILD_ID ]; then npm run build; fi
+if [ "${NODE_ENV:-production}" = development ]; then npm run db:generate >/dev/null; elif [ ! -f apps/web/.next/BUILD_ID ]; then npm run build; fi
 
 export STEVEDORE_DATA_DIR="${STEVEDORE_DATA_DIR:-$PWD/data}"
 export PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
