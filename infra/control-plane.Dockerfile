@@ -25,6 +25,12 @@ COPY packages/protocol/src packages/protocol/src
 COPY apps/web/next.config.ts apps/web/postcss.config.mjs apps/web/tsconfig.json apps/web/
 COPY apps/web/server apps/web/server
 COPY apps/web/src apps/web/src
+# The agent, bundled into one file by the build, which the control plane serves to the one-line install
+# (/install/agent.sh) together with the systemd unit.
+COPY agent/tsconfig.json agent/
+COPY agent/scripts agent/scripts
+COPY agent/src agent/src
+COPY infra/systemd infra/systemd
 RUN npx prisma generate && npm run build && rm -rf apps/web/.next/cache
 
 FROM ${NODE_IMAGE}
