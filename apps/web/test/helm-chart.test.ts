@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
@@ -8,16 +8,16 @@ import { REPO_ROOT } from "../server/database-url";
 const CHART = path.join(REPO_ROOT, "infra", "helm", "stevedore");
 const REQUIRED = ["--set", "publicUrl=https://stevedore.example.com", "--set", "database.url=postgres://stv:pw@db:5432/stv", "--set", "redis.url=redis://redis:6379/0"];
 
-/** The real helm binary the test command provides (scripts/ensure-helm.sh). */
+/** The real helm binary: the one the test command provides, else scripts/helm.sh fetches it (once). */
+let helmBin = process.env.STEVEDORE_HELM;
 function helm(args: string[]) {
-  const bin = process.env.STEVEDORE_HELM;
-  if (!bin) throw new Error("no helm: run this through `npm test`, which provides it (or set STEVEDORE_HELM)");
-  return spawnSync(bin, args, { cwd: REPO_ROOT, encoding: "utf8" });
+  helmBin ??= execFileSync("bash", [path.join(REPO_ROOT, "scripts", "helm.sh"), "--path"], { encoding: "utf8" }).trim();
+  return spawnSync(helmBin, args, { cwd: REPO_ROOT, encoding: "utf8" });
 }
 
 interface K8sObject {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests, read field by field
   spec: Record<string, any>;
   data?: Record<string, string>;
@@ -29,13 +29,78 @@ function render(...values: string[]): K8sObject[] {
   return parseAllDocuments(out.stdout).map((d) => d.toJS() as K8sObject).filter(Boolean);
 }
 
-const byKind = (objects: K8sObject[], kind: string) => objects.find((o) => o.kind === kind)!;
+const byKind = (objects: K8sObject[], kind: string) => {
+  const found = objects.find((o) => o.kind === kind);
+  if (!found) throw new Error(`no ${kind} rendered`);
+  return found;
+};
 
 describe("the Helm chart", () => {
-  it("passes helm lint", () => {
-    const out = helm(["lint", CHART, ...REQUIRED]);
-    expect(out.stdout + out.stderr).toContain("0 chart(s) failed");
+  it("passes helm lint (strict), with the defaults and with other values", () => {
+    for (const values of [[], ["--set", "replicaCount=1", "--set", "ingress.enabled=false", "--set", "secrets.existingSecret=keys", "--set", "recordings.existingClaim=rec"]]) {
+      const out = helm(["lint", "--strict", CHART, ...REQUIRED, ...values]);
+      expect(out.stdout + out.stderr).toContain("0 chart(s) failed");
+      expect(out.status).toBe(0);
+    }
+  });
+
+  it("renders the objects a release needs, all labelled as this release", () => {
+    const objects = render();
+    expect(objects.map((o) => o.kind).sort()).toEqual(["Deployment", "Ingress", "PodDisruptionBudget", "Secret", "Service"]);
+    for (const o of objects) expect(o.metadata.labels).toMatchObject({ "app.kubernetes.io/instance": "prod", "app.kubernetes.io/name": "stevedore" });
+    const deployment = byKind(objects, "Deployment");
+    expect(deployment.spec.replicas).toBe(2);
+    expect(byKind(objects, "Service").spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(byKind(objects, "PodDisruptionBudget").spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    const pod = deployment.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const container = pod.containers[0];
+    expect(container.image).toBe("stevedore-control-plane:0.1.0");
+    expect(container.securityContext.capabilities.drop).toEqual(["ALL"]);
+    expect(container.resources.requests.memory).toBeDefined();
+    expect(container.resources.limits.memory).toBeDefined();
+    // The image's writable paths are volumes, since the root filesystem is read-only.
+    expect(container.volumeMounts.map((m: { mountPath: string }) => m.mountPath).sort()).toEqual(["/app/apps/web/.next/cache", "/data", "/data/recordings", "/tmp"]);
+    // The pod IP comes from the downward API and is declared before REPLICA_URL expands it.
+    const names = container.env.map((e: { name: string }) => e.name);
+    expect(container.env[names.indexOf("POD_IP")].valueFrom).toEqual({ fieldRef: { fieldPath: "status.podIP" } });
+    expect(names.indexOf("POD_IP")).toBeLessThan(names.indexOf("REPLICA_URL"));
+    expect(names).toEqual(expect.arrayContaining(["HOST", "PORT", "PUBLIC_URL", "TRUST_PROXY", "DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "ADMIN_EMAIL", "ADMIN_PASSWORD"]));
+    expect(container.ports).toEqual([{ name: "http", containerPort: 3000 }]);
+    expect(container.env.find((e: { name: string }) => e.name === "PORT").value).toBe("3000");
+  });
+
+  it("generates the keys once and keeps its Secret on uninstall; given values win", () => {
+    const a = byKind(render(), "Secret");
+    const b = byKind(render(), "Secret");
+    expect(a.metadata.annotations!["helm.sh/resource-policy"]).toBe("keep");
+    // Without a cluster to look the old ones up in, each render generates new ones: they are random.
+    expect(a.data!.SECRETS_KEY).not.toBe(b.data!.SECRETS_KEY);
+    const given = byKind(render("--set", "secrets.secretsKey=0123456789abcdef0123456789abcdef", "--set", "secrets.adminPassword=a-long-password"), "Secret");
+    expect(Buffer.from(given.data!.SECRETS_KEY!, "base64").toString()).toBe("0123456789abcdef0123456789abcdef");
+    expect(Buffer.from(given.data!.ADMIN_PASSWORD!, "base64").toString()).toBe("a-long-password");
+    // A changed Secret rolls the pods.
+    const checksum = (objects: K8sObject[]) => byKind(objects, "Deployment").spec.template.metadata.annotations["checksum/secret"];
+    expect(checksum(render("--set", "secrets.secretsKey=k1", "--set", "secrets.authSecret=a", "--set", "secrets.adminPassword=p"))).not.toBe(
+      checksum(render("--set", "secrets.secretsKey=k2", "--set", "secrets.authSecret=a", "--set", "secrets.adminPassword=p")),
+    );
+  });
+
+  it("drops the PodDisruptionBudget for one replica and the Ingress when disabled", () => {
+    const kinds = render("--set", "replicaCount=1", "--set", "ingress.enabled=false").map((o) => o.kind);
+    expect(kinds).not.toContain("PodDisruptionBudget");
+    expect(kinds).not.toContain("Ingress");
+    expect(kinds).toContain("Deployment");
+  });
+
+  it("tells how to sign in and add a host", () => {
+    const out = helm(["install", "prod", CHART, "--dry-run=client", ...REQUIRED]);
     expect(out.status).toBe(0);
+    const notes = out.stdout.slice(out.stdout.indexOf("NOTES:"));
+    expect(notes).toContain("kubectl get secret prod-stevedore -n default -o jsonpath='{.data.ADMIN_PASSWORD}' | base64 -d");
+    expect(notes).toContain("Sign in as admin@stevedore.local");
+    expect(notes).toContain("curl -fsSL https://stevedore.example.com/install/agent.sh | sudo sh -s -- --join TOKEN");
   });
 
   it("runs N replicas on PostgreSQL and Redis from its Secret, with probes on the real health endpoints", () => {
@@ -65,6 +130,11 @@ describe("the Helm chart", () => {
     expect(ingress.spec.tls).toEqual([{ hosts: ["stevedore.example.com"], secretName: "stv-tls" }]);
     expect(Number(ingress.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-read-timeout"])).toBeGreaterThanOrEqual(3600);
     expect(Number(ingress.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-send-timeout"])).toBeGreaterThanOrEqual(3600);
+    // Server-sent events (live updates) must not wait in the proxy's buffer.
+    expect(ingress.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-buffering"]).toBe("off");
+    expect(ingress.spec.ingressClassName).toBe("nginx");
+    // One path for everything: /agent, /agent/stream, /terminal and /logs-socket included.
+    expect(ingress.spec.rules[0].http.paths).toEqual([{ path: "/", pathType: "Prefix", backend: { service: { name: "prod-stevedore", port: { name: "http" } } } }]);
   });
 
   it("takes URLs and keys from existing Secrets instead, and then keeps none of its own", () => {

@@ -102,7 +102,8 @@ export class AgentProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: Record<string, string> = {}) {
-    this.proc = spawn(process.execPath, [path.join(REPO_ROOT, "agent/bin/stevedore-agent.mjs"), ...args], {
+    // STEVEDORE_AGENT_ENTRY=agent/dist/stevedore-agent.mjs runs the bundle the installer serves instead.
+    this.proc = spawn(process.execPath, [path.resolve(REPO_ROOT, process.env.STEVEDORE_AGENT_ENTRY ?? "agent/bin/stevedore-agent.mjs"), ...args], {
       env: { ...process.env, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
