@@ -4,11 +4,11 @@
  * browser-like clients subscribed to live changes over the real transport (tRPC server-sent events).
  * The control plane runs as its own process, started the production way. Phases and figures:
  *   connect    all N agents at once → every one welcomed (and the server's host list agrees)
- *   idle       control-plane CPU with heartbeats only
- *   churn      E container changes per second fleet-wide: change → client latency p50/p99, CPU
+ *   idle       control-plane CPU with liveness pings only, then with every host's stats every S seconds
+ *   churn      E container changes per second fleet-wide (stats still flowing): change → client latency p50/p99, CPU
  *   page       the containers page's first page (server-side filter and sort), p50/p99
  *   restart    the control plane restarts; all agents reconnect at once → time until all online
- * Usage: npm run bench:fleet -- [agents=1000] [containers=25] [events/s=20] [clients=100] [seconds=30]
+ * Usage: npm run bench:fleet -- [agents=1000] [containers=25] [events/s=20] [clients=100] [seconds=30] [stats every s=10]
  * BENCH_FLEET_DIR (default /tmp/stevedore-fleet-bench) keeps the database and the agents' credentials.
  */
 import fs from "node:fs";
@@ -19,7 +19,7 @@ import { startControlPlaneProcess } from "./support/control-plane-process";
 import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
 import { SimAgent } from "./support/sim-agent";
 
-const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS] = [1000, 25, 20, 100, 30].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS, STATS_EVERY_S] = [1000, 25, 20, 100, 30, 10].map((d, i) => Number(process.argv[2 + i] ?? d));
 const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-fleet-bench";
 const CREDENTIALS = path.join(DIR, "sim-agents.json");
 
@@ -123,7 +123,11 @@ async function main(): Promise<void> {
     // Idle.
     await sleep(3000);
     const idleCpu = await cpuOver(cp.proc.pid!, 10);
-    console.log(`idle       control plane CPU ${idleCpu.toFixed(1)}% of one core (target < 10%), RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB`);
+    console.log(`idle       control plane CPU ${idleCpu.toFixed(1)}% of one core with liveness only, RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB`);
+    for (const a of agents) a.sendStats(STATS_EVERY_S * 1000);
+    await sleep(STATS_EVERY_S * 1000 + 2000);
+    const statsCpu = await cpuOver(cp.proc.pid!, 2 * STATS_EVERY_S);
+    console.log(`idle       control plane CPU ${statsCpu.toFixed(1)}% of one core with stats every ${STATS_EVERY_S} s from every host (target < 10%), RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB`);
 
     // Churn with K subscribed clients.
     const sentAt = new Map<string, number>();

@@ -6,7 +6,6 @@ import {
   CloseCode,
   ControlMessage,
   HARD_MAX_MESSAGE_BYTES,
-  HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
   decodeMessage,
@@ -55,7 +54,7 @@ export interface ConnectionOptions {
 }
 
 /**
- * The agent's one outbound WebSocket to the control plane: hello, heartbeats both ways, requests
+ * The agent's one outbound WebSocket to the control plane: hello, liveness, requests
  * answered in parallel, and reconnection with backoff whenever the socket drops or goes silent.
  */
 export class ControlConnection {
@@ -65,7 +64,6 @@ export class ControlConnection {
   private busyRetryMs: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private lastHeard = 0;
-  private lastSent = 0;
   private stopped = false;
   /** Requests in flight, so `cancel` (or losing the connection) can stop them. */
   private readonly inFlight = new Map<string, AbortController>();
@@ -95,7 +93,6 @@ export class ControlConnection {
   send(msg: AgentMessage): void {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
     this.ws.send(encodeMessage(msg));
-    this.lastSent = Date.now();
   }
 
   private connect(): void {
@@ -131,19 +128,17 @@ export class ControlConnection {
         engine: this.opts.sync.facts && this.opts.sync.engineUp ? this.opts.sync.facts : null,
         engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
       });
-      // Checked every second so a silent control plane is noticed within HEARTBEAT_TIMEOUT_MS + 1 s.
+      // The control plane pings when it has sent nothing for a while (the socket answers with a pong
+      // by itself); checked every second so a silent control plane is noticed within the timeout + 1 s.
       this.timers.push(
         setInterval(() => {
-          const now = Date.now();
-          if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
-            log.warn("no heartbeat from the control plane; reconnecting");
-            ws.terminate();
-            return;
-          }
-          if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
+          if (Date.now() - this.lastHeard <= HEARTBEAT_TIMEOUT_MS) return;
+          log.warn("nothing heard from the control plane within the heartbeat timeout; reconnecting");
+          ws.terminate();
         }, 1_000),
       );
     });
+    ws.on("ping", () => (this.lastHeard = Date.now()));
     ws.on("message", (data: Buffer) => {
       try {
         this.onMessage(data);

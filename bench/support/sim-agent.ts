@@ -1,11 +1,12 @@
 /**
  * A simulated host for fleet benchmarks: it speaks the real agent protocol over a real WebSocket with
- * a real enrolled credential (hello, snapshot, heartbeats, deltas), reports M made-up containers, and
- * reconnects as the real agent does (jittered backoff; a busy refusal's Retry-After). No engine behind it.
+ * a real enrolled credential (hello, snapshot, deltas, stats; its socket answers the control plane's
+ * pings), reports M made-up containers, and reconnects as the real agent does (jittered backoff; a busy
+ * refusal's Retry-After). No engine behind it.
  */
 import crypto from "node:crypto";
 import WebSocket from "ws";
-import { AGENT_SOCKET_PATH, HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION, type AgentMessage, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
+import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
 import { backoffDelay, busyRetryDelay } from "../../agent/src/control-connection";
 
 const ENGINE: EngineFacts = { version: "sim", apiVersion: "1.41", storageDriver: "overlay2", dockerRootDir: "/var/lib/docker", os: "Simulated Linux", kernelVersion: "6.1.0" };
@@ -19,7 +20,8 @@ export class SimAgent {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private busyRetryMs: number | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private stats: NodeJS.Timeout | null = null;
+  private statsEveryMs = 0;
   private stopped = false;
 
   constructor(
@@ -63,12 +65,10 @@ export class SimAgent {
         this.connects++;
         this.send({ type: "snapshot", engine: ENGINE, containers: this.containers, images: [] });
         this.online = true;
-        this.heartbeat = setInterval(() => this.send({ type: "heartbeat", sentAt: Date.now() }), HEARTBEAT_INTERVAL_MS);
       }
     });
     ws.on("close", () => {
       this.online = false;
-      if (this.heartbeat) clearInterval(this.heartbeat);
       const delay = this.busyRetryMs ?? backoffDelay(this.attempt++);
       this.busyRetryMs = null;
       if (!this.stopped) setTimeout(() => this.connect(), delay);
@@ -93,13 +93,31 @@ export class SimAgent {
     this.send({ type: "container.upsert", container: c });
   }
 
+  /** Sends every container's figures once per interval, from a random phase, as the real agent's collector does. */
+  sendStats(everyMs: number): void {
+    this.statsEveryMs = everyMs;
+    if (this.stats) clearInterval(this.stats);
+    this.stats = setTimeout(() => {
+      this.stats = setInterval(() => this.sendStatsBatch(), everyMs);
+      this.sendStatsBatch();
+    }, Math.random() * everyMs);
+  }
+
+  private sendStatsBatch(): void {
+    const at = Date.now();
+    const containers: ContainerStats[] = this.containers
+      .filter((c) => c.state === "running")
+      .map((c, i) => ({ id: c.id, cpuPercent: Math.random() * 50, memoryBytes: (64 + i) * 2 ** 20, memoryLimitBytes: 8 * 2 ** 30, netRxBytes: at % 1e9, netTxBytes: at % 1e8, blockReadBytes: 4096 * i, blockWriteBytes: 0, pids: 3 }));
+    this.send({ type: "stats", at, intervalMs: this.statsEveryMs, containers });
+  }
+
   send(msg: AgentMessage | Record<string, unknown>): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.stats) clearInterval(this.stats);
     this.ws?.close();
   }
 }

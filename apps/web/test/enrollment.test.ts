@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { createJoinToken } from "../server/agents/enrollment";
 import { waitFor } from "./support/engine";
 import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
@@ -42,7 +42,10 @@ describe("enrollment and revocation", () => {
     expect(row.credentialHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.credentialHash).not.toContain(saved.credential.split(".")[1]);
 
-    expect(host.facts).toMatchObject({ hostname: "alpha", cpus: expect.any(Number), memoryBytes: expect.any(Number), protocolVersion: 1 });
+    expect(host.facts).toMatchObject({ hostname: "alpha", cpus: expect.any(Number), memoryBytes: expect.any(Number), protocolVersion: PROTOCOL_VERSION });
+    // The hello's facts reach the database too (written behind, batched with other joins).
+    await waitFor(async () => (await stack.cp.services.db.host.findUniqueOrThrow({ where: { id: host.id } })).protocolVersion === PROTOCOL_VERSION, { what: "facts stored" });
+    expect(await stack.cp.services.db.host.findUniqueOrThrow({ where: { id: host.id } })).toMatchObject({ hostname: "alpha", kernel: host.facts.kernel, engineVersion: host.engine!.version });
     expect(host.facts.kernel).toBeTruthy();
     expect(host.engine).toMatchObject({ version: expect.stringMatching(/\d+\.\d+/), apiVersion: expect.stringMatching(/^1\.\d+$/), storageDriver: expect.any(String) });
     expect(host.engine?.dockerRootDir).toMatch(/^\//);

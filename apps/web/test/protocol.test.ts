@@ -12,11 +12,13 @@ import { type TestStack, startStack } from "./support/stack";
 class RawAgent {
   readonly ws: WebSocket;
   readonly received: { type: string; code?: string; message?: string }[] = [];
+  pings = 0;
   closed: { code: number; reason: string } | null = null;
 
   constructor(url: string, credential: string) {
     this.ws = new WebSocket(url.replace(/^http/, "ws") + AGENT_SOCKET_PATH, { headers: { authorization: `Bearer ${credential}` }, maxPayload: 1 << 30 });
     this.ws.on("message", (d: Buffer) => this.received.push(JSON.parse(d.toString())));
+    this.ws.on("ping", () => this.pings++);
     this.ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
     this.ws.on("error", () => {});
   }
@@ -122,6 +124,21 @@ describe("agent protocol robustness", () => {
     expect(err.message).toMatch(/upgrade/);
     await waitFor(() => a.closed, { what: "close" });
     expect(a.closed!.code).toBe(CloseCode.upgradeRequired);
+  });
+
+  it("keeps a quiet protocol-2 agent alive with WebSocket pings, and a protocol-1 agent with heartbeat messages", async () => {
+    const [v2, v1] = [new RawAgent(stack.url, credentials[0]!), new RawAgent(stack.url, credentials[1]!)];
+    await Promise.all([v2.opened(), v1.opened()]);
+    v2.hello(2);
+    v1.hello(1);
+    await Promise.all([v2.next("welcome"), v1.next("welcome")]);
+    // Neither sends anything; the control plane must show it is there within the interval.
+    await waitFor(() => v2.pings > 0 && v1.received.some((m) => m.type === "heartbeat"), { timeoutMs: 8_000, what: "a ping and a heartbeat" });
+    expect(v2.received.filter((m) => m.type === "heartbeat")).toEqual([]);
+    expect(v1.pings).toBe(0);
+    expect(v2.closed ?? v1.closed).toBeNull();
+    v2.ws.close();
+    v1.ws.close();
   });
 
   it("a newer connection for the same host replaces the older one", async () => {

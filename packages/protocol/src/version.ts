@@ -2,14 +2,20 @@
  * Protocol version agreed in `hello`. Bump it when a message changes shape; the control plane lists
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
-export const PROTOCOL_VERSION = 1;
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1];
+export const PROTOCOL_VERSION = 2;
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";
 export const AGENT_ENROLL_PATH = "/api/agent/enroll";
 
-/** Both sides send a heartbeat this often and call the peer gone after `HEARTBEAT_TIMEOUT_MS` of silence. */
+/**
+ * Liveness: a side that has sent nothing for `HEARTBEAT_INTERVAL_MS` sends something, and a side that
+ * has heard nothing for `HEARTBEAT_TIMEOUT_MS` calls the peer gone. Since protocol 2 that something is
+ * a WebSocket ping from the control plane, answered by the agent's socket with a pong: no JSON to
+ * encode, parse or validate, 20,000 times per interval on a big fleet. Protocol 1 agents send and get
+ * `heartbeat` messages both ways.
+ */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TIMEOUT_MS = 12_000;
 

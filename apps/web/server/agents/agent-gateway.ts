@@ -19,6 +19,7 @@ import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
 import { verifyCredential } from "./enrollment";
+import { HostRecords } from "./host-records";
 
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
 const BUSY_RETRY_AFTER_S = 5;
@@ -32,6 +33,7 @@ export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly sessions = new Map<string, AgentSession>();
   private readonly fleet: FleetState;
+  private readonly records: HostRecords;
   private joining = 0;
   private closing = false;
 
@@ -45,6 +47,7 @@ export class AgentGateway {
     private readonly joinLimit = 256,
   ) {
     this.fleet = replication.fleet;
+    this.records = new HostRecords(db, log);
     replication.on("remote", (op) => this.onRemoteChange(op));
     // Another replica asks this one's agents on its browsers' behalf.
     replicas.handle("agent.request", (params, io) => {
@@ -103,7 +106,7 @@ export class AgentGateway {
       joined = true;
       this.joining--;
     };
-    const check = await verifyCredential(this.db, req.headers.authorization).catch((err: unknown) => {
+    const check = await verifyCredential((id) => this.records.credential(id), req.headers.authorization).catch((err: unknown) => {
       admitted();
       throw err;
     });
@@ -159,36 +162,33 @@ export class AgentGateway {
           this.sessions.delete(hostId);
           this.replication.apply({ op: "disconnected", hostId, owner: this.replicas.id, at: Date.now() });
           log.info("agent disconnected");
-          if (!this.closing) void this.db.host.updateMany({ where: { id: hostId }, data: { lastSeenAt: new Date() } }).catch(() => {});
+          if (!this.closing) this.records.update(hostId, { lastSeenAt: new Date() });
         },
       });
       this.sessions.set(hostId, session);
     });
   }
 
-  private async onHello(session: AgentSession, hello: HelloMessage, log: Logger): Promise<void> {
+  private onHello(session: AgentSession, hello: HelloMessage, log: Logger): void {
     if (this.sessions.get(session.hostId) !== session) return;
     this.replication.apply({ op: "connected", hostId: session.hostId, hello, owner: this.replicas.id, at: Date.now() });
     log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
-    await this.db.host.update({
-      where: { id: session.hostId },
-      data: {
-        lastSeenAt: new Date(),
-        hostname: hello.host.hostname,
-        os: hello.host.os,
-        kernel: hello.host.kernel,
-        arch: hello.host.arch,
-        cpus: hello.host.cpus,
-        memoryBytes: BigInt(hello.host.memoryBytes),
-        agentVersion: hello.host.agentVersion,
-        protocolVersion: hello.protocolVersion,
-        ...(hello.engine && {
-          engineVersion: hello.engine.version,
-          engineApiVersion: hello.engine.apiVersion,
-          storageDriver: hello.engine.storageDriver,
-          dockerRootDir: hello.engine.dockerRootDir,
-        }),
-      },
+    this.records.update(session.hostId, {
+      lastSeenAt: new Date(),
+      hostname: hello.host.hostname,
+      os: hello.host.os,
+      kernel: hello.host.kernel,
+      arch: hello.host.arch,
+      cpus: hello.host.cpus,
+      memoryBytes: BigInt(hello.host.memoryBytes),
+      agentVersion: hello.host.agentVersion,
+      protocolVersion: hello.protocolVersion,
+      ...(hello.engine && {
+        engineVersion: hello.engine.version,
+        engineApiVersion: hello.engine.apiVersion,
+        storageDriver: hello.engine.storageDriver,
+        dockerRootDir: hello.engine.dockerRootDir,
+      }),
     });
   }
 
@@ -248,6 +248,7 @@ export class AgentGateway {
     const hostIds = [...this.sessions.keys()];
     for (const s of this.sessions.values()) s.close(CloseCode.shuttingDown, "control plane shutting down");
     this.wss.close();
+    await this.records.flush();
     if (hostIds.length) await this.db.host.updateMany({ where: { id: { in: hostIds } }, data: { lastSeenAt: new Date() } }).catch(() => {});
   }
 }

@@ -80,12 +80,14 @@ function unwatchLiveness(session: AgentSession): void {
 }
 
 /**
- * One agent's control connection: hello and version agreement, heartbeats, validation of every
+ * One agent's control connection: hello and version agreement, liveness, validation of every
  * message, and request/response matching. A bad message is answered with a protocol error and
  * logged; it never closes the connection or touches any other host's.
  */
 export class AgentSession {
   private helloed = false;
+  /** Agreed in hello; from 2 on, liveness is WebSocket ping/pong instead of heartbeat messages. */
+  private protocolVersion = 0;
   private lastHeard = Date.now();
   private lastSent = 0;
   private readonly pending = new Map<string, Pending>();
@@ -108,6 +110,7 @@ export class AgentSession {
         this.send({ type: "error", code: "unexpected", message: "the control plane failed to handle this message" });
       }
     });
+    ws.on("pong", () => this.heard());
     ws.on("close", () => this.onClosed());
     ws.on("error", (err) => log.debug({ err: err.message }, "agent socket error"));
     this.timers.push(
@@ -126,7 +129,17 @@ export class AgentSession {
       this.ws.terminate();
       return;
     }
-    if (now - this.lastSent >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
+    if (!this.helloed || now - this.lastSent < HEARTBEAT_INTERVAL_MS) return;
+    if (this.protocolVersion >= 2) {
+      if (this.ws.readyState !== WebSocket.OPEN) return;
+      this.ws.ping();
+      this.lastSent = now;
+    } else this.send({ type: "heartbeat", sentAt: now });
+  }
+
+  private heard(): void {
+    this.lastHeard = Date.now();
+    this.events.onSeen();
   }
 
   send(msg: ControlMessage): void {
@@ -172,8 +185,7 @@ export class AgentSession {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
-    this.lastHeard = Date.now();
-    this.events.onSeen();
+    this.heard();
     const decoded = isBinary
       ? ({ ok: false, error: { code: "bad_message", message: "binary frames are not part of the protocol" } } as const)
       : decodeMessage(AgentMessage, data);
@@ -194,7 +206,7 @@ export class AgentSession {
       case "hello":
         this.protocolError({ code: "bad_message", message: "hello was already received on this connection" });
         return;
-      case "heartbeat":
+      case "heartbeat": // protocol 1
         return;
       case "response":
         this.onResponse(msg);
@@ -216,6 +228,7 @@ export class AgentSession {
       return;
     }
     this.helloed = true;
+    this.protocolVersion = hello.protocolVersion;
     this.send({ type: "welcome", hostId: this.hostId, protocolVersion: hello.protocolVersion, eventsSince: this.events.eventsSince() });
     void Promise.resolve(this.events.onHello(hello)).catch((err: unknown) => this.log.error({ err }, "handling hello failed"));
   }

@@ -8,7 +8,7 @@ import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { refuseUpgrade } from "../http-json";
 import type { Logger } from "../logger";
 import type { AgentGateway } from "./agent-gateway";
-import { verifyCredential } from "./enrollment";
+import { readCredential, verifyCredential } from "./enrollment";
 import type { Db } from "../db";
 
 /** How long an agent has to dial a stream socket after being asked. */
@@ -70,7 +70,7 @@ export class AgentStreams {
       const peer = this.deps.replicas.peer((await this.deps.bus.getKey(streamKey(streamId))) ?? "");
       if (peer) return proxyUpgrade(req, socket, head, peer, this.deps.replicas.linkToken);
     }
-    const check = await verifyCredential(this.deps.db, req.headers.authorization);
+    const check = await verifyCredential(readCredential(this.deps.db), req.headers.authorization);
     const refusal = !check.ok ? check.reason : !entry || entry.hostId !== check.hostId ? "no such stream for this host" : null;
     if (refusal) {
       this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");

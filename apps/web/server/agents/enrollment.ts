@@ -45,12 +45,18 @@ export async function enrollHost(db: Db, req: EnrollRequest, now = new Date()): 
 
 export type CredentialCheck = { ok: true; hostId: string; name: string; lastEventNanos: string | null } | { ok: false; status: 401 | 403; reason: string };
 
+export const CREDENTIAL_FIELDS = { id: true, name: true, credentialHash: true, revokedAt: true, lastEventNanos: true } as const;
+export type CredentialRow = { id: string; name: string; credentialHash: string; revokedAt: Date | null; lastEventNanos: string | null };
+
+/** Reads one host's credential row straight from the database. */
+export const readCredential = (db: Db) => (hostId: string) => db.host.findUnique({ where: { id: hostId }, select: CREDENTIAL_FIELDS });
+
 /** Checks an agent's `Bearer <hostId>.<secret>` credential against the stored hash. */
-export async function verifyCredential(db: Db, authorization: string | undefined): Promise<CredentialCheck> {
+export async function verifyCredential(read: (hostId: string) => Promise<CredentialRow | null>, authorization: string | undefined): Promise<CredentialCheck> {
   const match = /^Bearer ([A-Za-z0-9_-]{1,64})\.(stvhost_[A-Za-z0-9_-]{43})$/.exec(authorization ?? "");
   if (!match) return { ok: false, status: 401, reason: "missing or malformed credential" };
   const [, hostId, secret] = match as unknown as [string, string, string];
-  const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true, name: true, credentialHash: true, revokedAt: true, lastEventNanos: true } });
+  const host = await read(hostId);
   if (!host || !sameHash(host.credentialHash, hashSecret(secret))) return { ok: false, status: 401, reason: "unknown credential" };
   if (host.revokedAt) return { ok: false, status: 403, reason: "host revoked" };
   return { ok: true, hostId: host.id, name: host.name, lastEventNanos: host.lastEventNanos };

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ContainerState, type ContainerSummary } from "@stevedore/protocol";
 import type { ContainerRow } from "./types";
-import { BestK } from "./best-k";
-import type { FleetState } from "./fleet-state";
+import { toRow, type FleetState, type HostContainers } from "./fleet-state";
+import { firstOfMerged } from "./merge-sorted";
+import { compareText, compareWithinHost, emptyCounts, type ContainerSort, type SortDir, type StateCounts } from "./host-container-view";
 
 export const ContainerListInput = z.object({
   hostId: z.string().max(64).optional(),
@@ -22,62 +23,87 @@ export interface ContainerListResult {
   /** Rows matching host + text + state. */
   total: number;
   /** Rows matching host + text, by state: the filter's badges. */
-  byState: Record<"all" | ContainerState, number>;
+  byState: StateCounts;
 }
 
-type Sort = z.infer<typeof ContainerListInput>["sort"];
 interface Candidate {
   c: ContainerSummary;
-  hostName: string;
-  toRow: () => ContainerRow;
+  host: HostContainers;
 }
 
-const collator = new Intl.Collator();
-const byId = (a: Candidate, b: Candidate) => (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0);
-const compare: Record<Sort, (a: Candidate, b: Candidate) => number> = {
-  created: (a, b) => a.c.createdAt - b.c.createdAt,
-  name: (a, b) => collator.compare(a.c.name, b.c.name),
-  image: (a, b) => collator.compare(a.c.image, b.c.image),
-  state: (a, b) => collator.compare(a.c.state, b.c.state),
-  host: (a, b) => collator.compare(a.hostName, b.hostName),
-};
-
-/** Lower-cased text a search looks in, kept per container object (a change replaces the object). */
-const searchText = new WeakMap<ContainerSummary, string>();
-function textOf(c: ContainerSummary): string {
-  let text = searchText.get(c);
-  if (text === undefined) searchText.set(c, (text = `${c.name}\n${c.image}\n${c.command}`.toLowerCase()));
-  return text;
+/** Across hosts: the within-host order, with the host name first when sorting by host. */
+function compareCandidates(sort: ContainerSort, dir: SortDir): (a: Candidate, b: Candidate) => number {
+  const withinHost = compareWithinHost(sort, dir);
+  if (sort !== "host") return (a, b) => withinHost(a.c, b.c);
+  const sign = dir === "asc" ? 1 : -1;
+  return (a, b) => (a.host === b.host ? 0 : sign * compareText(a.host.name, b.host.name)) || withinHost(a.c, b.c);
 }
 
-/** Beyond this depth a page is cut from a full sort instead of the kept best rows. */
-const MAX_KEPT = 5_000;
+type Query = z.infer<typeof ContainerListInput>;
 
-/** Filtering, sorting and paging happen here, on the server: a browser only ever receives one page. */
+/** One host's rows that pass the filters, in the page's order, read only as far as the merge needs. */
+class MatchingRows implements Iterator<Candidate> {
+  private at = 0;
+  private readonly order: readonly number[];
+  private readonly result = { done: false, value: undefined as unknown as Candidate };
+
+  constructor(
+    private readonly host: HostContainers,
+    private readonly query: Query,
+    /** Which containers match the search, when the host's name does not match it already. */
+    private readonly hits: Uint8Array | null,
+  ) {
+    this.order = host.view.order(query.sort, query.dir);
+  }
+
+  next(): IteratorResult<Candidate> {
+    const { containers } = this.host.view;
+    while (this.at < this.order.length) {
+      const i = this.order[this.at++]!;
+      const c = containers[i]!;
+      if (this.query.state !== "all" && c.state !== this.query.state) continue;
+      if (this.hits && !this.hits[i]) continue;
+      // The merge reads each result before asking for the next, so one object serves.
+      this.result.value = { c, host: this.host };
+      return this.result;
+    }
+    return { done: true, value: undefined };
+  }
+}
+
+/**
+ * Filtering, sorting and paging happen here, on the server: a browser only ever receives one page.
+ * Each host's containers are kept in the page's order between changes, so a page is a merge of the
+ * hosts' rows that stops once it has the page, and counts come from per-host tallies.
+ */
 export function listContainers(fleet: FleetState, raw: ContainerListInput): ContainerListResult {
   const input = ContainerListInput.parse(raw);
   const q = input.q.toLowerCase();
-  const byState: ContainerListResult["byState"] = { all: 0, created: 0, running: 0, paused: 0, restarting: 0, removing: 0, exited: 0, dead: 0 };
-  const sign = input.dir === "asc" ? 1 : -1;
-  const order = compare[input.sort];
-  const cmp = (a: Candidate, b: Candidate) => sign * order(a, b) || byId(a, b);
-  const k = input.offset + input.limit;
-  const best = k <= MAX_KEPT ? new BestK<Candidate>(k, cmp) : null;
-  const all: Candidate[] = [];
+  const byId = /^[0-9a-f]+$/.test(q);
+  const byState = emptyCounts();
+  const sequences: MatchingRows[] = [];
   for (const host of fleet.containersByHost(input.hostId)) {
     if (input.group && !host.groups.includes(input.group)) continue;
-    const hostMatches = !q || host.hostName.toLowerCase().includes(q);
-    for (const c of host.containers) {
-      if (!hostMatches && !c.id.startsWith(q) && !textOf(c).includes(q)) continue;
-      byState.all++;
-      byState[c.state]++;
-      if (input.state !== "all" && c.state !== input.state) continue;
-      const candidate = { c, hostName: host.hostName, toRow: () => host.toRow(c) };
-      if (best) best.offer(candidate);
-      else all.push(candidate);
+    const view = host.view;
+    const everyRow = !q || host.name.toLowerCase().includes(q);
+    let hits: Uint8Array | null = null;
+    let wanted = 0;
+    if (everyRow) {
+      for (const state in byState) byState[state as keyof StateCounts] += view.counts[state as keyof StateCounts];
+      wanted = view.counts[input.state];
+    } else {
+      for (const i of view.search(q, byId)) {
+        const { state } = view.containers[i]!;
+        byState.all++;
+        byState[state]++;
+        if (input.state !== "all" && state !== input.state) continue;
+        wanted++;
+        (hits ??= new Uint8Array(view.containers.length))[i] = 1;
+      }
     }
+    if (wanted > 0) sequences.push(new MatchingRows(host, input, hits));
   }
   const total = input.state === "all" ? byState.all : byState[input.state];
-  const ordered = best ? best.kept : all.sort(cmp);
-  return { items: ordered.slice(input.offset, k).map((x) => x.toRow()), total, byState };
+  const first = firstOfMerged(sequences, input.offset + input.limit, compareCandidates(input.sort, input.dir));
+  return { items: first.slice(input.offset).map((x) => toRow(x.host, x.c)), total, byState };
 }

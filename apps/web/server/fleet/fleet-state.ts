@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary } from "@stevedore/protocol";
+import { HostContainerView } from "./host-container-view";
 import type { ContainerRow, FleetChange, HostStatus, HostView } from "./types";
 
 interface HostEntry {
@@ -16,6 +17,8 @@ interface HostEntry {
   facts: HostView["facts"];
   engine: EngineFacts | null;
   containers: Map<string, ContainerSummary>;
+  /** The containers arranged for the containers page; dropped at every change, rebuilt when next asked. */
+  view: HostContainerView | null;
   images: ImageSummary[];
 }
 
@@ -56,6 +59,7 @@ export class FleetState {
       facts: h.facts,
       engine: h.engine,
       containers: new Map(),
+      view: null,
       images: [],
     });
     this.emit({ kind: "host", hostId: h.id });
@@ -119,6 +123,7 @@ export class FleetState {
     const h = this.entry(s.id);
     Object.assign(h, { connected: true, owner: s.owner, connectedAt: s.connectedAt, lastSeenAt: Date.now(), facts: s.facts, engine: s.engine, engineUp: s.engineUp, engineError: s.engineError, images: s.images });
     h.containers = new Map(s.containers.map((c) => [c.id, c]));
+    h.view = null;
     this.emit({ kind: "host", hostId: s.id });
     this.emit({ kind: "containers", hostId: s.id });
   }
@@ -134,6 +139,7 @@ export class FleetState {
     h.engineError = null;
     h.engine = engine;
     h.containers = new Map(containers.map((c) => [c.id, c]));
+    h.view = null;
     h.images = images;
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });
@@ -148,17 +154,20 @@ export class FleetState {
   }
 
   upsertContainer(hostId: string, c: ContainerSummary): void {
-    const containers = this.entry(hostId).containers;
-    const previous = containers.get(c.id);
+    const h = this.entry(hostId);
+    const previous = h.containers.get(c.id);
     // A refresh that found nothing new (a health check, an event we also saw in the snapshot) is not a change.
     if (previous && JSON.stringify(previous) === JSON.stringify(c)) return;
-    containers.set(c.id, c);
+    h.containers.set(c.id, c);
+    h.view = null;
     this.emit({ kind: "containers", hostId });
     this.emit({ kind: "host", hostId });
   }
 
   removeContainer(hostId: string, id: string): void {
-    if (this.entry(hostId).containers.delete(id)) {
+    const h = this.entry(hostId);
+    if (h.containers.delete(id)) {
+      h.view = null;
       this.emit({ kind: "containers", hostId });
       this.emit({ kind: "host", hostId });
     }
@@ -211,13 +220,13 @@ export class FleetState {
     return h && c ? toRow(h, c) : null;
   }
 
-  /**
-   * Every host (or one) with its containers as stored, for the query layer's single pass: rows are
-   * built only for the page it returns, not for every container it looks at.
-   */
+  /** Every host (or one), each with its containers arranged for the containers page. */
   *containersByHost(hostId?: string): Generator<HostContainers> {
     const hosts = hostId ? [this.hosts.get(hostId)].filter((h): h is HostEntry => !!h) : this.hosts.values();
-    for (const h of hosts) yield { hostId: h.id, hostName: h.name, groups: h.groups, containers: h.containers.values(), toRow: (c) => toRow(h, c) };
+    for (const h of hosts) {
+      h.view ??= new HostContainerView(h.containers.values());
+      yield h as HostContainers;
+    }
   }
 
   private entry(hostId: string): HostEntry {
@@ -243,13 +252,8 @@ export interface LiveHostState {
   images: ImageSummary[];
 }
 
-export interface HostContainers {
-  hostId: string;
-  hostName: string;
-  groups: readonly string[];
-  containers: Iterable<ContainerSummary>;
-  toRow(c: ContainerSummary): ContainerRow;
-}
+/** A host as the containers page reads it: rows are built only for the page it returns. */
+export type HostContainers = Readonly<Pick<HostEntry, "id" | "name" | "groups" | "connected" | "engineUp">> & { readonly view: HostContainerView };
 
 function statusOf(h: HostEntry): HostStatus {
   if (!h.connected) return "offline";
@@ -275,6 +279,6 @@ function toHostView(h: HostEntry): HostView {
   };
 }
 
-function toRow(h: HostEntry, c: ContainerSummary): ContainerRow {
+export function toRow(h: Pick<HostEntry, "id" | "name" | "connected" | "engineUp">, c: ContainerSummary): ContainerRow {
   return { ...c, hostId: h.id, hostName: h.name, live: h.connected && h.engineUp };
 }

@@ -27,11 +27,92 @@ export interface TopEntry {
   stats: ContainerStats & { at: number };
 }
 
+/**
+ * One chart's points, oldest first, in a fixed ring over one typed array (time, then the figures): at
+ * fleet size (50,000 charts × 15 minutes) points as objects would cost a gigabyte and long collections.
+ */
+class PointRing {
+  private readonly data: Float64Array;
+  private readonly stride: number;
+  private start = 0;
+  private size = 0;
+
+  constructor(
+    private readonly capacity: number,
+    width: number,
+  ) {
+    this.stride = width + 1;
+    this.data = new Float64Array(capacity * this.stride);
+  }
+
+  push(at: number, values: ArrayLike<number>): void {
+    const i = ((this.start + this.size) % this.capacity) * this.stride;
+    if (this.size === this.capacity) this.start = (this.start + 1) % this.capacity;
+    else this.size++;
+    this.data[i] = at;
+    for (let f = 1; f < this.stride; f++) this.data[i + f] = values[f - 1]!;
+  }
+
+  dropBefore(cutoff: number): void {
+    while (this.size > 0 && this.data[this.start * this.stride]! < cutoff) {
+      this.start = (this.start + 1) % this.capacity;
+      this.size--;
+    }
+  }
+
+  map<T>(read: (at: number, field: (f: number) => number) => T): T[] {
+    return Array.from({ length: this.size }, (_, n) => this.read(n, read));
+  }
+
+  last<T>(read: (at: number, field: (f: number) => number) => T): T | null {
+    return this.size > 0 ? this.read(this.size - 1, read) : null;
+  }
+
+  private read<T>(n: number, read: (at: number, field: (f: number) => number) => T): T {
+    const i = ((this.start + n) % this.capacity) * this.stride;
+    return read(this.data[i]!, (f) => this.data[i + 1 + f]!);
+  }
+}
+
+/** Points kept per chart: the window at the host's interval, and at most 15 minutes at 5 s. */
+const capacityFor = (intervalMs: number) => Math.min(Math.ceil(STATS_WINDOW_MS / Math.max(intervalMs, 1)) + 1, 181);
+
+const nullable = (x: number) => (Number.isNaN(x) ? null : x);
+const toPoint = (at: number, f: (i: number) => number): StatsPoint => ({
+  at,
+  cpuPercent: nullable(f(0)),
+  memoryBytes: f(1),
+  memoryLimitBytes: f(2),
+  netRxPerSec: f(3),
+  netTxPerSec: f(4),
+  blockReadPerSec: f(5),
+  blockWritePerSec: f(6),
+  pids: f(7),
+});
+const toTotals = (at: number, f: (i: number) => number): HostTotals => ({
+  at,
+  cpuPercent: f(0),
+  memoryBytes: f(1),
+  netRxPerSec: f(2),
+  netTxPerSec: f(3),
+  blockReadPerSec: f(4),
+  blockWritePerSec: f(5),
+  pids: f(6),
+  containers: f(7),
+});
+
 interface Series {
   hostId: string;
-  id: string;
-  last: ContainerStats & { at: number };
-  points: StatsPoint[] | null;
+  /** The latest sample as the agent sent it, and when. */
+  last: ContainerStats;
+  lastAt: number;
+  points: PointRing | null;
+}
+
+interface HostSeries {
+  intervalMs: number;
+  totals: PointRing;
+  containers: Map<string, Series>;
 }
 
 const rate = (now: number, before: number, seconds: number) => (seconds > 0 && now >= before ? (now - before) / seconds : 0);
@@ -43,83 +124,77 @@ const rate = (now: number, before: number, seconds: number) => (seconds > 0 && n
  */
 export class StatsHistory {
   readonly changes = new EventEmitter();
-  private readonly series = new Map<string, Series>();
-  private readonly hosts = new Map<string, { intervalMs: number; totals: HostTotals[]; keys: Set<string> }>();
+  private readonly hosts = new Map<string, HostSeries>();
+  /** Containers with a chart (the rest keep only their latest sample). */
+  private charted = 0;
+  private readonly point = new Float64Array(8);
 
   constructor() {
     this.changes.setMaxListeners(0);
   }
 
   record(hostId: string, batch: StatsBatch): void {
-    const host = this.hosts.get(hostId) ?? { intervalMs: batch.intervalMs, totals: [], keys: new Set<string>() };
-    this.hosts.set(hostId, host);
+    let host = this.hosts.get(hostId);
+    if (!host) this.hosts.set(hostId, (host = { intervalMs: batch.intervalMs, totals: new PointRing(capacityFor(batch.intervalMs), 8), containers: new Map() }));
     host.intervalMs = batch.intervalMs;
-    const totals: HostTotals = { at: batch.at, cpuPercent: 0, memoryBytes: 0, netRxPerSec: 0, netTxPerSec: 0, blockReadPerSec: 0, blockWritePerSec: 0, pids: 0, containers: 0 };
-    const seen = new Set<string>();
+    const cutoff = batch.at - STATS_WINDOW_MS;
+    const totals = new Float64Array(8);
+    const point = this.point;
     for (const c of batch.containers) {
-      const key = `${hostId}/${c.id}`;
-      seen.add(key);
-      let s = this.series.get(key);
-      const seconds = s ? (batch.at - s.last.at) / 1000 : 0;
-      const point: StatsPoint = {
-        at: batch.at,
-        cpuPercent: c.cpuPercent,
-        memoryBytes: c.memoryBytes,
-        memoryLimitBytes: c.memoryLimitBytes,
-        netRxPerSec: s ? rate(c.netRxBytes, s.last.netRxBytes, seconds) : 0,
-        netTxPerSec: s ? rate(c.netTxBytes, s.last.netTxBytes, seconds) : 0,
-        blockReadPerSec: s ? rate(c.blockReadBytes, s.last.blockReadBytes, seconds) : 0,
-        blockWritePerSec: s ? rate(c.blockWriteBytes, s.last.blockWriteBytes, seconds) : 0,
-        pids: c.pids,
-      };
+      let s = host.containers.get(c.id);
+      const seconds = s ? (batch.at - s.lastAt) / 1000 : 0;
+      point[0] = c.cpuPercent ?? NaN;
+      point[1] = c.memoryBytes;
+      point[2] = c.memoryLimitBytes;
+      point[3] = s ? rate(c.netRxBytes, s.last.netRxBytes, seconds) : 0;
+      point[4] = s ? rate(c.netTxBytes, s.last.netTxBytes, seconds) : 0;
+      point[5] = s ? rate(c.blockReadBytes, s.last.blockReadBytes, seconds) : 0;
+      point[6] = s ? rate(c.blockWriteBytes, s.last.blockWriteBytes, seconds) : 0;
+      point[7] = c.pids;
       if (!s) {
-        s = { hostId, id: c.id, last: { ...c, at: batch.at }, points: this.series.size < MAX_HISTORIES ? [] : null };
-        this.series.set(key, s);
-        host.keys.add(key);
+        const charted = this.charted < MAX_HISTORIES;
+        if (charted) this.charted++;
+        s = { hostId, last: c, lastAt: batch.at, points: charted ? new PointRing(capacityFor(batch.intervalMs), 8) : null };
+        host.containers.set(c.id, s);
       }
-      s.last = { ...c, at: batch.at };
+      s.last = c;
+      s.lastAt = batch.at;
       if (s.points) {
-        s.points.push(point);
-        while (s.points[0]!.at < batch.at - STATS_WINDOW_MS) s.points.shift();
+        s.points.push(batch.at, point);
+        s.points.dropBefore(cutoff);
       }
-      totals.cpuPercent! += c.cpuPercent ?? 0;
-      totals.memoryBytes += c.memoryBytes;
-      totals.netRxPerSec += point.netRxPerSec;
-      totals.netTxPerSec += point.netTxPerSec;
-      totals.blockReadPerSec += point.blockReadPerSec;
-      totals.blockWritePerSec += point.blockWritePerSec;
-      totals.pids += c.pids;
-      totals.containers++;
+      totals[0]! += c.cpuPercent ?? 0;
+      totals[1]! += c.memoryBytes;
+      for (let f = 3; f <= 7; f++) totals[f - 1]! += point[f]!;
+      totals[7]!++;
     }
     // A container that stopped keeps its chart for the window, then goes.
-    for (const key of host.keys) {
-      const s = this.series.get(key)!;
-      if (!seen.has(key) && s.last.at < batch.at - STATS_WINDOW_MS) {
-        this.series.delete(key);
-        host.keys.delete(key);
-      }
+    for (const [id, s] of host.containers) {
+      if (s.lastAt >= cutoff) continue;
+      host.containers.delete(id);
+      if (s.points) this.charted--;
     }
-    host.totals.push(totals);
-    while (host.totals[0]!.at < batch.at - STATS_WINDOW_MS) host.totals.shift();
+    host.totals.push(batch.at, totals);
+    host.totals.dropBefore(cutoff);
     this.changes.emit("stats", hostId);
   }
 
   container(hostId: string, id: string): { intervalMs: number | null; points: StatsPoint[]; latest: StatsPoint | null } {
-    const s = this.series.get(`${hostId}/${id}`);
-    const points = s?.points ?? [];
-    return { intervalMs: this.hosts.get(hostId)?.intervalMs ?? null, points, latest: points.at(-1) ?? null };
+    const host = this.hosts.get(hostId);
+    const points = host?.containers.get(id)?.points?.map(toPoint) ?? [];
+    return { intervalMs: host?.intervalMs ?? null, points, latest: points.at(-1) ?? null };
   }
 
   host(hostId: string): { intervalMs: number | null; totals: HostTotals[] } {
     const h = this.hosts.get(hostId);
-    return { intervalMs: h?.intervalMs ?? null, totals: h?.totals ?? [] };
+    return { intervalMs: h?.intervalMs ?? null, totals: h?.totals.map(toTotals) ?? [] };
   }
 
   /** The latest totals of each host that reported in the last window. */
   latestHostTotals(now = Date.now()): Map<string, HostTotals> {
     const out = new Map<string, HostTotals>();
     for (const [hostId, h] of this.hosts) {
-      const last = h.totals.at(-1);
+      const last = h.totals.last(toTotals);
       if (last && last.at >= now - 3 * h.intervalMs) out.set(hostId, last);
     }
     return out;
@@ -128,19 +203,22 @@ export class StatsHistory {
   /** Containers using the most CPU and the most memory in their latest sample, fleet-wide. */
   top(limit: number, now = Date.now()): { byCpu: TopEntry[]; byMemory: TopEntry[] } {
     // One pass keeping the best few: the hosts page asks every few seconds, over every container.
-    const byCpu = new BestK<TopEntry>(limit, (a, b) => (b.stats.cpuPercent ?? 0) - (a.stats.cpuPercent ?? 0));
-    const byMemory = new BestK<TopEntry>(limit, (a, b) => b.stats.memoryBytes - a.stats.memoryBytes);
-    for (const s of this.series.values()) {
-      if (s.last.at < now - 3 * (this.hosts.get(s.hostId)?.intervalMs ?? 5_000)) continue;
-      const entry = { hostId: s.hostId, stats: s.last };
-      byCpu.offer(entry);
-      byMemory.offer(entry);
+    const byCpu = new BestK<Series>(limit, (a, b) => (b.last.cpuPercent ?? 0) - (a.last.cpuPercent ?? 0));
+    const byMemory = new BestK<Series>(limit, (a, b) => b.last.memoryBytes - a.last.memoryBytes);
+    for (const h of this.hosts.values()) {
+      const since = now - 3 * h.intervalMs;
+      for (const s of h.containers.values()) {
+        if (s.lastAt < since) continue;
+        byCpu.offer(s);
+        byMemory.offer(s);
+      }
     }
-    return { byCpu: byCpu.kept, byMemory: byMemory.kept };
+    const entry = (s: Series): TopEntry => ({ hostId: s.hostId, stats: { ...s.last, at: s.lastAt } });
+    return { byCpu: byCpu.kept.map(entry), byMemory: byMemory.kept.map(entry) };
   }
 
   forgetHost(hostId: string): void {
-    for (const key of this.hosts.get(hostId)?.keys ?? []) this.series.delete(key);
+    for (const s of this.hosts.get(hostId)?.containers.values() ?? []) if (s.points) this.charted--;
     this.hosts.delete(hostId);
   }
 }
