@@ -6,7 +6,7 @@ import {
   CloseCode,
   ControlMessage,
   HARD_MAX_MESSAGE_BYTES,
-  HEARTBEAT_TIMEOUT_MS,
+  CONTROL_SILENCE_LIMIT_MS,
   PROTOCOL_VERSION,
   decodeMessage,
   encodeMessage,
@@ -129,11 +129,11 @@ export class ControlConnection {
         engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
       });
       // The control plane pings when it has sent nothing for a while (the socket answers with a pong
-      // by itself); checked every second so a silent control plane is noticed within the timeout + 1 s.
+      // by itself); checked every second so a silent control plane is noticed within the limit + 1 s.
       this.timers.push(
         setInterval(() => {
-          if (Date.now() - this.lastHeard <= HEARTBEAT_TIMEOUT_MS) return;
-          log.warn("nothing heard from the control plane within the heartbeat timeout; reconnecting");
+          if (Date.now() - this.lastHeard <= CONTROL_SILENCE_LIMIT_MS) return;
+          log.warn("nothing heard from the control plane within the liveness limit; reconnecting");
           ws.terminate();
         }, 1_000),
       );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, CloseCode, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, CloseCode, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";
 import { socketOpened } from "./support/ws";
 import { type TestStack, startStack } from "./support/stack";
@@ -133,7 +133,7 @@ describe("agent protocol robustness", () => {
     v1.hello(1);
     await Promise.all([v2.next("welcome"), v1.next("welcome")]);
     // Neither sends anything; the control plane must show it is there within the interval.
-    await waitFor(() => v2.pings > 0 && v1.received.some((m) => m.type === "heartbeat"), { timeoutMs: 8_000, what: "a ping and a heartbeat" });
+    await waitFor(() => v2.pings > 0 && v1.received.some((m) => m.type === "heartbeat"), { timeoutMs: PING_AFTER_SILENCE_MS + 3_000, what: "a ping and a heartbeat" });
     expect(v2.received.filter((m) => m.type === "heartbeat")).toEqual([]);
     expect(v1.pings).toBe(0);
     expect(v2.closed ?? v1.closed).toBeNull();

@@ -4,8 +4,11 @@ import {
   AgentMessage,
   AgentMethods,
   CloseCode,
+  AGENT_SILENCE_LIMIT_MS,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
+  PING_AFTER_SILENCE_MS,
+  PING_AT_LEAST_EVERY_MS,
   PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   decodeMessage,
@@ -121,20 +124,28 @@ export class AgentSession {
     watchLiveness(this);
   }
 
-  /** Checked every second, so a silent agent is dropped within HEARTBEAT_TIMEOUT_MS + 1 s. */
+  /** Checked every second, so a silent agent is dropped within its silence limit + 1 s. */
   checkLiveness(now: number): void {
-    if (now - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
-      this.log.warn("agent silent past the heartbeat timeout; dropping it");
+    const v2 = this.protocolVersion >= 2;
+    const silence = now - this.lastHeard;
+    const quiet = now - this.lastSent;
+    if (silence > (v2 ? AGENT_SILENCE_LIMIT_MS : HEARTBEAT_TIMEOUT_MS)) {
+      this.log.warn("agent silent past the liveness limit; dropping it");
       unwatchLiveness(this);
       this.ws.terminate();
       return;
     }
-    if (!this.helloed || now - this.lastSent < HEARTBEAT_INTERVAL_MS) return;
-    if (this.protocolVersion >= 2) {
+    if (!this.helloed) return;
+    if (!v2) {
+      if (quiet >= HEARTBEAT_INTERVAL_MS) this.send({ type: "heartbeat", sentAt: now });
+      return;
+    }
+    // One ping per silence (its pong ends it), and one whenever the agent has heard nothing for a while.
+    if ((silence >= PING_AFTER_SILENCE_MS && quiet >= AGENT_SILENCE_LIMIT_MS - PING_AFTER_SILENCE_MS) || quiet >= PING_AT_LEAST_EVERY_MS) {
       if (this.ws.readyState !== WebSocket.OPEN) return;
       this.ws.ping();
       this.lastSent = now;
-    } else this.send({ type: "heartbeat", sentAt: now });
+    }
   }
 
   private heard(): void {
