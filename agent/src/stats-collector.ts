@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import type { AgentMessage, ContainerStats } from "@stevedore/protocol";
+import { statsTable, type AgentMessage, type ContainerStats } from "@stevedore/protocol";
 import type { Logger } from "pino";
 
 /** What the engine's stats endpoint returns (the parts `docker stats` uses), for cgroup v1 and v2. */
@@ -92,7 +92,7 @@ export class StatsCollector {
       );
       const containers = [...samples].map(([id, s]) => containerStats(id, s, this.previous.get(id), this.hostMemory));
       this.previous = samples;
-      this.send({ type: "stats", at, intervalMs: this.intervalMs, containers });
+      this.send(statsTable({ at, intervalMs: this.intervalMs, containers }));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, "stats round failed");
     } finally {

@@ -6,7 +6,7 @@
  */
 import crypto from "node:crypto";
 import WebSocket from "ws";
-import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
+import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
 import { backoffDelay, busyRetryDelay } from "../../agent/src/control-connection";
 
 const ENGINE: EngineFacts = { version: "sim", apiVersion: "1.41", storageDriver: "overlay2", dockerRootDir: "/var/lib/docker", os: "Simulated Linux", kernelVersion: "6.1.0" };
@@ -108,7 +108,7 @@ export class SimAgent {
     const containers: ContainerStats[] = this.containers
       .filter((c) => c.state === "running")
       .map((c, i) => ({ id: c.id, cpuPercent: Math.random() * 50, memoryBytes: (64 + i) * 2 ** 20, memoryLimitBytes: 8 * 2 ** 30, netRxBytes: at % 1e9, netTxBytes: at % 1e8, blockReadBytes: 4096 * i, blockWriteBytes: 0, pids: 3 }));
-    this.send({ type: "stats", at, intervalMs: this.statsEveryMs, containers });
+    this.send(statsTable({ at, intervalMs: this.statsEveryMs, containers }));
   }
 
   send(msg: AgentMessage | Record<string, unknown>): void {

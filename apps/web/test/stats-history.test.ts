@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ContainerStats } from "@stevedore/protocol";
+import { type ContainerStats, type StatsBatch, statsTable } from "@stevedore/protocol";
 import { STATS_WINDOW_MS, StatsHistory } from "../server/stats/stats-history";
 
 const id = (n: number) => String(n).padStart(64, "0");
@@ -16,6 +16,8 @@ const sample = (n: number, at: number, over: Partial<ContainerStats> = {}): Cont
   ...over,
 });
 
+const batch = (at: number, intervalMs: number, containers: ContainerStats[]) => statsTable({ at, intervalMs, containers } satisfies Omit<StatsBatch, "type">);
+
 describe("stats history", () => {
   it("keeps the window's points per container with rates, host totals, and drops a stopped container after the window", () => {
     const h = new StatsHistory();
@@ -25,7 +27,7 @@ describe("stats history", () => {
     for (let r = 0; r < rounds; r++) {
       const at = t0 + r * every;
       // Container 2 stops reporting after the first round.
-      h.record("h1", { type: "stats", at, intervalMs: every, containers: r === 0 ? [sample(1, at), sample(2, at)] : [sample(1, at)] });
+      h.record("h1", batch(at, every, r === 0 ? [sample(1, at), sample(2, at)] : [sample(1, at)]));
     }
     const last = t0 + (rounds - 1) * every;
     const chart = h.container("h1", id(1));
@@ -46,8 +48,8 @@ describe("stats history", () => {
   it("a first sample has no CPU figure yet (null survives storage), and the top consumers come from the latest samples", () => {
     const h = new StatsHistory();
     const at = Date.now();
-    h.record("a", { type: "stats", at, intervalMs: 5000, containers: [sample(1, at, { cpuPercent: null }), sample(3, at)] });
-    h.record("b", { type: "stats", at, intervalMs: 5000, containers: [sample(2, at)] });
+    h.record("a", batch(at, 5000, [sample(1, at, { cpuPercent: null }), sample(3, at)]));
+    h.record("b", batch(at, 5000, [sample(2, at)]));
     expect(h.container("a", id(1)).latest?.cpuPercent).toBeNull();
     const top = h.top(2, at);
     expect(top.byCpu.map((e) => [e.hostId, e.stats.id, e.stats.at])).toEqual([["a", id(3), at], ["b", id(2), at]]);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ContainerId, ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
 import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
-import { FileChange, StatsBatch } from "./stats";
+import { FileChange, StatsBatch, StatsTable } from "./stats";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
 
@@ -221,7 +221,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
   z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
-  StatsBatch,
+  StatsBatch, // protocol 1
+  StatsTable,
   /** Progress of a long request (a pull), before its response; the shape is the method's `progress`. */
   z.object({ type: z.literal("progress"), requestId, progress: z.unknown() }),
   ResponseMessage,

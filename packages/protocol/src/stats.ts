@@ -33,6 +33,43 @@ export const StatsBatch = z.object({
 });
 export type StatsBatch = z.infer<typeof StatsBatch>;
 
+/** The figures of a `StatsTable` row, in order; each as in `ContainerStats`. */
+export const STATS_FIELDS = ["cpuPercent", "memoryBytes", "memoryLimitBytes", "netRxBytes", "netTxBytes", "blockReadBytes", "blockWriteBytes", "pids"] as const;
+const WIDTH = STATS_FIELDS.length;
+
+/**
+ * Since protocol 2, what an agent sends each interval: the same figures as `StatsBatch`, as a table
+ * (ids, then the figures row after row). A fleet of 20,000 hosts sends 2,000 of these a second; as
+ * objects they cost the control plane 50,000 objects a second to parse, check and collect.
+ */
+export const StatsTable = z
+  .object({
+    type: z.literal("stats.table"),
+    at: z.number().int(),
+    intervalMs: z.number().int().positive(),
+    ids: z.array(ContainerId).max(100_000),
+    /**
+     * `ids.length` rows of STATS_FIELDS: finite numbers ≥ 0, and null only for a first sample's CPU
+     * (it needs the previous one). Checked in one loop: a schema per number took 25 µs a message.
+     */
+    figures: z.custom<(number | null)[]>(
+      (v) => Array.isArray(v) && v.length <= 100_000 * WIDTH && v.every((f, i) => (typeof f === "number" ? f >= 0 && Number.isFinite(f) : f === null && i % WIDTH === 0)),
+      { message: "figures must be numbers ≥ 0 (only cpuPercent may be null)" },
+    ),
+  })
+  .refine((t) => t.figures.length === t.ids.length * WIDTH, { message: `figures must hold ${WIDTH} numbers per id`, path: ["figures"] });
+export type StatsTable = z.infer<typeof StatsTable>;
+
+export function statsTable(batch: Omit<StatsBatch, "type">): StatsTable {
+  return {
+    type: "stats.table",
+    at: batch.at,
+    intervalMs: batch.intervalMs,
+    ids: batch.containers.map((c) => c.id),
+    figures: batch.containers.flatMap((c) => STATS_FIELDS.map((f) => c[f])),
+  };
+}
+
 /** A filesystem change of a container against its image, as `docker diff` reports it. */
 export const FileChange = z.object({ path: z.string().max(4096), kind: z.enum(["added", "changed", "deleted"]) });
 export type FileChange = z.infer<typeof FileChange>;

@@ -24,8 +24,8 @@ export const HEARTBEAT_TIMEOUT_MS = 12_000;
  */
 export const PING_AFTER_SILENCE_MS = 10_000;
 export const AGENT_SILENCE_LIMIT_MS = 15_000;
-export const PING_AT_LEAST_EVERY_MS = 15_000;
-export const CONTROL_SILENCE_LIMIT_MS = 35_000;
+export const PING_AT_LEAST_EVERY_MS = 20_000;
+export const CONTROL_SILENCE_LIMIT_MS = 45_000;
 
 /**
  * A message above the soft limit is refused with a protocol error and the connection stays up; above

@@ -9,6 +9,7 @@ import {
   type AgentMethodResult,
   type ErrorBody,
   type HelloMessage,
+  statsTable,
 } from "@stevedore/protocol";
 import type { ObservedEvents } from "../audit/observed-events";
 import type { FleetOp, FleetReplication } from "../cluster/fleet-replication";
@@ -145,7 +146,10 @@ export class AgentGateway {
             case "images":
               this.replication.apply({ op: "images", hostId, images: msg.images });
               break;
-            case "stats":
+            case "stats": // protocol 1
+              this.replication.apply({ op: "stats", hostId, batch: statsTable(msg) });
+              break;
+            case "stats.table":
               this.replication.apply({ op: "stats", hostId, batch: msg });
               break;
             case "engine.events":

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary, StatsBatch } from "@stevedore/protocol";
+import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary, StatsTable } from "@stevedore/protocol";
 import type { FleetState, LiveHostState, PersistedHost } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import type { StatsHistory } from "../stats/stats-history";
@@ -19,7 +19,7 @@ export type FleetOp =
   | { op: "container.upsert"; hostId: string; container: ContainerSummary }
   | { op: "container.remove"; hostId: string; id: string }
   | { op: "images"; hostId: string; images: ImageSummary[] }
-  | { op: "stats"; hostId: string; batch: StatsBatch };
+  | { op: "stats"; hostId: string; batch: StatsTable };
 
 type Wire = FleetOp | { op: "sync.request" };
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ContainerStats, StatsBatch } from "@stevedore/protocol";
+import { STATS_FIELDS, type ContainerStats, type StatsTable } from "@stevedore/protocol";
 import { BestK } from "../fleet/best-k";
 
 /** The charts cover this much. */
@@ -144,46 +144,56 @@ export class StatsHistory {
     this.changes.setMaxListeners(0);
   }
 
-  record(hostId: string, batch: StatsBatch): void {
+  record(hostId: string, batch: StatsTable): void {
     let host = this.hosts.get(hostId);
     if (!host) this.hosts.set(hostId, (host = { intervalMs: batch.intervalMs, totals: new PointRing(capacityFor(batch.intervalMs), 8), containers: new Map() }));
     host.intervalMs = batch.intervalMs;
     const cutoff = batch.at - STATS_WINDOW_MS;
     const totals = new Float64Array(8);
     const point = this.point;
-    for (const c of batch.containers) {
-      let s = host.containers.get(c.id);
+    const { ids, figures } = batch;
+    for (let row = 0; row < ids.length; row++) {
+      const id = ids[row]!;
+      const o = row * STATS_FIELDS.length;
+      const cpuPercent = figures[o] ?? null;
+      const memoryBytes = figures[o + 1] ?? 0;
+      const memoryLimitBytes = figures[o + 2] ?? 0;
+      const netRxBytes = figures[o + 3] ?? 0;
+      const netTxBytes = figures[o + 4] ?? 0;
+      const blockReadBytes = figures[o + 5] ?? 0;
+      const blockWriteBytes = figures[o + 6] ?? 0;
+      const pids = figures[o + 7] ?? 0;
+      let s = host.containers.get(id);
       const seconds = s ? (batch.at - s.at) / 1000 : 0;
-      point[0] = c.cpuPercent ?? NaN;
-      point[1] = c.memoryBytes;
-      point[2] = c.memoryLimitBytes;
-      point[3] = s ? rate(c.netRxBytes, s.netRxBytes, seconds) : 0;
-      point[4] = s ? rate(c.netTxBytes, s.netTxBytes, seconds) : 0;
-      point[5] = s ? rate(c.blockReadBytes, s.blockReadBytes, seconds) : 0;
-      point[6] = s ? rate(c.blockWriteBytes, s.blockWriteBytes, seconds) : 0;
-      point[7] = c.pids;
+      point[0] = cpuPercent ?? NaN;
+      point[1] = memoryBytes;
+      point[2] = memoryLimitBytes;
+      point[3] = s ? rate(netRxBytes, s.netRxBytes, seconds) : 0;
+      point[4] = s ? rate(netTxBytes, s.netTxBytes, seconds) : 0;
+      point[5] = s ? rate(blockReadBytes, s.blockReadBytes, seconds) : 0;
+      point[6] = s ? rate(blockWriteBytes, s.blockWriteBytes, seconds) : 0;
+      point[7] = pids;
       if (!s) {
         const charted = this.charted < MAX_HISTORIES;
         if (charted) this.charted++;
-        s = { hostId, ...c, at: batch.at, points: charted ? new PointRing(capacityFor(batch.intervalMs), 8) : null };
-        host.containers.set(c.id, s);
-      } else {
-        s.at = batch.at;
-        s.cpuPercent = c.cpuPercent;
-        s.memoryBytes = c.memoryBytes;
-        s.memoryLimitBytes = c.memoryLimitBytes;
-        s.netRxBytes = c.netRxBytes;
-        s.netTxBytes = c.netTxBytes;
-        s.blockReadBytes = c.blockReadBytes;
-        s.blockWriteBytes = c.blockWriteBytes;
-        s.pids = c.pids;
+        s = { hostId, id, at: 0, cpuPercent, memoryBytes, memoryLimitBytes, netRxBytes, netTxBytes, blockReadBytes, blockWriteBytes, pids, points: charted ? new PointRing(capacityFor(batch.intervalMs), 8) : null };
+        host.containers.set(id, s);
       }
+      s.at = batch.at;
+      s.cpuPercent = cpuPercent;
+      s.memoryBytes = memoryBytes;
+      s.memoryLimitBytes = memoryLimitBytes;
+      s.netRxBytes = netRxBytes;
+      s.netTxBytes = netTxBytes;
+      s.blockReadBytes = blockReadBytes;
+      s.blockWriteBytes = blockWriteBytes;
+      s.pids = pids;
       if (s.points) {
         s.points.push(batch.at, point);
         s.points.dropBefore(cutoff);
       }
-      totals[0]! += c.cpuPercent ?? 0;
-      totals[1]! += c.memoryBytes;
+      totals[0]! += cpuPercent ?? 0;
+      totals[1]! += memoryBytes;
       for (let f = 3; f <= 7; f++) totals[f - 1]! += point[f]!;
       totals[7]!++;
     }
