@@ -8,6 +8,7 @@ import {
   type AgentMethodParams,
   type AgentMethodResult,
   type ErrorBody,
+  type EngineFacts,
   type HelloMessage,
   statsTable,
 } from "@stevedore/protocol";
@@ -16,6 +17,7 @@ import type { FleetOp, FleetReplication } from "../cluster/fleet-replication";
 import { ReplicaCallError, type Replicas } from "../cluster/replicas";
 import type { Db } from "../db";
 import type { FleetState, PersistedHost } from "../fleet/fleet-state";
+import type { HostView } from "../fleet/types";
 import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
@@ -175,25 +177,13 @@ export class AgentGateway {
 
   private onHello(session: AgentSession, hello: HelloMessage, log: Logger): void {
     if (this.sessions.get(session.hostId) !== session) return;
+    const known = this.fleet.getHost(session.hostId);
+    const stored = known && hostRecord(known.facts, known.engine);
     this.replication.apply({ op: "connected", hostId: session.hostId, hello, owner: this.replicas.id, at: Date.now() });
     log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
-    this.records.update(session.hostId, {
-      lastSeenAt: new Date(),
-      hostname: hello.host.hostname,
-      os: hello.host.os,
-      kernel: hello.host.kernel,
-      arch: hello.host.arch,
-      cpus: hello.host.cpus,
-      memoryBytes: BigInt(hello.host.memoryBytes),
-      agentVersion: hello.host.agentVersion,
-      protocolVersion: hello.protocolVersion,
-      ...(hello.engine && {
-        engineVersion: hello.engine.version,
-        engineApiVersion: hello.engine.apiVersion,
-        storageDriver: hello.engine.storageDriver,
-        dockerRootDir: hello.engine.dockerRootDir,
-      }),
-    });
+    // Usually nothing changed since the last connection (a restart reconnects every agent): no write.
+    const fresh = hostRecord({ ...hello.host, protocolVersion: hello.protocolVersion }, hello.engine);
+    if (JSON.stringify(fresh, bigintAsString) !== JSON.stringify(stored, bigintAsString)) this.records.update(session.hostId, fresh);
   }
 
   request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, options?: RequestOptions<M>): Promise<AgentMethodResult<M>> {
@@ -256,3 +246,20 @@ export class AgentGateway {
     if (hostIds.length) await this.db.host.updateMany({ where: { id: { in: hostIds } }, data: { lastSeenAt: new Date() } }).catch(() => {});
   }
 }
+
+/** The host row's facts columns, from what an agent's hello says (or said last). */
+function hostRecord(facts: HostView["facts"], engine: EngineFacts | null) {
+  return {
+    hostname: facts.hostname,
+    os: facts.os,
+    kernel: facts.kernel,
+    arch: facts.arch,
+    cpus: facts.cpus,
+    memoryBytes: facts.memoryBytes === undefined ? undefined : BigInt(facts.memoryBytes),
+    agentVersion: facts.agentVersion,
+    protocolVersion: facts.protocolVersion,
+    ...(engine && { engineVersion: engine.version, engineApiVersion: engine.apiVersion, storageDriver: engine.storageDriver, dockerRootDir: engine.dockerRootDir }),
+  };
+}
+
+const bigintAsString = (_key: string, value: unknown) => (typeof value === "bigint" ? String(value) : value);

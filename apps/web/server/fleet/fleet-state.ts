@@ -123,7 +123,7 @@ export class FleetState {
     const h = this.entry(s.id);
     Object.assign(h, { connected: true, owner: s.owner, connectedAt: s.connectedAt, lastSeenAt: Date.now(), facts: s.facts, engine: s.engine, engineUp: s.engineUp, engineError: s.engineError, images: s.images });
     h.containers = new Map(s.containers.map((c) => [c.id, c]));
-    h.view = null;
+    h.view = new HostContainerView(h.containers.values());
     this.emit({ kind: "host", hostId: s.id });
     this.emit({ kind: "containers", hostId: s.id });
   }
@@ -139,7 +139,8 @@ export class FleetState {
     h.engineError = null;
     h.engine = engine;
     h.containers = new Map(containers.map((c) => [c.id, c]));
-    h.view = null;
+    // Built now rather than by the first page after a restart, which would build 20,000 at once.
+    h.view = new HostContainerView(h.containers.values());
     h.images = images;
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });

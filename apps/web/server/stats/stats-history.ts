@@ -32,7 +32,7 @@ export interface TopEntry {
  * fleet size (50,000 charts × 15 minutes) points as objects would cost a gigabyte and long collections.
  */
 class PointRing {
-  private readonly data: Float64Array;
+  private data: Float64Array;
   private readonly stride: number;
   private start = 0;
   private size = 0;
@@ -42,20 +42,36 @@ class PointRing {
     width: number,
   ) {
     this.stride = width + 1;
-    this.data = new Float64Array(capacity * this.stride);
+    // Grown as points arrive: a restart creates 50,000 charts at once, mostly short-lived or young.
+    this.data = new Float64Array(Math.min(capacity, 8) * this.stride);
+  }
+
+  private get room(): number {
+    return this.data.length / this.stride;
   }
 
   push(at: number, values: ArrayLike<number>): void {
-    const i = ((this.start + this.size) % this.capacity) * this.stride;
-    if (this.size === this.capacity) this.start = (this.start + 1) % this.capacity;
+    if (this.size === this.room && this.room < this.capacity) {
+      const grown = new Float64Array(Math.min(this.capacity, this.room * 2) * this.stride);
+      for (let n = 0; n < this.size; n++) grown.set(this.data.subarray(this.offset(n), this.offset(n) + this.stride), n * this.stride);
+      this.data = grown;
+      this.start = 0;
+    }
+    const i = this.offset(this.size === this.room ? 0 : this.size);
+    if (this.size === this.room) this.start = (this.start + 1) % this.room;
     else this.size++;
     this.data[i] = at;
     for (let f = 1; f < this.stride; f++) this.data[i + f] = values[f - 1]!;
   }
 
+  /** Where the n-th oldest point starts in `data`. */
+  private offset(n: number): number {
+    return ((this.start + n) % this.room) * this.stride;
+  }
+
   dropBefore(cutoff: number): void {
-    while (this.size > 0 && this.data[this.start * this.stride]! < cutoff) {
-      this.start = (this.start + 1) % this.capacity;
+    while (this.size > 0 && this.data[this.offset(0)]! < cutoff) {
+      this.start = (this.start + 1) % this.room;
       this.size--;
     }
   }
@@ -69,7 +85,7 @@ class PointRing {
   }
 
   private read<T>(n: number, read: (at: number, field: (f: number) => number) => T): T {
-    const i = ((this.start + n) % this.capacity) * this.stride;
+    const i = this.offset(n);
     return read(this.data[i]!, (f) => this.data[i + 1 + f]!);
   }
 }
@@ -109,7 +125,8 @@ interface Series {
   hostId: string;
   id: string;
   at: number;
-  cpuPercent: number | null;
+  /** NaN when unknown: a field that is always a number is stored unboxed, updated without allocating. */
+  cpuPercent: number;
   memoryBytes: number;
   memoryLimitBytes: number;
   netRxBytes: number;
@@ -176,11 +193,11 @@ export class StatsHistory {
       if (!s) {
         const charted = this.charted < MAX_HISTORIES;
         if (charted) this.charted++;
-        s = { hostId, id, at: 0, cpuPercent, memoryBytes, memoryLimitBytes, netRxBytes, netTxBytes, blockReadBytes, blockWriteBytes, pids, points: charted ? new PointRing(capacityFor(batch.intervalMs), 8) : null };
+        s = { hostId, id, at: 0, cpuPercent: NaN, memoryBytes, memoryLimitBytes, netRxBytes, netTxBytes, blockReadBytes, blockWriteBytes, pids, points: charted ? new PointRing(capacityFor(batch.intervalMs), 8) : null };
         host.containers.set(id, s);
       }
       s.at = batch.at;
-      s.cpuPercent = cpuPercent;
+      s.cpuPercent = cpuPercent ?? NaN;
       s.memoryBytes = memoryBytes;
       s.memoryLimitBytes = memoryLimitBytes;
       s.netRxBytes = netRxBytes;
@@ -232,7 +249,7 @@ export class StatsHistory {
   /** Containers using the most CPU and the most memory in their latest sample, fleet-wide. */
   top(limit: number, now = Date.now()): { byCpu: TopEntry[]; byMemory: TopEntry[] } {
     // One pass keeping the best few: the hosts page asks every few seconds, over every container.
-    const byCpu = new BestK<Series>(limit, (a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0));
+    const byCpu = new BestK<Series>(limit, (a, b) => (b.cpuPercent || 0) - (a.cpuPercent || 0));
     const byMemory = new BestK<Series>(limit, (a, b) => b.memoryBytes - a.memoryBytes);
     for (const h of this.hosts.values()) {
       const since = now - 3 * h.intervalMs;
@@ -242,7 +259,7 @@ export class StatsHistory {
         byMemory.offer(s);
       }
     }
-    const entry = ({ hostId, points: _points, ...stats }: Series): TopEntry => ({ hostId, stats });
+    const entry = ({ hostId, points: _points, cpuPercent, ...stats }: Series): TopEntry => ({ hostId, stats: { ...stats, cpuPercent: nullable(cpuPercent) } });
     return { byCpu: byCpu.kept.map(entry), byMemory: byMemory.kept.map(entry) };
   }
 
