@@ -36,5 +36,6 @@ describe("decodeMessage", () => {
     const nullMemory = { ...table, figures: [1, null, 10, 1, 2, 3, 4, 6] };
     expect(decodeMessage(AgentMessage, JSON.stringify(nullMemory))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/only cpuPercent may be null/) } });
     expect(decodeMessage(AgentMessage, JSON.stringify({ ...table, figures: [1, -5, 10, 1, 2, 3, 4, 6] })).ok).toBe(false);
+    expect(decodeMessage(AgentMessage, JSON.stringify({ ...table, ids: ["../etc"] }))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/64 hex digits/) } });
   });
 });
