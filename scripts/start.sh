@@ -30,7 +30,10 @@ healthy || { echo "stevedore: the control plane did not start" >&2; exit 1; }
 creds="$STEVEDORE_DATA_DIR/local-agent.json"
 agent_args=(--url "$url" --credentials "$creds")
 [ -f "$creds" ] || agent_args+=(--join "$("$tsx" apps/web/server/cli.ts join-token)")
-node agent/bin/stevedore-agent.mjs "${agent_args[@]}" &
+# Production runs the agent as hosts install it (the one-file bundle); development runs its sources.
+agent=agent/bin/stevedore-agent.mjs
+[ "${NODE_ENV:-production}" = development ] || [ ! -f agent/dist/stevedore-agent.mjs ] || agent=agent/dist/stevedore-agent.mjs
+node "$agent" "${agent_args[@]}" &
 pids+=($!)
 
 cat <<MSG

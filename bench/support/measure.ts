@@ -13,8 +13,11 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Resident memory now (VmRSS) or at its peak (VmHWM), in MiB. */
-export function rssMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
+/**
+ * Resident memory now (VmRSS) or at its peak (VmHWM), in MiB; RssFile is the part mapped from files
+ * (mostly the node binary's pages, shared by every Node process), RssAnon the process's own.
+ */
+export function rssMiB(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 }
 
