@@ -174,13 +174,15 @@ async function main(): Promise<void> {
     console.log(`memory     control plane RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB, peak ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB (target < 2048)`);
 
     // Restart: every agent reconnects at once, with backoff and jitter.
+    const busyBefore = agents.reduce((n, a) => n + a.busyRefusals, 0);
     await cp.stop();
     const r0 = performance.now();
     cp = await startControlPlaneProcess({ dataDir: DIR, port });
     const allBack = await waitAllOnline(agents, 180_000);
     const reconnectMs = Number.isNaN(allBack) ? NaN : performance.now() - r0;
     const reconnects = agents.reduce((n, a) => n + a.connects, 0) - 2 * AGENTS;
-    console.log(`restart    all ${AGENTS} online again ${(reconnectMs / 1000).toFixed(1)} s after the restart began (target < 60 s); ${reconnects} extra connects`);
+    const busy = agents.reduce((n, a) => n + a.busyRefusals, 0) - busyBefore;
+    console.log(`restart    all ${AGENTS} online again ${(reconnectMs / 1000).toFixed(1)} s after the restart began (target < 60 s); ${busy} attempts turned away busy (503, retried after the jittered Retry-After), ${reconnects} sessions beyond one each`);
   }
 }
 

@@ -3,7 +3,7 @@ import { ContainerState, type ContainerSummary } from "@stevedore/protocol";
 import type { ContainerRow } from "./types";
 import { toRow, type FleetState, type HostContainers } from "./fleet-state";
 import { firstOfMerged } from "./merge-sorted";
-import { compareText, compareWithinHost, emptyCounts, type ContainerSort, type SortDir, type StateCounts } from "./host-container-view";
+import { DEFAULT_ORDER, compareText, compareWithinHost, emptyCounts, type ContainerSort, type SortDir, type StateCounts } from "./host-container-view";
 
 export const ContainerListInput = z.object({
   hostId: z.string().max(64).optional(),
@@ -11,8 +11,8 @@ export const ContainerListInput = z.object({
   group: z.string().trim().toLowerCase().max(63).optional(),
   state: z.union([z.literal("all"), ContainerState]).default("all"),
   q: z.string().trim().max(200).default(""),
-  sort: z.enum(["created", "name", "image", "state", "host"]).default("created"),
-  dir: z.enum(["asc", "desc"]).default("desc"),
+  sort: z.enum(["created", "name", "image", "state", "host"]).default(DEFAULT_ORDER.sort),
+  dir: z.enum(["asc", "desc"]).default(DEFAULT_ORDER.dir),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
 });

@@ -2,6 +2,8 @@ import type { ContainerState, ContainerSummary } from "@stevedore/protocol";
 
 export type ContainerSort = "created" | "name" | "image" | "state" | "host";
 export type SortDir = "asc" | "desc";
+/** The containers page's order until the user picks another: built with each view. */
+export const DEFAULT_ORDER = { sort: "created", dir: "desc" } as const satisfies { sort: ContainerSort; dir: SortDir };
 export type StateCounts = Record<"all" | ContainerState, number>;
 
 export const emptyCounts = (): StateCounts => ({ all: 0, created: 0, running: 0, paused: 0, restarting: 0, removing: 0, exited: 0, dead: 0 });
@@ -52,6 +54,7 @@ export class HostContainerView {
     }
     for (const c of this.containers) this.counts[c.state]++;
     this.counts.all = this.containers.length;
+    this.order(DEFAULT_ORDER.sort, DEFAULT_ORDER.dir);
   }
 
   /**

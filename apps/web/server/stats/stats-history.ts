@@ -214,12 +214,14 @@ export class StatsHistory {
       for (let f = 3; f <= 7; f++) totals[f - 1]! += point[f]!;
       totals[7]!++;
     }
-    // A container that stopped keeps its chart for the window, then goes.
-    for (const [id, s] of host.containers) {
-      if (s.at >= cutoff) continue;
-      host.containers.delete(id);
-      if (s.points) this.charted--;
-    }
+    // A container that stopped keeps its chart for the window, then goes. (When every kept container
+    // was in this batch, none can have stopped: no need to look.)
+    if (host.containers.size > ids.length)
+      for (const [id, s] of host.containers) {
+        if (s.at >= cutoff) continue;
+        host.containers.delete(id);
+        if (s.points) this.charted--;
+      }
     host.totals.push(batch.at, totals);
     host.totals.dropBefore(cutoff);
     this.changes.emit("stats", hostId);
