@@ -164,13 +164,14 @@ async function main(): Promise<void> {
 
     // The containers page: first page, counts, server-side filter and sort.
     const page: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    const searched: number[] = [];
+    for (let i = 0; i < 40; i++) {
       const t = performance.now();
-      const res = await api.containers.list.query(i % 2 ? { q: `svc-${i}` } : {});
-      page.push(performance.now() - t);
+      const res = await api.containers.list.query(i % 2 ? { q: `svc-${i % 20}` } : {});
+      (i % 2 ? searched : page).push(performance.now() - t);
       if (i === 0) console.log(`page       ${res.items.length} rows of ${res.total} (the browser never gets the whole list)`);
     }
-    console.log(`page       first page ${ms(page)} (target < 200 ms)`);
+    console.log(`page       first page ${ms(page)}; searching all names, images and commands ${ms(searched)} (target < 200 ms)`);
     console.log(`memory     control plane RSS ${rssMiB(cp.proc.pid!, "VmRSS").toFixed(0)} MiB, peak ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB (target < 2048)`);
 
     // Restart: every agent reconnects at once, with backoff and jitter.

@@ -12,11 +12,15 @@ export interface ControlPlaneProcess {
   stop(): Promise<void>;
 }
 
-/** A fresh data directory unless one is given; `BENCH_PROFILE=1` writes a CPU profile to /tmp/prof. */
+/**
+ * A fresh data directory unless one is given. `BENCH_PROFILE=1` writes a CPU profile to /tmp/prof;
+ * `BENCH_NODE_FLAGS` passes Node flags to the control plane alone (e.g. `--trace-gc`).
+ */
 export async function startControlPlaneProcess(opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<ControlPlaneProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", "bench/support/control-plane.ts"], {
+  const flags = [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
+  const proc = spawn(process.execPath, [...flags, "--import", "tsx", "bench/support/control-plane.ts"], {
     env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10", ...opts.env },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -8,7 +8,7 @@ import { viewerProcedure } from "../init";
  * serialization and a write per browser: at 20 changes a second to 100 browsers, 50 ms windows were
  * 2,000 writes a second and a fifth of a core.
  */
-const COALESCE_MS = 200;
+const COALESCE_MS = 100;
 /** A stream outlives the request that opened it: the user is re-checked this often and cut off once disabled. */
 const RECHECK_USER_MS = 30_000;
 
@@ -16,7 +16,7 @@ export const fleetRouter = {
   /**
    * Live change notifications. Changes are coalesced per host and kind (so what waits for a slow
    * browser is bounded by the number of hosts); the first change after a quiet spell goes out at
-   * once, later ones at most every 200 ms. The browser then re-reads what it shows, the same path a
+   * once, later ones at most every 100 ms. The browser then re-reads what it shows, the same path a
    * reload takes, so a lost message loses nothing.
    */
   changes: viewerProcedure.subscription(async function* ({ ctx, signal }) {
