@@ -43,4 +43,16 @@ describe("fleet smoke: 50 simulated agents × 25 containers, connecting at once 
     const exited = await api.containers.list.query({ state: "exited" });
     expect(exited.items.map((c) => c.name)).toEqual(["sim-7-svc-3"]);
   });
+
+  it("the simulator's stats tables reach every host's totals and the fleet's top consumers", async () => {
+    for (const a of agents) a.sendStats(1_000);
+    await waitFor(async () => Object.keys(await api.stats.hosts.query()).length === 50, { timeoutMs: 10_000, what: "totals for 50 hosts" });
+    const totals = await api.stats.hosts.query();
+    // Only running containers are sampled: sim-7 has one exited since the test above.
+    expect(Object.values(totals).map((t) => t.containers).sort()).toEqual([24, ...Array(49).fill(25)]);
+    const top = await api.stats.top.query({ limit: 5 });
+    expect(top.byCpu).toHaveLength(5);
+    expect(top.byCpu[0]!.cpuPercent).toBeGreaterThanOrEqual(top.byCpu[4]!.cpuPercent!);
+    expect(top.byCpu[0]!.name).toMatch(/^sim-\d+-svc-\d+$/);
+  });
 });
