@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import type { FleetChange } from "../../fleet/types";
+import type { Db } from "../../db";
 import { viewerProcedure } from "../init";
 
 /**
@@ -9,8 +10,40 @@ import { viewerProcedure } from "../init";
  * 2,000 writes a second and a fifth of a core.
  */
 const COALESCE_MS = 100;
-/** A stream outlives the request that opened it: the user is re-checked this often and cut off once disabled. */
+/** A stream outlives the request that opened it: its user is re-checked this often and cut off once disabled. */
 const RECHECK_USER_MS = 30_000;
+
+/**
+ * Open streams' users, re-checked together: one query per interval however many streams are open
+ * (100 browsers each re-checking on their own timer were a burst of 100 queries, a 400 ms stall).
+ */
+class StreamUsers {
+  private readonly streams = new Map<() => void, string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  watch(userId: string, onDisabled: () => void): () => void {
+    this.streams.set(onDisabled, userId);
+    this.timer ??= setInterval(() => void this.check(), RECHECK_USER_MS);
+    return () => {
+      this.streams.delete(onDisabled);
+      if (this.streams.size > 0 || !this.timer) return;
+      clearInterval(this.timer);
+      this.timer = null;
+    };
+  }
+
+  private async check(): Promise<void> {
+    const ids = [...new Set(this.streams.values())];
+    // A failed read cuts no one off; the next interval tries again.
+    const users = await this.db.user.findMany({ where: { id: { in: ids } }, select: { id: true, banned: true } }).catch(() => null);
+    if (!users) return;
+    const enabled = new Set(users.filter((u) => !u.banned).map((u) => u.id));
+    for (const [onDisabled, id] of this.streams) if (!enabled.has(id)) onDisabled();
+  }
+}
+const streamUsers = new WeakMap<Db, StreamUsers>();
 
 export const fleetRouter = {
   /**
@@ -31,14 +64,11 @@ export const fleetRouter = {
     signal?.addEventListener("abort", onAbort);
     let lastSent = 0;
     let revoked = false;
-    const recheck = setInterval(() => {
-      void ctx.db.user.findUnique({ where: { id: ctx.user.id }, select: { banned: true } }).then((u) => {
-        if (!u || u.banned) {
-          revoked = true;
-          wake?.();
-        }
-      });
-    }, RECHECK_USER_MS);
+    if (!streamUsers.has(ctx.db)) streamUsers.set(ctx.db, new StreamUsers(ctx.db));
+    const unwatch = streamUsers.get(ctx.db)!.watch(ctx.user.id, () => {
+      revoked = true;
+      wake?.();
+    });
     try {
       while (!signal?.aborted) {
         if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
@@ -53,7 +83,7 @@ export const fleetRouter = {
         yield batch;
       }
     } finally {
-      clearInterval(recheck);
+      unwatch();
       ctx.fleet.changes.off("change", listener);
       signal?.removeEventListener("abort", onAbort);
     }
