@@ -71,5 +71,8 @@ describe("the containers page query", () => {
     const one = everything.items[0]!;
     expect(listContainers(f, { q: one.id.slice(0, 12) }).items.map((r) => r.id)).toEqual([one.id]);
     expect(listContainers(f, { q: one.id.slice(5, 17) }).total).toBe(0);
+    // A host's texts are searched joined: a hit running from one container's text into the next is none.
+    expect(listContainers(f, { q: "serve\nsvc" }).total).toBe(0);
+    expect(listContainers(f, { q: "svc-3\napp:3" }).total).toBeGreaterThan(0);
   });
 });

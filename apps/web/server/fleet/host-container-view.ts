@@ -29,8 +29,8 @@ export const compareWithinHost = (sort: ContainerSort, dir: SortDir) => {
 
 /**
  * One host's containers arranged for the containers page: search text, counts by state and an order
- * per sort key, built on first use after a change and reused until the next. A page of 500,000 rows
- * then costs a few steps per host instead of a few per container.
+ * per sort key, built with each snapshot (or on first use after a change) and reused until the next
+ * change. A page of 500,000 rows then costs a few steps per host instead of a few per container.
  */
 export class HostContainerView {
   readonly containers: ContainerSummary[];
@@ -75,7 +75,7 @@ export class HostContainerView {
         continue;
       }
       found.push(i);
-      from = (this.starts[i + 1] ?? this.haystack.length) as number;
+      from = this.starts[i + 1] ?? this.haystack.length;
     }
     if (!byId) return found;
     return this.containers.flatMap((c, i) => (found.includes(i) || c.id.startsWith(q) ? [i] : []));
