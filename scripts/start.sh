@@ -20,7 +20,10 @@ stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-"$tsx" apps/web/server/main.ts &
+# A larger young generation (64 MiB semi-spaces, a cap V8 grows to only under load) lets short-lived
+# objects die young instead of being promoted: at fleet scale, fewer old-generation collections and
+# shorter latency tails (docs/PERFORMANCE.md). The same flag is in infra/control-plane.Dockerfile.
+NODE_OPTIONS="--max-semi-space-size=64 ${NODE_OPTIONS:-}" "$tsx" apps/web/server/main.ts &
 pids+=($!)
 # Node's fetch, not curl: a minimal Debian has no curl.
 healthy() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/api/health"; }

@@ -19,7 +19,8 @@ export interface ControlPlaneProcess {
 export async function startControlPlaneProcess(opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<ControlPlaneProcess> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-bench-"));
   const port = opts.port ?? (await freePort());
-  const flags = [...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
+  // As scripts/start.sh and the container image start it.
+  const flags = ["--max-semi-space-size=64", ...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])];
   const proc = spawn(process.execPath, [...flags, "--import", "tsx", "bench/support/control-plane.ts"], {
     env: { ...process.env, STEVEDORE_DATA_DIR: dataDir, PORT: String(port), ADMIN_EMAIL, ADMIN_PASSWORD, LOG_LEVEL: "warn", NODE_ENV: "production", SIGNIN_RATE_LIMIT: "1000/10", ...opts.env },
     stdio: ["ignore", "pipe", "inherit"],
