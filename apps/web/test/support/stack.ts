@@ -102,8 +102,10 @@ export class AgentProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: Record<string, string> = {}) {
-    // STEVEDORE_AGENT_ENTRY=agent/dist/stevedore-agent.mjs runs the bundle the installer serves instead.
-    this.proc = spawn(process.execPath, [path.resolve(REPO_ROOT, process.env.STEVEDORE_AGENT_ENTRY ?? "agent/bin/stevedore-agent.mjs"), ...args], {
+    // STEVEDORE_AGENT_ENTRY=agent/dist/stevedore-agent.mjs runs the bundle the installer serves instead;
+    // STEVEDORE_AGENT_NODE_FLAGS passes Node flags to the agent alone.
+    const flags = process.env.STEVEDORE_AGENT_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
+    this.proc = spawn(process.execPath, [...flags, path.resolve(REPO_ROOT, process.env.STEVEDORE_AGENT_ENTRY ?? "agent/bin/stevedore-agent.mjs"), ...args], {
       env: { ...process.env, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
