@@ -89,7 +89,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
-  const streams = new AgentStreams({ db, agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
+  const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
   const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, log };

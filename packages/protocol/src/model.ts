@@ -23,7 +23,9 @@ export const HostFacts = z.object({
 export type HostFacts = z.infer<typeof HostFacts>;
 
 /** A container's full id, as the engine gives it. */
-export const ContainerId = z.string().regex(/^[0-9a-f]{64}$/, "a container id is 64 hex digits");
+/** A full container id: 64 hex digits. */
+export const CONTAINER_ID_PATTERN = /^[0-9a-f]{64}$/;
+export const ContainerId = z.string().regex(CONTAINER_ID_PATTERN, "a container id is 64 hex digits");
 
 export const ContainerState = z.enum(["created", "running", "paused", "restarting", "removing", "exited", "dead"]);
 export type ContainerState = z.infer<typeof ContainerState>;

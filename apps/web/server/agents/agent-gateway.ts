@@ -21,7 +21,7 @@ import type { HostView } from "../fleet/types";
 import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
-import { verifyCredential } from "./enrollment";
+import { type CredentialCheck, verifyCredential } from "./enrollment";
 import { HostRecords } from "./host-records";
 
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
@@ -109,7 +109,7 @@ export class AgentGateway {
       joined = true;
       this.joining--;
     };
-    const check = await verifyCredential((id) => this.records.credential(id), req.headers.authorization).catch((err: unknown) => {
+    const check = await this.verifyCredential(req.headers.authorization).catch((err: unknown) => {
       admitted();
       throw err;
     });
@@ -175,6 +175,11 @@ export class AgentGateway {
     });
   }
 
+  /** An agent's credential, checked against its host's row (read in a batch with other joins). */
+  verifyCredential(authorization: string | undefined): Promise<CredentialCheck> {
+    return verifyCredential((id) => this.records.credential(id), authorization);
+  }
+
   private onHello(session: AgentSession, hello: HelloMessage, log: Logger): void {
     if (this.sessions.get(session.hostId) !== session) return;
     const known = this.fleet.getHost(session.hostId);
@@ -183,7 +188,8 @@ export class AgentGateway {
     log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
     // Usually nothing changed since the last connection (a restart reconnects every agent): no write.
     const fresh = hostRecord({ ...hello.host, protocolVersion: hello.protocolVersion }, hello.engine);
-    if (JSON.stringify(fresh, bigintAsString) !== JSON.stringify(stored, bigintAsString)) this.records.update(session.hostId, fresh);
+    if (JSON.stringify(fresh) === JSON.stringify(stored)) return;
+    this.records.update(session.hostId, { ...fresh, memoryBytes: fresh.memoryBytes === undefined ? undefined : BigInt(fresh.memoryBytes) });
   }
 
   request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, options?: RequestOptions<M>): Promise<AgentMethodResult<M>> {
@@ -255,11 +261,9 @@ function hostRecord(facts: HostView["facts"], engine: EngineFacts | null) {
     kernel: facts.kernel,
     arch: facts.arch,
     cpus: facts.cpus,
-    memoryBytes: facts.memoryBytes === undefined ? undefined : BigInt(facts.memoryBytes),
+    memoryBytes: facts.memoryBytes,
     agentVersion: facts.agentVersion,
     protocolVersion: facts.protocolVersion,
     ...(engine && { engineVersion: engine.version, engineApiVersion: engine.apiVersion, storageDriver: engine.storageDriver, dockerRootDir: engine.dockerRootDir }),
   };
 }
-
-const bigintAsString = (_key: string, value: unknown) => (typeof value === "bigint" ? String(value) : value);

@@ -8,8 +8,6 @@ import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { refuseUpgrade } from "../http-json";
 import type { Logger } from "../logger";
 import type { AgentGateway } from "./agent-gateway";
-import { readCredential, verifyCredential } from "./enrollment";
-import type { Db } from "../db";
 
 /** How long an agent has to dial a stream socket after being asked. */
 const DIAL_TIMEOUT_MS = 15_000;
@@ -34,7 +32,7 @@ export class AgentStreams {
   /** Agents send output in batches (a few hundred KB while flooding). */
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
 
-  constructor(private readonly deps: { db: Db; agents: AgentGateway; bus: Bus; replicas: Replicas; log: Logger }) {}
+  constructor(private readonly deps: { agents: AgentGateway; bus: Bus; replicas: Replicas; log: Logger }) {}
 
   /** Asks the host's agent to dial stream `id`; then exactly one of `onSocket` and `onFail` runs. */
   dial(hostId: string, id: string, onSocket: (ws: WebSocket) => void, onFail: (message: string) => void): void {
@@ -70,7 +68,7 @@ export class AgentStreams {
       const peer = this.deps.replicas.peer((await this.deps.bus.getKey(streamKey(streamId))) ?? "");
       if (peer) return proxyUpgrade(req, socket, head, peer, this.deps.replicas.linkToken);
     }
-    const check = await verifyCredential(readCredential(this.deps.db), req.headers.authorization);
+    const check = await this.deps.agents.verifyCredential(req.headers.authorization);
     const refusal = !check.ok ? check.reason : !entry || entry.hostId !== check.hostId ? "no such stream for this host" : null;
     if (refusal) {
       this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");

@@ -1,4 +1,5 @@
 import type { EnrollRequest, EnrollResponse } from "@stevedore/protocol";
+import type { Prisma } from "../../src/generated/prisma/client";
 import type { Db } from "../db";
 import { hashSecret, newId, randomSecret, sameHash } from "./secrets";
 
@@ -46,10 +47,7 @@ export async function enrollHost(db: Db, req: EnrollRequest, now = new Date()): 
 export type CredentialCheck = { ok: true; hostId: string; name: string; lastEventNanos: string | null } | { ok: false; status: 401 | 403; reason: string };
 
 export const CREDENTIAL_FIELDS = { id: true, name: true, credentialHash: true, revokedAt: true, lastEventNanos: true } as const;
-export type CredentialRow = { id: string; name: string; credentialHash: string; revokedAt: Date | null; lastEventNanos: string | null };
-
-/** Reads one host's credential row straight from the database. */
-export const readCredential = (db: Db) => (hostId: string) => db.host.findUnique({ where: { id: hostId }, select: CREDENTIAL_FIELDS });
+export type CredentialRow = Prisma.HostGetPayload<{ select: typeof CREDENTIAL_FIELDS }>;
 
 /** Checks an agent's `Bearer <hostId>.<secret>` credential against the stored hash. */
 export async function verifyCredential(read: (hostId: string) => Promise<CredentialRow | null>, authorization: string | undefined): Promise<CredentialCheck> {

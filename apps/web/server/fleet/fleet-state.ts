@@ -17,7 +17,7 @@ interface HostEntry {
   facts: HostView["facts"];
   engine: EngineFacts | null;
   containers: Map<string, ContainerSummary>;
-  /** The containers arranged for the containers page; dropped at every change, rebuilt when next asked. */
+  /** The containers arranged for the containers page: built with a snapshot, dropped at a change, rebuilt when next asked. */
   view: HostContainerView | null;
   images: ImageSummary[];
 }
