@@ -9,7 +9,12 @@ import { redact } from "./redact";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export type AuditPhase = "requested" | "succeeded" | "failed" | "observed";
+/**
+ * `refused`: turned away before anything ran (a role, scope or policy check); `unknown`: the outcome
+ * could not be learnt (the agent went away mid-request), settled by a later entry for the same request.
+ */
+export const AUDIT_PHASES = ["requested", "succeeded", "failed", "refused", "unknown", "observed"] as const;
+export type AuditPhase = (typeof AUDIT_PHASES)[number];
 
 /** Who did it: a signed-in user, an API token, or someone on the host itself (outside Stevedore). */
 export interface Actor {
@@ -53,7 +58,7 @@ export const AuditQuery = z.object({
   targetId: z.string().max(128).optional(),
   requestId: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
-  phase: z.enum(["requested", "succeeded", "failed", "observed"]).optional(),
+  phase: z.enum(AUDIT_PHASES).optional(),
   from: z.date().optional(),
   to: z.date().optional(),
   /** Words that each start a word of the actor, host, target, container id, action, image or error. */

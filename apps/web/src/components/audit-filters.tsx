@@ -15,6 +15,8 @@ const PHASES = [
   { value: "requested", label: "Requested" },
   { value: "succeeded", label: "Succeeded" },
   { value: "failed", label: "Failed" },
+  { value: "refused", label: "Refused" },
+  { value: "unknown", label: "Outcome unknown" },
   { value: "observed", label: "Observed on a host" },
 ] as const;
 type Phase = (typeof PHASES)[number]["value"];

@@ -26,6 +26,20 @@ export function AuditOutcome({ entry: e }: { entry: AuditEntryView }) {
           )}
         </div>
       );
+    case "refused":
+      return (
+        <div className="space-y-1">
+          <Badge tone="red">refused</Badge>
+          {e.error && <p className="line-clamp-2 break-words text-xs text-red-700">{e.error}</p>}
+        </div>
+      );
+    case "unknown":
+      return (
+        <div className="space-y-1">
+          <Badge tone="amber">outcome unknown</Badge>
+          <p className="text-xs text-amber-800">{e.error ?? "the host did not answer; a later entry settles it"}</p>
+        </div>
+      );
     case "observed":
       return (
         <div className="space-y-1">
