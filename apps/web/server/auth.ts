@@ -5,20 +5,13 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { fromNodeHeaders } from "better-auth/node";
 import { admin } from "better-auth/plugins/admin";
 import { defaultAc } from "better-auth/plugins/admin/access";
-import { type Grant, asRole, loadGrants } from "./access";
+import { loadGrants } from "./access/grants";
+import { type Grant, type Role, asRole } from "./access/roles";
 import { CLIENT_IP_HEADER } from "./client-address";
 import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import { type Db, dbProvider } from "./db";
 import type { Logger } from "./logger";
-
-/** In rising order: each role may do everything the ones before it may. */
-export const ROLES = ["viewer", "operator", "admin"] as const;
-export type Role = (typeof ROLES)[number];
-
-export function roleAtLeast(role: Role, min: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(min);
-}
 
 // Impersonation is left out on purpose: it would let an admin act as someone else in the audit trail.
 const adminRole = defaultAc.newRole({
@@ -42,7 +35,7 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
       admin({
         defaultRole: "viewer",
         adminRoles: ["admin"],
-        roles: { admin: adminRole, operator: memberRole, viewer: memberRole },
+        roles: { admin: adminRole, operator: memberRole, viewer: memberRole, none: memberRole },
       }),
     ],
     // Brute-force protection per client address, always on (better-auth enables it only in production),

@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { newId } from "./agents/secrets";
 import type { AuditLog } from "./audit/audit-log";
-import { type Auth, type SessionUser, getSessionUser } from "./auth";
+import type { Auth, SessionUser } from "./auth";
+import { authenticate } from "./authenticate";
 import { CLIENT_IP_HEADER } from "./client-address";
 import type { Db } from "./db";
 import { refuseUpgrade } from "./http-json";
@@ -40,7 +41,7 @@ export async function acceptBrowserUpgrade<T extends TicketHolder & { hostId?: s
   if (!ticket) return refuse(401, "no valid ticket (tickets are single-use and expire after 30 s)");
   // The ticket alone is not enough: the browser's own session must be the ticket's user, so a ticket
   // copied out of one browser is useless in another.
-  const user = await getSessionUser(deps.auth, deps.db, req.headers);
+  const { user } = await authenticate(deps, req, { tokens: false });
   if (!user || user.id !== ticket.userId) return refuse(401, "the ticket belongs to another user's session");
   return { ticket, user };
 }

@@ -32,7 +32,9 @@ import { Settings } from "./settings";
 import { handleInstall, isInstallPath } from "./install/agent-install";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
-import { type Services, createContext } from "./trpc/init";
+import { asDomainError, httpStatusOf } from "./domain-error";
+import type { Services } from "./services";
+import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -127,8 +129,10 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
 
   const server = http.createServer((req, res) => {
     void route(req, res).catch((err: unknown) => {
-      log.error({ err, url: req.url }, "request failed");
-      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      // Handlers throw domain errors; their status comes from the one table in domain-error.ts.
+      const domain = asDomainError(err);
+      if (!domain) log.error({ err, url: req.url }, "request failed");
+      if (!res.headersSent) sendJson(res, domain ? httpStatusOf(domain.code) : 500, { error: domain?.message ?? "internal error" });
       else res.destroy();
     });
   });

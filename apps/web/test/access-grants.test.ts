@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
-import { highestRole, mayReadLogs, mayUseTerminal, roleOnHost } from "../server/access";
+import { highestRole, mayReadLogs, mayUseTerminal, roleOnHost } from "../server/access/roles";
 import { TEST_IMAGE, TEST_LABEL, docker, removeTestContainers } from "./support/engine";
 import { type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
 

@@ -1,128 +1,294 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import superjson from "superjson";
+import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
+import type { AccessRule } from "../server/trpc/init";
 import { appRouter } from "../server/trpc/root";
-import { type TestStack, signIn, startStack } from "./support/stack";
-
-type Role = "viewer" | "operator" | "admin";
+import { TEST_IMAGE, docker, runContainer } from "./support/engine";
+import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 /**
- * The least role each procedure needs. Every procedure of the router must be listed: a new one
- * without an entry fails this test until someone decides who may call it.
+ * Who may call each procedure. Every procedure of the router must be listed, with the rule its
+ * builder declares: a new one fails here until someone decides, and a changed rule must change here.
+ * `ownerOnly`: besides the rule, only the thing's owner (or an admin) may (the fixtures are the admin's).
+ * `refusedFor`: callers the handler refuses by its own rule, named there.
  */
-const MIN_ROLE: Record<string, Role> = {
-  "me.get": "viewer",
-  "me.preferences": "viewer",
-  "me.setPreferences": "viewer",
-  // The terminal permission is a grant of its own, checked per host (terminal.test.ts).
-  "terminals.open": "viewer",
-  "terminals.join": "viewer",
-  "terminals.list": "viewer",
-  "terminals.close": "viewer",
-  // Reading logs is a permission of its own, checked per host (logs.test.ts, access-grants.test.ts).
-  "logs.ticket": "viewer",
-  "logs.targets": "viewer",
-  "settings.terminal": "admin",
-  "settings.setTerminal": "admin",
-  "settings.images": "viewer",
-  "settings.setImages": "admin",
-  "hosts.list": "viewer",
-  "hosts.get": "viewer",
-  "hosts.createJoinToken": "admin",
-  "hosts.revoke": "admin",
-  "hosts.groups": "viewer",
-  "hosts.setGroups": "admin",
-  "containers.list": "viewer",
-  "containers.get": "viewer",
-  "containers.top": "viewer",
-  "containers.diff": "viewer",
-  "stats.container": "viewer",
-  "stats.hosts": "viewer",
-  "stats.host": "viewer",
-  "stats.top": "viewer",
-  "containers.run": "operator",
-  "containers.operate": "operator",
-  "fleet.changes": "viewer",
-  "images.missing": "viewer",
-  "images.pull": "operator",
-  "images.pullProgress": "viewer",
-  "images.cancelPull": "operator",
-  "images.list": "viewer",
-  "images.inspect": "viewer",
-  "images.layerTree": "viewer",
-  "images.usage": "viewer",
-  "images.prunePreview": "viewer",
-  "images.remove": "operator",
-  "images.tag": "operator",
-  "images.prune": "operator",
-  "registries.list": "viewer",
-  "registries.add": "admin",
-  "registries.update": "admin",
-  "registries.remove": "admin",
-  "registries.test": "admin",
-  "registries.repositories": "viewer",
-  "registries.tags": "viewer",
-  "audit.list": "viewer",
-  "audit.verify": "admin",
-  "tokens.list": "viewer",
-  "tokens.create": "viewer",
-  "tokens.revoke": "viewer",
-  "users.list": "admin",
-  "users.create": "admin",
-  "users.setRole": "admin",
-  "users.setGrants": "admin",
-  "users.disable": "admin",
-  "users.enable": "admin",
-  "users.resetPassword": "admin",
+const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readonly string[] }> = {
+  "me.get": { kind: "signed-in" },
+  "me.preferences": { kind: "signed-in" },
+  "me.setPreferences": { kind: "signed-in" },
+  "terminals.open": { kind: "hosts", permission: "terminal" },
+  "terminals.join": { kind: "hosts", permission: "terminal" },
+  "terminals.list": { kind: "hosts", permission: "view" },
+  "terminals.close": { kind: "hosts", permission: "view", ownerOnly: true },
+  "logs.ticket": { kind: "hosts", permission: "logs" },
+  "logs.targets": { kind: "hosts", permission: "view" },
+  "settings.terminal": { kind: "fleet", min: "admin" },
+  "settings.setTerminal": { kind: "fleet", min: "admin" },
+  "settings.images": { kind: "signed-in" },
+  "settings.setImages": { kind: "fleet", min: "admin" },
+  "hosts.list": { kind: "signed-in" },
+  "hosts.get": { kind: "hosts", permission: "view" },
+  "hosts.createJoinToken": { kind: "fleet", min: "admin" },
+  "hosts.revoke": { kind: "fleet", min: "admin" },
+  "hosts.groups": { kind: "signed-in" },
+  "hosts.setGroups": { kind: "fleet", min: "admin" },
+  "containers.list": { kind: "signed-in" },
+  "containers.get": { kind: "hosts", permission: "view" },
+  "containers.top": { kind: "hosts", permission: "view" },
+  "containers.diff": { kind: "hosts", permission: "view" },
+  "containers.run": { kind: "hosts", permission: "operate" },
+  "containers.operate": { kind: "hosts", permission: "operate" },
+  "stats.container": { kind: "hosts", permission: "view" },
+  "stats.hosts": { kind: "signed-in" },
+  "stats.host": { kind: "hosts", permission: "view" },
+  "stats.top": { kind: "signed-in" },
+  "fleet.changes": { kind: "signed-in" },
+  "images.list": { kind: "signed-in" },
+  "images.missing": { kind: "hosts", permission: "view" },
+  "images.inspect": { kind: "hosts", permission: "view" },
+  "images.layerTree": { kind: "hosts", permission: "view" },
+  "images.usage": { kind: "hosts", permission: "view" },
+  "images.prunePreview": { kind: "hosts", permission: "view" },
+  "images.pull": { kind: "hosts", permission: "operate" },
+  "images.pullProgress": { kind: "hosts", permission: "view" },
+  "images.cancelPull": { kind: "hosts", permission: "operate", ownerOnly: true },
+  "images.remove": { kind: "hosts", permission: "operate" },
+  "images.tag": { kind: "hosts", permission: "operate" },
+  "images.prune": { kind: "hosts", permission: "operate" },
+  "registries.list": { kind: "signed-in" },
+  "registries.add": { kind: "fleet", min: "admin" },
+  "registries.update": { kind: "fleet", min: "admin" },
+  "registries.remove": { kind: "fleet", min: "admin" },
+  "registries.test": { kind: "fleet", min: "admin" },
+  "registries.repositories": { kind: "signed-in" },
+  "registries.tags": { kind: "signed-in" },
+  "audit.list": { kind: "signed-in" },
+  "audit.verify": { kind: "fleet", min: "admin" },
+  "tokens.list": { kind: "signed-in" },
+  // A token carries at most its maker's highest role: "nobody" has none to give.
+  "tokens.create": { kind: "signed-in", browserOnly: true, refusedFor: ["nobody"] },
+  "tokens.revoke": { kind: "signed-in", browserOnly: true },
+  "users.list": { kind: "fleet", min: "admin" },
+  "users.create": { kind: "fleet", min: "admin" },
+  "users.setRole": { kind: "fleet", min: "admin" },
+  "users.setGrants": { kind: "fleet", min: "admin" },
+  "users.disable": { kind: "fleet", min: "admin" },
+  "users.enable": { kind: "fleet", min: "admin" },
+  "users.resetPassword": { kind: "fleet", min: "admin" },
 };
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-describe("authorization matrix: every procedure × every role", () => {
+/** Callers: fleet-wide roles, and users with no fleet-wide access granted on group "alpha" only. */
+// The admin last: its calls may use up a fixture (close a session, revoke the spare host).
+const CALLERS = ["operator", "viewer", "nobody", "alphaOperator", "alphaViewer", "admin"] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** What each caller may do on a host of group alpha ("A") and of group beta ("B"). */
+const PERMITS: Record<Caller, Record<"A" | "B", readonly string[]>> = {
+  admin: { A: ["view", "operate", "logs", "terminal"], B: ["view", "operate", "logs", "terminal"] },
+  operator: { A: ["view", "operate", "logs"], B: ["view", "operate", "logs"] },
+  viewer: { A: ["view"], B: ["view"] },
+  nobody: { A: [], B: [] },
+  alphaOperator: { A: ["view", "operate", "logs"], B: [] },
+  alphaViewer: { A: ["view"], B: [] },
+};
+
+interface Fixture {
+  hostIds: Record<"A" | "B", string>;
+  spareHostId: string;
+  containerId: string;
+  imageId: string;
+  pullIds: Record<"A" | "B", string>;
+  sessionIds: Record<"A" | "B", string>;
+  registryId: string;
+  dummyUserId: string;
+  adminTokenId: string;
+}
+
+let unique = 0;
+/** A valid input for each procedure, aimed at host A or B: valid, so the per-host check is what refuses. */
+function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
+  const hostId = f.hostIds[on];
+  const n = ++unique;
+  const container = { hostId, id: f.containerId };
+  const inputs: Record<string, unknown> = {
+    "me.setPreferences": { detachKeys: "ctrl-p,ctrl-q" },
+    "terminals.open": { hostId, containerId: f.containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } },
+    "terminals.join": { sessionId: f.sessionIds[on] },
+    "terminals.list": { hostId },
+    "terminals.close": { sessionId: f.sessionIds[on] },
+    "logs.ticket": { containers: [{ hostId, containerId: f.containerId }] },
+    "logs.targets": { containers: [{ hostId, containerId: f.containerId }] },
+    "settings.setTerminal": {},
+    "settings.setImages": {},
+    "hosts.get": { hostId },
+    "hosts.revoke": { hostId: f.spareHostId },
+    "hosts.setGroups": { hostId: f.spareHostId, groups: ["spare"] },
+    "containers.list": {},
+    "containers.get": container,
+    "containers.top": container,
+    "containers.diff": container,
+    "containers.run": { hostIds: [hostId], spec: { image: TEST_IMAGE, cmd: ["true"], labels: { "stevedore.test": "1", "stevedore.matrix": "1" } } },
+    "containers.operate": { targets: [container], operation: { action: "start" } },
+    "stats.container": container,
+    "stats.host": { hostId },
+    "stats.top": {},
+    "images.list": {},
+    "images.missing": { hostIds: [hostId], reference: "stevedore-test/absent:1" },
+    "images.inspect": { hostId, id: f.imageId },
+    "images.layerTree": { hostId },
+    "images.usage": { hostId },
+    "images.prunePreview": { hostId, all: false },
+    "images.pull": { hostIds: [hostId], reference: "127.0.0.1:1/matrix/absent:1" },
+    "images.pullProgress": { pullId: f.pullIds[on] },
+    "images.cancelPull": { pullId: f.pullIds[on] },
+    "images.remove": { hostId, ref: "stevedore-test/absent:1" },
+    "images.tag": { hostId, id: f.imageId, target: { repository: "stevedore-test/matrix", tag: `t${n}` } },
+    "images.prune": { hostId, all: false },
+    "registries.add": { name: `matrix-${n}`, address: `127.0.0.1:${10_000 + n}`, insecure: true },
+    "registries.update": { id: f.registryId, registry: { name: "matrix", address: "127.0.0.1:1", insecure: true } },
+    "registries.remove": { id: f.registryId },
+    "registries.test": { registry: { name: "draft", address: "127.0.0.1:1", insecure: true } },
+    "registries.repositories": { id: f.registryId },
+    "registries.tags": { id: f.registryId, repository: "team/app" },
+    "audit.list": {},
+    "tokens.create": { name: `matrix ${n}`, role: "viewer" },
+    "tokens.revoke": { id: f.adminTokenId },
+    "users.create": { email: `matrix-${n}@stevedore.test`, name: "Matrix", role: "viewer" },
+    "users.setRole": { userId: f.dummyUserId, role: "viewer" },
+    "users.setGrants": { userId: f.dummyUserId, grants: [] },
+    "users.disable": { userId: f.dummyUserId },
+    "users.enable": { userId: f.dummyUserId },
+    "users.resetPassword": { userId: f.dummyUserId },
+  };
+  return inputs[path];
+}
+
+describe("authorization matrix: every procedure × every caller, with valid inputs", () => {
   let stack: TestStack;
-  const cookies: Partial<Record<Role | "anonymous", string>> = { anonymous: "" };
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>;
+  const agents: AgentProcess[] = [];
+  const cookies: Partial<Record<Caller | "anonymous", string>> = { anonymous: "" };
+  let f: Fixture;
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription"; meta?: { access?: AccessRule } } }>;
+
+  async function hostOnline(api: ReturnType<typeof apiClient>, name: string): Promise<string> {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const host = (await api.hosts.list.query()).find((h) => h.name === name && h.status === "online");
+      if (host) return host.id;
+    }
+    throw new Error(`${name} did not come online`);
+  }
 
   beforeAll(async () => {
     stack = await startStack();
     cookies.admin = await signIn(stack.url);
-    for (const role of ["viewer", "operator"] as const) {
-      await stack.cp.services.auth.api.createUser({ body: { email: `${role}@stevedore.test`, password: `${role}-password-1`, name: role, role } });
-      cookies[role] = await signIn(stack.url, `${role}@stevedore.test`, `${role}-password-1`);
+    const admin = apiClient(stack.url, cookies.admin);
+    const ids: Record<string, string> = {};
+    for (const [on, group] of [["A", "alpha"], ["B", "beta"]] as const) {
+      const name = `matrix-${on.toLowerCase()}`;
+      agents.push(AgentProcess.start({ url: stack.url, token: await stack.joinToken(), credentials: `${stack.dataDir}/agent-${on}.json`, hostname: name }));
+      ids[on] = await hostOnline(admin, name);
+      await admin.hosts.setGroups.mutate({ hostId: ids[on]!, groups: [group] });
     }
+    const enrolled = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: await stack.joinToken(), hostname: "matrix-spare" }) });
+    const spareHostId = ((await enrolled.json()) as { hostId: string }).hostId;
+    const containerId = await runContainer(`stv-matrix-${Date.now()}`);
+    for (const on of ["A", "B"] as const) {
+      for (const deadline = Date.now() + 10_000; !(await admin.containers.list.query({ hostId: ids[on] })).items.some((c) => c.id === containerId); ) {
+        if (Date.now() > deadline) throw new Error("the container did not show up");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const users: Record<string, { role: string; grants: { group: string; role: "operator" | "viewer" }[] }> = {
+      operator: { role: "operator", grants: [] },
+      viewer: { role: "viewer", grants: [] },
+      nobody: { role: "none", grants: [] },
+      alphaOperator: { role: "none", grants: [{ group: "alpha", role: "operator" }] },
+      alphaViewer: { role: "none", grants: [{ group: "alpha", role: "viewer" }] },
+    };
+    for (const [caller, u] of Object.entries(users)) {
+      const email = `${caller.toLowerCase()}@stevedore.test`;
+      const { user } = await admin.users.create.mutate({ email, name: caller, role: u.role as "viewer", password: `${caller}-password-1` });
+      if (u.grants.length) await admin.users.setGrants.mutate({ userId: user.id, grants: u.grants });
+      cookies[caller as Caller] = await signIn(stack.url, email, `${caller}-password-1`);
+    }
+    const dummy = await admin.users.create.mutate({ email: "dummy@stevedore.test", name: "Dummy", role: "viewer" });
+    const pull = async (hostId: string) => (await admin.images.pull.mutate({ hostIds: [hostId], reference: "127.0.0.1:1/matrix/absent:1" })).pullId;
+    const session = async (hostId: string) => (await admin.terminals.open.mutate({ hostId, containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } })).sessionId;
+    f = {
+      hostIds: { A: ids.A!, B: ids.B! },
+      spareHostId,
+      containerId,
+      imageId: await docker(["image", "inspect", "--format", "{{.Id}}", TEST_IMAGE]),
+      pullIds: { A: await pull(ids.A!), B: await pull(ids.B!) },
+      sessionIds: { A: await session(ids.A!), B: await session(ids.B!) },
+      registryId: (await admin.registries.add.mutate({ name: "matrix", address: "127.0.0.1:1", insecure: true })).id,
+      dummyUserId: dummy.user.id,
+      adminTokenId: (await admin.tokens.create.mutate({ name: "matrix", role: "viewer" })).id,
+    };
   });
-  afterAll(() => stack.close());
 
-  /** Calls a procedure over real HTTP with a deliberately invalid input and returns the error code, if any. */
-  async function call(path: string, cookie: string): Promise<string | null> {
+  afterAll(async () => {
+    await stack.close();
+    await Promise.all(agents.map((a) => a.stop()));
+    const created = (await docker(["ps", "-aq", "--filter", "label=stevedore.matrix=1"])).split("\n").filter(Boolean);
+    if (created.length) await docker(["rm", "-f", ...created]);
+  });
+
+  /** Calls a procedure over real HTTP and returns its error code, or "ok". */
+  async function call(path: string, cookie: string, input: unknown): Promise<string> {
     const type = procedures[path]!._def.type;
-    const input = encodeURIComponent(JSON.stringify({ json: { __invalid: true } }));
+    const encoded = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
     const headers = { cookie, origin: stack.url };
     if (type === "subscription") {
       const controller = new AbortController();
-      const res = await fetch(`${stack.url}/api/trpc/${path}?input=${input}`, { headers: { ...headers, accept: "text/event-stream" }, signal: controller.signal });
+      const res = await fetch(`${stack.url}/api/trpc/${path}${encoded}`, { headers: { ...headers, accept: "text/event-stream" }, signal: controller.signal });
       const reader = res.body!.getReader();
-      const first = new TextDecoder().decode((await Promise.race([reader.read(), new Promise<{ value: undefined }>((r) => setTimeout(() => r({ value: undefined }), 500))])).value);
+      // The first event is either the refusal or the stream's start ("connected" or its first data).
+      let text = "";
+      while (!/\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
       controller.abort();
-      return /UNAUTHORIZED|FORBIDDEN/.exec(first)?.[0] ?? null;
+      return /"code":"([A-Z_]+)"/.exec(text)?.[1] ?? /\b(UNAUTHORIZED|FORBIDDEN|NOT_FOUND)\b/.exec(text)?.[1] ?? "ok";
     }
     const res =
       type === "query"
-        ? await fetch(`${stack.url}/api/trpc/${path}?input=${input}`, { headers })
-        : await fetch(`${stack.url}/api/trpc/${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ json: { __invalid: true } }) });
+        ? await fetch(`${stack.url}/api/trpc/${path}${encoded}`, { headers })
+        : await fetch(`${stack.url}/api/trpc/${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(superjson.serialize(input ?? null)) });
     const body = (await res.json()) as { error?: { json?: { data?: { code?: string } } } };
-    return body.error?.json?.data?.code ?? null;
+    return body.error?.json?.data?.code ?? "ok";
   }
 
-  it("lists every procedure", () => {
-    expect(Object.keys(procedures).sort()).toEqual(Object.keys(MIN_ROLE).sort());
+  /** Allowed means the access check let it through: what the handler then answers is its own business. */
+  const refused = (code: string) => code === "UNAUTHORIZED" || code === "FORBIDDEN";
+
+  it("lists every procedure with the rule its builder declares", () => {
+    expect(Object.keys(procedures).sort()).toEqual(Object.keys(RULES).sort());
+    for (const [path, rule] of Object.entries(RULES)) {
+      const { ownerOnly: _ownerOnly, refusedFor: _refusedFor, ...declared } = rule;
+      expect(procedures[path]!._def.meta?.access, path).toEqual(declared);
+    }
   });
 
-  for (const [path, min] of Object.entries(MIN_ROLE)) {
-    it(`${path} needs ${min}`, async () => {
-      expect(await call(path, cookies.anonymous!)).toBe("UNAUTHORIZED");
-      for (const role of ["viewer", "operator", "admin"] as const) {
-        const code = await call(path, cookies[role]!);
-        if (RANK[role] < RANK[min]) expect(code, `${role} on ${path}`).toBe("FORBIDDEN");
-        else expect(["UNAUTHORIZED", "FORBIDDEN"], `${role} on ${path}`).not.toContain(code);
+  for (const [path, rule] of Object.entries(RULES)) {
+    it(`${path}: ${rule.kind === "hosts" ? `${rule.permission} on every host named` : rule.kind === "fleet" ? `fleet-wide ${rule.min}` : "any signed-in caller"}`, async () => {
+      expect(await call(path, cookies.anonymous!, validInput(path, f, "A")), "anonymous").toBe("UNAUTHORIZED");
+      for (const caller of CALLERS) {
+        for (const on of ["A", "B"] as const) {
+          const allowed = rule.kind === "signed-in" || (rule.kind === "fleet" ? caller === "admin" : PERMITS[caller][on].includes(rule.permission));
+          const expected = allowed && (!rule.ownerOnly || caller === "admin") && !rule.refusedFor?.includes(caller);
+          const code = await call(path, cookies[caller]!, validInput(path, f, on));
+          expect(refused(code) ? "refused" : "allowed", `${caller} on host ${on}: ${code}`).toBe(expected ? "allowed" : "refused");
+          if (rule.kind !== "hosts") break; // the host does not matter
+        }
       }
     });
   }
+
+  it("audits every refusal with the procedure and the host refused (without naming a host the caller cannot see)", async () => {
+    const alpha = apiClient(stack.url, cookies.alphaOperator!);
+    await expect(alpha.containers.operate.mutate({ targets: [{ hostId: f.hostIds.B, id: f.containerId }], operation: { action: "stop" } })).rejects.toThrow(`you have no access to host ${f.hostIds.B}`);
+    const admin = apiClient(stack.url, cookies.admin);
+    const [entry] = (await admin.audit.list.query({ action: "access.refused", phase: "refused", limit: 1 })).items;
+    expect(entry).toMatchObject({ actorName: "alphaoperator@stevedore.test", hostId: f.hostIds.B, targetName: "containers.operate" });
+    expect(JSON.parse(entry!.params!)).toEqual({ procedure: "containers.operate", hosts: [f.hostIds.B] });
+  });
 });

@@ -163,6 +163,8 @@ export const ErrorCode = z.enum([
   "conflict",
   "bad_request",
   "host_offline",
+  /** The agent went away after the request was sent: whether it ran is not known. */
+  "disconnected",
   "timeout",
   /** The registry refused the credentials, or gave none where some are needed. */
   "registry_denied",

@@ -286,7 +286,7 @@ export class AgentSession {
     for (const t of this.timers) clearTimeout(t);
     for (const p of this.pending.values()) {
       p.done();
-      p.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent disconnected before answering" }));
+      p.reject(new AgentRequestError({ code: "disconnected", message: "the host's agent disconnected before answering" }));
     }
     this.pending.clear();
     this.events.onClose();

@@ -1,9 +1,12 @@
 import type http from "node:http";
 import { z } from "zod";
 import type { AuditEntry } from "../../src/generated/prisma/client";
-import { hasSession } from "../auth";
-import type { Services } from "../trpc/init";
+import { CallerAccess } from "../access/caller-access";
+import { actorOf, authenticate } from "../authenticate";
+import { DomainError } from "../domain-error";
+import type { Services } from "../services";
 import { AuditQuery } from "./audit-log";
+import { audited } from "./audited";
 import { sendJson } from "../http-json";
 
 /** The most AuditQuery allows per page; the export walks the cursor with pages of this size. */
@@ -85,9 +88,12 @@ async function write(res: http.ServerResponse, chunk: string): Promise<void> {
  */
 export async function handleAuditExport(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
-  if (!(await hasSession(services.auth, req.headers))) return sendJson(res, 401, { error: "sign in first" });
+  const auth = await authenticate(services, req);
+  if (!auth.user) throw new DomainError("unauthorized", auth.refusedToken?.reason ?? "sign in first");
   const query = parseExportQuery(new URL(req.url ?? "/", "http://localhost").searchParams);
   if (!query.ok) return sendJson(res, 400, { error: query.error });
+  // A non-admin's export holds what their list shows: entries about the hosts they see.
+  const scope = new CallerAccess(auth.user, services.fleet).auditScope();
 
   const { contentType, extension } = FORMATS[query.format];
   const { header, line } = FORMAT_LINE[query.format];
@@ -97,14 +103,25 @@ export async function handleAuditExport(req: http.IncomingMessage, res: http.Ser
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
   });
-  if (header) await write(res, header);
-
-  let cursor: number | undefined;
-  do {
-    const page = await services.audit.list({ ...query.filters, cursor, limit: BATCH });
-    if (res.destroyed) return; // the client went away: stop reading the database for no one
-    if (page.items.length > 0) await write(res, page.items.map(line).join(""));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined && !res.destroyed);
-  res.end();
+  // Taking a copy of the trail away is itself in the trail, with how much was taken.
+  await audited(
+    services.audit,
+    { actor: actorOf({ ...auth, user: auth.user }), action: "audit.export", targetType: "audit", targetName: query.format, params: { filters: query.filters, scope: scope === undefined ? "all" : scope === "hosts" ? "hosts" : scope.length } },
+    async () => {
+      let entries = 0;
+      if (header) await write(res, header);
+      let cursor: number | undefined;
+      do {
+        const page = await services.audit.list({ ...query.filters, cursor, limit: BATCH }, scope);
+        if (res.destroyed) break; // the client went away: stop reading the database for no one
+        if (page.items.length > 0) await write(res, page.items.map(line).join(""));
+        entries += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined && !res.destroyed);
+      const complete = !res.destroyed;
+      res.end();
+      return { entries, complete };
+    },
+    ({ entries, complete }) => ({ params: { filters: query.filters, entries }, error: complete ? null : `the client went away after ${entries} entries` }),
+  );
 }

@@ -205,9 +205,10 @@ export class AuditLog {
     }
   }
 
-  async list(raw: AuditQuery) {
+  /** A page of entries, within `scope` (see AuditFilters) when the caller is not an admin. */
+  async list(raw: AuditQuery, scope?: AuditFilters["scope"]) {
     const q = AuditQuery.parse(raw);
-    const filters: AuditFilters = { actorId: q.actorId, hostId: q.hostId, targetId: q.targetId, requestId: q.requestId, action: q.action, phase: q.phase, from: q.from, to: q.to };
+    const filters: AuditFilters = { actorId: q.actorId, hostId: q.hostId, targetId: q.targetId, requestId: q.requestId, action: q.action, phase: q.phase, from: q.from, to: q.to, scope };
     const words = q.q ? searchRanges(q.q) : [];
     const rows = words.length ? await this.search(words, filters, q.cursor, q.limit + 1) : await this.filter(filters, q.cursor, q.limit + 1);
     const page = rows.slice(0, q.limit);
@@ -248,10 +249,16 @@ export class AuditLog {
   }
 }
 
+/** The host condition: the filter's host (when within the scope), or the scope itself. */
+function hostWhere(f: AuditFilters): Prisma.AuditEntryWhereInput["hostId"] {
+  if (f.hostId !== undefined) return !f.scope || f.scope === "hosts" || f.scope.includes(f.hostId) ? f.hostId : { in: [] };
+  return f.scope === "hosts" ? { not: null } : f.scope ? { in: [...f.scope] } : undefined;
+}
+
 function filterWhere(f: AuditFilters, w: Window): Prisma.AuditEntryWhereInput {
   return {
     actorId: f.actorId,
-    hostId: f.hostId,
+    hostId: hostWhere(f),
     targetId: f.targetId,
     requestId: f.requestId,
     action: f.action,

@@ -14,6 +14,11 @@ export interface AuditFilters {
   phase?: string;
   from?: Date;
   to?: Date;
+  /**
+   * The caller's reach: entries about these hosts only, or ("hosts") about any host. Unset for admins,
+   * who also see fleet-wide entries (users, settings, tokens).
+   */
+  scope?: readonly string[] | "hosts";
 }
 
 export interface SearchTuning {
@@ -67,6 +72,8 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   if (f.phase !== undefined) c.push(Prisma.sql`e."phase" = ${f.phase}`);
   if (f.from) c.push(Prisma.sql`e."at" >= ${f.from}`);
   if (f.to) c.push(Prisma.sql`e."at" <= ${f.to}`);
+  if (f.scope === "hosts") c.push(Prisma.sql`e."hostId" IS NOT NULL`);
+  else if (f.scope) c.push(f.scope.length ? Prisma.sql`e."hostId" IN (${Prisma.join(f.scope)})` : Prisma.sql`1 = 0`);
   return c;
 }
 

@@ -9,31 +9,14 @@ import {
   type RunResult,
   type RunSpec,
 } from "@stevedore/protocol";
-import { AgentRequestError } from "../agents/agent-session";
 import type { Actor } from "../audit/audit-log";
-import { newId } from "../agents/secrets";
+import { type CommandError, audited } from "../audit/audited";
 import { redact } from "../audit/redact";
-import type { Services } from "../trpc/init";
+import type { Services } from "../services";
 
+/** Per host (and container): what happened, linked to its audit request. */
+export type Outcome<T> = { hostId: string; hostName: string; requestId: string; ok: true; result: T } | { hostId: string; hostName: string; requestId: string; ok: false; error: CommandError; unknown?: boolean };
 
-export interface CommandError {
-  /** The agent's error code (not_found, conflict, bad_request, engine_down, …). */
-  code: string;
-  /** In the engine's own words. */
-  message: string;
-}
-
-export type Outcome<T> = { hostId: string; hostName: string; requestId: string; ok: true; result: T } | { hostId: string; hostName: string; requestId: string; ok: false; error: CommandError };
-
-function asCommandError(err: unknown): CommandError {
-  if (err instanceof AgentRequestError) return { code: err.body.code, message: err.body.message };
-  return { code: "unexpected", message: err instanceof Error ? err.message : String(err) };
-}
-
-/**
- * Runs one container per host. Each host is one audited request ("requested", then "succeeded" or
- * "failed"), and one host's failure never hides another's success.
- */
 /**
  * The digest reference (`repo@sha256:…`) of the image a host has under this tag, or null when the
  * reference is a digest already or the image has no registry digest (built on the host, never pushed).
@@ -48,36 +31,31 @@ export function digestReference(images: readonly ImageSummary[], reference: stri
   return match ? `${repo}${match.slice(match.indexOf("@"))}` : null;
 }
 
+/**
+ * Runs one container per host. Each host is one audited request, and one host's failure never hides
+ * another's success.
+ */
 export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec): Promise<Outcome<RunResult & { command: string }>[]> {
   const { pinDigestAtRun } = await svc.settings.get("images");
   return Promise.all(
     [...new Set(hostIds)].map(async (hostId) => {
-      const requestId = newId("req");
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
       // Policy "pin to digest at run": what runs is the exact image the tag names on this host now.
       const pinned = pinDigestAtRun ? digestReference(svc.fleet.hostImages(hostId), spec.image) : null;
-      const labeled: RunSpec = { ...spec, ...(pinned ? { image: pinned } : {}), labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } };
+      const image = pinned ?? spec.image;
       // The command line is built from the redacted spec, so secrets in -e flags stay out of the trail.
-      const base = { requestId, action: "container.run", actor, hostId, hostName, targetType: "container", params: { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image: labeled.image }) as RunSpec) } };
-      await svc.audit.append({ ...base, phase: "requested", targetName: spec.name ?? null });
-      try {
-        const result = await svc.agents.request(hostId, "container.run", { spec: labeled });
-        const failed = result.startError !== undefined;
-        await svc.audit.append({
-          ...base,
-          phase: failed ? "failed" : "succeeded",
-          targetId: result.id,
-          targetName: result.name,
-          params: { ...base.params, imageId: result.imageId, imageDigests: result.imageDigests },
-          error: result.startError ?? null,
-        });
-        if (failed) return { hostId, hostName, requestId, ok: false as const, error: { code: "engine_error", message: result.startError! } };
-        return { hostId, hostName, requestId, ok: true as const, result: { ...result, command: dockerRunCommand(spec) } };
-      } catch (err) {
-        const error = asCommandError(err);
-        await svc.audit.append({ ...base, phase: "failed", error: error.message });
-        return { hostId, hostName, requestId, ok: false as const, error };
-      }
+      const params = { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image }) as RunSpec) };
+      const outcome = await audited(
+        svc.audit,
+        { actor, action: "container.run", hostId, hostName, targetType: "container", targetName: spec.name ?? null, params },
+        (requestId) => svc.agents.request(hostId, "container.run", { spec: { ...spec, image, labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } } }),
+        (result) => ({ targetId: result.id, targetName: result.name, params: { ...params, imageId: result.imageId, imageDigests: result.imageDigests }, error: result.startError ?? null }),
+      );
+      const where = { hostId, hostName, requestId: outcome.requestId };
+      if (!outcome.ok) return { ...where, ok: false as const, error: outcome.error, unknown: outcome.unknown };
+      // Created but not started, like `docker run` when the start fails: the engine's reason.
+      if (outcome.result.startError !== undefined) return { ...where, ok: false as const, error: { code: "engine_error" as const, message: outcome.result.startError } };
+      return { ...where, ok: true as const, result: { ...outcome.result, command: dockerRunCommand(spec) } };
     }),
   );
 }
@@ -92,20 +70,16 @@ export async function operateContainers(svc: Services, actor: Actor, targets: Co
   const operation = ContainerOperation.parse(raw);
   return Promise.all(
     targets.map(async ({ hostId, id }) => {
-      const requestId = newId("req");
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
       const targetName = svc.fleet.getContainer(hostId, id)?.name ?? null;
-      const base = { requestId, action: `container.${operation.action}`, actor, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
-      await svc.audit.append({ ...base, phase: "requested" });
-      try {
-        const result = await svc.agents.request(hostId, "container.operate", { id, operation }, { timeoutMs: operationTimeoutMs(raw) });
-        await svc.audit.append({ ...base, phase: "succeeded", targetName: operation.action === "rename" ? operation.name : targetName });
-        return { hostId, hostName, requestId, id, ok: true as const, result };
-      } catch (err) {
-        const error = asCommandError(err);
-        await svc.audit.append({ ...base, phase: "failed", error: error.message });
-        return { hostId, hostName, requestId, id, ok: false as const, error };
-      }
+      const outcome = await audited(
+        svc.audit,
+        { actor, action: `container.${operation.action}`, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation },
+        () => svc.agents.request(hostId, "container.operate", { id, operation }, { timeoutMs: operationTimeoutMs(raw) }),
+        () => ({ targetName: operation.action === "rename" ? operation.name : targetName }),
+      );
+      const where = { hostId, hostName, requestId: outcome.requestId, id };
+      return outcome.ok ? { ...where, ok: true as const, result: outcome.result } : { ...where, ok: false as const, error: outcome.error, unknown: outcome.unknown };
     }),
   );
 }

@@ -76,14 +76,14 @@ class MatchingRows implements Iterator<Candidate> {
  * Each host's containers are kept in the page's order between changes, so a page is a merge of the
  * hosts' rows that stops once it has the page, and counts come from per-host tallies.
  */
-export function listContainers(fleet: FleetState, raw: ContainerListInput): ContainerListResult {
+export function listContainers(fleet: FleetState, raw: ContainerListInput, visibleHost?: (hostId: string) => boolean): ContainerListResult {
   const input = ContainerListInput.parse(raw);
   const q = input.q.toLowerCase();
   const byId = /^[0-9a-f]+$/.test(q);
   const byState = emptyCounts();
   const sequences: MatchingRows[] = [];
   for (const host of fleet.containersByHost(input.hostId)) {
-    if (input.group && !host.groups.includes(input.group)) continue;
+    if ((input.group && !host.groups.includes(input.group)) || (visibleHost && !visibleHost(host.id))) continue;
     const view = host.view;
     const everyRow = !q || host.name.toLowerCase().includes(q);
     let hits: Uint8Array | null = null;

@@ -72,6 +72,10 @@ export class FleetState {
     }
   }
 
+  hostIds(): IterableIterator<string> {
+    return this.hosts.keys();
+  }
+
   has(hostId: string): boolean {
     return this.hosts.has(hostId);
   }

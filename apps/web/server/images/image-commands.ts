@@ -1,7 +1,8 @@
 import type { AgentMethod, AgentMethodParams, AgentMethodResult } from "@stevedore/protocol";
-import { newId } from "../agents/secrets";
 import type { Actor } from "../audit/audit-log";
-import { type Services, callAgent } from "../trpc/init";
+import { audited } from "../audit/audited";
+import { domainErrorFrom } from "../domain-error";
+import type { Services } from "../services";
 
 /**
  * One image change on one host (remove, tag, prune) as an audited request: "requested", then
@@ -11,28 +12,16 @@ export async function auditedImageCommand<M extends AgentMethod>(
   svc: Services,
   actor: Actor,
   hostId: string,
-  audit: { action: string; targetId?: string; targetName?: string | null },
+  target: { action: string; targetId?: string; targetName?: string | null },
   method: M,
   params: AgentMethodParams<M>,
 ): Promise<AgentMethodResult<M>> {
-  const base = {
-    requestId: newId("req"),
-    action: audit.action,
-    actor,
-    hostId,
-    hostName: svc.fleet.getHost(hostId)?.name ?? hostId,
-    targetType: "image",
-    targetId: audit.targetId ?? null,
-    targetName: audit.targetName ?? null,
-    params,
-  };
-  await svc.audit.append({ ...base, phase: "requested" });
-  try {
-    const result = await callAgent(svc.agents.request(hostId, method, params, { timeoutMs: 120_000 }));
-    await svc.audit.append({ ...base, phase: "succeeded", params: { ...params, result } });
-    return result;
-  } catch (err) {
-    await svc.audit.append({ ...base, phase: "failed", error: err instanceof Error ? err.message : String(err) });
-    throw err;
-  }
+  const outcome = await audited(
+    svc.audit,
+    { actor, ...target, hostId, hostName: svc.fleet.getHost(hostId)?.name ?? hostId, targetType: "image", params },
+    () => svc.agents.request(hostId, method, params, { timeoutMs: 120_000 }),
+    (result) => ({ params: { ...params, result } }),
+  );
+  if (!outcome.ok) throw domainErrorFrom(outcome.error.code, outcome.error.message);
+  return outcome.result;
 }

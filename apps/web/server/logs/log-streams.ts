@@ -1,8 +1,9 @@
+import { DomainError } from "../domain-error";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { LogOptions } from "@stevedore/protocol";
-import { mayReadLogs, type AccessSubject } from "../access";
+import { mayReadLogs, type AccessSubject } from "../access/roles";
 import type { AgentStreams } from "../agents/agent-streams";
 import { newId } from "../agents/secrets";
 import type { AuditLog } from "../audit/audit-log";
@@ -29,15 +30,6 @@ export interface LogsTicket extends TicketHolder {
   containerId: string;
 }
 
-/** Why logs may not be read: no permission, or nothing (reachable) to read. */
-export class LogsRefusal extends Error {
-  constructor(
-    message: string,
-    readonly kind: "forbidden" | "not_found",
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Container log streams: the browsers' `/logs-socket` sockets (each a LogsConnection carrying any
@@ -54,14 +46,14 @@ export class LogStreams {
     this.tickets = new TicketBook(deps.bus, "logs");
   }
 
-  /** Throws a LogsRefusal naming the first container the subject may not read (or that is not there). */
+  /** Throws a DomainError naming the first container the subject may not read (or that is not there). */
   assertMayRead(subject: AccessSubject, refs: readonly ContainerRef[]): void {
     for (const { hostId, containerId } of refs) {
       const host = this.deps.fleet.getHost(hostId);
-      if (!mayReadLogs(subject, this.deps.fleet.hostGroups(hostId))) throw new LogsRefusal(`reading logs on ${host?.name ?? hostId} needs the logs permission (operators have it; an admin grants it to viewers per host group)`, "forbidden");
+      if (!mayReadLogs(subject, this.deps.fleet.hostGroups(hostId))) throw new DomainError("forbidden", `reading logs on ${host?.name ?? hostId} needs the logs permission (operators have it; an admin grants it to viewers per host group)`, [hostId]);
       const c = this.deps.fleet.getContainer(hostId, containerId);
-      if (!c) throw new LogsRefusal(`no container ${containerId.slice(0, 12)} on ${host?.name ?? hostId}`, "not_found");
-      if (!c.live) throw new LogsRefusal(`${host?.name ?? hostId} is not reachable`, "not_found");
+      if (!c) throw new DomainError("not_found", `no container ${containerId.slice(0, 12)} on ${host?.name ?? hostId}`);
+      if (!c.live) throw new DomainError("not_found", `${host?.name ?? hostId} is not reachable`);
     }
   }
 

@@ -3,7 +3,8 @@ import { LOG_FRAME_HEADER, LOGS_HIGH_WATER, LOGS_LOW_WATER, LogsClientMessage, M
 import type { SessionUser } from "../auth";
 import type { Logger } from "../logger";
 import type { AgentLogLeg } from "./agent-log-leg";
-import { type ContainerRef, type LogStreams, LogsRefusal } from "./log-streams";
+import { asDomainError } from "../domain-error";
+import type { ContainerRef, LogStreams } from "./log-streams";
 
 /**
  * One browser's /logs socket: any number of container streams (the merged view), each its own agent
@@ -65,7 +66,8 @@ export class LogsConnection {
     try {
       this.streams.assertMayRead(this.user, [ref]);
     } catch (err) {
-      if (err instanceof LogsRefusal) return refuse(err.message);
+      const refusal = asDomainError(err);
+      if (refusal) return refuse(refusal.message);
       throw err;
     }
     const leg = this.streams.openLeg(ref, options, {

@@ -3,8 +3,10 @@ import { ContainerId, LOGS_DOWNLOAD_PATH, LogOptions } from "@stevedore/protocol
 import { z } from "zod";
 import { sendJson } from "../http-json";
 import { newId } from "../agents/secrets";
-import { type Services, actorOf, createContext } from "../trpc/init";
-import { LogsRefusal } from "./log-streams";
+import { CallerAccess } from "../access/caller-access";
+import { actorOf, authenticate } from "../authenticate";
+import { DomainError } from "../domain-error";
+import type { Services } from "../services";
 
 export function isLogsDownloadPath(pathname: string): boolean {
   return pathname === LOGS_DOWNLOAD_PATH;
@@ -28,21 +30,17 @@ const Query = z.object({
  */
 export async function handleLogsDownload(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
-  const ctx = await createContext(services, req);
-  const { user } = ctx;
-  if (!user) return sendJson(res, 401, { error: "sign in first" });
+  const auth = await authenticate(services, req);
+  const { user } = auth;
+  if (!user) throw new DomainError("unauthorized", auth.refusedToken?.reason ?? "sign in first");
   const params = Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
   const query = Query.safeParse(params);
   if (!query.success) return sendJson(res, 400, { error: query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
   const { hostId, containerId, tail, since, until, timestamps } = query.data;
   const options = LogOptions.safeParse({ follow: false, tail, since, until, timestamps });
   if (!options.success) return sendJson(res, 400, { error: options.error.issues.map((i) => i.message).join("; ") });
-  try {
-    services.logs.assertMayRead(user, [{ hostId, containerId }]);
-  } catch (err) {
-    if (err instanceof LogsRefusal) return sendJson(res, err.kind === "forbidden" ? 403 : 404, { error: err.message });
-    throw err;
-  }
+  new CallerAccess(user, services.fleet).assert([hostId], "logs");
+  services.logs.assertMayRead(user, [{ hostId, containerId }]);
   const container = services.fleet.getContainer(hostId, containerId)!;
   const name = container.name;
   // Reading logs live is not audited line by line, but taking a copy of them away is.
@@ -50,7 +48,7 @@ export async function handleLogsDownload(req: http.IncomingMessage, res: http.Se
     requestId: newId("req"),
     phase: "succeeded",
     action: "logs.download",
-    actor: actorOf({ ...ctx, user }),
+    actor: actorOf({ ...auth, user }),
     hostId,
     hostName: container.hostName,
     targetType: "container",

@@ -1,3 +1,4 @@
+import { DomainError } from "../domain-error";
 /**
  * A small client for the Registry HTTP API v2 (the distribution spec): the version check, the catalog
  * and tag lists. Credentials go as Basic auth, or, when the registry answers with a Bearer challenge
@@ -13,12 +14,14 @@ export interface RegistryTarget {
 
 export type RegistryErrorCode = "unauthorized" | "unreachable" | "not_found" | "bad_response";
 
-export class RegistryError extends Error {
+const DOMAIN_CODES = { unauthorized: "forbidden", not_found: "not_found", unreachable: "bad_gateway", bad_response: "bad_gateway" } as const;
+
+export class RegistryError extends DomainError {
   constructor(
     message: string,
-    readonly code: RegistryErrorCode,
+    readonly reason: RegistryErrorCode,
   ) {
-    super(message);
+    super(DOMAIN_CODES[reason], message);
   }
 }
 

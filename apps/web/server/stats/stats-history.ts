@@ -248,12 +248,13 @@ export class StatsHistory {
     return out;
   }
 
-  /** Containers using the most CPU and the most memory in their latest sample, fleet-wide. */
-  top(limit: number, now = Date.now()): { byCpu: TopEntry[]; byMemory: TopEntry[] } {
+  /** Containers using the most CPU and the most memory in their latest sample, on the hosts `visible` admits. */
+  top(limit: number, now = Date.now(), visible?: (hostId: string) => boolean): { byCpu: TopEntry[]; byMemory: TopEntry[] } {
     // One pass keeping the best few: the hosts page asks every few seconds, over every container.
     const byCpu = new BestK<Series>(limit, (a, b) => (b.cpuPercent || 0) - (a.cpuPercent || 0));
     const byMemory = new BestK<Series>(limit, (a, b) => b.memoryBytes - a.memoryBytes);
-    for (const h of this.hosts.values()) {
+    for (const [hostId, h] of this.hosts) {
+      if (visible && !visible(hostId)) continue;
       const since = now - 3 * h.intervalMs;
       for (const s of h.containers.values()) {
         if (s.at < since) continue;

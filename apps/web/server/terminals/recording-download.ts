@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import type http from "node:http";
-import { getSessionUser } from "../auth";
-import { sendJson } from "../http-json";
-import type { Services } from "../trpc/init";
+import { authenticate } from "../authenticate";
+import { DomainError } from "../domain-error";
+import type { Services } from "../services";
 
 const PATH = /^\/api\/recordings\/(term_[A-Za-z0-9_-]{8,64})\.cast$/;
 
@@ -17,16 +17,16 @@ export function isRecordingPath(pathname: string): boolean {
  */
 export async function handleRecordingDownload(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   const sessionId = PATH.exec(new URL(req.url ?? "/", "http://localhost").pathname)![1]!;
-  const user = await getSessionUser(services.auth, services.db, req.headers);
-  if (!user) return sendJson(res, 401, { error: "sign in first" });
+  const { user } = await authenticate(services, req, { tokens: false });
+  if (!user) throw new DomainError("unauthorized", "sign in first");
   const opened = await services.db.auditEntry.findFirst({
     where: { action: { startsWith: "terminal." }, phase: "requested", params: { contains: `"sessionId":"${sessionId}"` } },
     select: { actorId: true },
   });
-  if (!opened) return sendJson(res, 404, { error: "no such recording" });
-  if (user.role !== "admin" && opened.actorId !== user.id) return sendJson(res, 403, { error: "only admins and the user who opened the session may play its recording" });
+  if (!opened) throw new DomainError("not_found", "no such recording");
+  if (user.role !== "admin" && opened.actorId !== user.id) throw new DomainError("forbidden", "only admins and the user who opened the session may play its recording");
   const file = services.terminals.recordingPath(sessionId);
-  if (!file) return sendJson(res, 404, { error: "the recording is gone (deleted after the retention period, or it could not be written)" });
+  if (!file) throw new DomainError("not_found", "the recording is gone (deleted after the retention period, or it could not be written)");
   const download = new URL(req.url ?? "/", "http://localhost").searchParams.has("download");
   res.writeHead(200, {
     "content-type": "application/x-asciicast",

@@ -1,3 +1,4 @@
+import { DomainError } from "../domain-error";
 import fs from "node:fs";
 import path from "node:path";
 import type { IncomingMessage } from "node:http";
@@ -21,7 +22,6 @@ import { TicketBook } from "./tickets";
 
 const RETENTION_SWEEP_MS = 60 * 60_000;
 
-export class TerminalOpenError extends Error {}
 
 interface Live {
   session: TerminalSession;
@@ -141,7 +141,7 @@ export class TerminalSessions {
     }
     if (recordingError && settings.strictRecording) {
       await this.deps.audit.append({ ...base, phase: "failed", error: `refused: the session could not be recorded (${recordingError}) and recording is required` });
-      throw new TerminalOpenError(`terminal sessions must be recorded (admin setting), and the recording could not be started: ${recordingError}`);
+      throw new DomainError("precondition_failed", `terminal sessions must be recorded (admin setting), and the recording could not be started: ${recordingError}`);
     }
     await this.deps.audit.append({ ...base, phase: "requested", params: { ...base.params, recording: recordingError ? { error: recordingError } : { file: `${id}.cast` } } });
 

@@ -1,138 +1,136 @@
 import type { IncomingMessage } from "node:http";
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
-import { AgentRequestError } from "../agents/agent-session";
-import type { AgentGateway } from "../agents/agent-gateway";
-import type { Actor, AuditLog } from "../audit/audit-log";
-import { userFromApiToken } from "../api-tokens";
-import { CLIENT_IP_HEADER } from "../client-address";
-import { highestRole, roleOnHost } from "../access";
-import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } from "../auth";
-import type { ServerConfig } from "../config";
-import type { Db } from "../db";
-import type { FleetState } from "../fleet/fleet-state";
-import type { Registries } from "../registries/registries";
-import type { StatsHistory } from "../stats/stats-history";
-import type { ImagePulls } from "../images/image-pulls";
-import type { Settings } from "../settings";
-import type { TerminalSessions } from "../terminals/terminal-sessions";
-import type { Logger } from "../logger";
-import type { LogStreams } from "../logs/log-streams";
+import { ZodError, type z } from "zod";
+import { CallerAccess } from "../access/caller-access";
+import { type HostPermission, type Role, roleAtLeast } from "../access/roles";
+import type { TokenRefusal } from "../api-tokens";
+import type { Actor } from "../audit/audit-log";
+import { newId } from "../agents/secrets";
+import type { SessionUser } from "../auth";
+import { type Authentication, actorOf, authenticate } from "../authenticate";
+import { DomainError, asDomainError, domainErrorFrom, trpcCodeOf } from "../domain-error";
+import type { Services } from "../services";
 
-// 1. Context: the services every procedure may use, and the signed-in user (or null).
-export interface Services {
-  config: ServerConfig;
-  db: Db;
-  auth: Auth;
-  fleet: FleetState;
-  agents: AgentGateway;
-  audit: AuditLog;
-  pulls: ImagePulls;
-  registries: Registries;
-  stats: StatsHistory;
-  terminals: TerminalSessions;
-  logs: LogStreams;
-  settings: Settings;
-  log: Logger;
-}
-
+// 1. Context: the services, the caller (or null) and their access across the fleet.
 export interface Context extends Services {
   user: SessionUser | null;
-  client: { ip: string | null; userAgent: string | null };
+  access: CallerAccess | null;
+  refusedToken: TokenRefusal | null;
+  client: Authentication["client"];
 }
+
+export type AuthedContext = Context & { user: SessionUser; access: CallerAccess };
 
 export async function createContext(services: Services, req: IncomingMessage): Promise<Context> {
-  // Automation authenticates with an API token; browsers with their session cookie.
-  const user = req.headers.authorization?.startsWith("Bearer ")
-    ? await userFromApiToken(services.db, req.headers.authorization)
-    : await getSessionUser(services.auth, services.db, req.headers);
-  return {
-    ...services,
-    user,
-    client: { ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
-  };
+  const { user, refusedToken, client } = await authenticate(services, req);
+  return { ...services, user, access: user ? new CallerAccess(user, services.fleet) : null, refusedToken, client };
 }
 
-/** The audit trail's "who": the signed-in user, or their API token by name, and from where. */
-export function actorOf(ctx: Context & { user: SessionUser }): Actor {
-  const { user, client } = ctx;
-  if (user.token) return { type: "token", id: user.token.id, name: `${user.email} (token "${user.token.name}")`, ip: client.ip, userAgent: client.userAgent };
-  return { type: "user", id: user.id, name: user.email, ip: client.ip, userAgent: client.userAgent };
+/**
+ * Who may call a procedure, declared where it is built and read back by the role matrix:
+ * "signed-in" procedures act on the caller's own things or return only what the caller's access
+ * covers; "fleet" ones need a fleet-wide role; "hosts" ones need a permission on every host named.
+ */
+export type AccessRule = { kind: "signed-in"; browserOnly?: boolean } | { kind: "fleet"; min: Role } | { kind: "hosts"; permission: HostPermission };
+export interface Meta {
+  access: AccessRule;
 }
 
-// 2. Init, with one error formatter: zod issues become readable input errors, never a bare 500.
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const zod = error.cause instanceof ZodError ? error.cause : null;
-    return {
-      ...shape,
-      // "id: an image id is …" rather than zod's issue list as JSON.
-      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
-      data: { ...shape.data, zodError: zod ? zod.flatten() : null },
-    };
-  },
-});
+// 2. Init, with one error formatter: zod issues become readable input errors; no stack, no internals.
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    // Stacks and server paths never reach a browser (the server logs internal errors itself).
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const zod = error.cause instanceof ZodError ? error.cause : null;
+      const message = zod
+        ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")
+        : error.code === "INTERNAL_SERVER_ERROR"
+          ? "internal error (the server logged it)"
+          : shape.message;
+      return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodError: zod ? zod.flatten() : null } };
+    },
+  });
 
 export const createTRPCRouter = t.router;
 
-// 3. Procedures: every one requires a session; roles are checked here, on the server.
-function requireRole(min: Role, scope: "fleet" | "some-host") {
-  return t.middleware(({ ctx, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-    const role = scope === "fleet" ? ctx.user.role : highestRole(ctx.user);
-    if (!roleAtLeast(role, min)) throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role; you are ${role}` });
-    return next({ ctx: { ...ctx, user: ctx.user } });
-  });
-}
-
-export const viewerProcedure = t.procedure.use(requireRole("viewer", "fleet"));
 /**
- * For actions on hosts: lets in anyone who is operator on at least one host (fleet-wide or by a
- * group grant); the procedure then checks every host it touches with `assertRoleOnHosts`.
+ * Every procedure runs inside this: domain errors (and agents' errors) become their tRPC code in one
+ * place (domain-error.ts), and every refusal is audited with the procedure and the hosts refused.
  */
-export const hostOperatorProcedure = t.procedure.use(requireRole("operator", "some-host"));
-export const adminProcedure = t.procedure.use(requireRole("admin", "fleet"));
-
-/** The caller's role on one host, from their fleet-wide role and the host's groups. */
-export function roleOn(ctx: Context & { user: SessionUser }, hostId: string): Role {
-  return roleOnHost(ctx.user, ctx.fleet.hostGroups(hostId));
-}
-
-/** Refuses the whole request, naming the hosts, when the caller lacks the role on any of them. */
-export function assertRoleOnHosts(ctx: Context & { user: SessionUser }, hostIds: Iterable<string>, min: Role): void {
-  const refused = [...new Set(hostIds)].filter((id) => !roleAtLeast(roleOn(ctx, id), min));
-  if (refused.length === 0) return;
-  const names = refused.map((id) => ctx.fleet.getHost(id)?.name ?? id);
-  throw new TRPCError({ code: "FORBIDDEN", message: `this needs the ${min} role on ${names.join(", ")}; you have ${roleOn(ctx, refused[0]!)} there` });
-}
-
-export const AGENT_ERROR_CODES = {
-  not_found: "NOT_FOUND",
-  conflict: "CONFLICT",
-  bad_request: "BAD_REQUEST",
-  timeout: "TIMEOUT",
-  host_offline: "PRECONDITION_FAILED",
-  engine_down: "SERVICE_UNAVAILABLE",
-  engine_error: "BAD_GATEWAY",
-  registry_denied: "FORBIDDEN",
-  cancelled: "CLIENT_CLOSED_REQUEST",
-} as const;
-
-/** Runs a call to an agent; its failure reaches the browser in the agent's (the engine's) own words. */
-export async function callAgent<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (err) {
-    if (err instanceof AgentRequestError) {
-      throw agentTRPCError(err.body.code, err.body.message, err);
-    }
-    throw err;
+const base = t.procedure.use(async ({ ctx, path, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const domain = asDomainError(result.error.cause);
+  const error = domain ? new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain }) : result.error;
+  if (domain?.code === "forbidden" && ctx.user) await auditRefusal(ctx, actorOf({ ...ctx, user: ctx.user }), path, domain);
+  if (error.code === "UNAUTHORIZED" && ctx.refusedToken) {
+    const { tokenId, tokenName, email, reason } = ctx.refusedToken;
+    await auditRefusal(ctx, { type: "token", id: tokenId, name: `${email} (token "${tokenName}")`, ip: ctx.client.ip, userAgent: ctx.client.userAgent }, path, new DomainError("unauthorized", reason));
   }
+  throw error;
+});
+
+async function auditRefusal(ctx: Context, actor: Actor, procedure: string, refusal: DomainError): Promise<void> {
+  const [hostId] = refusal.hostIds;
+  await ctx.audit
+    .append({
+      requestId: newId("req"),
+      phase: "refused",
+      action: "access.refused",
+      actor,
+      hostId: hostId ?? null,
+      hostName: hostId ? (ctx.fleet.getHost(hostId)?.name ?? null) : null,
+      targetType: "procedure",
+      targetName: procedure,
+      params: { procedure, hosts: refusal.hostIds },
+      error: refusal.message,
+    })
+    .catch((err: unknown) => ctx.log.error({ err, procedure }, "could not audit a refusal"));
 }
 
-/** An agent (engine) error as a tRPC error with the matching code and the engine's message. */
-export function agentTRPCError(code: string, message: string, cause?: unknown): TRPCError {
-  return new TRPCError({ code: AGENT_ERROR_CODES[code as keyof typeof AGENT_ERROR_CODES] ?? "BAD_GATEWAY", message, cause });
+// 3. Procedures. Nothing else is exported: a new procedure cannot skip declaring who may call it.
+const authed = base.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.access) throw new DomainError("unauthorized", ctx.refusedToken ? `${ctx.refusedToken.reason}` : "sign in first");
+  return next({ ctx: { ...ctx, user: ctx.user, access: ctx.access } });
+});
+
+/** Any signed-in caller; what it returns is the caller's own, or filtered to the hosts they may see. */
+export const signedInProcedure = authed.meta({ access: { kind: "signed-in" } });
+
+/** Only from a signed-in browser session, never with an API token (tokens, terminals, passwords). */
+export const sessionProcedure = authed.meta({ access: { kind: "signed-in", browserOnly: true } }).use(({ ctx, next }) => {
+  if (ctx.user.token) throw new DomainError("forbidden", "this is done from a signed-in browser session, not with an API token");
+  return next();
+});
+
+export const adminProcedure = authed.meta({ access: { kind: "fleet", min: "admin" } }).use(({ ctx, next }) => {
+  if (!roleAtLeast(ctx.user.role, "admin")) throw new DomainError("forbidden", `this needs the admin role; you are ${ctx.user.role}`);
+  return next();
+});
+
+/**
+ * A procedure that touches hosts: the permission it needs, its input, and how to read the host ids
+ * from the parsed input (async when they come from something the input names, like a session).
+ * Every host is checked before the handler runs; one refusal refuses the whole request.
+ */
+export function hostProcedure<S extends z.ZodType>(permission: HostPermission, input: S, hostsOf: (input: z.output<S>, ctx: AuthedContext) => Iterable<string> | Promise<Iterable<string>>) {
+  return authed
+    .meta({ access: { kind: "hosts", permission } })
+    .input(input)
+    .use(async ({ ctx, input: parsed, next }) => {
+      ctx.access.assert(await hostsOf(parsed as z.output<S>, ctx), permission);
+      return next();
+    });
+}
+
+/** A single-target failure is the caller's error: the engine's code and words. */
+export function throwIfSingleFailure<T extends { ok: boolean; error?: { code: string; message: string } }>(results: T[]): T[] {
+  const [only] = results;
+  if (results.length === 1 && only && !only.ok && only.error) throw domainErrorFrom(only.error.code, only.error.message);
+  return results;
 }

@@ -128,6 +128,20 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
             <Row label="Command">
               <code className="font-mono text-xs">{c.command}</code>
             </Row>
+            <Row label="Environment">
+              {!i.Config?.Env?.length
+                ? "none"
+                : i.Config.Env.map((e) => (
+                    <div key={e} className="break-all font-mono text-xs">
+                      {e}
+                    </div>
+                  ))}
+              {c.redacted && (
+                <p className="mt-1 text-xs text-slate-600" data-testid="secrets-redacted">
+                  Values and command arguments are hidden: they often hold secrets, and need the logs permission on {c.hostName}.
+                </p>
+              )}
+            </Row>
             <Row label="Created">
               <RelativeTime at={c.createdAt} now={now} />
             </Row>
@@ -182,6 +196,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         <Card title="Processes" actions={top.isFetching ? <Spinner label="refreshing" /> : null}>
           {!running && <p className="p-4 text-sm text-slate-500">The container is not running.</p>}
           <ErrorNote error={top.error} />
+          {running && top.data?.redacted && <p className="px-4 pt-3 text-xs text-slate-600">Command lines show the program only: their arguments need the logs permission.</p>}
           {running && top.data && (
             <div className="overflow-x-auto">
               <table className="w-full text-left font-mono text-xs" data-testid="top-table">

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { ALL_HOSTS, type GrantRole } from "../../server/access/roles";
 import { Badge, Button, Dialog, ErrorNote, Input, Select } from "./ui";
 
 const GROUP_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -105,8 +106,6 @@ export function HostGroupsDialog({ host, open, onClose }: { host: { id: string; 
   );
 }
 
-type GrantRole = "operator" | "terminal" | "logs";
-const ALL_HOSTS = "*";
 
 /**
  * An admin's editor for one user's grants: per group (or every host), operator, or operator with
@@ -141,7 +140,15 @@ export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; 
       {open && (
         <div className="space-y-4">
           <p className="text-sm text-slate-600">
-            {user.email} is <strong>{user.role}</strong> on every host{user.role === "admin" ? ", with terminals" : ""}. A grant adds to that on the hosts of a group.
+            {user.role === "none" ? (
+              <>
+                {user.email} has <strong>no access</strong> fleet-wide: they see only the hosts of the groups granted here.
+              </>
+            ) : (
+              <>
+                {user.email} is <strong>{user.role}</strong> on every host{user.role === "admin" ? ", with terminals" : ""}. A grant adds to that on the hosts of a group.
+              </>
+            )}
           </p>
           <table className="w-full text-sm">
             <tbody className="divide-y divide-slate-100">
@@ -154,7 +161,8 @@ export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; 
                   <td className="py-1.5">
                     <Select aria-label={`Grant on ${g === ALL_HOSTS ? "all hosts" : g}`} value={grants[g] ?? ""} onChange={(e) => set(g, e.target.value as GrantRole | "")} className="py-1">
                       <option value="">no grant</option>
-                      <option value="logs">read logs</option>
+                      <option value="viewer">viewer</option>
+                      <option value="logs">viewer + logs</option>
                       <option value="operator">operator (+ logs)</option>
                       <option value="terminal">operator + terminal</option>
                     </Select>

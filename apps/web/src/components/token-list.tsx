@@ -3,12 +3,13 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { roleAtLeast } from "../../server/access/roles";
 import { ROLE_CHOICES, type UserRole } from "./user-roles";
 import { Badge, Button, Card, CopyButton, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
-type Role = UserRole;
-/** A role's place in ROLE_CHOICES is its rank: a token may have at most its owner's. */
-const rank = (role: Role) => ROLE_CHOICES.findIndex((c) => c.value === role);
+type Role = Exclude<UserRole, "none">;
+/** A token carries a role of its own (at most its owner's highest, grants counted). */
+const TOKEN_CHOICES = ROLE_CHOICES.filter((c): c is { value: Role; description: string } => c.value !== "none");
 
 /** The signed-in user's API tokens for automation: made here, shown once, revocable. */
 export function TokenList() {
@@ -24,7 +25,7 @@ export function TokenList() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [days, setDays] = useState("90");
-  const myRank = me.data ? rank(me.data.role) : 0;
+  const mine = me.data?.highestRole ?? "viewer";
 
   return (
     <div className="space-y-4">
@@ -126,8 +127,8 @@ export function TokenList() {
               <label className="block space-y-1">
                 <span className="font-medium">Role</span>
                 <Select value={role} onChange={(e) => setRole(e.target.value as Role)} className="w-full">
-                  {ROLE_CHOICES.map(({ value }) => (
-                    <option key={value} value={value} disabled={rank(value) > myRank}>
+                  {TOKEN_CHOICES.map(({ value }) => (
+                    <option key={value} value={value} disabled={!roleAtLeast(mine, value)}>
                       {value}
                     </option>
                   ))}

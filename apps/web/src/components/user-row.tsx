@@ -23,7 +23,7 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
       <td className="px-4 py-2">
         <div className="flex items-center gap-2">
           <span data-testid="user-grants">
-            <GroupBadges groups={user.grants.map((g) => `${g.group === "*" ? "all hosts" : g.group}${g.role === "terminal" ? " + terminal" : g.role === "logs" ? " (logs)" : ""}`)} empty="—" />
+            <GroupBadges groups={user.grants.map((g) => `${g.group === "*" ? "all hosts" : g.group}${g.role === "terminal" ? " + terminal" : g.role === "logs" ? " (logs)" : g.role === "viewer" ? " (viewer)" : ""}`)} empty="—" />
           </span>
           <Button variant="ghost" className="py-1 text-xs" onClick={() => setEditingGrants(true)} aria-label={`Edit the grants of ${user.email}`}>
             Edit

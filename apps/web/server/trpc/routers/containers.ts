@@ -1,64 +1,49 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ContainerId, ContainerOperation, RunSpec } from "@stevedore/protocol";
-import { mayReadLogs, mayUseTerminal } from "../../access";
 import { operateContainers, runContainers } from "../../containers/container-commands";
+import { containerDetail, containerRow, redactTop } from "../../containers/container-secrets";
+import { DomainError } from "../../domain-error";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
-import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
+import { actorOf } from "../../authenticate";
+import { hostProcedure, signedInProcedure, throwIfSingleFailure } from "../init";
 
 const HostId = z.string().min(1).max(64);
-const ContainerRef = z.object({
-  hostId: HostId,
-  id: ContainerId,
-});
-
-/** A single target that failed is the caller's error, with the engine's code and words. */
-function throwIfSingleFailure<T extends { ok: boolean; error?: { code: string; message: string } }>(results: T[]): T[] {
-  const [only] = results;
-  if (results.length === 1 && only && !only.ok && only.error) throw agentTRPCError(only.error.code, only.error.message);
-  return results;
-}
+const ContainerRef = z.object({ hostId: HostId, id: ContainerId });
 
 export const containersRouter = {
-  /** One page, each row with the caller's role on its host (what the page may offer). */
-  list: viewerProcedure.input(ContainerListInput).query(({ ctx, input }) => {
-    const page = listContainers(ctx.fleet, input);
-    return { ...page, items: page.items.map((c) => ({ ...c, access: roleOn(ctx, c.hostId), logs: mayReadLogs(ctx.user, ctx.fleet.hostGroups(c.hostId)) })) };
+  /**
+   * One page of the containers on hosts the caller may see, each row with the caller's role on its
+   * host (what the page may offer) and whether they may read its secrets (command lines otherwise redacted).
+   */
+  list: signedInProcedure.input(ContainerListInput).query(({ ctx, input }) => {
+    const page = listContainers(ctx.fleet, input, ctx.access.wholeFleet ? undefined : ctx.access.sees);
+    return { ...page, items: page.items.map((c) => containerRow(ctx.access, c)) };
   }),
 
-  /** The row from the fleet view plus the engine's full inspect document, read live from the agent. */
-  get: viewerProcedure.input(ContainerRef).query(async ({ ctx, input }) => {
+  /** The row plus the engine's inspect document, read live from the agent; env values and arguments only with the logs permission. */
+  get: hostProcedure("view", ContainerRef, (i) => [i.hostId]).query(async ({ ctx, input }) => {
     const row = ctx.fleet.getContainer(input.hostId, input.id);
-    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "no such container on this host" });
-    const inspect = row.live ? await callAgent(ctx.agents.request(input.hostId, "container.inspect", { id: input.id })) : null;
-    // `terminal`: whether the caller may open a terminal here (the permission is a grant of its own).
-    const terminal = !ctx.user.token && mayUseTerminal(ctx.user, ctx.fleet.hostGroups(row.hostId));
-    // `logs`: whether the caller may read its logs (they often hold secrets: a permission of its own).
-    const logs = mayReadLogs(ctx.user, ctx.fleet.hostGroups(row.hostId));
-    return { container: { ...row, access: roleOn(ctx, row.hostId), terminal, logs }, inspect };
+    if (!row) throw new DomainError("not_found", "no such container on this host");
+    const inspect = row.live ? await ctx.agents.request(input.hostId, "container.inspect", { id: input.id }) : null;
+    return containerDetail(ctx.access, row, inspect);
   }),
 
-  top: viewerProcedure.input(ContainerRef).query(({ ctx, input }) =>
-    callAgent(ctx.agents.request(input.hostId, "container.top", { id: input.id })),
+  /** `docker top`; command lines only with the logs permission (they hold secrets as often as env). */
+  top: hostProcedure("view", ContainerRef, (i) => [i.hostId]).query(async ({ ctx, input }) =>
+    redactTop(ctx.access, input.hostId, await ctx.agents.request(input.hostId, "container.top", { id: input.id })),
   ),
 
   /** `docker diff`: the container's writable layer against its image. */
-  diff: viewerProcedure.input(ContainerRef).query(({ ctx, input }) => callAgent(ctx.agents.request(input.hostId, "container.diff", { id: input.id }, { timeoutMs: 60_000 }))),
+  diff: hostProcedure("view", ContainerRef, (i) => [i.hostId]).query(({ ctx, input }) => ctx.agents.request(input.hostId, "container.diff", { id: input.id }, { timeoutMs: 60_000 })),
 
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
-  run: hostOperatorProcedure
-    .input(z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
-    .mutation(async ({ ctx, input }) => {
-      assertRoleOnHosts(ctx, input.hostIds, "operator");
-      return throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec));
-    }),
+  run: hostProcedure("operate", z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }), (i) => i.hostIds).mutation(async ({ ctx, input }) =>
+    throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec)),
+  ),
 
   /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
-  operate: hostOperatorProcedure
-    .input(z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }))
-    .mutation(async ({ ctx, input }) => {
-      assertRoleOnHosts(ctx, input.targets.map((t) => t.hostId), "operator");
-      return throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation));
-    }),
+  operate: hostProcedure("operate", z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }), (i) => i.targets.map((t) => t.hostId)).mutation(
+    async ({ ctx, input }) => throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation)),
+  ),
 } satisfies TRPCRouterRecord;

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
+import { DomainError } from "../../domain-error";
 import type { FleetChange } from "../../fleet/types";
 import type { Db } from "../../db";
-import { viewerProcedure } from "../init";
+import { signedInProcedure } from "../init";
 
 /**
  * Under sustained change, a browser gets at most one batch per this window. Each batch costs a
@@ -50,12 +51,15 @@ export const fleetRouter = {
    * Live change notifications. Changes are coalesced per host and kind (so what waits for a slow
    * browser is bounded by the number of hosts); the first change after a quiet spell goes out at
    * once, later ones at most every 100 ms. The browser then re-reads what it shows, the same path a
-   * reload takes, so a lost message loses nothing.
+   * reload takes, so a lost message loses nothing. A host the caller cannot see sends nothing at all
+   * (not even that it changed).
    */
-  changes: viewerProcedure.subscription(async function* ({ ctx, signal }) {
+  changes: signedInProcedure.subscription(async function* ({ ctx, signal }) {
     const pending = new Map<string, FleetChange>();
     let wake: (() => void) | null = null;
+    const { access } = ctx;
     const listener = (change: FleetChange) => {
+      if (!access.wholeFleet && !access.may(change.hostId, "view")) return;
       pending.set(`${change.kind}:${change.hostId}`, change);
       wake?.();
     };
@@ -73,7 +77,7 @@ export const fleetRouter = {
       while (!signal?.aborted) {
         if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        if (revoked) throw new TRPCError({ code: "UNAUTHORIZED", message: "this account was disabled" });
+        if (revoked) throw new DomainError("unauthorized", "this account was disabled");
         const wait = lastSent + COALESCE_MS - Date.now();
         if (wait > 0) await sleep(wait);
         if (signal?.aborted) break;

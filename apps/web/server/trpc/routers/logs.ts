@@ -1,11 +1,10 @@
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { ContainerId, MAX_LOG_STREAMS } from "@stevedore/protocol";
-import { mayReadLogs } from "../../access";
-import { LogsRefusal } from "../../logs/log-streams";
-import { viewerProcedure } from "../init";
+import { hostProcedure } from "../init";
 
-const Containers = z.array(z.object({ hostId: z.string().min(1).max(64), containerId: ContainerId })).min(1).max(MAX_LOG_STREAMS);
+const Containers = z.object({ containers: z.array(z.object({ hostId: z.string().min(1).max(64), containerId: ContainerId })).min(1).max(MAX_LOG_STREAMS) });
+const hostsOf = (i: z.output<typeof Containers>) => i.containers.map((c) => c.hostId);
 
 export const logsRouter = {
   /**
@@ -13,18 +12,13 @@ export const logsRouter = {
    * often hold secrets: this needs the logs permission on every host named (operators have it; viewers
    * by a "logs" grant; a token only if its own role is operator or above).
    */
-  ticket: viewerProcedure.input(z.object({ containers: Containers })).mutation(async ({ ctx, input }) => {
-    try {
-      ctx.logs.assertMayRead(ctx.user, input.containers);
-    } catch (err) {
-      if (err instanceof LogsRefusal) throw new TRPCError({ code: err.kind === "forbidden" ? "FORBIDDEN" : "NOT_FOUND", message: err.message });
-      throw err;
-    }
+  ticket: hostProcedure("logs", Containers, hostsOf).mutation(async ({ ctx, input }) => {
+    ctx.logs.assertMayRead(ctx.user, input.containers);
     return { ticket: await ctx.logs.ticketFor(ctx.user, input.containers) };
   }),
 
   /** What the merged view shows for each container: its name, host and state, and whether its logs may be read. */
-  targets: viewerProcedure.input(z.object({ containers: Containers })).query(({ ctx, input }) =>
+  targets: hostProcedure("view", Containers, hostsOf).query(({ ctx, input }) =>
     input.containers.map(({ hostId, containerId }) => {
       const c = ctx.fleet.getContainer(hostId, containerId);
       return {
@@ -34,7 +28,7 @@ export const logsRouter = {
         name: c?.name ?? containerId.slice(0, 12),
         hostName: c?.hostName ?? ctx.fleet.getHost(hostId)?.name ?? hostId,
         state: c?.state ?? null,
-        logs: c !== null && mayReadLogs(ctx.user, ctx.fleet.hostGroups(hostId)),
+        logs: c !== null && ctx.access.may(hostId, "logs"),
       };
     }),
   ),

@@ -1,20 +1,20 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { DEFAULT_DETACH_KEYS, DetachKeys } from "@stevedore/protocol";
-import { highestRole } from "../../access";
-import { viewerProcedure } from "../init";
+import { highestRole } from "../../access/roles";
+import { signedInProcedure } from "../init";
 
 export const meRouter = {
   /** Who is signed in: fleet-wide role, group grants, and the highest role they hold anywhere. */
-  get: viewerProcedure.query(({ ctx }) => ({ ...ctx.user, highestRole: highestRole(ctx.user) })),
+  get: signedInProcedure.query(({ ctx }) => ({ ...ctx.user, highestRole: highestRole(ctx.user) })),
 
-  preferences: viewerProcedure.query(async ({ ctx }) => {
+  preferences: signedInProcedure.query(async ({ ctx }) => {
     const p = await ctx.db.userPreference.findUnique({ where: { userId: ctx.user.id } });
     return { detachKeys: p?.detachKeys ?? DEFAULT_DETACH_KEYS };
   }),
 
   /** The detach sequence for attached terminals, like `docker attach --detach-keys`. */
-  setPreferences: viewerProcedure.input(z.object({ detachKeys: DetachKeys })).mutation(async ({ ctx, input }) => {
+  setPreferences: signedInProcedure.input(z.object({ detachKeys: DetachKeys })).mutation(async ({ ctx, input }) => {
     await ctx.db.userPreference.upsert({ where: { userId: ctx.user.id }, create: { userId: ctx.user.id, detachKeys: input.detachKeys }, update: { detachKeys: input.detachKeys } });
     return input;
   }),

@@ -1,36 +1,26 @@
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { newId } from "../../agents/secrets";
-import { RegistryError, checkRegistry, listRepositories, listTags } from "../../registries/registry-client";
+import { recordAction } from "../../audit/audited";
+import { DomainError } from "../../domain-error";
+import { checkRegistry, listRepositories, listTags } from "../../registries/registry-client";
 import { RegistryInput } from "../../registries/registries";
-import { type Context, actorOf, adminProcedure, viewerProcedure } from "../init";
+import { actorOf } from "../../authenticate";
+import { type AuthedContext, type Context, adminProcedure, signedInProcedure } from "../init";
 
 const RegistryId = z.object({ id: z.string().min(1).max(64) });
 const Repository = z.string().min(1).max(255).regex(/^[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*$/, "a repository is lowercase path components");
 
-const REGISTRY_CODES = { unauthorized: "FORBIDDEN", not_found: "NOT_FOUND", unreachable: "BAD_GATEWAY", bad_response: "BAD_GATEWAY" } as const;
-
-/** Registry errors keep their words and map to a tRPC code; anything else goes on. */
-async function talk<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof RegistryError) throw new TRPCError({ code: REGISTRY_CODES[err.code], message: err.message, cause: err });
-    throw err;
-  }
-}
-
 async function targetOrThrow(ctx: Context, id: string) {
   const target = await ctx.registries.target(id);
-  if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "no such registry" });
+  if (!target) throw new DomainError("not_found", "no such registry");
   return target;
 }
 
 /** Registries: admins add them with credentials; everyone may browse them and pull from them. */
 export const registriesRouter = {
   /** Never with a password; the username only to admins. */
-  list: viewerProcedure.query(async ({ ctx }) => {
-    const admin = ctx.user.role === "admin";
+  list: signedInProcedure.query(async ({ ctx }) => {
+    const admin = ctx.access.isAdmin;
     return (await ctx.registries.list()).map((r) => ({ ...r, username: admin ? r.username : null }));
   }),
 
@@ -58,26 +48,26 @@ export const registriesRouter = {
   /** "Test connection" for a saved registry or the form's draft (an empty password uses the stored one). */
   test: adminProcedure.input(z.object({ id: z.string().max(64).optional(), registry: RegistryInput })).mutation(async ({ ctx, input }) => {
     const target = await ctx.registries.draftTarget(input.registry, input.id);
-    return talk(() => checkRegistry(target));
+    return checkRegistry(target);
   }),
 
   /** One page of the catalog; `cursor` is the previous page's `next`. */
-  repositories: viewerProcedure.input(RegistryId.extend({ cursor: z.string().max(255).nullish() })).query(async ({ ctx, input }) => {
+  repositories: signedInProcedure.input(RegistryId.extend({ cursor: z.string().max(255).nullish() })).query(async ({ ctx, input }) => {
     const target = await targetOrThrow(ctx, input.id);
-    return talk(() => listRepositories(target, input.cursor ?? undefined));
+    return listRepositories(target, input.cursor ?? undefined);
   }),
 
-  tags: viewerProcedure.input(RegistryId.extend({ repository: Repository })).query(async ({ ctx, input }) => {
+  tags: signedInProcedure.input(RegistryId.extend({ repository: Repository })).query(async ({ ctx, input }) => {
     const target = await targetOrThrow(ctx, input.id);
-    return { tags: await talk(() => listTags(target, input.repository)) };
+    return { tags: await listTags(target, input.repository) };
   }),
 } satisfies TRPCRouterRecord;
 
 function uniqueConflict(err: unknown): never {
-  if ((err as { code?: string }).code === "P2002") throw new TRPCError({ code: "CONFLICT", message: "a registry with this name or address exists already" });
+  if ((err as { code?: string }).code === "P2002") throw new DomainError("conflict", "a registry with this name or address exists already");
   throw err;
 }
 
-function audit(ctx: Parameters<typeof actorOf>[0] & Context, action: string, view: { id: string; name: string }, params: Record<string, unknown>) {
-  return ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action, actor: actorOf(ctx), targetType: "registry", targetId: view.id, targetName: view.name, params });
+function audit(ctx: AuthedContext, action: string, view: { id: string; name: string }, params: Record<string, unknown>) {
+  return recordAction(ctx.audit, { action, actor: actorOf(ctx), targetType: "registry", targetId: view.id, targetName: view.name, params });
 }

@@ -1,7 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { newId } from "../../agents/secrets";
+import { recordAction } from "../../audit/audited";
 import { ImageSettings, TerminalSettings } from "../../settings";
-import { actorOf, adminProcedure, viewerProcedure } from "../init";
+import { actorOf } from "../../authenticate";
+import { adminProcedure, signedInProcedure } from "../init";
 
 export const settingsRouter = {
   terminal: adminProcedure.query(({ ctx }) => ctx.settings.get("terminal")),
@@ -9,17 +10,17 @@ export const settingsRouter = {
   setTerminal: adminProcedure.input(TerminalSettings).mutation(async ({ ctx, input }) => {
     const from = await ctx.settings.get("terminal");
     const to = await ctx.settings.set("terminal", input, ctx.user.id);
-    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "settings.terminal", actor: actorOf(ctx), targetType: "settings", targetName: "terminal", params: { from, to } });
+    await recordAction(ctx.audit, { action: "settings.terminal", actor: actorOf(ctx), targetType: "settings", targetName: "terminal", params: { from, to } });
     return to;
   }),
 
   /** Readable by everyone: the run form says when runs are pinned to digests. */
-  images: viewerProcedure.query(({ ctx }) => ctx.settings.get("images")),
+  images: signedInProcedure.query(({ ctx }) => ctx.settings.get("images")),
 
   setImages: adminProcedure.input(ImageSettings).mutation(async ({ ctx, input }) => {
     const from = await ctx.settings.get("images");
     const to = await ctx.settings.set("images", input, ctx.user.id);
-    await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "settings.images", actor: actorOf(ctx), targetType: "settings", targetName: "images", params: { from, to } });
+    await recordAction(ctx.audit, { action: "settings.images", actor: actorOf(ctx), targetType: "settings", targetName: "images", params: { from, to } });
     return to;
   }),
 } satisfies TRPCRouterRecord;

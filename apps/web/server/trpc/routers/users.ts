@@ -1,12 +1,15 @@
 import crypto from "node:crypto";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { Prisma, User } from "../../../src/generated/prisma/client";
-import { GRANT_ROLES, GrantGroup, asRole, loadGrants } from "../../access";
+import { GrantGroup, loadGrants } from "../../access/grants";
+import { GRANT_ROLES, ROLES, asRole, isDisabled } from "../../access/roles";
 import { newId } from "../../agents/secrets";
-import { type Auth, ROLES } from "../../auth";
-import { type Context, actorOf, adminProcedure } from "../init";
+import { recordAction } from "../../audit/audited";
+import type { Auth } from "../../auth";
+import { DomainError } from "../../domain-error";
+import { actorOf } from "../../authenticate";
+import { type AuthedContext, adminProcedure } from "../init";
 
 // ---- inputs ------------------------------------------------------------------------------------
 
@@ -41,18 +44,13 @@ function generatePassword(): string {
   return [group(), group(), group(), group()].join("-");
 }
 
-/** better-auth's ban fields: a ban with an expiry in the past no longer counts. */
-function isDisabled(user: Pick<User, "banned" | "banExpires">, now = new Date()): boolean {
-  return user.banned === true && (!user.banExpires || user.banExpires > now);
-}
-
 function enabledWhere(now = new Date()): Prisma.UserWhereInput {
   return { OR: [{ banned: null }, { banned: false }, { banExpires: { lt: now } }] };
 }
 
 async function findUserOrThrow(tx: Prisma.TransactionClient, id: string): Promise<User> {
   const user = await tx.user.findUnique({ where: { id } });
-  if (!user) throw new TRPCError({ code: "NOT_FOUND", message: "no such user" });
+  if (!user) throw new DomainError("not_found", "no such user");
   return user;
 }
 
@@ -66,11 +64,11 @@ async function assertAdminAccessKept(tx: Prisma.TransactionClient, target: User,
   if (removesAnAdmin) {
     const otherAdmins = await tx.user.count({ where: { role: "admin", id: { not: target.id }, ...enabledWhere() } });
     if (otherAdmins === 0) {
-      throw new TRPCError({ code: "CONFLICT", message: `${target.email} is the last enabled admin; make another user an admin first` });
+      throw new DomainError("conflict", `${target.email} is the last enabled admin; make another user an admin first`);
     }
   }
   if (target.id === callerId) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: change === "disable" ? "you cannot disable your own account; ask another admin" : "you cannot change your own role; ask another admin" });
+    throw new DomainError("bad_request", change === "disable" ? "you cannot disable your own account; ask another admin" : "you cannot change your own role; ask another admin");
   }
 }
 
@@ -85,8 +83,8 @@ async function setPassword(auth: Auth, userId: string, password: string): Promis
   }
 }
 
-function audit(ctx: Context & { user: NonNullable<Context["user"]> }, action: string, target: Pick<User, "id" | "email">, params?: Record<string, unknown>) {
-  return ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action, actor: actorOf(ctx), targetType: "user", targetId: target.id, targetName: target.email, params });
+function audit(ctx: AuthedContext, action: string, target: Pick<User, "id" | "email">, params?: Record<string, unknown>) {
+  return recordAction(ctx.audit, { action, actor: actorOf(ctx), targetType: "user", targetId: target.id, targetName: target.email, params });
 }
 
 // ---- procedures --------------------------------------------------------------------------------
@@ -116,7 +114,7 @@ export const usersRouter = {
   /** Without a password, a generated one is returned here once; it is never stored in clear. */
   create: adminProcedure.input(CreateUserInput).mutation(async ({ ctx, input }) => {
     if (await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
-      throw new TRPCError({ code: "CONFLICT", message: `a user with the email ${input.email} already exists` });
+      throw new DomainError("conflict", `a user with the email ${input.email} already exists`);
     }
     const password = input.password ?? generatePassword();
     // Called without request headers, better-auth's createUser runs as the server (the admin check was ours).

@@ -1,0 +1,30 @@
+import type { AgentGateway } from "./agents/agent-gateway";
+import type { AuditLog } from "./audit/audit-log";
+import type { Auth } from "./auth";
+import type { ServerConfig } from "./config";
+import type { Db } from "./db";
+import type { FleetState } from "./fleet/fleet-state";
+import type { ImagePulls } from "./images/image-pulls";
+import type { Logger } from "./logger";
+import type { LogStreams } from "./logs/log-streams";
+import type { Registries } from "./registries/registries";
+import type { Settings } from "./settings";
+import type { StatsHistory } from "./stats/stats-history";
+import type { TerminalSessions } from "./terminals/terminal-sessions";
+
+/** What the control plane is made of: built once in http-server.ts, handed to domain code and procedures. */
+export interface Services {
+  config: ServerConfig;
+  db: Db;
+  auth: Auth;
+  fleet: FleetState;
+  agents: AgentGateway;
+  audit: AuditLog;
+  pulls: ImagePulls;
+  registries: Registries;
+  stats: StatsHistory;
+  terminals: TerminalSessions;
+  logs: LogStreams;
+  settings: Settings;
+  log: Logger;
+}
