@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestStack, apiClient, signIn, startStack, tokenClient } from "./support/stack";
+import { type TestStack, apiClient, enrollOfflineHost, signIn, startStack, tokenClient } from "./support/stack";
 
 describe("API tokens", () => {
   let stack: TestStack;
@@ -21,9 +21,10 @@ describe("API tokens", () => {
 
     const api = tokenClient(stack.url, created.token);
     expect(await api.me.get.query()).toMatchObject({ email: "ops@stevedore.test", role: "operator", token: { name: "ci deploy" } });
-    // An operator procedure is allowed (it fails only because the target does not exist).
-    const [result] = await api.containers.operate.mutate({ targets: [{ hostId: "host_none", id: "a".repeat(64) }, { hostId: "host_none", id: "b".repeat(64) }], operation: { action: "start" } });
-    expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
+    // An operator procedure is allowed (it fails only because the host's agent is not connected).
+    const hostId = await enrollOfflineHost(stack, "token-target");
+    const [result] = await api.containers.operate.mutate({ targets: [{ hostId, id: "a".repeat(64) }, { hostId, id: "b".repeat(64) }], operation: { action: "start" } });
+    expect(result).toMatchObject({ ok: false, error: { code: "host_offline" } });
     expect((await stack.cp.services.db.apiToken.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).toBeInstanceOf(Date);
 
     const entries = (await stack.cp.services.audit.list({ action: "container.start" })).items;
@@ -46,7 +47,7 @@ describe("API tokens", () => {
     const { token, id } = await operator.tokens.create.mutate({ name: "short lived", role: "viewer" });
     const api = tokenClient(stack.url, token);
     await expect(api.tokens.create.mutate({ name: "child", role: "viewer" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
-    expect(await api.hosts.list.query()).toEqual([]);
+    expect((await api.hosts.list.query()).map((h) => h.name)).toEqual(["token-target"]);
     await operator.tokens.revoke.mutate({ id });
     await expect(api.hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
 

@@ -21,3 +21,33 @@ describe("audit parameter redaction", () => {
     });
   });
 });
+
+describe("audit parameter redaction by value", () => {
+  it("hides flag values, URL passwords and token-looking values under any key; keeps ids, digests and words", () => {
+    const digest = `sha256:${"ab12".repeat(16)}`;
+    const containerId = "0f".repeat(32);
+    expect(
+      redact({
+        cmd: ["mysqld", "--password", "hunter2", "--user", "app", "--api-key=abc123", "--verbose"],
+        source: "postgres://app:s3cr3t@db.internal:5432/app",
+        registry: "https://registry.example.com:5000/v2/",
+        note: "ghp_0123456789abcdefABCDEF0123",
+        blob: "q8Xv2LmZ9rT4wK7pN1sB6yH3dF0jG5cA",
+        digest,
+        containerId,
+        image: `busybox@${digest}`,
+        message: "started by ops",
+      }),
+    ).toEqual({
+      cmd: ["mysqld", "--password", "[redacted]", "--user", "app", "--api-key=[redacted]", "--verbose"],
+      source: "postgres://app:[redacted]@db.internal:5432/app",
+      registry: "https://registry.example.com:5000/v2/",
+      note: "[redacted]",
+      blob: "[redacted]",
+      digest,
+      containerId,
+      image: `busybox@${digest}`,
+      message: "started by ops",
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestStack, ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, signIn, startStack } from "./support/stack";
+import { type TestStack, ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, enrollOfflineHost, signIn, startStack } from "./support/stack";
 
 type Api = ReturnType<typeof apiClient>;
 
@@ -11,9 +11,12 @@ async function outcome(call: Promise<unknown>): Promise<string> {
   );
 }
 
-/** An operator-only call on a container that does not exist: refused for a viewer, attempted for an operator. */
+/** A host that exists but whose agent never connects. */
+let offlineHostId = "";
+
+/** An operator-only call on an offline host: refused for a viewer, attempted for an operator. */
 function operateOnNothing(api: Api) {
-  return api.containers.operate.mutate({ targets: [{ hostId: "host_nowhere", id: "a".repeat(64) }], operation: { action: "kill" } });
+  return api.containers.operate.mutate({ targets: [{ hostId: offlineHostId, id: "a".repeat(64) }], operation: { action: "kill" } });
 }
 
 describe("user management", () => {
@@ -36,6 +39,7 @@ describe("user management", () => {
   beforeAll(async () => {
     stack = await startStack();
     admin = apiClient(stack.url, await signIn(stack.url));
+    offlineHostId = await enrollOfflineHost(stack, "users-offline");
   });
   afterAll(() => stack.close());
 
@@ -86,7 +90,7 @@ describe("user management", () => {
     expect(await admin.users.setRole.mutate({ userId: u.id, role: "operator" })).toMatchObject({ role: "operator", changed: true });
     expect(await api.me.get.query()).toMatchObject({ role: "operator" });
     const asOperator = await outcome(operateOnNothing(api));
-    // Past the role check and the input check: it fails only because the host does not exist.
+    // Past the role check and the input check: it fails only because the host is offline.
     expect(asOperator).not.toBe("FORBIDDEN");
     expect(["ok", "BAD_REQUEST"]).not.toContain(asOperator);
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
+import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
 import { createJoinToken } from "../../server/agents/enrollment";
 import { loadConfig } from "../../server/config";
 import { REPO_ROOT } from "../../server/database-url";
@@ -81,6 +82,13 @@ export async function signIn(url: string, email = ADMIN_EMAIL, password = ADMIN_
   });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+}
+
+/** A host enrolled through the real endpoint whose agent never connects (offline): a target that exists. */
+export async function enrollOfflineHost(stack: TestStack, hostname: string): Promise<string> {
+  const res = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: await stack.joinToken(), hostname }) });
+  if (!res.ok) throw new Error(`enrollment failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { hostId: string }).hostId;
 }
 
 /** Signed in with `cookie`, from a page of `origin` (the public URL; by default the server's own). */
