@@ -66,6 +66,8 @@ export interface SessionUser {
   role: Role;
   /** Per-group grants on top of the role (access.ts). */
   grants: Grant[];
+  /** The browser session it came with (open streams end with it). */
+  sessionId?: string;
   /** Set when the request authenticated with an API token rather than a browser session. */
   token?: { id: string; name: string };
   /** A token's own role: grants do not lift it above this. */
@@ -76,7 +78,7 @@ export interface SessionUser {
 export async function getSessionUser(auth: Auth, db: Db, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
   const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   if (!session) return null;
-  return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id) };
+  return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id), sessionId: session.session.id };
 }
 
 /** Whether the request carries a valid session (pages and downloads; no grants needed). */

@@ -6,6 +6,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
 import os from "node:os";
+import { AccessWatch } from "./access/access-watch";
 import { AgentGateway } from "./agents/agent-gateway";
 import { type Bus, MemoryBus, RedisBus } from "./cluster/bus";
 import { FleetReplication } from "./cluster/fleet-replication";
@@ -91,10 +92,11 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
+  const accessWatch = new AccessWatch({ db, fleet, audit, log: log.child({ component: "access-watch" }) });
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
-  const terminals = new TerminalSessions({ db, auth, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
-  const logs = new LogStreams({ db, auth, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, log };
+  const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
+  const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -233,6 +235,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     services,
     url,
     async close() {
+      accessWatch.close();
       await terminals.closeAll();
       logs.closeAll();
       streams.closeAll();

@@ -1,3 +1,4 @@
+import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
 import type { AuditLog } from "./audit/audit-log";
 import type { Auth } from "./auth";
@@ -26,5 +27,7 @@ export interface Services {
   terminals: TerminalSessions;
   logs: LogStreams;
   settings: Settings;
+  /** Re-authorizes open streams (terminals, logs, subscriptions) as access changes. */
+  accessWatch: AccessWatch;
   log: Logger;
 }

@@ -8,6 +8,7 @@ import type { AgentStreams } from "../agents/agent-streams";
 import { newId } from "../agents/secrets";
 import type { AuditLog } from "../audit/audit-log";
 import type { Auth } from "../auth";
+import type { AccessWatch } from "../access/access-watch";
 import { acceptBrowserUpgrade } from "../browser-upgrade";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
@@ -42,7 +43,7 @@ export class LogStreams {
   /** Browsers send only small control messages. */
   private readonly browsers = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
 
-  constructor(private readonly deps: { db: Db; auth: Auth; bus: Bus; streams: AgentStreams; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {
+  constructor(private readonly deps: { db: Db; auth: Auth; accessWatch: AccessWatch; bus: Bus; streams: AgentStreams; audit: AuditLog; fleet: FleetState; publicOrigin: string; log: Logger }) {
     this.tickets = new TicketBook(deps.bus, "logs");
   }
 
@@ -84,7 +85,18 @@ export class LogStreams {
     this.browsers.handleUpgrade(req, socket, head, (ws) => {
       const conn = new LogsConnection(ws, accepted.user, accepted.ticket.containers, this, this.deps.log.child({ logsUser: accepted.user.email }));
       this.connections.add(conn);
-      ws.on("close", () => this.connections.delete(conn));
+      // Logs hold secrets: the socket lasts only as long as the user may read them on every host it names.
+      const unwatch = this.deps.accessWatch.watch({
+        kind: "logs",
+        user: accepted.user,
+        hosts: () => accepted.ticket.containers.map((c) => c.hostId),
+        permission: "logs",
+        onRevoked: (reason) => conn.close(4403, reason),
+      });
+      ws.on("close", () => {
+        unwatch();
+        this.connections.delete(conn);
+      });
     });
   }
 

@@ -32,12 +32,12 @@ export class LogsConnection {
     ws.on("error", () => this.close());
   }
 
-  close(): void {
+  close(code = 1000, reason = "closed"): void {
     if (this.closed) return;
     this.closed = true;
     for (const leg of this.legs.values()) leg.close();
     this.legs.clear();
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000, "closed");
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason.slice(0, 120));
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { type Auth } from "../auth";
+import type { AccessWatch } from "../access/access-watch";
 import { acceptBrowserUpgrade, auditRefusal } from "../browser-upgrade";
 import type { AgentStreams } from "../agents/agent-streams";
 import type { Bus } from "../cluster/bus";
@@ -66,7 +67,7 @@ export class TerminalSessions {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { db: Db; auth: Auth; bus: Bus; replicas: Replicas; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
+    private readonly deps: { db: Db; auth: Auth; accessWatch: AccessWatch; bus: Bus; replicas: Replicas; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
   ) {
     this.tickets = new TicketBook(deps.bus, "terminal");
     deps.replicas.handle("terminal.close", async (params) => {
@@ -190,7 +191,22 @@ export class TerminalSessions {
       await auditRefusal(this.deps.audit, req, "terminal.refused", ticket, "the session has ended", { origin: req.headers.origin ?? null, sessionId: ticket.sessionId });
       return refuseUpgrade(socket, 404, "the session has ended");
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
+    const ownerId = this.live.get(session.id)?.ownerId;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      session.addViewer(ws, ticket.email);
+      // A terminal is root on the host: it lasts only as long as the viewer may open one there.
+      const unwatch = this.deps.accessWatch.watch({
+        kind: "terminal",
+        user: accepted.user,
+        hosts: () => [session.spec.hostId],
+        permission: "terminal",
+        onRevoked: (reason) => {
+          if (accepted.user.id === ownerId) session.close(`the owner's access ended: ${reason}`);
+          ws.close(4403, reason.slice(0, 120));
+        },
+      });
+      ws.once("close", unwatch);
+    });
   }
 
 

@@ -66,7 +66,7 @@ const base = t.procedure.use(async ({ ctx, path, next }) => {
   const result = await next();
   if (result.ok) return result;
   const domain = asDomainError(result.error.cause);
-  const error = domain ? new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain }) : result.error;
+  const error = domain ? trpcErrorOf(domain) : result.error;
   if (domain?.code === "forbidden" && ctx.user) await auditRefusal(ctx, actorOf({ ...ctx, user: ctx.user }), path, domain);
   if (error.code === "UNAUTHORIZED" && ctx.refusedToken) {
     const { tokenId, tokenName, email, reason } = ctx.refusedToken;
@@ -74,6 +74,14 @@ const base = t.procedure.use(async ({ ctx, path, next }) => {
   }
   throw error;
 });
+
+/**
+ * A domain error as tRPC's own: for what a subscription throws once it streams (past the
+ * middleware, which maps everything thrown before).
+ */
+export function trpcErrorOf(domain: DomainError): TRPCError {
+  return new TRPCError({ code: trpcCodeOf(domain.code), message: domain.message, cause: domain });
+}
 
 async function auditRefusal(ctx: Context, actor: Actor, procedure: string, refusal: DomainError): Promise<void> {
   const [hostId] = refusal.hostIds;

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { DomainError } from "../../domain-error";
 import type { FleetChange } from "../../fleet/types";
-import type { Db } from "../../db";
-import { signedInProcedure } from "../init";
+import { CallerAccess } from "../../access/caller-access";
+import { signedInProcedure, trpcErrorOf } from "../init";
 
 /**
  * Under sustained change, a browser gets at most one batch per this window. Each batch costs a
@@ -11,41 +11,6 @@ import { signedInProcedure } from "../init";
  * 2,000 writes a second and a fifth of a core.
  */
 const COALESCE_MS = 100;
-/** A stream outlives the request that opened it: its user is re-checked this often and cut off once disabled. */
-const RECHECK_USER_MS = 30_000;
-
-/**
- * Open streams' users, re-checked together: one query per interval however many streams are open
- * (100 browsers each re-checking on their own timer were a burst of 100 queries, a 400 ms stall).
- */
-class StreamUsers {
-  private readonly streams = new Map<() => void, string>();
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(private readonly db: Db) {}
-
-  watch(userId: string, onDisabled: () => void): () => void {
-    this.streams.set(onDisabled, userId);
-    this.timer ??= setInterval(() => void this.check(), RECHECK_USER_MS);
-    return () => {
-      this.streams.delete(onDisabled);
-      if (this.streams.size > 0 || !this.timer) return;
-      clearInterval(this.timer);
-      this.timer = null;
-    };
-  }
-
-  private async check(): Promise<void> {
-    const ids = [...new Set(this.streams.values())];
-    // A failed read cuts no one off; the next interval tries again.
-    const users = await this.db.user.findMany({ where: { id: { in: ids } }, select: { id: true, banned: true } }).catch(() => null);
-    if (!users) return;
-    const enabled = new Set(users.filter((u) => !u.banned).map((u) => u.id));
-    for (const [onDisabled, id] of this.streams) if (!enabled.has(id)) onDisabled();
-  }
-}
-const streamUsers = new WeakMap<Db, StreamUsers>();
-
 export const fleetRouter = {
   /**
    * Live change notifications. Changes are coalesced per host and kind (so what waits for a slow
@@ -57,7 +22,7 @@ export const fleetRouter = {
   changes: signedInProcedure.subscription(async function* ({ ctx, signal }) {
     const pending = new Map<string, FleetChange>();
     let wake: (() => void) | null = null;
-    const { access } = ctx;
+    let { access } = ctx;
     const listener = (change: FleetChange) => {
       if (!access.wholeFleet && !access.may(change.hostId, "view")) return;
       pending.set(`${change.kind}:${change.hostId}`, change);
@@ -67,17 +32,22 @@ export const fleetRouter = {
     ctx.fleet.changes.on("change", listener);
     signal?.addEventListener("abort", onAbort);
     let lastSent = 0;
-    let revoked = false;
-    if (!streamUsers.has(ctx.db)) streamUsers.set(ctx.db, new StreamUsers(ctx.db));
-    const unwatch = streamUsers.get(ctx.db)!.watch(ctx.user.id, () => {
-      revoked = true;
-      wake?.();
+    let revoked: string | null = null;
+    // Grants changed: what the stream shows follows them; access gone: the stream ends.
+    const unwatch = ctx.accessWatch.watch({
+      kind: "fleet.changes",
+      user: ctx.user,
+      onChange: (user) => (access = new CallerAccess(user, ctx.fleet)),
+      onRevoked: (reason) => {
+        revoked = reason;
+        wake?.();
+      },
     });
     try {
       while (!signal?.aborted) {
         if (pending.size === 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        if (revoked) throw new DomainError("unauthorized", "this account was disabled");
+        if (revoked) throw trpcErrorOf(new DomainError("unauthorized", revoked));
         const wait = lastSent + COALESCE_MS - Date.now();
         if (wait > 0) await sleep(wait);
         if (signal?.aborted) break;
