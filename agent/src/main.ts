@@ -16,6 +16,7 @@ const EXIT_CONFIG = 78;
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const log = pino({ name: "stevedore-agent", level: config.logLevel });
+  if (config.bindMounts !== "any") log.info({ bindMounts: config.bindMounts }, "this host's own bind-mount rule applies to every run (--bind-mounts)");
 
   let creds = await readCredentials(config.credentialsFile);
   if (creds && config.joinToken) {
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     creds,
     hostFacts: () => readHostFacts(config.hostname),
     sync,
-    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
+    handleRequest: (req, io) => handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);
