@@ -24,6 +24,8 @@ const MIN_ROLE: Record<string, Role> = {
   "settings.setTerminal": "admin",
   "settings.images": "viewer",
   "settings.setImages": "admin",
+  "settings.runPolicy": "admin",
+  "settings.setRunPolicy": "admin",
   "hosts.list": "viewer",
   "hosts.get": "viewer",
   "hosts.createJoinToken": "admin",
@@ -40,6 +42,8 @@ const MIN_ROLE: Record<string, Role> = {
   "stats.top": "viewer",
   "containers.run": "operator",
   "containers.operate": "operator",
+  // Everyone sees the run policy for the hosts they can see (the run form shows it).
+  "containers.runPolicy": "viewer",
   "fleet.changes": "viewer",
   "images.missing": "viewer",
   "images.pull": "operator",

@@ -14,6 +14,8 @@ import type { Actor } from "../audit/audit-log";
 import { newId } from "../agents/secrets";
 import { redact } from "../audit/redact";
 import type { Services } from "../trpc/init";
+import { agentPolicy, refuseRun } from "./run-policy";
+import { runPolicies } from "./run-policy-view";
 
 
 export interface CommandError {
@@ -48,20 +50,28 @@ export function digestReference(images: readonly ImageSummary[], reference: stri
   return match ? `${repo}${match.slice(match.indexOf("@"))}` : null;
 }
 
-export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec): Promise<Outcome<RunResult & { command: string }>[]> {
+export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec, { admin }: { admin: boolean }): Promise<Outcome<RunResult & { command: string }>[]> {
   const { pinDigestAtRun } = await svc.settings.get("images");
+  const policies = await runPolicies(svc, admin, [...new Set(hostIds)]);
   return Promise.all(
     [...new Set(hostIds)].map(async (hostId) => {
       const requestId = newId("req");
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
+      const policy = policies.get(hostId)!;
       // Policy "pin to digest at run": what runs is the exact image the tag names on this host now.
       const pinned = pinDigestAtRun ? digestReference(svc.fleet.hostImages(hostId), spec.image) : null;
       const labeled: RunSpec = { ...spec, ...(pinned ? { image: pinned } : {}), labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } };
       // The command line is built from the redacted spec, so secrets in -e flags stay out of the trail.
       const base = { requestId, action: "container.run", actor, hostId, hostName, targetType: "container", params: { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image: labeled.image }) as RunSpec) } };
+      // Refused by the run policy: audited as such, and nothing goes to the agent. Other hosts go on.
+      const refusal = refuseRun(spec, policy);
+      if (refusal) {
+        await svc.audit.append({ ...base, phase: "refused", targetName: spec.name ?? null, error: refusal.message });
+        return { hostId, hostName, requestId, ok: false as const, error: { code: refusal.code, message: refusal.message } };
+      }
       await svc.audit.append({ ...base, phase: "requested", targetName: spec.name ?? null });
       try {
-        const result = await svc.agents.request(hostId, "container.run", { spec: labeled });
+        const result = await svc.agents.request(hostId, "container.run", { spec: labeled, policy: agentPolicy(policy) });
         const failed = result.startError !== undefined;
         await svc.audit.append({
           ...base,

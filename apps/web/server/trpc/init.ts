@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { formatIssues } from "@stevedore/protocol";
 import { AgentRequestError } from "../agents/agent-session";
 import type { AgentGateway } from "../agents/agent-gateway";
 import type { Actor, AuditLog } from "../audit/audit-log";
@@ -68,8 +69,8 @@ const t = initTRPC.context<Context>().create({
     const zod = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      // "id: an image id is …" rather than zod's issue list as JSON.
-      message: zod ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") : shape.message,
+      // "id: an image id is …" rather than zod's issue list as JSON; "spec.privileged: unknown field".
+      message: zod ? formatIssues(zod.issues) : shape.message,
       data: { ...shape.data, zodError: zod ? zod.flatten() : null },
     };
   },
@@ -118,6 +119,7 @@ export const AGENT_ERROR_CODES = {
   engine_error: "BAD_GATEWAY",
   registry_denied: "FORBIDDEN",
   cancelled: "CLIENT_CLOSED_REQUEST",
+  forbidden: "FORBIDDEN",
 } as const;
 
 /** Runs a call to an agent; its failure reaches the browser in the agent's (the engine's) own words. */

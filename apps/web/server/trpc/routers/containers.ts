@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ContainerId, ContainerOperation, RunSpec } from "@stevedore/protocol";
 import { mayReadLogs, mayUseTerminal } from "../../access";
 import { operateContainers, runContainers } from "../../containers/container-commands";
+import { isFleetAdmin } from "../../containers/run-policy";
+import { runPolicyView } from "../../containers/run-policy-view";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
 import { actorOf, agentTRPCError, assertRoleOnHosts, callAgent, hostOperatorProcedure, roleOn, viewerProcedure } from "../init";
 
@@ -48,11 +50,14 @@ export const containersRouter = {
 
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
   run: hostOperatorProcedure
-    .input(z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
+    .input(z.strictObject({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }))
     .mutation(async ({ ctx, input }) => {
       assertRoleOnHosts(ctx, input.hostIds, "operator");
-      return throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec));
+      return throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec, { admin: isFleetAdmin(ctx.user) }));
     }),
+
+  /** The run policy as it applies to the caller on these hosts: what the run form shows before a run. */
+  runPolicy: viewerProcedure.input(z.object({ hostIds: z.array(HostId).max(500) })).query(({ ctx, input }) => runPolicyView(ctx, ctx.user, input.hostIds)),
 
   /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
   operate: hostOperatorProcedure

@@ -1,6 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { newId } from "../../agents/secrets";
 import { ImageSettings, TerminalSettings } from "../../settings";
+import { RunPolicySettings } from "../../containers/run-policy";
+import { setRunPolicy } from "../../containers/run-policy-view";
 import { actorOf, adminProcedure, viewerProcedure } from "../init";
 
 export const settingsRouter = {
@@ -22,4 +24,9 @@ export const settingsRouter = {
     await ctx.audit.append({ requestId: newId("req"), phase: "succeeded", action: "settings.images", actor: actorOf(ctx), targetType: "settings", targetName: "images", params: { from, to } });
     return to;
   }),
+
+  /** Which host paths non-admins' runs may bind-mount: a fleet default and per-group rules. */
+  runPolicy: adminProcedure.query(({ ctx }) => ctx.settings.get("runPolicy")),
+
+  setRunPolicy: adminProcedure.input(RunPolicySettings).mutation(({ ctx, input }) => setRunPolicy(ctx, actorOf(ctx), ctx.user.id, input, newId("req"))),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,52 @@
+import type { BindMountRule } from "@stevedore/protocol";
+import type { Services } from "../trpc/init";
+import { type HostRunPolicy, RunPolicySettings, effectiveRule, isFleetAdmin } from "./run-policy";
+
+/** The run policy as it applies to a caller on each host, from the stored settings and the fleet's groups. */
+export async function runPolicies(svc: Pick<Services, "settings" | "fleet">, admin: boolean, hostIds: readonly string[]): Promise<Map<string, HostRunPolicy>> {
+  const settings = await svc.settings.get("runPolicy");
+  return new Map(
+    hostIds.map((hostId) => {
+      const host = svc.fleet.getHost(hostId);
+      return [hostId, { hostName: host?.name ?? hostId, admin, effective: effectiveRule(settings, svc.fleet.hostGroups(hostId)), dataRoot: host?.engine?.dockerRootDir || null }];
+    }),
+  );
+}
+
+export interface HostPolicyView {
+  hostId: string;
+  hostName: string;
+  /** What the caller's runs may bind-mount there ("any" for admins). */
+  rule: BindMountRule;
+  admin: boolean;
+  /** "the fleet default", "group staging", … */
+  from: string;
+  dataRoot: string | null;
+  /** In words, for the run form: "only under /srv/data", "off (named volumes only)". */
+  summary: string;
+}
+
+/** What the run form shows for the chosen hosts (known hosts only), before anyone types a mount. */
+export async function runPolicyView(svc: Pick<Services, "settings" | "fleet">, user: { role: string }, hostIds: readonly string[]): Promise<HostPolicyView[]> {
+  const admin = isFleetAdmin(user);
+  const known = [...new Set(hostIds)].filter((id) => svc.fleet.getHost(id));
+  const policies = await runPolicies(svc, admin, known);
+  return known.map((hostId) => {
+    const p = policies.get(hostId)!;
+    const rule: BindMountRule = admin ? "any" : p.effective.rule;
+    const summary = admin
+      ? "any host path (you are an admin; the host's own --bind-mounts flag can still refuse)"
+      : rule === "none"
+        ? `off for non-admins (${p.effective.from}); named volumes are fine`
+        : `only under ${typeof rule === "string" ? rule : rule.prefixes.join(", ")} (${p.effective.from})`;
+    return { hostId, hostName: p.hostName, rule, admin, from: p.effective.from, dataRoot: p.dataRoot, summary };
+  });
+}
+
+/** Saves the run policy and audits the change (from → to), like the other settings. */
+export async function setRunPolicy(svc: Pick<Services, "settings" | "audit">, actor: Parameters<Services["audit"]["append"]>[0]["actor"], userId: string, input: RunPolicySettings, requestId: string): Promise<RunPolicySettings> {
+  const from = await svc.settings.get("runPolicy");
+  const to = await svc.settings.set("runPolicy", input, userId);
+  await svc.audit.append({ requestId, phase: "succeeded", action: "settings.run-policy", actor, targetType: "settings", targetName: "run-policy", params: { from, to } });
+  return to;
+}
