@@ -62,6 +62,10 @@ export async function enforceRunPolicy(spec: RunSpec, policy: RunPolicy, host: H
   const dataRoots = host.dataRoot ? [host.dataRoot, await resolveOnHost(host.dataRoot).catch(() => host.dataRoot!)] : [];
   const sent = await withResolvedPrefixes(policy.bindMounts);
   const local = await withResolvedPrefixes(host.local);
+  // Where a rule limits this run, the agent must see the path exist (the engine refuses a missing bind
+  // source anyway): a path it cannot see, it cannot resolve, as when it runs in a container without
+  // that directory or in a private /tmp, and it then fails closed rather than trusting the name.
+  const limited = !policy.admin || host.local !== "any";
   const resolvedSources = new Map<string, string>();
   for (const m of binds) {
     const n = normalizeHostPath(m.source);
@@ -70,6 +74,9 @@ export async function enforceRunPolicy(spec: RunSpec, policy: RunPolicy, host: H
       checkBindMount({ source: m.source, resolved, rule: sent, admin: policy.admin, dataRoots, ruleName: `the control plane's run policy (${describeRule(policy.bindMounts)})` }) ??
       checkBindMount({ source: m.source, resolved, rule: local, admin: true, ruleName: `this host's own policy (--bind-mounts ${flagText(host.local)})` });
     if (refusal) throw new RequestRefused(refusal.message, refusal.code);
+    if (resolved !== undefined && limited && !(await fs.stat(resolved).then(() => true, () => false))) {
+      throw new RequestRefused(`bind mount of ${n.ok ? n.path : m.source} refused: the agent cannot see it on this host, so it cannot check where it leads (it does not exist, or the agent runs without that directory: see infra/README.md)`, "bad_request");
+    }
     if (resolved) resolvedSources.set(m.source, resolved);
   }
   return { ...spec, mounts: spec.mounts.map((m) => (m.type === "bind" ? { ...m, source: resolvedSources.get(m.source) ?? m.source } : m)) };

@@ -71,6 +71,13 @@ describe("the agent's enforcement", () => {
     expect(out.mounts[0]!.source).toBe(path.join(dir, "allowed/app"));
   });
 
+  it("refuses a path it cannot see when a rule limits the run, and not for an admin on a host without its own rule", async () => {
+    const missing = path.join(dir, "allowed/not-there");
+    expect(await refusal(enforceRunPolicy(spec(missing), operator([path.join(dir, "allowed")]), host))).toMatchObject({ code: "bad_request", message: expect.stringMatching(/the agent cannot see it on this host/) });
+    expect(await refusal(enforceRunPolicy(spec(missing), { bindMounts: "any", admin: true }, { ...host, local: { prefixes: [dir] } }))).toMatchObject({ code: "bad_request" });
+    expect((await enforceRunPolicy(spec(missing), { bindMounts: "any", admin: true }, host)).mounts[0]!.source).toBe(missing);
+  });
+
   it("protects the engine's data root as the host reports it", async () => {
     const r = await refusal(enforceRunPolicy(spec(path.join(dir, "elsewhere")), { bindMounts: "any", admin: false }, { local: "any", dataRoot: path.join(dir, "elsewhere") }));
     expect(r?.message).toMatch(/engine's data root/);
