@@ -158,9 +158,11 @@ function RunPolicy() {
   const trpc = useTRPC();
   const current = useQuery(trpc.settings.runPolicy.queryOptions());
   const groups = useQuery(trpc.hosts.groups.queryOptions());
+  // Kept here: a save refetches the settings, which remounts the form below with them.
+  const [justSaved, setJustSaved] = useState(false);
   if (current.isPending || groups.isPending) return <Spinner label="Loading the run policy…" />;
   if (current.error || groups.error) return <ErrorNote error={current.error ?? groups.error} />;
-  return <RunPolicyForm key={JSON.stringify(current.data)} saved={current.data} groupNames={groups.data.map((g) => g.name)} />;
+  return <RunPolicyForm key={JSON.stringify(current.data)} saved={current.data} groupNames={groups.data.map((g) => g.name)} justSaved={justSaved} onSaved={setJustSaved} />;
 }
 
 /** One rule's editor: a choice of mode and, for "only under", the prefixes. */
@@ -196,13 +198,18 @@ function RuleEditor({ label, value, onChange, allowDefault }: { label: string; v
   );
 }
 
-function RunPolicyForm({ saved, groupNames }: { saved: RunPolicySettings; groupNames: string[] }) {
+function RunPolicyForm({ saved, groupNames, justSaved, onSaved }: { saved: RunPolicySettings; groupNames: string[]; justSaved: boolean; onSaved: (v: boolean) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [fleet, setFleet] = useState<RuleDraft>(toDraft(saved.fleet));
   const names = [...new Set([...groupNames, ...saved.groups.map((g) => g.group)])].sort();
   const [byGroup, setByGroup] = useState<Record<string, RuleDraft>>(Object.fromEntries(names.map((n) => [n, toDraft(saved.groups.find((g) => g.group === n)?.bindMounts)])));
-  const save = useMutation(trpc.settings.setRunPolicy.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.runPolicy.queryKey() }) }));
+  const save = useMutation(
+    trpc.settings.setRunPolicy.mutationOptions({
+      onMutate: () => onSaved(false),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.runPolicy.queryKey() }).then(() => onSaved(true)),
+    }),
+  );
   const input = {
     fleet: fromDraft(fleet),
     groups: names.filter((n) => byGroup[n] && byGroup[n].mode !== "default").map((n) => ({ group: n, bindMounts: fromDraft(byGroup[n]!) })),
@@ -247,7 +254,7 @@ function RunPolicyForm({ saved, groupNames }: { saved: RunPolicySettings; groupN
           <Button type="submit" variant="primary" disabled={!changed || save.isPending}>
             {save.isPending ? "Saving…" : "Save run policy"}
           </Button>
-          {save.isSuccess && !changed && (
+          {justSaved && !changed && (
             <span role="status" className="text-sm text-emerald-800">
               Saved.
             </span>
