@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
   connection = new ControlConnection({
     creds,
-    hostFacts: () => readHostFacts(config.hostname),
+    hostFacts: () => readHostFacts(config.hostname, config.bindMounts),
     sync,
     handleRequest: (req, io) => handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
     log,

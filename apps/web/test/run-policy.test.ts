@@ -228,13 +228,24 @@ describe("the run policy", () => {
     expect(await refused(agents.request(staging, "container.run", { spec: { ...spec([]), privileged: true }, policy: { bindMounts: "any", admin: true } } as never))).toEqual({ code: "bad_request", message: "spec.privileged: unknown field" });
   });
 
-  it("a host whose owner set --bind-mounts none refuses even an admin's bind, and still runs volumes", async () => {
-    const message = `bind mount of ${path.join(allowed, "app")} refused by this host's own policy (--bind-mounts none): no bind mounts (named volumes are allowed)`;
-    await expect(admin.containers.run.mutate({ hostIds: [locked], spec: spec([bind(path.join(allowed, "app"))]) })).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message });
-    await expect(admin.containers.run.mutate({ hostIds: [locked], spec: spec([bind("/")]) })).rejects.toMatchObject({ message: expect.stringMatching(/^bind mount of \/ refused by this host's own policy/) });
-    const [failed] = (await admin.audit.list.query({ phase: "failed", action: "container.run", hostId: locked })).items;
-    expect(failed?.error).toMatch(/^bind mount of \/ refused by this host's own policy/);
-    const [r] = await admin.containers.run.mutate({ hostIds: [locked], spec: spec([]) });
+  it("a host whose owner set --bind-mounts none refuses even an admin's bind, at the control plane and at the agent itself", async () => {
+    // The agent reports its own rule in hello: the control plane shows it and refuses sooner, audited.
+    const [view] = await admin.containers.runPolicy.query({ hostIds: [locked] });
+    expect(view).toMatchObject({ hostRule: "none", rule: "none", summary: "off (the host's own --bind-mounts none); named volumes are fine" });
+    const source = path.join(allowed, "app");
+    const message = `run policy on rp-locked: bind mount of ${source} refused by the host's own policy (--bind-mounts none): no bind mounts (named volumes are allowed)`;
+    await expect(admin.containers.run.mutate({ hostIds: [locked], spec: spec([bind(source)]) })).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message });
+    expect((await refusedEntries(locked))[0]).toMatchObject({ actorName: "admin@stevedore.test", error: message });
+
+    // Straight at the agent, as an admin's run the control plane let through: the agent refuses it itself.
+    const refused = await stack.cp.services.agents.request(locked, "container.run", { spec: spec([bind("/", "/host")]) as never, policy: { bindMounts: "any", admin: true } }).then(
+      () => null,
+      (err: unknown) => (err instanceof AgentRequestError ? err.body : Promise.reject(err)),
+    );
+    expect(refused).toEqual({ code: "forbidden", message: "bind mount of / refused by this host's own policy (--bind-mounts none): no bind mounts (named volumes are allowed)" });
+    const [r] = await admin.containers.run.mutate({ hostIds: [locked], spec: spec([{ type: "volume", source: "stv-rp-locked", target: "/vol", readOnly: false }]) });
     expect(r?.ok).toBe(true);
+    await docker(["rm", "-f", r!.ok ? r!.result.id : ""]);
+    await docker(["volume", "rm", "stv-rp-locked"]);
   });
 });

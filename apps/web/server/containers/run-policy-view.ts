@@ -1,6 +1,6 @@
 import type { BindMountRule } from "@stevedore/protocol";
 import type { Services } from "../trpc/init";
-import { type HostRunPolicy, RunPolicySettings, effectiveRule, isFleetAdmin } from "./run-policy";
+import { type HostRunPolicy, RunPolicySettings, callerRule, effectiveRule, isFleetAdmin, ruleFlag } from "./run-policy";
 
 /** The run policy as it applies to a caller on each host, from the stored settings and the fleet's groups. */
 export async function runPolicies(svc: Pick<Services, "settings" | "fleet">, admin: boolean, hostIds: readonly string[]): Promise<Map<string, HostRunPolicy>> {
@@ -8,7 +8,7 @@ export async function runPolicies(svc: Pick<Services, "settings" | "fleet">, adm
   return new Map(
     hostIds.map((hostId) => {
       const host = svc.fleet.getHost(hostId);
-      return [hostId, { hostName: host?.name ?? hostId, admin, effective: effectiveRule(settings, svc.fleet.hostGroups(hostId)), dataRoot: host?.engine?.dockerRootDir || null }];
+      return [hostId, { hostName: host?.name ?? hostId, admin, effective: effectiveRule(settings, svc.fleet.hostGroups(hostId)), dataRoot: host?.engine?.dockerRootDir || null, hostRule: host?.facts.bindMounts ?? "any" }];
     }),
   );
 }
@@ -16,8 +16,10 @@ export async function runPolicies(svc: Pick<Services, "settings" | "fleet">, adm
 export interface HostPolicyView {
   hostId: string;
   hostName: string;
-  /** What the caller's runs may bind-mount there ("any" for admins). */
+  /** What the caller's runs may bind-mount there: the policy's rule ("any" for admins) and the host's own, the stricter. */
   rule: BindMountRule;
+  /** The host owner's own --bind-mounts rule ("any": none of its own). */
+  hostRule: BindMountRule;
   admin: boolean;
   /** "the fleet default", "group staging", … */
   from: string;
@@ -33,13 +35,15 @@ export async function runPolicyView(svc: Pick<Services, "settings" | "fleet">, u
   const policies = await runPolicies(svc, admin, known);
   return known.map((hostId) => {
     const p = policies.get(hostId)!;
-    const rule: BindMountRule = admin ? "any" : p.effective.rule;
-    const summary = admin
-      ? "any host path (you are an admin; the host's own --bind-mounts flag can still refuse)"
-      : rule === "none"
-        ? `off for non-admins (${p.effective.from}); named volumes are fine`
-        : `only under ${typeof rule === "string" ? rule : rule.prefixes.join(", ")} (${p.effective.from})`;
-    return { hostId, hostName: p.hostName, rule, admin, from: p.effective.from, dataRoot: p.dataRoot, summary };
+    const rule = callerRule(p);
+    const from = p.hostRule === "any" ? p.effective.from : admin ? `the host's own --bind-mounts ${ruleFlag(p.hostRule)}` : `${p.effective.from} and the host's own --bind-mounts ${ruleFlag(p.hostRule)}`;
+    const summary =
+      rule === "any"
+        ? "any host path (you are an admin)"
+        : rule === "none"
+          ? `${admin ? "off" : "off for non-admins"} (${from}); named volumes are fine`
+          : `only under ${rule.prefixes.join(", ")} (${from})`;
+    return { hostId, hostName: p.hostName, rule, hostRule: p.hostRule, admin, from, dataRoot: p.dataRoot, summary };
   });
 }
 

@@ -68,6 +68,8 @@ export interface HostRunPolicy {
   effective: EffectiveRule;
   /** The host's engine data root from its hello facts (protected beside the default /var/lib/docker). */
   dataRoot: string | null;
+  /** The host owner's own --bind-mounts rule, as its agent reports it ("any" when it has none). */
+  hostRule: BindMountRule;
 }
 
 /** What goes to the agent with the run: admins' runs are limited only by the host's own flag there. */
@@ -86,7 +88,19 @@ export function refuseRun(spec: Pick<RunSpec, "mounts">, p: HostRunPolicy): Bind
       dataRoots: p.dataRoot ? [p.dataRoot] : [],
       ruleName: `the rule for ${p.effective.from}`,
     });
-    if (refusal) return { ...refusal, message: `run policy on ${p.hostName}: ${refusal.message}` };
+    // The host's own rule binds admins too; the agent applies it anyway, this only refuses it sooner.
+    const own = refusal ?? checkBindMount({ source: m.source, rule: p.hostRule, admin: true, ruleName: `the host's own policy (--bind-mounts ${ruleFlag(p.hostRule)})` });
+    if (own) return { ...own, message: `run policy on ${p.hostName}: ${own.message}` };
   }
   return null;
+}
+
+/** A rule as the agent's flag spells it: none, any, /a,/b. */
+export function ruleFlag(rule: BindMountRule): string {
+  return typeof rule === "string" ? rule : rule.prefixes.join(",");
+}
+
+/** What the caller may bind-mount on the host: the policy's rule (any for admins) and the host's own, the stricter. */
+export function callerRule(p: HostRunPolicy): BindMountRule {
+  return intersectRules(p.admin ? "any" : p.effective.rule, p.hostRule);
 }
