@@ -2,7 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DEFAULT_STATS_INTERVAL_MS } from "@stevedore/protocol";
+import { type BindMountRule, DEFAULT_STATS_INTERVAL_MS, parseBindMountsFlag } from "@stevedore/protocol";
 
 const Config = z.object({
   // Several replicas without a load balancer in front: a comma-separated list, tried in turn.
@@ -17,6 +17,13 @@ const Config = z.object({
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]),
   enrollOnly: z.boolean(),
   statsIntervalMs: z.coerce.number({ error: "must be a number of seconds" }).min(1_000, "must be at least 1 second").max(3_600_000),
+  /** The host owner's rule for bind mounts, on top of the control plane's (the stricter wins; binds admins too). */
+  bindMounts: z.string().transform((text, ctx): BindMountRule => {
+    const parsed = parseBindMountsFlag(text);
+    if (parsed.ok) return parsed.rule;
+    ctx.addIssue({ code: "custom", message: `--bind-mounts (STEVEDORE_BIND_MOUNTS): ${parsed.reason}` });
+    return z.NEVER;
+  }),
 });
 export type AgentConfig = z.infer<typeof Config>;
 
@@ -29,6 +36,9 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
   --hostname NAME        name to report for this host (STEVEDORE_HOSTNAME)
   --log-level LEVEL      trace|debug|info|warn|error (LOG_LEVEL)
   --stats-interval SECS  how often containers' resource use is sampled, default 5 (STEVEDORE_STATS_INTERVAL)
+  --bind-mounts RULE     which host paths runs may bind-mount, whatever the control plane allows, admins
+                         included: none, any (default: the control plane's run policy decides), or
+                         PREFIX[,PREFIX…] to allow only under those absolute paths (STEVEDORE_BIND_MOUNTS)
   --enroll               enroll (unless already enrolled) and exit, without connecting: used by the installer`;
 
 export function defaultCredentialsFile(): string {
@@ -49,6 +59,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       hostname: { type: "string" },
       "log-level": { type: "string" },
       "stats-interval": { type: "string" },
+      "bind-mounts": { type: "string" },
       enroll: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -67,6 +78,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     logLevel: values["log-level"] ?? env.LOG_LEVEL ?? "info",
     enrollOnly: values.enroll ?? false,
     statsIntervalMs: Number(values["stats-interval"] ?? env.STEVEDORE_STATS_INTERVAL ?? DEFAULT_STATS_INTERVAL_MS / 1000) * 1000,
+    bindMounts: values["bind-mounts"] ?? env.STEVEDORE_BIND_MOUNTS ?? "any",
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

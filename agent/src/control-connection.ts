@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import type { Logger } from "pino";
 import {
   AGENT_SOCKET_PATH,
+  AgentMethods,
   CloseCode,
   ControlMessage,
   HARD_MAX_MESSAGE_BYTES,
@@ -10,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   decodeMessage,
   encodeMessage,
+  formatIssues,
   type AgentMessage,
   type HostFacts,
   type RequestMessage,
@@ -39,6 +41,26 @@ export function busyRetryDelay(retryAfterSeconds: number, random = Math.random):
 export interface RequestIO {
   progress: (progress: unknown) => void;
   signal: AbortSignal;
+}
+
+/**
+ * A request whose params do not validate (a run spec with a field the agent does not know) is answered
+ * as that request, naming the fields ("spec.privileged: unknown field"), so the caller gets a clear
+ * error instead of waiting for its timeout.
+ */
+function invalidRequestResponse(data: Buffer): AgentMessage | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString("utf8"));
+  } catch {
+    return null;
+  }
+  const msg = json as { type?: unknown; requestId?: unknown; method?: unknown; params?: unknown };
+  if (msg?.type !== "request" || typeof msg.requestId !== "string" || msg.requestId.length === 0 || msg.requestId.length > 64) return null;
+  const method = typeof msg.method === "string" && Object.hasOwn(AgentMethods, msg.method) ? (msg.method as keyof typeof AgentMethods) : null;
+  const checked = method ? AgentMethods[method].params.safeParse(msg.params) : null;
+  const message = !method ? `unknown method ${JSON.stringify(String(msg.method).slice(0, 64))}` : checked && !checked.success ? formatIssues(checked.error.issues) : "invalid request";
+  return { type: "response", requestId: msg.requestId, ok: false, error: { code: "bad_request", message: message.slice(0, 4096) } };
 }
 
 /** A refusal that retrying cannot fix: the agent stops and says why. */
@@ -155,7 +177,7 @@ export class ControlConnection {
     const decoded = decodeMessage(ControlMessage, data);
     if (!decoded.ok) {
       this.opts.log.warn({ error: decoded.error }, "bad message from the control plane");
-      this.send({ type: "error", ...decoded.error });
+      this.send(invalidRequestResponse(data) ?? { type: "error", ...decoded.error });
       return;
     }
     const msg = decoded.message;

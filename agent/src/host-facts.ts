@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import os from "node:os";
-import type { HostFacts } from "@stevedore/protocol";
+import type { BindMountRule, HostFacts } from "@stevedore/protocol";
 import { AGENT_VERSION } from "./version";
 
 const ARCH: Record<string, string> = { x64: "x86_64", arm64: "aarch64", arm: "armv7l", ia32: "i386" };
@@ -16,7 +16,7 @@ function prettyOsName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-export function readHostFacts(hostname: string): HostFacts {
+export function readHostFacts(hostname: string, bindMounts: BindMountRule = "any"): HostFacts {
   return {
     hostname,
     os: prettyOsName(),
@@ -25,5 +25,6 @@ export function readHostFacts(hostname: string): HostFacts {
     cpus: os.availableParallelism(),
     memoryBytes: os.totalmem(),
     agentVersion: AGENT_VERSION,
+    ...(bindMounts !== "any" && { bindMounts }),
   };
 }

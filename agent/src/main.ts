@@ -16,6 +16,7 @@ const EXIT_CONFIG = 78;
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
   const log = pino({ name: "stevedore-agent", level: config.logLevel });
+  if (config.bindMounts !== "any") log.info({ bindMounts: config.bindMounts }, "this host's own bind-mount rule applies to every run (--bind-mounts)");
 
   let creds = await readCredentials(config.credentialsFile);
   if (creds && config.joinToken) {
@@ -39,9 +40,9 @@ async function main(): Promise<void> {
   const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
   connection = new ControlConnection({
     creds,
-    hostFacts: () => readHostFacts(config.hostname),
+    hostFacts: () => readHostFacts(config.hostname, config.bindMounts),
     sync,
-    handleRequest: (req, io) => handleRequest({ engine, sync, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
+    handleRequest: (req, io) => handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

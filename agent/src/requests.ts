@@ -1,14 +1,15 @@
 import type Docker from "dockerode";
-import { REQUEST_ID_LABEL, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, type BindMountRule, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
 import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
 import { imageDisk, inspectImage } from "./image-layers";
 import { PullError, pullErrorCode, pullImage } from "./image-pull";
+import { RequestRefused, enforceRunPolicy } from "./run-policy";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
 function errorCode(err: unknown): ErrorCode {
-  if (err instanceof PullError) return err.code;
+  if (err instanceof PullError || err instanceof RequestRefused) return err.code;
   const status = (err as { statusCode?: number }).statusCode;
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
@@ -25,6 +26,8 @@ export interface RequestDeps {
   sync: HostSync;
   /** Dials a stream socket to the control plane (terminals). */
   openStream: (streamId: string) => Promise<unknown>;
+  /** The host owner's --bind-mounts rule (config.ts). */
+  bindMounts: BindMountRule;
 }
 
 export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
@@ -47,7 +50,7 @@ export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: 
 }
 
 
-async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
+async function run({ engine, sync, openStream, bindMounts }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
   const docker = engine.docker;
   switch (req.method) {
     case "container.inspect":
@@ -61,8 +64,12 @@ async function run({ engine, openStream }: RequestDeps, req: RequestMessage, io:
     }
     case "container.diff":
       return containerDiff(docker, req.params.id);
-    case "container.run":
-      return runContainer(docker, req.params.spec);
+    case "container.run": {
+      // Refused here whatever the control plane checked: a compromised or buggy control plane, or a
+      // host owner's stricter --bind-mounts, still stops a bind of / or the engine socket.
+      const spec = await enforceRunPolicy(req.params.spec, req.params.policy, { local: bindMounts, dataRoot: sync.facts?.dockerRootDir || (await engine.facts().then((f) => f.dockerRootDir, () => null)) });
+      return runContainer(docker, spec);
+    }
     case "container.operate":
       return { changed: await operate(docker.getContainer(req.params.id), req.params.operation) };
     case "image.pull":

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "./db";
+import { RunPolicySettings } from "./containers/run-policy";
 
 /**
  * Settings an admin changes in the UI (stored in the database, so every process sees the same). Each
@@ -23,7 +24,8 @@ export const ImageSettings = z.object({
 });
 export type ImageSettings = z.infer<typeof ImageSettings>;
 
-const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings } as const;
+/** `runPolicy`: which host paths non-admins' runs may bind-mount (containers/run-policy.ts). */
+const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings, runPolicy: RunPolicySettings } as const;
 export type SettingsKey = keyof typeof SCHEMAS;
 export type SettingsOf<K extends SettingsKey> = z.infer<(typeof SCHEMAS)[K]>;
 

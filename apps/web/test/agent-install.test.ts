@@ -153,6 +153,41 @@ describe("the one-line agent install", () => {
     expect(noEngine.stderr).toContain("no Docker Engine socket at /nonexistent.sock");
   });
 
+  it("takes --bind-mounts at install into the env file the unit reads, replaces it on an upgrade, and refuses a bad one", async () => {
+    const root = newRoot();
+    const { token } = await api.hosts.createJoinToken.mutate();
+    const first = await install(root, ["--join", token, "--hostname", "bind-limited", "--bind-mounts", "/srv/data,/opt/app"]);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const envFile = path.join(root, "etc/stevedore-agent.env");
+    const unit = fs.readFileSync(path.join(root, "etc/systemd/system/stevedore-agent.service"), "utf8");
+    expect(unit).toContain(`\nEnvironmentFile=${envFile}\n`);
+    // The agent resolves bind-mount symlinks where the engine will: it must see /home, /root and /tmp.
+    expect(unit).toContain("\nProtectHome=read-only\n");
+    expect(unit).not.toMatch(/^PrivateTmp=yes$/m);
+    expect(fs.readFileSync(envFile, "utf8")).toMatch(/^STEVEDORE_BIND_MOUNTS=\/srv\/data,\/opt\/app$/m);
+
+    const again = await install(root, ["--bind-mounts", "none"]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("bind mounts on this host: none");
+    const env = fs.readFileSync(envFile, "utf8");
+    expect(env.match(/^STEVEDORE_BIND_MOUNTS=.*$/gm)).toEqual(["STEVEDORE_BIND_MOUNTS=none"]);
+    expect(mode(envFile)).toBe(0o600);
+
+    // The installed agent reads it from the env file, as the unit would start it.
+    const hint = /run the agent under your supervisor with: sh -c '(.+)'/.exec(again.stdout)?.[1];
+    const agent = spawn("sh", ["-c", hint!], { stdio: ["ignore", "pipe", "pipe"] });
+    agents.push(agent);
+    let output = "";
+    agent.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    await waitFor(() => output.includes("this host's own bind-mount rule applies to every run"), { timeoutMs: 20_000, what: "the agent to report its --bind-mounts rule" });
+    expect(output).toContain('"bindMounts":"none"');
+
+    const bad = await install(newRoot(), ["--join", token, "--bind-mounts", "srv/data"]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("--bind-mounts must be none, any or absolute path prefixes");
+  });
+
   it.runIf(fs.existsSync("/usr/bin/systemd-analyze"))("writes a unit systemd-analyze accepts", async () => {
     const root = newRoot();
     const { token } = await api.hosts.createJoinToken.mutate();

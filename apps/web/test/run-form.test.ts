@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_FORM, parseRunForm, splitCommand } from "../src/lib/run-form";
+import { EMPTY_FORM, type HostPolicy, parseRunForm, policySummary, predictedRefusals, splitCommand } from "../src/lib/run-form";
 
 describe("run form", () => {
   it("splits a command line like a shell", () => {
@@ -47,5 +47,30 @@ describe("run form", () => {
     expect(r.errors.join("\n")).toMatch(/port "eighty"/);
     expect(r.errors.join("\n")).toMatch(/memory "lots"/);
     expect(r.errors.join("\n")).toMatch(/label "novalue"/);
+  });
+});
+
+describe("the run policy in the run form", () => {
+  const policies: HostPolicy[] = [
+    { hostId: "a", hostName: "staging-1", rule: { prefixes: ["/srv/data"] }, admin: false, from: "group staging", dataRoot: "/var/lib/docker" },
+    { hostId: "b", hostName: "prod-1", rule: "none", admin: false, from: "group prod", dataRoot: null },
+    { hostId: "c", hostName: "prod-2", rule: "none", admin: false, from: "group prod", dataRoot: null },
+  ];
+
+  it("sums the policy up per rule, naming the hosts", () => {
+    expect(policySummary(policies)).toEqual(["only under /srv/data on staging-1", "off (named volumes only) on prod-1, prod-2"]);
+    expect(policySummary([{ ...policies[0]!, rule: "any", admin: true }])).toEqual(["any path (you are an admin) on staging-1"]);
+  });
+
+  it("predicts the server's refusals for the binds typed", () => {
+    const spec = (volumes: string) => {
+      const r = parseRunForm({ ...EMPTY_FORM, image: "busybox:1.36", volumes });
+      if (!r.ok) throw new Error(r.errors.join("; "));
+      return r.spec;
+    };
+    expect(predictedRefusals(spec("cache:/cache"), policies)).toEqual([]);
+    expect(predictedRefusals(spec("/srv/data/app:/app"), policies).map((r) => r.hostName)).toEqual(["prod-1", "prod-2"]);
+    expect(predictedRefusals(spec("/etc:/host-etc:ro"), policies)[0]).toEqual({ hostName: "staging-1", message: "bind mount of /etc refused: it is /etc (the host's configuration), which gives root on the host; only admins may mount it" });
+    expect(predictedRefusals(spec("/etc:/host-etc:ro"), [{ ...policies[0]!, rule: "any", admin: true }])).toEqual([]);
   });
 });

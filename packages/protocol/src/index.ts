@@ -4,6 +4,7 @@ export * from "./messages";
 export * from "./codec";
 export * from "./status";
 export * from "./run-spec";
+export * from "./run-policy";
 export * from "./image-ref";
 export * from "./terminal";
 export * from "./images";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ContainerId, ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
 import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
 import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
+import { DEFAULT_RUN_POLICY, RunPolicy } from "./run-policy";
 import { FileChange, StatsBatch, StatsTable } from "./stats";
 
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
@@ -78,8 +79,13 @@ export const AgentMethods = {
     params: z.object({ id: containerId }),
     result: z.object({ changes: z.array(FileChange).max(100_000), truncated: z.boolean() }),
   },
+  /**
+   * `policy` is what the control plane allows this run (its bind-mount rule for the host and whether
+   * the requester is an admin); the agent applies it with its own host-local rule, the stricter winning.
+   * Absent (an older control plane), no bind mounts are allowed.
+   */
   "container.run": {
-    params: z.object({ spec: RunSpec }),
+    params: z.strictObject({ spec: RunSpec, policy: RunPolicy.default(DEFAULT_RUN_POLICY) }),
     result: RunResult,
   },
   "container.operate": {
@@ -169,6 +175,8 @@ export const ErrorCode = z.enum([
   /** The registry refused the credentials, or gave none where some are needed. */
   "registry_denied",
   "cancelled",
+  /** A policy refused it (the run policy's bind-mount rule, or the host's own --bind-mounts flag). */
+  "forbidden",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

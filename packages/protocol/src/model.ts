@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BindMountRule } from "./run-policy";
 
 /** Facts about a host and its engine, sent in `hello` and again whenever the engine comes back. */
 export const EngineFacts = z.object({
@@ -19,6 +20,12 @@ export const HostFacts = z.object({
   cpus: z.number().int().nonnegative(),
   memoryBytes: z.number().int().nonnegative(),
   agentVersion: z.string().max(64),
+  /**
+   * The host owner's own --bind-mounts rule, when it is not "any": the control plane shows it and
+   * refuses early what it refuses (the agent enforces it either way, so a false report only makes
+   * the control plane stricter, never looser).
+   */
+  bindMounts: BindMountRule.optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 

@@ -45,22 +45,32 @@ export function parseByteSize(input: string): number | null {
 export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 export const ContainerName = z.string().regex(CONTAINER_NAME, "names use letters, digits, _ . - and start with a letter or digit");
 
-export const PortMapping = z.object({
+// Every object of a run spec is strict: a field it does not know ("privileged": true) is an error
+// naming the field, never silently dropped, so no one believes a setting took effect when it did not.
+export const PortMapping = z.strictObject({
   containerPort: z.number().int().min(1).max(65535),
   hostPort: z.number().int().min(0).max(65535).optional(),
   hostIp: z.union([z.ipv4(), z.ipv6()]).optional(),
   protocol: z.enum(["tcp", "udp", "sctp"]).default("tcp"),
 });
 
-export const MountSpec = z.object({
-  type: z.enum(["bind", "volume"]),
-  /** A host path for a bind (absolute), a volume name for a volume. */
-  source: z.string().min(1).max(4096),
-  target: z.string().regex(/^\//, "the path in the container must be absolute").max(4096),
-  readOnly: z.boolean().default(false),
-});
+/** A named volume, as the engine names them. */
+export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
 
-export const RestartPolicy = z.object({
+export const MountSpec = z
+  .strictObject({
+    type: z.enum(["bind", "volume"]),
+    /** A host path for a bind (absolute; the run policy decides which), a volume name for a volume. */
+    source: z.string().min(1).max(4096),
+    target: z.string().regex(/^\//, "the path in the container must be absolute").max(4096),
+    readOnly: z.boolean().default(false),
+  })
+  .superRefine((m, ctx) => {
+    if (m.type === "bind" && !m.source.startsWith("/")) ctx.addIssue({ code: "custom", path: ["source"], message: "a bind mount's source is an absolute host path" });
+    if (m.type === "volume" && !VOLUME_NAME.test(m.source)) ctx.addIssue({ code: "custom", path: ["source"], message: "a volume's name uses letters, digits, _ . - (a host path is a bind mount)" });
+  });
+
+export const RestartPolicy = z.strictObject({
   name: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("no"),
   maximumRetryCount: z.number().int().min(0).max(1000).optional(),
 });
@@ -70,7 +80,7 @@ export const Signal = z.enum(SIGNALS);
 
 /** Everything "Run container" can ask of an engine: the same shape for the form, the API and the agent. */
 export const RunSpec = z
-  .object({
+  .strictObject({
     image: ImageReference,
     name: ContainerName.optional(),
     /** Command and arguments, replacing the image's CMD. */

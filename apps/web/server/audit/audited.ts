@@ -57,3 +57,10 @@ export async function audited<T>(
 export function recordAction(audit: AuditLog, action: AuditedAction): Promise<unknown> {
   return audit.append({ ...action, requestId: newId("req"), phase: "succeeded" });
 }
+
+/** An action refused before anything ran (a policy): one "refused" entry naming why. Returns its request id. */
+export async function recordRefusal(audit: AuditLog, action: AuditedAction, reason: string): Promise<string> {
+  const requestId = newId("req");
+  await audit.append({ ...action, requestId, phase: "refused", error: reason });
+  return requestId;
+}

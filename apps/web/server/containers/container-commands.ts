@@ -10,9 +10,11 @@ import {
   type RunSpec,
 } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
-import { type CommandError, audited } from "../audit/audited";
+import { type CommandError, audited, recordRefusal } from "../audit/audited";
 import { redact } from "../audit/redact";
 import type { Services } from "../services";
+import { agentPolicy, refuseRun } from "./run-policy";
+import { runPolicies } from "./run-policy-view";
 
 /** Per host (and container): what happened, linked to its audit request. */
 export type Outcome<T> = { hostId: string; hostName: string; requestId: string; ok: true; result: T } | { hostId: string; hostName: string; requestId: string; ok: false; error: CommandError; unknown?: boolean };
@@ -32,23 +34,29 @@ export function digestReference(images: readonly ImageSummary[], reference: stri
 }
 
 /**
- * Runs one container per host. Each host is one audited request, and one host's failure never hides
- * another's success.
+ * Runs one container per host. Each host is one audited request, and one host's failure (or refusal
+ * by the run policy) never hides another's success.
  */
-export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec): Promise<Outcome<RunResult & { command: string }>[]> {
+export async function runContainers(svc: Services, actor: Actor, hostIds: string[], spec: RunSpec, { admin }: { admin: boolean }): Promise<Outcome<RunResult & { command: string }>[]> {
   const { pinDigestAtRun } = await svc.settings.get("images");
+  const policies = await runPolicies(svc, admin, [...new Set(hostIds)]);
   return Promise.all(
     [...new Set(hostIds)].map(async (hostId) => {
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
+      const policy = policies.get(hostId)!;
       // Policy "pin to digest at run": what runs is the exact image the tag names on this host now.
       const pinned = pinDigestAtRun ? digestReference(svc.fleet.hostImages(hostId), spec.image) : null;
       const image = pinned ?? spec.image;
       // The command line is built from the redacted spec, so secrets in -e flags stay out of the trail.
       const params = { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image }) as RunSpec) };
+      const action = { actor, action: "container.run", hostId, hostName, targetType: "container", targetName: spec.name ?? null, params };
+      // Refused by the run policy: audited as such, and nothing goes to the agent. Other hosts go on.
+      const refusal = refuseRun(spec, policy);
+      if (refusal) return { hostId, hostName, requestId: await recordRefusal(svc.audit, action, refusal.message), ok: false as const, error: refusal };
       const outcome = await audited(
         svc.audit,
-        { actor, action: "container.run", hostId, hostName, targetType: "container", targetName: spec.name ?? null, params },
-        (requestId) => svc.agents.request(hostId, "container.run", { spec: { ...spec, image, labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } } }),
+        action,
+        (requestId) => svc.agents.request(hostId, "container.run", { spec: { ...spec, image, labels: { ...spec.labels, [STARTED_BY_LABEL]: actor.name, [REQUEST_ID_LABEL]: requestId } }, policy: agentPolicy(policy) }),
         (result) => ({ targetId: result.id, targetName: result.name, params: { ...params, imageId: result.imageId, imageDigests: result.imageDigests }, error: result.startError ?? null }),
       );
       const where = { hostId, hostName, requestId: outcome.requestId };

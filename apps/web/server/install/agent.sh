@@ -22,6 +22,10 @@ Usage: agent.sh [--join TOKEN] [options]
   --url URL              control plane URL (default: $STEVEDORE_URL)
   --hostname NAME        name to report for this host (default: its hostname)
   --docker-socket PATH   engine socket (default: /var/run/docker.sock)
+  --bind-mounts RULE     this host's own limit on bind mounts, for every run (admins' too), whatever
+                         the control plane allows: none, any (default: the control plane's run policy
+                         decides) or PREFIX[,PREFIX...] (only under those absolute paths). Given on
+                         an upgrade, it replaces the one in the env file.
   --no-start             install and enroll, but do not enable or start the service
   --uninstall            stop and remove the agent, its configuration and its credential
 EOF
@@ -34,6 +38,7 @@ url=$STEVEDORE_URL
 join=""
 host_name=""
 socket=""
+bind_mounts=""
 start=1
 uninstall=0
 while [ $# -gt 0 ]; do
@@ -46,6 +51,8 @@ while [ $# -gt 0 ]; do
     --hostname=*) host_name=${1#*=}; shift ;;
     --docker-socket) [ $# -ge 2 ] || die "--docker-socket needs a path"; socket=$2; shift 2 ;;
     --docker-socket=*) socket=${1#*=}; shift ;;
+    --bind-mounts) [ $# -ge 2 ] || die "--bind-mounts needs none, any or PREFIX[,PREFIX...]"; bind_mounts=$2; shift 2 ;;
+    --bind-mounts=*) bind_mounts=${1#*=}; shift ;;
     --no-start) start=0; shift ;;
     --uninstall) uninstall=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -84,6 +91,15 @@ if [ "$uninstall" = 1 ]; then
   say "revoke the host in Stevedore (Hosts, Revoke) so its credential is refused for good."
   exit 0
 fi
+
+# The agent checks the rule in full when it starts; here only its shape, before anything is installed.
+case $bind_mounts in
+  "" | none | any | /*) ;;
+  *) die "--bind-mounts must be none, any or absolute path prefixes separated by commas (e.g. /srv/data,/opt/app), not '$bind_mounts'" ;;
+esac
+case $bind_mounts in
+  *[!A-Za-z0-9/,._@+-]*) die "--bind-mounts: a prefix may hold letters, digits and / , . _ @ + - only, not '$bind_mounts'" ;;
+esac
 
 case $url in
   http://* | https://*) ;;
@@ -129,7 +145,7 @@ if [ -f "$credentials" ]; then
 else
   [ -n "$join" ] || die "this host is not enrolled yet: pass --join TOKEN from Stevedore's \"Add host\""
   STEVEDORE_JOIN_TOKEN=$join "$node" "$bundle" --enroll --url "$url" --credentials "$credentials" \
-    ${host_name:+--hostname "$host_name"} ${socket:+--docker-socket "$socket"} --log-level warn \
+    ${host_name:+--hostname "$host_name"} ${socket:+--docker-socket "$socket"} ${bind_mounts:+--bind-mounts "$bind_mounts"} --log-level warn \
     || die "enrollment failed (see above); get a new token from \"Add host\" if this one was used or expired"
   say "enrolled with $url"
 fi
@@ -138,6 +154,13 @@ fi
 mkdir -p "$(dirname "$env_file")"
 if [ -f "$env_file" ]; then
   say "keeping $env_file"
+  if [ -n "$bind_mounts" ]; then
+    grep -v '^STEVEDORE_BIND_MOUNTS=' "$env_file" >"$env_file.new" || true
+    echo "STEVEDORE_BIND_MOUNTS=$bind_mounts" >>"$env_file.new"
+    chmod 600 "$env_file.new"
+    mv -f "$env_file.new" "$env_file"
+    say "bind mounts on this host: $bind_mounts (STEVEDORE_BIND_MOUNTS in $env_file)"
+  fi
 else
   {
     echo "# Stevedore agent (written by $url/install/agent.sh). The credential in $credentials holds the URL."
@@ -145,6 +168,9 @@ else
     echo "STEVEDORE_CREDENTIALS_FILE=$credentials"
     if [ -n "$host_name" ]; then echo "STEVEDORE_HOSTNAME=$host_name"; fi
     if [ -n "$socket" ]; then echo "STEVEDORE_DOCKER_SOCKET=$socket"; fi
+    echo "# This host's own limit on bind mounts (none, any, or PREFIX[,PREFIX...]); the stricter of it"
+    echo "# and the control plane's run policy applies, to admins too."
+    if [ -n "$bind_mounts" ]; then echo "STEVEDORE_BIND_MOUNTS=$bind_mounts"; else echo "# STEVEDORE_BIND_MOUNTS=any"; fi
     echo "# LOG_LEVEL=info"
   } >"$env_file"
   chmod 600 "$env_file"
@@ -152,9 +178,6 @@ fi
 
 # 4. The hardened unit (infra/systemd/stevedore-agent.service), running this node on the bundle.
 umask 022
-case $node in
-  /home/* | /root/*) say "warning: $node is under a home directory, which the unit hides (ProtectHome=yes): install Node.js system-wide" ;;
-esac
 mkdir -p "$(dirname "$unit_file")"
 sed -e "s#^ExecStart=.*#ExecStart=$node $bundle#" \
   -e "s#^EnvironmentFile=.*#EnvironmentFile=$env_file#" >"$unit_file" <<'STEVEDORE_UNIT'

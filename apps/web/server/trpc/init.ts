@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
+import { formatIssues } from "@stevedore/protocol";
 import { CallerAccess } from "../access/caller-access";
 import { type HostPermission, type Role, roleAtLeast } from "../access/roles";
 import type { TokenRefusal } from "../api-tokens";
@@ -48,7 +49,7 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
       const message = zod
-        ? zod.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")
+        ? formatIssues(zod.issues)
         : error.code === "INTERNAL_SERVER_ERROR"
           ? "internal error (the server logged it)"
           : shape.message;

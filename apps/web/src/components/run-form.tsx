@@ -5,7 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { dockerRunCommand, mutableTagWarning } from "@stevedore/protocol";
-import { EMPTY_FORM, parseRunForm, type RunFormValues } from "@/lib/run-form";
+import { EMPTY_FORM, parseRunForm, policySummary, predictedRefusals, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate } from "./container-actions";
@@ -69,6 +69,10 @@ export function RunForm() {
     placeholderData: keepPreviousData,
   });
   const toPull = parsed.ok && chosen.length > 0 ? (missing.data ?? []) : [];
+  // The bind-mount policy on the chosen hosts, shown before anyone types a mount.
+  const runPolicy = useQuery({ ...trpc.containers.runPolicy.queryOptions({ hostIds: chosen }), enabled: chosen.length > 0, placeholderData: keepPreviousData });
+  const policies = chosen.length > 0 ? (runPolicy.data ?? []) : [];
+  const refusals = parsed.ok ? predictedRefusals(parsed.spec, policies) : [];
   const hostName = (id: string) => hosts.data?.find((h) => h.id === id)?.name ?? id;
   const busy = run.isPending || pull.isPending || (!!pull.data && pullFailures.length === 0 && !run.data && !run.isError);
   const start = () => {
@@ -130,9 +134,35 @@ export function RunForm() {
             <Field label="Published ports" hint="[ip:]hostPort:containerPort[/udp], one per line.">
               <textarea value={v.ports} onChange={(e) => set("ports", e.target.value)} rows={2} className={textarea} placeholder="8080:80" />
             </Field>
-            <Field label="Volumes and binds" hint="/host/path:/path (bind) or name:/path (volume), :ro for read-only.">
+            <Field
+              label="Volumes and binds"
+              hint={
+                <>
+                  /host/path:/path (bind) or name:/path (volume), :ro for read-only.
+                  <span className="mt-1 block" data-testid="bind-policy">
+                    {chosen.length === 0 ? (
+                      "Bind mounts: choose a host to see what its run policy allows."
+                    ) : (
+                      <>
+                        Bind mounts: {policySummary(policies).join("; ") || "…"}.
+                        {policies.some((p) => !p.admin) && " Never /, the engine socket, /etc, /proc, /sys, /dev, /boot, /root or the engine's data root (they give root on the host)."}
+                      </>
+                    )}
+                  </span>
+                </>
+              }
+            >
               <textarea value={v.volumes} onChange={(e) => set("volumes", e.target.value)} rows={2} className={textarea} placeholder="data:/var/lib/app" />
             </Field>
+            {refusals.length > 0 && (
+              <ul className="space-y-1 text-sm text-red-700 sm:col-span-2" data-testid="bind-refusals" aria-live="polite">
+                {refusals.map((r) => (
+                  <li key={r.hostName}>
+                    Will be refused on {r.hostName}: {r.message}
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
         </Card>
 

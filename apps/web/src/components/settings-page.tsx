@@ -1,13 +1,14 @@
 "use client";
 
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
-import { Button, Card, ErrorNote, Input, Spinner } from "./ui";
+import { Button, Card, ErrorNote, Input, Select, Spinner } from "./ui";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
+type RunPolicySettings = inferRouterOutputs<AppRouter>["settings"]["runPolicy"];
 
 /** Your own preferences, and (for admins) how terminal sessions are recorded. */
 export function SettingsPage() {
@@ -19,6 +20,7 @@ export function SettingsPage() {
       <Preferences />
       {me.data?.role === "admin" && <TerminalRecording />}
       {me.data?.role === "admin" && <ImagePolicy />}
+      {me.data?.role === "admin" && <RunPolicy />}
     </div>
   );
 }
@@ -141,6 +143,124 @@ function ImagePolicy() {
         )}
         <ErrorNote error={current.error ?? save.error} />
       </div>
+    </Card>
+  );
+}
+
+/** A rule as edited: a mode and the prefixes as typed, one per line. "default" (groups only): no rule of its own. */
+type RuleDraft = { mode: "default" | "none" | "prefixes"; prefixes: string };
+type BindSetting = RunPolicySettings["fleet"];
+
+const toDraft = (s: BindSetting | undefined): RuleDraft => (!s ? { mode: "default", prefixes: "" } : s.mode === "none" ? { mode: "none", prefixes: "" } : { mode: "prefixes", prefixes: s.prefixes.join("\n") });
+const fromDraft = (d: RuleDraft): BindSetting => (d.mode === "prefixes" ? { mode: "prefixes", prefixes: d.prefixes.split("\n").map((l) => l.trim()).filter(Boolean) } : { mode: "none" });
+
+function RunPolicy() {
+  const trpc = useTRPC();
+  const current = useQuery(trpc.settings.runPolicy.queryOptions());
+  const groups = useQuery(trpc.hosts.groups.queryOptions());
+  // Kept here: a save refetches the settings, which remounts the form below with them.
+  const [justSaved, setJustSaved] = useState(false);
+  if (current.isPending || groups.isPending) return <Spinner label="Loading the run policy…" />;
+  if (current.error || groups.error) return <ErrorNote error={current.error ?? groups.error} />;
+  return <RunPolicyForm key={JSON.stringify(current.data)} saved={current.data} groupNames={groups.data.map((g) => g.name)} justSaved={justSaved} onSaved={setJustSaved} />;
+}
+
+/** One rule's editor: a choice of mode and, for "only under", the prefixes. */
+function RuleEditor({ label, value, onChange, allowDefault }: { label: string; value: RuleDraft; onChange: (d: RuleDraft) => void; allowDefault: boolean }) {
+  const id = useId();
+  return (
+    <div className="space-y-1.5">
+      <label htmlFor={`${id}-mode`} className="block font-medium">
+        {label}
+      </label>
+      <Select id={`${id}-mode`} value={value.mode} onChange={(e) => onChange({ ...value, mode: e.target.value as RuleDraft["mode"] })} className="w-full sm:w-auto">
+        {allowDefault && <option value="default">Fleet default</option>}
+        <option value="none">Off for non-admins</option>
+        <option value="prefixes">Only under these host paths</option>
+      </Select>
+      {value.mode === "prefixes" && (
+        <>
+          <textarea
+            aria-label={`${label}: allowed host path prefixes, one per line`}
+            aria-describedby={`${id}-hint`}
+            value={value.prefixes}
+            onChange={(e) => onChange({ ...value, prefixes: e.target.value })}
+            rows={2}
+            placeholder="/srv/data"
+            className="block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400"
+          />
+          <span id={`${id}-hint`} className="block text-xs text-slate-500">
+            Absolute paths, one per line. A path is allowed when it is one of these or inside one (/data allows /data/app, not /database).
+          </span>
+        </>
+      )}
+    </div>
+  );
+}
+
+function RunPolicyForm({ saved, groupNames, justSaved, onSaved }: { saved: RunPolicySettings; groupNames: string[]; justSaved: boolean; onSaved: (v: boolean) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [fleet, setFleet] = useState<RuleDraft>(toDraft(saved.fleet));
+  const names = [...new Set([...groupNames, ...saved.groups.map((g) => g.group)])].sort();
+  const [byGroup, setByGroup] = useState<Record<string, RuleDraft>>(Object.fromEntries(names.map((n) => [n, toDraft(saved.groups.find((g) => g.group === n)?.bindMounts)])));
+  const save = useMutation(
+    trpc.settings.setRunPolicy.mutationOptions({
+      onMutate: () => onSaved(false),
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.runPolicy.queryKey() }).then(() => onSaved(true)),
+    }),
+  );
+  const input = {
+    fleet: fromDraft(fleet),
+    groups: names.filter((n) => byGroup[n] && byGroup[n].mode !== "default").map((n) => ({ group: n, bindMounts: fromDraft(byGroup[n]!) })),
+  };
+  const changed = JSON.stringify(input) !== JSON.stringify({ fleet: saved.fleet, groups: [...saved.groups].sort((a, b) => a.group.localeCompare(b.group)) });
+  return (
+    <Card title="Run policy: bind mounts">
+      <form
+        className="space-y-4 p-4 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate(input);
+        }}
+      >
+        <div className="space-y-1 text-slate-600">
+          <p>A bind mount gives a container a directory of the host. Which ones non-admins&apos; runs may have:</p>
+          <ul className="list-inside list-disc space-y-0.5">
+            <li>Admins may bind-mount any path.</li>
+            <li>
+              Never allowed to non-admins, whatever the rule, and not allowed as a prefix: <code>/</code>, the engine socket (<code>/var/run/docker.sock</code>, <code>/run/docker…</code>), <code>/etc</code>, <code>/proc</code>,{" "}
+              <code>/sys</code>, <code>/dev</code>, <code>/boot</code>, <code>/root</code> and the engine&apos;s data root, or anything inside or holding them: each gives root on the host.
+            </li>
+            <li>A group&apos;s rule replaces the fleet default on its hosts. A host in several groups with rules gets the most restrictive: a path must be allowed by each of them.</li>
+            <li>Named volumes are not bind mounts and are always allowed. A host&apos;s owner can refuse more at install (<code>--bind-mounts</code>), for admins too.</li>
+          </ul>
+        </div>
+        <RuleEditor label="Fleet default" value={fleet} onChange={setFleet} allowDefault={false} />
+        {names.length > 0 ? (
+          <fieldset className="space-y-3">
+            <legend className="font-medium">Per host group</legend>
+            {names.map((n) => (
+              <div key={n} className="rounded-md border border-slate-200 p-3">
+                <RuleEditor label={`Group ${n}`} value={byGroup[n] ?? { mode: "default", prefixes: "" }} onChange={(d) => setByGroup((prev) => ({ ...prev, [n]: d }))} allowDefault />
+              </div>
+            ))}
+          </fieldset>
+        ) : (
+          <p className="text-xs text-slate-500">No host groups yet: put hosts in groups on the Hosts page to give them rules of their own.</p>
+        )}
+        <ErrorNote error={save.error} />
+        <div className="flex items-center gap-3">
+          <Button type="submit" variant="primary" disabled={!changed || save.isPending}>
+            {save.isPending ? "Saving…" : "Save run policy"}
+          </Button>
+          {justSaved && !changed && (
+            <span role="status" className="text-sm text-emerald-800">
+              Saved.
+            </span>
+          )}
+        </div>
+      </form>
     </Card>
   );
 }

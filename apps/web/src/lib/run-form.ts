@@ -1,4 +1,4 @@
-import { RunSpec, parseByteSize, type RunSpecInput } from "@stevedore/protocol";
+import { type BindMountRule, RunSpec, checkBindMount, parseByteSize, type RunSpecInput } from "@stevedore/protocol";
 
 /** The run form as a person types it: one text field per option, lists one entry per line. */
 export interface RunFormValues {
@@ -141,4 +141,43 @@ export function parseRunForm(v: RunFormValues): ParsedRunForm {
   const parsed = RunSpec.safeParse(input);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`) };
   return { ok: true, spec: parsed.data };
+}
+
+/** The run policy on one host as the server states it (containers.runPolicy). */
+export interface HostPolicy {
+  hostId: string;
+  hostName: string;
+  rule: BindMountRule;
+  admin: boolean;
+  from: string;
+  dataRoot: string | null;
+}
+
+/** "only under /srv/data on staging-1", "off on prod-1, prod-2": hosts with the same rule together. */
+export function policySummary(policies: readonly HostPolicy[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const p of policies) {
+    const words = p.rule === "any" ? (p.admin ? "any path (you are an admin)" : "any path") : p.rule === "none" ? "off (named volumes only)" : `only under ${p.rule.prefixes.join(", ")}`;
+    groups.set(words, [...(groups.get(words) ?? []), p.hostName]);
+  }
+  return [...groups].map(([words, hosts]) => `${words} on ${hosts.join(", ")}`);
+}
+
+/**
+ * What the server will refuse, per host, for the binds typed so far: the same check it runs (the
+ * agent also resolves symlinks, which only it can see). The server's answer is still the one that counts.
+ */
+export function predictedRefusals(spec: Pick<RunSpec, "mounts">, policies: readonly HostPolicy[]): { hostName: string; message: string }[] {
+  const out: { hostName: string; message: string }[] = [];
+  for (const p of policies) {
+    for (const m of spec.mounts) {
+      if (m.type !== "bind") continue;
+      const r = checkBindMount({ source: m.source, rule: p.rule, admin: p.admin, dataRoots: p.dataRoot ? [p.dataRoot] : [], ruleName: `the rule for ${p.from}` });
+      if (r) {
+        out.push({ hostName: p.hostName, message: r.message });
+        break;
+      }
+    }
+  }
+  return out;
 }

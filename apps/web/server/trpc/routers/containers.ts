@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { ContainerId, ContainerOperation, RunSpec } from "@stevedore/protocol";
 import { operateContainers, runContainers } from "../../containers/container-commands";
+import { runPolicyView } from "../../containers/run-policy-view";
 import { containerDetail, containerRow, redactTop } from "../../containers/container-secrets";
 import { DomainError } from "../../domain-error";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
@@ -38,9 +39,12 @@ export const containersRouter = {
   diff: hostProcedure("view", ContainerRef, (i) => [i.hostId]).query(({ ctx, input }) => ctx.agents.request(input.hostId, "container.diff", { id: input.id }, { timeoutMs: 60_000 })),
 
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
-  run: hostProcedure("operate", z.object({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }), (i) => i.hostIds).mutation(async ({ ctx, input }) =>
-    throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec)),
+  run: hostProcedure("operate", z.strictObject({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }), (i) => i.hostIds).mutation(async ({ ctx, input }) =>
+    throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec, { admin: ctx.access.isAdmin })),
   ),
+
+  /** The run policy as it applies to the caller on these hosts: what the run form shows before a run. */
+  runPolicy: hostProcedure("view", z.object({ hostIds: z.array(HostId).max(500) }), (i) => i.hostIds).query(({ ctx, input }) => runPolicyView(ctx, ctx.user, input.hostIds)),
 
   /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
   operate: hostProcedure("operate", z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }), (i) => i.targets.map((t) => t.hostId)).mutation(

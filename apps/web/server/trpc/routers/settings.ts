@@ -2,6 +2,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { recordAction } from "../../audit/audited";
 import { ImageSettings, TerminalSettings } from "../../settings";
 import { actorOf } from "../../authenticate";
+import { RunPolicySettings } from "../../containers/run-policy";
+import { setRunPolicy } from "../../containers/run-policy-view";
 import { adminProcedure, signedInProcedure } from "../init";
 
 export const settingsRouter = {
@@ -23,4 +25,9 @@ export const settingsRouter = {
     await recordAction(ctx.audit, { action: "settings.images", actor: actorOf(ctx), targetType: "settings", targetName: "images", params: { from, to } });
     return to;
   }),
+
+  /** Which host paths non-admins' runs may bind-mount: a fleet default and per-group rules. */
+  runPolicy: adminProcedure.query(({ ctx }) => ctx.settings.get("runPolicy")),
+
+  setRunPolicy: adminProcedure.input(RunPolicySettings).mutation(({ ctx, input }) => setRunPolicy(ctx, actorOf(ctx), ctx.user.id, input)),
 } satisfies TRPCRouterRecord;
