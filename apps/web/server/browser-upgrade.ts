@@ -57,7 +57,7 @@ export async function auditRefusal(
 ): Promise<void> {
   await audit.append({
     requestId: newId("req"),
-    phase: "failed",
+    phase: "refused",
     action,
     actor: { type: "user", id: ticket?.userId ?? null, name: ticket?.email ?? "unknown (no valid ticket)", ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
     hostId: ticket?.hostId ?? null,

@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, EnrollRequest, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
 import os from "node:os";
 import { AccessWatch } from "./access/access-watch";
 import { AgentGateway } from "./agents/agent-gateway";
@@ -15,7 +15,7 @@ import { newId } from "./agents/secrets";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
 import { ObservedEvents } from "./audit/observed-events";
-import { EnrollmentError, enrollHost } from "./agents/enrollment";
+import { handleEnroll } from "./agents/enroll-endpoint";
 import { createAuth, ensureAdmin, hasSession } from "./auth";
 import { stampClientAddress } from "./client-address";
 import { refuseUpgrade, sendJson } from "./http-json";
@@ -39,7 +39,6 @@ import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const MAX_JSON_BODY = 16 * 1024;
 /** Pages anyone may load: the login form and the static assets it needs. */
 const PUBLIC_PAGE = /^\/(login(\/|$)|_next\/|favicon\.ico$)/;
 
@@ -48,19 +47,6 @@ export interface ControlPlane {
   services: Services;
   url: string;
   close(): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BODY) throw new BodyTooLarge(`request body over ${MAX_JSON_BODY} bytes`);
-    chunks.push(chunk);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
 interface NextHandlers {
@@ -146,22 +132,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });
     if (p === "/api/ready") return sendJson(res, ...(await readiness()));
     if (p.startsWith("/api/auth/")) return authHandler(req, res);
-    if (p === AGENT_ENROLL_PATH) {
-      if (req.method !== "POST") return sendJson(res, 405, { error: "POST only" });
-      try {
-        const body = EnrollRequest.safeParse(await readJson(req));
-        if (!body.success) return sendJson(res, 400, { error: "expected { token, hostname }" });
-        const enrolled = await enrollHost(db, body.data);
-        agents.addHost({ id: enrolled.hostId, name: enrolled.name, groups: [], lastSeenAt: null, facts: {}, engine: null });
-        log.info({ hostId: enrolled.hostId, host: enrolled.name, ip: req.socket.remoteAddress }, "host enrolled");
-        return sendJson(res, 201, { hostId: enrolled.hostId, credential: enrolled.credential });
-      } catch (err) {
-        if (err instanceof EnrollmentError) return sendJson(res, err.status, { error: err.message });
-        if (err instanceof SyntaxError) return sendJson(res, 400, { error: "body is not JSON" });
-        if (err instanceof BodyTooLarge) return sendJson(res, 413, { error: err.message });
-        throw err;
-      }
-    }
+    if (p === AGENT_ENROLL_PATH) return handleEnroll(req, res, { db, agents, audit, log });
     if (p.startsWith("/api/trpc/")) {
       // Cookies authenticate the API, so a cross-site page must not be able to drive it.
       const origin = req.headers.origin;

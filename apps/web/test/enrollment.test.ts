@@ -54,6 +54,13 @@ describe("enrollment and revocation", () => {
     const again = await enroll(token);
     expect(again.status).toBe(410);
     expect((await again.json()).error).toMatch(/already used/);
+    // Both are in the trail: the enrollment by the new host's agent, and the reused token turned away.
+    const enrollments = (await stack.cp.services.audit.list({ action: "host.enroll" })).items;
+    expect(enrollments.map((e) => [e.phase, e.actorType, e.hostId])).toEqual([
+      ["refused", "host", null],
+      ["succeeded", "host", host.id],
+    ]);
+    expect(enrollments[0]!.error).toMatch(/already used/);
 
     // Restarted, the agent reconnects with its saved credential and no token.
     await agent.stop();

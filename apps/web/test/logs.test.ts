@@ -203,6 +203,8 @@ describe("container logs through the control plane and the agent", () => {
     expect((await vera.containers.get.query({ hostId: h.hostId, id: ticker })).container.logs).toBe(false);
     const download = `${h.stack.url}${LOGS_DOWNLOAD_PATH}?hostId=${h.hostId}&containerId=${history}&tail=1`;
     expect((await fetch(download, { headers: { cookie: veraCookie } })).status).toBe(403);
+    const refusal = (await h.stack.cp.services.audit.list({ action: "logs.download", phase: "refused" })).items[0];
+    expect(refusal).toMatchObject({ actorName: "vera@logs.test", hostId: h.hostId, targetId: history });
 
     // A viewer-role token is refused even for an admin; an operator-role token reads logs.
     const { token: viewerToken } = await h.api.tokens.create.mutate({ name: "read only", role: "viewer" });
@@ -227,6 +229,7 @@ describe("container logs through the control plane and the agent", () => {
     expect(refused.items.map((e) => e.error)).toEqual(
       expect.arrayContaining([expect.stringContaining("origin https://evil.example"), expect.stringContaining("no valid ticket"), expect.stringContaining("another user's session")]),
     );
+    expect(new Set(refused.items.map((e) => e.phase))).toEqual(new Set(["refused"]));
 
     // A logs grant on the host's group lets the viewer read logs there, and nothing more.
     await h.api.hosts.setGroups.mutate({ hostId: h.hostId, groups: ["logs"] });

@@ -146,6 +146,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await expect(ops.terminals.close.mutate({ sessionId })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     const refused = await h.stack.cp.services.audit.list({ action: "terminal.refused" });
     expect(refused.items.map((e) => e.error)).toEqual(expect.arrayContaining([expect.stringContaining("origin https://evil.example"), expect.stringContaining("no valid ticket"), expect.stringContaining("another user's session")]));
+    expect(new Set(refused.items.map((e) => e.phase))).toEqual(new Set(["refused"]));
 
     // A grant for terminals on the host's group lets the operator in.
     await h.api.hosts.setGroups.mutate({ hostId: h.hostId, groups: ["term"] });

@@ -58,6 +58,20 @@ export function recordAction(audit: AuditLog, action: AuditedAction): Promise<un
   return audit.append({ ...action, requestId: newId("req"), phase: "succeeded" });
 }
 
+/**
+ * Runs an HTTP endpoint's access check: a refusal is audited (who, which endpoint, why) and thrown on,
+ * as tRPC's refusals are.
+ */
+export async function checkedOrRefused(audit: AuditLog, action: AuditedAction, check: () => void): Promise<void> {
+  try {
+    check();
+  } catch (err) {
+    const refusal = asDomainError(err);
+    if (refusal?.code === "forbidden") await recordRefusal(audit, { ...action, hostId: action.hostId ?? refusal.hostIds[0] ?? null }, refusal.message);
+    throw err;
+  }
+}
+
 /** An action refused before anything ran (a policy): one "refused" entry naming why. Returns its request id. */
 export async function recordRefusal(audit: AuditLog, action: AuditedAction, reason: string): Promise<string> {
   const requestId = newId("req");

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { sendJson } from "../http-json";
 import { newId } from "../agents/secrets";
 import { CallerAccess } from "../access/caller-access";
+import { checkedOrRefused } from "../audit/audited";
 import { actorOf, authenticate } from "../authenticate";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
@@ -39,8 +40,10 @@ export async function handleLogsDownload(req: http.IncomingMessage, res: http.Se
   const { hostId, containerId, tail, since, until, timestamps } = query.data;
   const options = LogOptions.safeParse({ follow: false, tail, since, until, timestamps });
   if (!options.success) return sendJson(res, 400, { error: options.error.issues.map((i) => i.message).join("; ") });
-  new CallerAccess(user, services.fleet).assert([hostId], "logs");
-  services.logs.assertMayRead(user, [{ hostId, containerId }]);
+  await checkedOrRefused(services.audit, { actor: actorOf({ ...auth, user }), action: "logs.download", hostId, targetType: "container", targetId: containerId }, () => {
+    new CallerAccess(user, services.fleet).assert([hostId], "logs");
+    services.logs.assertMayRead(user, [{ hostId, containerId }]);
+  });
   const container = services.fleet.getContainer(hostId, containerId)!;
   const name = container.name;
   // Reading logs live is not audited line by line, but taking a copy of them away is.

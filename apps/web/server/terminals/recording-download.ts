@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type http from "node:http";
-import { authenticate } from "../authenticate";
+import { checkedOrRefused } from "../audit/audited";
+import { actorOf, authenticate } from "../authenticate";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
 
@@ -17,14 +18,17 @@ export function isRecordingPath(pathname: string): boolean {
  */
 export async function handleRecordingDownload(req: http.IncomingMessage, res: http.ServerResponse, services: Services): Promise<void> {
   const sessionId = PATH.exec(new URL(req.url ?? "/", "http://localhost").pathname)![1]!;
-  const { user } = await authenticate(services, req, { tokens: false });
+  const auth = await authenticate(services, req, { tokens: false });
+  const { user } = auth;
   if (!user) throw new DomainError("unauthorized", "sign in first");
   const opened = await services.db.auditEntry.findFirst({
     where: { action: { startsWith: "terminal." }, phase: "requested", params: { contains: `"sessionId":"${sessionId}"` } },
     select: { actorId: true },
   });
   if (!opened) throw new DomainError("not_found", "no such recording");
-  if (user.role !== "admin" && opened.actorId !== user.id) throw new DomainError("forbidden", "only admins and the user who opened the session may play its recording");
+  await checkedOrRefused(services.audit, { actor: actorOf({ ...auth, user }), action: "recording.play", targetType: "recording", targetName: sessionId }, () => {
+    if (user.role !== "admin" && opened.actorId !== user.id) throw new DomainError("forbidden", "only admins and the user who opened the session may play its recording");
+  });
   const file = services.terminals.recordingPath(sessionId);
   if (!file) throw new DomainError("not_found", "the recording is gone (deleted after the retention period, or it could not be written)");
   const download = new URL(req.url ?? "/", "http://localhost").searchParams.has("download");
