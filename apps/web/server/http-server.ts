@@ -14,6 +14,7 @@ import { Replicas } from "./cluster/replicas";
 import { newId } from "./agents/secrets";
 import { handleAuditExport } from "./audit/audit-export";
 import { AuditLog } from "./audit/audit-log";
+import { OutcomeSettler } from "./audit/outcome-settler";
 import { ObservedEvents } from "./audit/observed-events";
 import { handleEnroll } from "./agents/enroll-endpoint";
 import { createAuth, ensureAdmin, hasSession } from "./auth";
@@ -78,11 +79,12 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
   const publicOrigin = new URL(config.publicUrl).origin;
+  const settler = new OutcomeSettler({ fleet, audit, log: log.child({ component: "outcome-settler" }) });
   const accessWatch = new AccessWatch({ db, fleet, audit, log: log.child({ component: "access-watch" }) });
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

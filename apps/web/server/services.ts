@@ -1,6 +1,7 @@
 import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
 import type { AuditLog } from "./audit/audit-log";
+import type { OutcomeSettler } from "./audit/outcome-settler";
 import type { Auth } from "./auth";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
@@ -21,6 +22,8 @@ export interface Services {
   fleet: FleetState;
   agents: AgentGateway;
   audit: AuditLog;
+  /** Settles "unknown" outcomes from what the host reports next. */
+  settler: OutcomeSettler;
   pulls: ImagePulls;
   registries: Registries;
   stats: StatsHistory;

@@ -10,6 +10,7 @@ describe("running and managing containers", () => {
   let viewer: ReturnType<typeof apiClient>;
   let agent: AgentProcess;
   let hostId: string;
+  let credentials: string;
 
   const inspect = async (id: string) => JSON.parse(await docker(["inspect", id]))[0];
   const run = (spec: Record<string, unknown>) => api.containers.run.mutate({ hostIds: [hostId], spec: { image: TEST_IMAGE, labels: LABELS, ...spec } as never });
@@ -18,7 +19,7 @@ describe("running and managing containers", () => {
 
   beforeAll(async () => {
     await removeTestContainers();
-    ({ stack, api, agent, hostId } = await startStackWithHost("runner"));
+    ({ stack, api, agent, hostId, credentials } = await startStackWithHost("runner"));
     await stack.cp.services.auth.api.createUser({ body: { email: "viewer@stevedore.test", password: "viewer-password-1", name: "viewer", role: "viewer" } });
     viewer = apiClient(stack.url, await signIn(stack.url, "viewer@stevedore.test", "viewer-password-1"));
   });
@@ -130,5 +131,22 @@ describe("running and managing containers", () => {
     await expect(viewer.containers.run.mutate({ hostIds: [hostId], spec: { image: TEST_IMAGE } })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     await expect(viewer.containers.operate.mutate({ targets: [{ hostId, id: "a".repeat(64) }], operation: { action: "kill" } })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     await expect(viewer.audit.verify.mutate()).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+  });
+
+  it("an agent gone mid-request leaves the outcome unknown, never a guessed failure, and its snapshot settles it", async () => {
+    const [r] = await run({ name: "stv-test-unknown", cmd: ["sh", "-c", "trap '' TERM; while :; do sleep 0.2; done"] });
+    const id = r!.ok ? r!.result.id : "";
+    const stopping = operate(id, { action: "stop", timeoutSeconds: 3 }).then(() => "answered", (e: Error) => e.message);
+    const requested = await waitFor(async () => (await api.audit.list.query({ targetId: id, action: "container.stop" })).items.find((e) => e.phase === "requested"), { what: "the stop to be requested" });
+    await agent.stop("SIGKILL");
+    expect(await stopping).toBe("the host's agent disconnected before answering");
+    expect((await trail(requested.requestId)).map((e) => e.phase)).toEqual(["requested", "unknown"]);
+    // The engine goes on without the agent; back, the agent's snapshot says what happened.
+    agent = AgentProcess.start({ url: stack.url, credentials, hostname: "runner" });
+    const settled = await waitFor(async () => (await trail(requested.requestId)).find((e) => e.phase === "succeeded" || e.phase === "failed"), { timeoutMs: 20_000, what: "the outcome to be settled" });
+    const running = (await inspect(id)).State.Running as boolean;
+    expect(settled.phase).toBe(running ? "failed" : "succeeded");
+    expect(JSON.parse(settled.params!).settled).toMatch(/^outcome settled from the host's (state|snapshot after it reconnected)$/);
+    expect(settled.actorName).toBe(requested.actorName);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
 import { type CommandError, audited, recordRefusal } from "../audit/audited";
+import type { Effect } from "../audit/outcome-settler";
 import { redact } from "../audit/redact";
 import type { Services } from "../services";
 import { agentPolicy, refuseRun } from "./run-policy";
@@ -60,6 +61,13 @@ export async function runContainers(svc: Services, actor: Actor, hostIds: string
         (result) => ({ targetId: result.id, targetName: result.name, params: { ...params, imageId: result.imageId, imageDigests: result.imageDigests }, error: result.startError ?? null }),
       );
       const where = { hostId, hostName, requestId: outcome.requestId };
+      // Unknown: the container carries the request id in a label, so the host's state says whether it was made.
+      if (!outcome.ok && outcome.unknown) {
+        svc.settler.expect(hostId, outcome.requestId, action, (_, all) => {
+          const made = [...all()].find((c) => c.labels[REQUEST_ID_LABEL] === outcome.requestId);
+          return { done: made !== undefined, targetId: made?.id };
+        });
+      }
       if (!outcome.ok) return { ...where, ok: false as const, error: outcome.error, unknown: outcome.unknown };
       // Created but not started, like `docker run` when the start fails: the engine's reason.
       if (outcome.result.startError !== undefined) return { ...where, ok: false as const, error: { code: "engine_error" as const, message: outcome.result.startError } };
@@ -80,16 +88,39 @@ export async function operateContainers(svc: Services, actor: Actor, targets: Co
     targets.map(async ({ hostId, id }) => {
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
       const targetName = svc.fleet.getContainer(hostId, id)?.name ?? null;
+      const action = { actor, action: `container.${operation.action}`, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
       const outcome = await audited(
         svc.audit,
-        { actor, action: `container.${operation.action}`, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation },
+        action,
         () => svc.agents.request(hostId, "container.operate", { id, operation }, { timeoutMs: operationTimeoutMs(raw) }),
         () => ({ targetName: operation.action === "rename" ? operation.name : targetName }),
       );
+      const effect = effectOf(operation);
+      if (!outcome.ok && outcome.unknown && effect) svc.settler.expect(hostId, outcome.requestId, action, effect);
       const where = { hostId, hostName, requestId: outcome.requestId, id };
       return outcome.ok ? { ...where, ok: true as const, result: outcome.result } : { ...where, ok: false as const, error: outcome.error, unknown: outcome.unknown };
     }),
   );
+}
+
+/** What the host's state shows once an operation took effect; null where it cannot tell (a signal the container may handle). */
+function effectOf(op: ContainerOperation): Effect | null {
+  switch (op.action) {
+    case "start":
+    case "restart":
+    case "unpause":
+      return (c) => c?.state === "running";
+    case "stop":
+      return (c) => c !== undefined && c.state !== "running";
+    case "kill":
+      return op.signal === "SIGKILL" ? (c) => c !== undefined && c.state !== "running" : null;
+    case "pause":
+      return (c) => c?.state === "paused";
+    case "remove":
+      return (c) => c === undefined;
+    case "rename":
+      return (c) => c?.name === op.name;
+  }
 }
 
 /** Stop and restart wait for the container's own timeout before SIGKILL; the request must outlast it. */

@@ -38,7 +38,8 @@ export interface PersistedHost {
  */
 export class FleetState {
   private readonly hosts = new Map<string, HostEntry>();
-  readonly changes = new EventEmitter<{ change: [FleetChange] }>();
+  /** `snapshot`: a host's whole state was just replaced by what its agent reported (after a (re)connect). */
+  readonly changes = new EventEmitter<{ change: [FleetChange]; snapshot: [string] }>();
 
   constructor() {
     this.changes.setMaxListeners(0);
@@ -148,6 +149,7 @@ export class FleetState {
     h.images = images;
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });
+    this.changes.emit("snapshot", hostId);
   }
 
   engineDown(hostId: string, error: string): void {
