@@ -9,6 +9,7 @@ import { userFromApiToken } from "../api-tokens";
 import { CLIENT_IP_HEADER } from "../client-address";
 import { highestRole, roleOnHost } from "../access";
 import { type Auth, type Role, type SessionUser, getSessionUser, roleAtLeast } from "../auth";
+import type { Bus } from "../cluster/bus";
 import type { ServerConfig } from "../config";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
@@ -34,6 +35,8 @@ export interface Services {
   terminals: TerminalSessions;
   logs: LogStreams;
   settings: Settings;
+  /** Shared with the other replicas: rate-limit windows (a password change counts as a sign-in attempt). */
+  bus: Bus;
   log: Logger;
 }
 

@@ -5,17 +5,14 @@ import { z } from "zod";
 import type { Prisma, User } from "../../../src/generated/prisma/client";
 import { GRANT_ROLES, GrantGroup, asRole, loadGrants } from "../../access";
 import { newId } from "../../agents/secrets";
-import { type Auth, ROLES } from "../../auth";
+import { ROLES } from "../../auth";
+import { NewPassword, setPassword } from "../../users/passwords";
 import { type Context, actorOf, adminProcedure } from "../init";
 
 // ---- inputs ------------------------------------------------------------------------------------
 
 const UserId = z.string().min(1, "a user id is required").max(64);
 const RoleInput = z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` });
-const NewPassword = z
-  .string()
-  .min(12, "a password needs at least 12 characters")
-  .max(128, "a password may have at most 128 characters");
 
 const CreateUserInput = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email("enter a valid email address").max(254, "that email address is too long")),
@@ -71,17 +68,6 @@ async function assertAdminAccessKept(tx: Prisma.TransactionClient, target: User,
   }
   if (target.id === callerId) {
     throw new TRPCError({ code: "BAD_REQUEST", message: change === "disable" ? "you cannot disable your own account; ask another admin" : "you cannot change your own role; ask another admin" });
-  }
-}
-
-/** Sets a password through better-auth's own hashing, server-side (its admin endpoint wants an admin's request headers). */
-async function setPassword(auth: Auth, userId: string, password: string): Promise<void> {
-  const authContext = await auth.$context;
-  const hash = await authContext.password.hash(password);
-  if (await authContext.internalAdapter.findCredentialAccount(userId)) {
-    await authContext.internalAdapter.updatePassword(userId, hash);
-  } else {
-    await authContext.internalAdapter.createAccount({ userId, providerId: "credential", accountId: userId, password: hash });
   }
 }
 
