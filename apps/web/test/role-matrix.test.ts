@@ -12,6 +12,7 @@ const MIN_ROLE: Record<string, Role> = {
   "me.get": "viewer",
   "me.preferences": "viewer",
   "me.setPreferences": "viewer",
+  "me.changePassword": "viewer",
   // The terminal permission is a grant of its own, checked per host (terminal.test.ts).
   "terminals.open": "viewer",
   "terminals.join": "viewer",
