@@ -58,7 +58,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             </span>
             {me.data && (
               <>
-                <Link href="/tokens" className="text-slate-600 hover:underline" title="Your API tokens">
+                <Link
+                  href="/profile"
+                  aria-current={pathname.startsWith("/profile") ? "page" : undefined}
+                  className="text-slate-600 hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                  title="Your profile: password and API tokens"
+                >
                   {me.data.email}
                 </Link>
                 <Badge tone="sky">{me.data.role}</Badge>
