@@ -55,7 +55,9 @@ test("changes their own password on the profile page at 390 px, by keyboard; oth
 
   await page.setViewportSize({ width: 390, height: 844 });
   await signInAs(page, user);
-  await page.getByRole("banner").getByRole("link", { name: user.email }).click();
+  const profileLink = page.getByRole("banner").getByRole("link", { name: user.email });
+  await expect(profileLink).toBeInViewport();
+  await profileLink.click();
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole("link", { name: "Manage your API tokens" })).toHaveAttribute("href", "/tokens");
   const form = page.getByRole("form", { name: "Change password" });
