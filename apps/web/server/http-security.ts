@@ -20,8 +20,9 @@ export function isAllowedAuthPath(pathname: string): boolean {
 /**
  * The Content-Security-Policy of every response. Scripts: our own files, plus inline scripts that
  * carry this response's nonce (Next.js reads the nonce from the request's CSP header and puts it on
- * the inline scripts it renders, so pages are rendered per request: see app/layout.tsx). In dev, Next's
- * hot reloading evaluates code ('unsafe-eval'). Styles allow 'unsafe-inline': React renders style
+ * the inline scripts it renders, so pages are rendered per request: see app/layout.tsx).
+ * 'wasm-unsafe-eval' lets the recording player (asciinema-player) compile its WebAssembly terminal; it
+ * allows no eval of JavaScript. In dev, Next's hot reloading evaluates code ('unsafe-eval'). Styles allow 'unsafe-inline': React renders style
  * attributes and xterm.js and uPlot insert <style> elements; styles cannot run code. Connections: our
  * origin and its WebSocket twin (terminals, log streams).
  */
@@ -30,7 +31,7 @@ export function contentSecurityPolicy(publicUrl: string, nonce: string, dev: boo
   const ws = `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}`;
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'wasm-unsafe-eval'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
