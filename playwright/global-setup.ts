@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { docker, ensureTestImage, removeTestContainers, waitFor } from "../apps/web/test/support/engine";
 import { TestRegistry, pushLayeredImage, startSlowProxy } from "../apps/web/test/support/registry";
-import { freePort } from "../apps/web/test/support/stack";
+import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 
 export const E2E_ADMIN = { email: "admin@e2e.stevedore.test", password: "e2e-admin-password" };
 export const E2E_OPERATOR = { email: "operator@e2e.stevedore.test", password: "e2e-operator-password" };
@@ -53,16 +53,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     { timeoutMs: 60_000, intervalMs: 250, what: "control plane health" },
   );
 
-  // The other roles, made the way an admin makes them: through the admin API with the admin's session.
-  const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify(E2E_ADMIN) });
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  // The other roles, made the way an admin makes them: through the API (users.create, audited) with the
+  // admin's session. better-auth's own admin endpoints are not reachable from outside.
+  const admin = apiClient(url, await signIn(url, E2E_ADMIN.email, E2E_ADMIN.password));
   for (const [user, role] of [[E2E_OPERATOR, "operator"], [E2E_VIEWER, "viewer"], [E2E_GRANTEE, "viewer"]] as const) {
-    const res = await fetch(`${url}/api/auth/admin/create-user`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: url, cookie },
-      body: JSON.stringify({ ...user, name: role, role }),
-    });
-    if (!res.ok) throw new Error(`creating the ${role}: ${res.status} ${await res.text()}`);
+    await admin.users.create.mutate({ ...user, name: role, role });
   }
 
   const token = execFileSync(tsx, ["apps/web/server/cli.ts", "join-token"], { cwd: ROOT, env: { ...process.env, ...env } }).toString().trim();

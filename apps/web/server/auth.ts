@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { fromNodeHeaders } from "better-auth/node";
@@ -8,6 +8,8 @@ import { defaultAc } from "better-auth/plugins/admin/access";
 import { loadGrants } from "./access/grants";
 import { type Grant, type Role, asRole } from "./access/roles";
 import { CLIENT_IP_HEADER } from "./client-address";
+import type { AuditLog } from "./audit/audit-log";
+import { createAuthHooks } from "./auth-hooks";
 import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import { type Db, dbProvider } from "./db";
@@ -20,8 +22,9 @@ const adminRole = defaultAc.newRole({
 });
 const memberRole = defaultAc.newRole({ user: [], session: [] });
 
-export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
+export function createAuth(config: ServerConfig, db: Db, bus: Bus, audit: AuditLog) {
   const secure = config.publicUrl.startsWith("https:");
+  const idleSeconds = Math.round(config.sessionIdleMs / 1000);
   return betterAuth({
     appName: "Stevedore",
     baseURL: config.publicUrl,
@@ -30,7 +33,11 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
     database: prismaAdapter(db, { provider: dbProvider(db) }),
     // Accounts are made by admins (and the first-start bootstrap), never by self sign-up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
-    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    // Idle: a session expires SESSION_IDLE_HOURS after its last use, renewed at most every hour (or
+    // every quarter of the idle time, when that is shorter). Absolute: auth-hooks.ts refuses one
+    // older than SESSION_MAX_HOURS, however active.
+    session: { expiresIn: idleSeconds, updateAge: Math.min(3600, Math.max(1, Math.floor(idleSeconds / 4))) },
+    hooks: createAuthHooks({ config, db, bus, audit }),
     plugins: [
       admin({
         defaultRole: "viewer",
@@ -38,11 +45,12 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus) {
         roles: { admin: adminRole, operator: memberRole, viewer: memberRole, none: memberRole },
       }),
     ],
-    // Brute-force protection per client address, always on (better-auth enables it only in production),
-    // counted on the bus so that several replicas share one limit.
+    // better-auth's own limit per client address (its defaults), always on (better-auth enables it
+    // only in production), counted on the bus so that several replicas share one limit. Sign-in has
+    // its own limits, per address and per account, in auth-hooks.ts (audited, with Retry-After).
     rateLimit: {
       enabled: true,
-      customRules: { "/sign-in/email": { max: config.signInRateLimit.max, window: config.signInRateLimit.windowSeconds } },
+      customRules: { "/sign-in/email": false },
       customStorage: {
         consume: async (key, rule) => {
           const hits = await bus.increment(`rate:${key}`, rule.window * 1000);
@@ -66,24 +74,33 @@ export interface SessionUser {
   role: Role;
   /** Per-group grants on top of the role (access.ts). */
   grants: Grant[];
-  /** The browser session it came with (open streams end with it). */
-  sessionId?: string;
   /** Set when the request authenticated with an API token rather than a browser session. */
   token?: { id: string; name: string };
   /** A token's own role: grants do not lift it above this. */
   ceiling?: Role;
+  /** The browser session the request came with (not set for a token); open streams end with it. */
+  sessionId?: string;
 }
 
-/** The signed-in user behind a request's cookies, or null. Banned (disabled) users have no session. */
+/**
+ * The signed-in user behind a request's cookies, or null. Banned (disabled) users have no session,
+ * and neither has one past the absolute lifetime (better-auth's getSession runs auth-hooks.ts).
+ */
 export async function getSessionUser(auth: Auth, db: Db, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
   const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   if (!session) return null;
   return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id), sessionId: session.session.id };
 }
 
-/** Whether the request carries a valid session (pages and downloads; no grants needed). */
-export async function hasSession(auth: Auth, headers: IncomingHttpHeaders): Promise<boolean> {
-  return (await auth.api.getSession({ headers: fromNodeHeaders(headers) })) !== null;
+/**
+ * Whether the request carries a valid session (pages and downloads; no grants needed). Given the
+ * response, the renewed cookie (the idle window slid) goes out with it, so a page load keeps the
+ * browser's cookie as fresh as the session row.
+ */
+export async function hasSession(auth: Auth, headers: IncomingHttpHeaders, res?: ServerResponse): Promise<boolean> {
+  const { headers: set, response } = await auth.api.getSession({ headers: fromNodeHeaders(headers), returnHeaders: true });
+  if (res && !res.headersSent) for (const cookie of set?.getSetCookie() ?? []) res.appendHeader("set-cookie", cookie);
+  return response !== null;
 }
 
 /**

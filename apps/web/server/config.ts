@@ -22,6 +22,12 @@ const Env = z.object({
     .string()
     .regex(/^\d+\/\d+$/, 'must look like "3/10": at most 3 sign-in attempts per 10 seconds from one address')
     .default("3/10"),
+  SIGNIN_ACCOUNT_LIMIT: z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must look like "10/900": at most 10 sign-in attempts without a success per 900 seconds for one account')
+    .default("10/900"),
+  SESSION_MAX_HOURS: z.coerce.number({ error: "must be a number of hours" }).positive("must be more than 0 hours").max(30 * 24, "must be at most 720 hours (30 days)").default(12),
+  SESSION_IDLE_HOURS: z.coerce.number({ error: "must be a number of hours" }).positive("must be more than 0 hours").max(30 * 24, "must be at most 720 hours (30 days)").default(12),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL (the bus several replicas share)" }).optional(),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
@@ -43,6 +49,12 @@ export interface ServerConfig {
   /** Agents that may be connecting at once; more are told to retry (503). */
   agentJoinLimit: number;
   signInRateLimit: { max: number; windowSeconds: number };
+  /** Sign-in attempts per account (by email, whether or not it exists) without a success in between. */
+  signInAccountLimit: { max: number; windowSeconds: number };
+  /** Absolute: a session this old is refused and deleted, however active it was. */
+  sessionMaxMs: number;
+  /** Idle: a session unused this long has expired (better-auth's sliding window). */
+  sessionIdleMs: number;
   trustProxy: boolean;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   /** The bus (Redis) shared by replicas; without it this process is the only one. */
@@ -80,11 +92,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
     agentJoinLimit: e.AGENT_JOIN_LIMIT,
     trustProxy: e.TRUST_PROXY === "true",
-    signInRateLimit: { max: Number(e.SIGNIN_RATE_LIMIT.split("/")[0]), windowSeconds: Number(e.SIGNIN_RATE_LIMIT.split("/")[1]) },
+    signInRateLimit: perWindow(e.SIGNIN_RATE_LIMIT),
+    signInAccountLimit: perWindow(e.SIGNIN_ACCOUNT_LIMIT),
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    sessionIdleMs: e.SESSION_IDLE_HOURS * 3_600_000,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
   };
+}
+
+/** "3/10" → at most 3 per 10 seconds. */
+function perWindow(value: string): { max: number; windowSeconds: number } {
+  const [max, windowSeconds] = value.split("/").map(Number);
+  return { max: max!, windowSeconds: windowSeconds! };
 }
 
 /**

@@ -20,6 +20,7 @@ import { handleEnroll } from "./agents/enroll-endpoint";
 import { createAuth, ensureAdmin, hasSession } from "./auth";
 import { stampClientAddress } from "./client-address";
 import { refuseUpgrade, sendJson } from "./http-json";
+import { TRPC_MAX_BATCH, TRPC_MAX_BODY_BYTES, applySecurityHeaders, isAllowedAuthPath, refuseTrpcRequest } from "./http-security";
 import type { ServerConfig } from "./config";
 import { createDb } from "./db";
 import { FleetState } from "./fleet/fleet-state";
@@ -67,9 +68,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" })) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
-  const auth = createAuth(config, db, bus);
-  const fleet = new FleetState();
   const audit = new AuditLog(db);
+  const auth = createAuth(config, db, bus, audit);
+  const fleet = new FleetState();
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
   const stats = new StatsHistory();
   const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
@@ -84,7 +85,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -101,6 +102,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
+    // Backstops for what refuseTrpcRequest checks up front (a chunked body has no length to check).
+    maxBodySize: TRPC_MAX_BODY_BYTES,
+    maxBatchSize: TRPC_MAX_BATCH,
     createContext: ({ req }) => createContext(services, req),
     onError: ({ error, path: procedure }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, procedure }, "procedure failed");
@@ -129,16 +133,19 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stampClientAddress(req, config.trustProxy);
+    applySecurityHeaders(req, res, { publicUrl: config.publicUrl, dev: config.dev });
     const url = new URL(req.url ?? "/", "http://localhost");
     const p = url.pathname;
     if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });
     if (p === "/api/ready") return sendJson(res, ...(await readiness()));
-    if (p.startsWith("/api/auth/")) return authHandler(req, res);
+    if (p.startsWith("/api/auth/")) return isAllowedAuthPath(p) ? authHandler(req, res) : sendJson(res, 404, { error: "not found" });
     if (p === AGENT_ENROLL_PATH) return handleEnroll(req, res, { db, agents, audit, log });
     if (p.startsWith("/api/trpc/")) {
       // Cookies authenticate the API, so a cross-site page must not be able to drive it.
       const origin = req.headers.origin;
       if (req.method !== "GET" && origin && origin !== publicOrigin) return sendJson(res, 403, { error: `origin ${origin} is not allowed` });
+      const refused = refuseTrpcRequest(req, url);
+      if (refused) return sendJson(res, refused.status, { error: refused.error });
       return trpcHandler(req, res);
     }
     if (p === "/api/audit/export") return handleAuditExport(req, res, services);
@@ -147,7 +154,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
     if (isInstallPath(p)) return handleInstall(req, res, config.publicUrl);
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
-    if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers))) {
+    if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers, res))) {
       res.writeHead(302, { location: `/login?next=${encodeURIComponent(p + url.search)}` });
       return void res.end();
     }

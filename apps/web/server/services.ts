@@ -3,6 +3,7 @@ import type { AgentGateway } from "./agents/agent-gateway";
 import type { AuditLog } from "./audit/audit-log";
 import type { OutcomeSettler } from "./audit/outcome-settler";
 import type { Auth } from "./auth";
+import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
 import type { FleetState } from "./fleet/fleet-state";
@@ -30,6 +31,8 @@ export interface Services {
   terminals: TerminalSessions;
   logs: LogStreams;
   settings: Settings;
+  /** Shared with the other replicas: rate-limit windows (a password change counts as a sign-in attempt). */
+  bus: Bus;
   /** Re-authorizes open streams (terminals, logs, subscriptions) as access changes. */
   accessWatch: AccessWatch;
   log: Logger;

@@ -24,6 +24,19 @@ describe("server configuration", () => {
     expect(message).toMatch(/SIGNIN_RATE_LIMIT: must look like "3\/10"/);
   });
 
+  it("validates the session lifetimes and the per-account sign-in limit, with defaults of 12 h, 12 h and 10 per 15 min", () => {
+    const bad = { STEVEDORE_DATA_DIR: dataDir, SESSION_MAX_HOURS: "forever", SESSION_IDLE_HOURS: "0", SIGNIN_ACCOUNT_LIMIT: "ten" };
+    expect(() => loadConfig(bad)).toThrow(ConfigError);
+    expect(() => loadConfig(bad)).toThrow(/SESSION_MAX_HOURS: must be a number of hours/);
+    expect(() => loadConfig(bad)).toThrow(/SESSION_IDLE_HOURS: must be more than 0 hours/);
+    expect(() => loadConfig(bad)).toThrow(/SIGNIN_ACCOUNT_LIMIT: must look like "10\/900"/);
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, SESSION_MAX_HOURS: "1000" })).toThrow(/SESSION_MAX_HOURS: must be at most 720 hours/);
+    const defaults = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
+    expect([defaults.sessionMaxMs, defaults.sessionIdleMs, defaults.signInAccountLimit]).toEqual([12 * 3_600_000, 12 * 3_600_000, { max: 10, windowSeconds: 900 }]);
+    const set = loadConfig({ STEVEDORE_DATA_DIR: dataDir, SESSION_MAX_HOURS: "8", SESSION_IDLE_HOURS: "0.5", SIGNIN_ACCOUNT_LIMIT: "5/600" });
+    expect([set.sessionMaxMs, set.sessionIdleMs, set.signInAccountLimit]).toEqual([8 * 3_600_000, 1_800_000, { max: 5, windowSeconds: 600 }]);
+  });
+
   it("works with no configuration at all, keeping a generated secret (0600) across restarts", () => {
     const a = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
     const b = loadConfig({ STEVEDORE_DATA_DIR: dataDir });

@@ -16,6 +16,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "me.get": { kind: "signed-in" },
   "me.preferences": { kind: "signed-in" },
   "me.setPreferences": { kind: "signed-in" },
+  "me.changePassword": { kind: "signed-in", browserOnly: true },
   "terminals.open": { kind: "hosts", permission: "terminal" },
   "terminals.join": { kind: "hosts", permission: "terminal" },
   "terminals.list": { kind: "hosts", permission: "view" },
@@ -115,6 +116,7 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
   const container = { hostId, id: f.containerId };
   const inputs: Record<string, unknown> = {
     "me.setPreferences": { detachKeys: "ctrl-p,ctrl-q" },
+    "me.changePassword": { currentPassword: "not-the-current-password", newPassword: `a-new-password-${n}` },
     "terminals.open": { hostId, containerId: f.containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } },
     "terminals.join": { sessionId: f.sessionIds[on] },
     "terminals.list": { hostId },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, type TestStack, startStack } from "./support/stack";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, startStack } from "./support/stack";
 
 describe("sign-in rate limit", () => {
   let stack: TestStack;
@@ -20,5 +20,17 @@ describe("sign-in rate limit", () => {
     expect(await attempt()).toBe(429);
     expect(await attempt({ "x-forwarded-for": "203.0.113.9" })).toBe(429);
     expect(await attempt({ "x-stevedore-client-ip": "203.0.113.10" })).toBe(429);
+  });
+
+  it("says when to retry, and audits the throttling once per window with the address", async () => {
+    const res = await fetch(`${stack.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: stack.url },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("10");
+    const { items } = await stack.cp.services.audit.list({ action: "auth.sign-in", phase: "refused" });
+    expect(items.map((e) => [e.actorName, e.sourceIp, JSON.parse(e.params!)])).toEqual([[ADMIN_EMAIL, "127.0.0.1", { throttle: "address", limit: "3/10s" }]]);
   });
 });

@@ -29,14 +29,15 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2.5">
+        {/* On a narrow screen the main nav moves to a row of its own and scrolls sideways. */}
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2.5">
           <Link href="/containers" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
               S
             </span>
             Stevedore
           </Link>
-          <nav aria-label="Main" className="flex gap-1">
+          <nav aria-label="Main" className="order-last -mx-4 flex w-full gap-1 overflow-x-auto px-4 md:order-none md:mx-0 md:w-auto md:px-0">
             {NAV.filter((n) => !n.adminOnly || me.data?.role === "admin").map((n) => (
               <Link
                 key={n.href}
@@ -48,7 +49,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               </Link>
             ))}
           </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
             <span
               className={`inline-flex items-center gap-1.5 text-xs ${live.connected ? "text-emerald-700" : "text-slate-400"}`}
               title={live.connected ? "Receiving live updates" : "Live updates reconnecting"}
@@ -58,7 +59,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             </span>
             {me.data && (
               <>
-                <Link href="/tokens" className="text-slate-600 hover:underline" title="Your API tokens">
+                <Link
+                  href="/profile"
+                  aria-current={pathname.startsWith("/profile") ? "page" : undefined}
+                  className="max-w-[10rem] truncate text-slate-600 hover:underline sm:max-w-none aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                  title="Your profile: password and API tokens"
+                >
                   {me.data.email}
                 </Link>
                 <Badge tone="sky">{me.data.role}</Badge>

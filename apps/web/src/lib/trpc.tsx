@@ -6,6 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/trpc/root";
+import { TRPC_MAX_BATCH } from "./trpc-limits";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -42,7 +43,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
           condition: (op) => op.type === "subscription",
           // Server-sent events over plain HTTP: the session cookie authenticates them like any request.
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          // The server refuses bigger batches (server/http-security.ts): split below its limit.
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: TRPC_MAX_BATCH }),
         }),
       ],
     }),

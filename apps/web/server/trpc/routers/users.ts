@@ -6,19 +6,15 @@ import { GrantGroup, loadGrants } from "../../access/grants";
 import { GRANT_ROLES, ROLES, asRole, isDisabled } from "../../access/roles";
 import { newId } from "../../agents/secrets";
 import { recordAction } from "../../audit/audited";
-import type { Auth } from "../../auth";
 import { DomainError } from "../../domain-error";
 import { actorOf } from "../../authenticate";
+import { NewPassword, setPassword } from "../../users/passwords";
 import { type AuthedContext, adminProcedure } from "../init";
 
 // ---- inputs ------------------------------------------------------------------------------------
 
 const UserId = z.string().min(1, "a user id is required").max(64);
 const RoleInput = z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` });
-const NewPassword = z
-  .string()
-  .min(12, "a password needs at least 12 characters")
-  .max(128, "a password may have at most 128 characters");
 
 const CreateUserInput = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email("enter a valid email address").max(254, "that email address is too long")),
@@ -69,17 +65,6 @@ async function assertAdminAccessKept(tx: Prisma.TransactionClient, target: User,
   }
   if (target.id === callerId) {
     throw new DomainError("bad_request", change === "disable" ? "you cannot disable your own account; ask another admin" : "you cannot change your own role; ask another admin");
-  }
-}
-
-/** Sets a password through better-auth's own hashing, server-side (its admin endpoint wants an admin's request headers). */
-async function setPassword(auth: Auth, userId: string, password: string): Promise<void> {
-  const authContext = await auth.$context;
-  const hash = await authContext.password.hash(password);
-  if (await authContext.internalAdapter.findCredentialAccount(userId)) {
-    await authContext.internalAdapter.updatePassword(userId, hash);
-  } else {
-    await authContext.internalAdapter.createAccount({ userId, providerId: "credential", accountId: userId, password: hash });
   }
 }
 

@@ -4,6 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
 import { Button, ErrorNote, Input } from "@/components/ui";
 import { authClient } from "@/lib/auth-client";
+import { safeNextPath } from "@/lib/safe-next";
 
 function LoginForm() {
   const router = useRouter();
@@ -17,11 +18,14 @@ function LoginForm() {
     const { error: err } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
     setBusy(false);
     if (err) {
-      setError(err.status === 401 ? "Wrong email or password." : (err.message ?? "Sign-in failed."));
+      setError(
+        err.status === 401 ? "Wrong email or password."
+        : err.status === 429 ? "Too many sign-in attempts. Wait a few minutes, then try again."
+        : (err.message ?? "Sign-in failed."),
+      );
       return;
     }
-    const next = params.get("next");
-    router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/containers");
+    router.replace(safeNextPath(params.get("next")));
   }
 
   return (
