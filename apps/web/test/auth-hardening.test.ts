@@ -174,8 +174,9 @@ describe("sessions", () => {
       data: { code: "FORBIDDEN" },
     });
     expect((await signInAttempt(stack.url, "changer@stevedore.test", "changer-password-2")).status).toBe(200);
-    const [refused] = await auditOf(stack, "user.change-password");
-    expect(refused).toMatchObject({ phase: "refused", actorType: "token", error: "an API token cannot change a password" });
+    // Refused by the procedure's builder (browser sessions only), before the handler: audited as such.
+    const [refused] = await auditOf(stack, "access.refused");
+    expect(refused).toMatchObject({ phase: "refused", actorType: "token", targetName: "me.changePassword", error: "this is done from a signed-in browser session, not with an API token" });
   });
 });
 

@@ -62,11 +62,11 @@ describe("open streams are re-authorized", () => {
     const u = await userWithStreams("dana@stevedore.test");
     const controller = new AbortController();
     const events = subscription(h.stack.url, u.cookie, "fleet.changes", undefined, controller.signal);
+    await events.next(); // the stream is open (its first event) before the account is disabled
     const ended = (async () => {
       for await (const e of events) if (JSON.stringify(e).includes("UNAUTHORIZED")) return JSON.stringify(e);
       return "ended without an error";
     })();
-    // Changes keep flowing to it until then (the container logs a tick every 200 ms).
     await h.api.users.disable.mutate({ userId: u.userId });
     await waitFor(() => u.term.closed && u.logs.closed, { timeoutMs: CUT_WITHIN_MS, what: "the disabled user's sockets to be cut" });
     expect(u.term.closed?.reason).toMatch(/^the account was disabled$|^the session ended/);
