@@ -118,10 +118,10 @@ export async function handleAuditExport(req: http.IncomingMessage, res: http.Ser
         entries += page.items.length;
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined && !res.destroyed);
-      const complete = !res.destroyed;
-      res.end();
-      return { entries, complete };
+      return { entries, complete: !res.destroyed };
     },
     ({ entries, complete }) => ({ params: { filters: query.filters, entries }, error: complete ? null : `the client went away after ${entries} entries` }),
   );
+  // Ended once the trail says so, so a client that has the whole file finds the export recorded.
+  res.end();
 }
