@@ -40,10 +40,6 @@ export class OutcomeSettler {
     this.pending.set(requestId, { requestId, action, hostId, targetId: action.targetId ?? null, effect, since: Date.now() });
   }
 
-  get unsettled(): number {
-    return this.pending.size;
-  }
-
   private check(hostId: string, snapshot: boolean): void {
     const now = Date.now();
     for (const p of this.pending.values()) {

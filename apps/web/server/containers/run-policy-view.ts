@@ -2,7 +2,7 @@ import type { BindMountRule } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
 import { recordAction } from "../audit/audited";
 import type { Services } from "../services";
-import { type HostRunPolicy, RunPolicySettings, callerRule, effectiveRule, isFleetAdmin, ruleFlag } from "./run-policy";
+import { type HostRunPolicy, RunPolicySettings, callerRule, effectiveRule, ruleFlag } from "./run-policy";
 
 /** The run policy as it applies to a caller on each host, from the stored settings and the fleet's groups. */
 export async function runPolicies(svc: Pick<Services, "settings" | "fleet">, admin: boolean, hostIds: readonly string[]): Promise<Map<string, HostRunPolicy>> {
@@ -31,8 +31,7 @@ export interface HostPolicyView {
 }
 
 /** What the run form shows for the chosen hosts (known hosts only), before anyone types a mount. */
-export async function runPolicyView(svc: Pick<Services, "settings" | "fleet">, user: { role: string }, hostIds: readonly string[]): Promise<HostPolicyView[]> {
-  const admin = isFleetAdmin(user);
+export async function runPolicyView(svc: Pick<Services, "settings" | "fleet">, admin: boolean, hostIds: readonly string[]): Promise<HostPolicyView[]> {
   const known = [...new Set(hostIds)].filter((id) => svc.fleet.getHost(id));
   const policies = await runPolicies(svc, admin, known);
   return known.map((hostId) => {

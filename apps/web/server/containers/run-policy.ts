@@ -57,11 +57,6 @@ export function effectiveRule(settings: RunPolicySettings, hostGroups: readonly 
   return { rule, from: names.length === 1 ? `group ${names[0]}` : `groups ${names.join(", ")} (the stricter of their rules)` };
 }
 
-/** Admins are fleet-wide admins (a token's role already is the lesser of its own and its owner's). */
-export function isFleetAdmin(user: { role: string }): boolean {
-  return user.role === "admin";
-}
-
 export interface HostRunPolicy {
   hostName: string;
   admin: boolean;

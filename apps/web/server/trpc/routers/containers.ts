@@ -44,7 +44,7 @@ export const containersRouter = {
   ),
 
   /** The run policy as it applies to the caller on these hosts: what the run form shows before a run. */
-  runPolicy: hostProcedure("view", z.object({ hostIds: z.array(HostId).max(500) }), (i) => i.hostIds).query(({ ctx, input }) => runPolicyView(ctx, ctx.user, input.hostIds)),
+  runPolicy: hostProcedure("view", z.object({ hostIds: z.array(HostId).max(500) }), (i) => i.hostIds).query(({ ctx, input }) => runPolicyView(ctx, ctx.access.isAdmin, input.hostIds)),
 
   /** Start, stop, restart, kill, pause, unpause, rename or remove a selection across hosts. */
   operate: hostProcedure("operate", z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }), (i) => i.targets.map((t) => t.hostId)).mutation(
