@@ -78,7 +78,9 @@ describe("web terminal: attach and exec through the control plane and the agent"
     const { ticket: second } = await h.api.terminals.join.mutate({ sessionId });
     const watcher = viewer(second);
     await watcher.opened();
-    await waitFor(() => again.messages.some((m) => m.type === "viewers" && m.viewers === 2), { what: "two viewers" });
+    // Two tabs of the same user are one viewer, the owner, and both may type.
+    await waitFor(() => again.messages.some((m) => m.type === "viewers" && m.viewers.length === 1 && m.viewers[0]!.connections === 2 && m.viewers[0]!.owner), { what: "the owner's two tabs" });
+    expect(await watcher.message("hello")).toMatchObject({ owner: true, canType: true });
     again.type("echo $MARK-still\r");
     await again.waitForText("kept-still");
     await watcher.waitForText("kept-still");

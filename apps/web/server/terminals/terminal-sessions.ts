@@ -12,12 +12,14 @@ import type { Replicas } from "../cluster/replicas";
 import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
+import { recordAction } from "../audit/audited";
+import { CLIENT_IP_HEADER } from "../client-address";
 import { refuseUpgrade } from "../http-json";
 import type { Db } from "../db";
 import type { Logger } from "../logger";
 import type { Settings } from "../settings";
 import { Recorder } from "./recorder";
-import { type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
+import { type SessionEvents, type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
 import { TicketBook } from "./tickets";
 
 const RETENTION_SWEEP_MS = 60 * 60_000;
@@ -145,7 +147,8 @@ export class TerminalSessions {
     }
     await this.deps.audit.append({ ...base, phase: "requested", params: { ...base.params, recording: recordingError ? { error: recordingError } : { file: `${id}.cast` } } });
 
-    const session = new TerminalSession(id, spec, recorder, settings.recordInput, this.deps.log.child({ terminal: id, hostId: spec.hostId }));
+    const log = this.deps.log.child({ terminal: id, hostId: spec.hostId });
+    const session = new TerminalSession(id, spec, recorder, settings.recordInput, log, owner.id, this.sessionEvents(id, spec, owner.email, log));
     const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email };
     this.live.set(id, entry);
     void session.done.then((summary) => this.onEnded(entry, summary));
@@ -190,7 +193,29 @@ export class TerminalSessions {
       await auditRefusal(this.deps.audit, req, "terminal.refused", ticket, "the session has ended", { origin: req.headers.origin ?? null, sessionId: ticket.sessionId });
       return refuseUpgrade(socket, 404, "the session has ended");
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, ticket.email));
+    const actor: Actor = { type: "user", id: accepted.user.id, name: accepted.user.email, ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null };
+    this.wss.handleUpgrade(req, socket, head, (ws) => session.addViewer(ws, { userId: accepted.user.id, email: accepted.user.email, actor }));
+  }
+
+  /**
+   * The audit entries of what happens inside a session: a join by anyone but the owner
+   * (`terminal.join`), the owner letting a viewer type or taking it back (`terminal.allow-input`,
+   * from → to), and an owner-only action asked by someone else (the same action, failed).
+   */
+  private sessionEvents(sessionId: string, spec: TerminalSpec, ownerEmail: string, log: Logger): SessionEvents {
+    const target = { hostId: spec.hostId, hostName: spec.hostName, targetType: "container", targetId: spec.containerId, targetName: spec.containerName };
+    const write = (what: string, p: Promise<unknown>) => void p.catch((err: unknown) => log.error({ err }, `auditing ${what} failed`));
+    return {
+      joined: (by) =>
+        write("a join", recordAction(this.deps.audit, { ...target, actor: by.actor, action: "terminal.join", params: { sessionId, mode: spec.mode, command: spec.command.join(" "), owner: ownerEmail, canType: false } })),
+      inputAllowed: (by, viewer, from, to) =>
+        write(
+          "allow-input",
+          recordAction(this.deps.audit, { ...target, actor: by.actor, action: "terminal.allow-input", params: { sessionId, viewer: viewer.email, from: { canType: from }, to: { canType: to } } }),
+        ),
+      refused: (by, action, reason, params) =>
+        write("a refusal", this.deps.audit.append({ ...target, requestId: newId("req"), phase: "failed", actor: by.actor, action, params, error: reason })),
+    };
   }
 
 
@@ -248,6 +273,7 @@ export class TerminalSessions {
         bytesOut: summary.bytesOut,
         ended: summary.end,
         recording: summary.recording,
+        joined: summary.joined,
       },
     });
   }
