@@ -71,7 +71,9 @@ export class ViewerRoster {
   }
 
   /** Everyone other than the owner who joined at some point, for the close entry. */
-  joined(): { email: string; userId: string; allowedToType: boolean; bytesIn: number }[] {
-    return [...this.byUser.values()].filter((p) => !p.owner).map((p) => ({ email: p.email, userId: p.userId, allowedToType: p.everAllowed, bytesIn: p.bytesIn }));
+  joined(): { email: string; allowedToType: boolean; bytesIn: number }[] {
+    // By email: user ids look random enough for the audit trail's redaction to hide them (the
+    // terminal.join entries carry the joiner's id as their actor).
+    return [...this.byUser.values()].filter((p) => !p.owner).map((p) => ({ email: p.email, allowedToType: p.everAllowed, bytesIn: p.bytesIn }));
   }
 }
