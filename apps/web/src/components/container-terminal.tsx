@@ -117,6 +117,7 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
               detachKeys={prefs.data?.detachKeys}
               onEnded={() => sessionStorage.removeItem(storageKey(hostId, id))}
               onClose={() => close.mutate({ sessionId: active.sessionId })}
+              mayCloseOthers={me.data?.highestRole === "admin"}
             />
             <Button className="py-1" onClick={() => setActive(null)}>
               Leave

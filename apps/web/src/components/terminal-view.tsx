@@ -40,7 +40,22 @@ export function endedText(e: Pick<Ended, "reason" | "exitCode" | "message">): st
  * Someone else's session is watched read-only until its owner allows typing: keystrokes and resizes
  * are then not sent at all (the server drops them too). The owner sees who watches and decides.
  */
-export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }: { sessionId: string; ticket: string; detachKeys?: string; onEnded?: (e: Ended) => void; onClose?: () => void }) {
+export function TerminalView({
+  sessionId,
+  ticket,
+  detachKeys,
+  onEnded,
+  onClose,
+  mayCloseOthers = false,
+}: {
+  sessionId: string;
+  ticket: string;
+  detachKeys?: string;
+  onEnded?: (e: Ended) => void;
+  onClose?: () => void;
+  /** An admin may end anyone's session; others only their own. */
+  mayCloseOthers?: boolean;
+}) {
   const client = useTRPCClient();
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<Status>({ kind: "connecting" });
@@ -219,7 +234,7 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
           <Button variant="ghost" className="py-1" onClick={() => setSearch((s) => ({ open: !s.open, text: s.text }))} aria-pressed={search.open}>
             Search
           </Button>
-          {onClose && status.kind !== "ended" && (
+          {onClose && status.kind !== "ended" && (seat?.owner || mayCloseOthers) && (
             <Button variant="ghost" className="py-1" onClick={onClose}>
               End session
             </Button>

@@ -49,7 +49,9 @@ export function TerminalViewers({ seat, viewers, onAllow }: { seat: TerminalSeat
             {v.viewerId === seat.viewerId && <span className="text-xs text-slate-500">(you)</span>}
             {v.connections > 1 && <span className="text-xs text-slate-500">· {v.connections} tabs</span>}
             {v.owner ? (
-              <Badge tone="slate">owner</Badge>
+              <span className="shrink-0 whitespace-nowrap">
+                <Badge tone="slate">owner</Badge>
+              </span>
             ) : seat.owner ? (
               <button
                 type="button"
@@ -57,13 +59,15 @@ export function TerminalViewers({ seat, viewers, onAllow }: { seat: TerminalSeat
                 aria-checked={v.canType}
                 aria-label={`Allow ${v.email} to type`}
                 onClick={() => onAllow(v.viewerId, !v.canType)}
-                className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${v.canType ? "bg-sky-600 text-white ring-sky-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-100"}`}
+                className={`inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${v.canType ? "bg-sky-600 text-white ring-sky-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-100"}`}
               >
                 <span aria-hidden className={`h-2 w-2 rounded-full ${v.canType ? "bg-white" : "bg-slate-400"}`} />
                 {v.canType ? "may type" : "read-only"}
               </button>
             ) : (
-              <Badge tone={v.canType ? "green" : "slate"}>{v.canType ? "may type" : "read-only"}</Badge>
+              <span className="shrink-0 whitespace-nowrap">
+                <Badge tone={v.canType ? "green" : "slate"}>{v.canType ? "may type" : "read-only"}</Badge>
+              </span>
             )}
           </li>
         ))}
