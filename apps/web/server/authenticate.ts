@@ -17,12 +17,17 @@ export interface Authentication {
  * an API token (`Authorization: Bearer stvtok_…`) where `tokens` allows it, else the session cookie.
  */
 export async function authenticate(svc: Pick<Services, "auth" | "db">, req: IncomingMessage, opts: { tokens: boolean } = { tokens: true }): Promise<Authentication> {
-  const client = { ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null };
+  const client = clientOf(req);
   if (opts.tokens && req.headers.authorization?.startsWith("Bearer ")) {
     const result = await userFromApiToken(svc.db, req.headers.authorization);
     return { user: result && "user" in result ? result.user : null, refusedToken: result && "refused" in result ? result.refused : null, client };
   }
   return { user: await getSessionUser(svc.auth, svc.db, req.headers), refusedToken: null, client };
+}
+
+/** Where a request came from, as the audit trail records it (the address set by client-address.ts). */
+export function clientOf(req: IncomingMessage): Authentication["client"] {
+  return { ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null };
 }
 
 /** The audit trail's "who": the signed-in user, or their API token by name, and from where. */

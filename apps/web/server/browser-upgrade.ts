@@ -3,8 +3,7 @@ import type { Duplex } from "node:stream";
 import { newId } from "./agents/secrets";
 import type { AuditLog } from "./audit/audit-log";
 import type { Auth, SessionUser } from "./auth";
-import { authenticate } from "./authenticate";
-import { CLIENT_IP_HEADER } from "./client-address";
+import { authenticate, clientOf } from "./authenticate";
 import type { Db } from "./db";
 import { refuseUpgrade } from "./http-json";
 import type { TicketBook, TicketHolder } from "./terminals/tickets";
@@ -59,7 +58,7 @@ export async function auditRefusal(
     requestId: newId("req"),
     phase: "refused",
     action,
-    actor: { type: "user", id: ticket?.userId ?? null, name: ticket?.email ?? "unknown (no valid ticket)", ip: (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? null, userAgent: req.headers["user-agent"] ?? null },
+    actor: { type: "user", id: ticket?.userId ?? null, name: ticket?.email ?? "unknown (no valid ticket)", ...clientOf(req) },
     hostId: ticket?.hostId ?? null,
     targetType: "container",
     targetId: ticket?.containerId ?? null,

@@ -78,7 +78,9 @@ describe("web terminal: attach and exec through the control plane and the agent"
     const { ticket: second } = await h.api.terminals.join.mutate({ sessionId });
     const watcher = viewer(second);
     await watcher.opened();
-    await waitFor(() => again.messages.some((m) => m.type === "viewers" && m.viewers === 2), { what: "two viewers" });
+    // Two tabs of the same user are one viewer, the owner, and both may type.
+    await waitFor(() => again.messages.some((m) => m.type === "viewers" && m.viewers.length === 1 && m.viewers[0]!.connections === 2 && m.viewers[0]!.owner), { what: "the owner's two tabs" });
+    expect(await watcher.message("hello")).toMatchObject({ owner: true, canType: true });
     again.type("echo $MARK-still\r");
     await again.waitForText("kept-still");
     await watcher.waitForText("kept-still");
@@ -260,5 +262,147 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await terminals.deleteExpiredRecordings();
     expect(fs.existsSync(old)).toBe(false);
     expect(terminals.recordingPath(sessionId)).not.toBeNull();
+  });
+
+  it("someone else's session is watched read-only until its owner allows typing; input is attributed in the recording and joins and grants are audited", async () => {
+    await h.api.settings.setTerminal.mutate({ recordInput: true, strictRecording: false, recordingMaxMiB: 50, recordingRetentionDays: 30 });
+    const ownerEmail = (await h.api.me.get.query()).email;
+    const joinerEmail = "joiner@term.test";
+    await h.api.users.create.mutate({ email: joinerEmail, name: "Joiner", role: "viewer", password: "joiner-password-123" });
+    const joinerId = (await h.api.users.list.query()).find((u) => u.email === joinerEmail)!.id;
+    await h.api.users.setGrants.mutate({ userId: joinerId, grants: [{ group: "*", role: "terminal" }] });
+    const joinerCookie = await signIn(h.stack.url, joinerEmail, "joiner-password-123");
+    const joinerApi = apiClient(h.stack.url, joinerCookie);
+    // The test image has no /tmp; the positive check below (the allowed joiner's file) shows the path is writable.
+    await docker(["exec", shell, "mkdir", "-p", "/tmp"]);
+    const exists = async (file: string) => (await docker(["exec", shell, "sh", "-c", `test -e ${file} && echo yes || echo no`])) === "yes";
+    const refusals = (t: TerminalClient) => t.messages.filter((m) => m.type === "refused");
+    /** Whether a viewer may type, as the latest viewer list a client got says. */
+    const mayType = (t: TerminalClient, viewerId: string) => {
+      const last = t.messages.findLast((m) => m.type === "viewers");
+      return last?.type === "viewers" ? last.viewers.find((v) => v.viewerId === viewerId)?.canType : undefined;
+    };
+
+    const { sessionId, term: owner } = await open("exec", shell, { command: ["sh"] });
+    /** The owner's own marker has echoed: what the joiner sent before it would have run first, had it been passed on. */
+    let marks = 0;
+    const ownerMark = async () => {
+      marks++;
+      owner.type(`echo owner-mark-$((${marks}*1000))\r`);
+      await owner.waitForText(`owner-mark-${marks * 1000}`);
+    };
+    const { ticket } = await joinerApi.terminals.join.mutate({ sessionId });
+    const joiner = viewer(ticket, { cookie: joinerCookie });
+    await joiner.opened();
+    const hello = await joiner.message("hello");
+    expect(hello).toMatchObject({ owner: false, canType: false });
+    // The owner sees the joiner by name, read-only.
+    const listed = await waitFor(() => owner.messages.findLast((m) => m.type === "viewers" && m.viewers.length === 2), { what: "the owner to see the joiner" });
+    expect(listed.type === "viewers" && listed.viewers).toEqual([
+      expect.objectContaining({ email: ownerEmail, owner: true, canType: true }),
+      { viewerId: hello.viewerId, email: joinerEmail, owner: false, canType: false, connections: 1 },
+    ]);
+
+    // Read-only: keystrokes and a resize are dropped by the server (the joiner is told), never reach the shell.
+    joiner.type("touch /tmp/joined-ro\r");
+    joiner.resize(50, 10);
+    await waitFor(() => refusals(joiner).length === 1, { what: "the read-only refusal" });
+    expect(refusals(joiner)[0]).toMatchObject({ message: expect.stringContaining("read-only") });
+    await ownerMark();
+    expect(await exists("/tmp/joined-ro")).toBe(false);
+    expect(owner.text).not.toContain("joined-ro");
+    owner.type("stty size\r");
+    await owner.waitForText("24 80");
+
+    // Only the owner may let someone type: the joiner's own attempt is refused, and its socket stays up.
+    const selfAllow = async () => {
+      const before = refusals(joiner).length;
+      joiner.ws.send(JSON.stringify({ type: "allow-input", viewerId: hello.viewerId, allowed: true }));
+      await waitFor(() => refusals(joiner).length === before + 1, { what: "the allow-input refusal" });
+      expect(refusals(joiner)[before]).toMatchObject({ message: expect.stringContaining("only the user who opened this session") });
+    };
+    await selfAllow();
+    // Its next keystrokes are still dropped (it is not told twice), and it still receives output. The
+    // second refusal answers a message sent after them on the same socket: they have been handled.
+    joiner.type("touch /tmp/joined-self\r");
+    await selfAllow();
+    await ownerMark();
+    await joiner.waitForText(`owner-mark-${marks * 1000}`);
+    expect(await exists("/tmp/joined-self")).toBe(false);
+    expect(joiner.closed).toBeNull();
+
+    // The owner allows the joiner: its input now runs.
+    owner.ws.send(JSON.stringify({ type: "allow-input", viewerId: hello.viewerId, allowed: true }));
+    await waitFor(() => mayType(joiner, hello.viewerId) === true, { what: "the joiner to be allowed" });
+    joiner.type("touch /tmp/joined-rw; echo joiner-mark-$((2+3))\r");
+    await joiner.waitForText("joiner-mark-5");
+    expect(await exists("/tmp/joined-rw")).toBe(true);
+
+    // And takes it back: dropped again (and the joiner is told again).
+    owner.ws.send(JSON.stringify({ type: "allow-input", viewerId: hello.viewerId, allowed: false }));
+    await waitFor(() => mayType(joiner, hello.viewerId) === false, { what: "the joiner to be read-only again" });
+    joiner.type("touch /tmp/joined-revoked\r");
+    await waitFor(() => refusals(joiner).length === 4, { what: "the refusal after the revoke" });
+    await ownerMark();
+    expect(await exists("/tmp/joined-revoked")).toBe(false);
+    owner.type("exit\r");
+    await joiner.message("ended");
+
+    // Audit: the join (the joiner as actor), the grant and the revoke (the owner as actor), the refused
+    // self-grant, and the close entry listing who joined.
+    const entries = async (action: string) => (await h.stack.cp.services.audit.list({ action })).items.filter((e) => e.params?.includes(sessionId));
+    // The close entry is written last (the others are written as they happen).
+    const close = await waitFor(async () => (await entries("terminal.close"))[0], { what: "the close entry" });
+    const [join] = await entries("terminal.join");
+    expect(join).toMatchObject({ actorName: joinerEmail, actorId: joinerId, hostId: h.hostId, targetType: "container", targetId: shell, phase: "succeeded" });
+    expect(JSON.parse(join!.params!)).toMatchObject({ sessionId, owner: ownerEmail, mode: "exec", command: "sh" });
+    // The owner's own socket is no join.
+    expect(await entries("terminal.join")).toHaveLength(1);
+    const allow = (await entries("terminal.allow-input")).reverse();
+    expect(allow.map((e) => [e.actorName, e.phase, e.params && JSON.parse(e.params).to?.canType, e.error])).toEqual([
+      [joinerEmail, "refused", undefined, expect.stringContaining("only the user who opened this session")],
+      [joinerEmail, "refused", undefined, expect.stringContaining("only the user who opened this session")],
+      [ownerEmail, "succeeded", true, null],
+      [ownerEmail, "succeeded", false, null],
+    ]);
+    expect(JSON.parse(allow[2]!.params!)).toEqual({ sessionId, viewer: joinerEmail, from: { canType: false }, to: { canType: true } });
+    expect(allow[2]).toMatchObject({ hostId: h.hostId, targetId: shell });
+    expect(JSON.parse(close.params!).joined).toEqual([{ email: joinerEmail, allowedToType: true, bytesIn: Buffer.byteLength("touch /tmp/joined-rw; echo joiner-mark-$((2+3))\r") }]);
+
+    // The recording names each typist in a marker before their input; dropped input is not in it.
+    const file = await waitFor(() => h.stack.cp.services.terminals.recordingPath(sessionId), { what: "the recording" });
+    const events = fs.readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    const typed: [string, string][] = [];
+    let typist = "";
+    for (const [, code, data] of events) {
+      if (code === "m") typist = data;
+      else if (code === "i") typed.push([typist, data]);
+    }
+    expect(events.filter((e) => e[1] === "m").map((e) => e[2])).toEqual([`input: ${ownerEmail}`, `input: ${joinerEmail}`, `input: ${ownerEmail}`]);
+    expect(typed).toContainEqual([`input: ${joinerEmail}`, "touch /tmp/joined-rw; echo joiner-mark-$((2+3))\r"]);
+    expect(typed).toContainEqual([`input: ${ownerEmail}`, "stty size\r"]);
+    expect(typed).toContainEqual([`input: ${ownerEmail}`, "exit\r"]);
+    expect(typed.filter(([, data]) => /joined-(ro|self|revoked)/.test(data))).toEqual([]);
+    await h.api.settings.setTerminal.mutate({ recordInput: false, strictRecording: false, recordingMaxMiB: 50, recordingRetentionDays: 30 });
+  });
+
+  it("an admin who joins another user's session watches read-only too, and may still close it", async () => {
+    // The joiner of the test before opens a session of their own; the admin joins it.
+    const joinerCookie = await signIn(h.stack.url, "joiner@term.test", "joiner-password-123");
+    const { sessionId, ticket } = await apiClient(h.stack.url, joinerCookie).terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
+    const owner = viewer(ticket, { cookie: joinerCookie });
+    await owner.opened();
+    await waitFor(() => owner.messages.some((m) => m.type === "hello" && !m.starting), { what: "the session to start" });
+    const { ticket: adminTicket } = await h.api.terminals.join.mutate({ sessionId });
+    const admin = viewer(adminTicket);
+    await admin.opened();
+    expect(await admin.message("hello")).toMatchObject({ owner: false, canType: false });
+    admin.type("touch /tmp/admin-ro\r");
+    await admin.message("refused");
+    owner.type("echo owner-admin-mark-$((7*6))\r");
+    await owner.waitForText("owner-admin-mark-42");
+    expect(await docker(["exec", shell, "sh", "-c", "test -e /tmp/admin-ro && echo yes || echo no"])).toBe("no");
+    await h.api.terminals.close.mutate({ sessionId });
+    expect(await owner.message("ended")).toMatchObject({ reason: "closed", message: expect.stringContaining("closed by") });
   });
 });

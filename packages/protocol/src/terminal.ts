@@ -78,11 +78,31 @@ export const StreamAgentMessage = z.discriminatedUnion("type", [
 ]);
 export type StreamAgentMessage = z.infer<typeof StreamAgentMessage>;
 
-/** browser → control plane, text frames (input is binary). */
+/** An opaque id for one user watching one session (the same in all their tabs), never their user id. */
+export const ViewerId = z.string().regex(/^v_[A-Za-z0-9_-]{8,40}$/, "not a viewer id");
+
+/**
+ * Who is watching a session, one entry per user (a user with two tabs is one viewer). The owner (who
+ * opened it) always may type; anyone else who joins watches read-only until the owner allows them.
+ */
+export const TerminalViewer = z.object({
+  viewerId: ViewerId,
+  email: z.string().max(254),
+  canType: z.boolean(),
+  owner: z.boolean(),
+  /** Open sockets (tabs) of this user on the session. */
+  connections: z.number().int().min(1),
+});
+export type TerminalViewer = z.infer<typeof TerminalViewer>;
+
+/** browser → control plane, text frames (input is binary, and only taken from a viewer who may type). */
 export const TerminalClientMessage = z.discriminatedUnion("type", [
   /** Bytes of output the browser has rendered since its last ack. */
   z.object({ type: z.literal("ack"), bytes: z.number().int().min(0).max(1 << 30) }),
+  /** Only from a viewer who may type; a read-only viewer's is dropped. */
   z.object({ type: z.literal("resize"), size: TerminalSize }),
+  /** Owner only: let a viewer type, or take it back. */
+  z.object({ type: z.literal("allow-input"), viewerId: ViewerId, allowed: z.boolean() }),
 ]);
 export type TerminalClientMessage = z.infer<typeof TerminalClientMessage>;
 
@@ -95,11 +115,18 @@ export const TerminalServerMessage = z.discriminatedUnion("type", [
     tty: z.boolean(),
     size: TerminalSize,
     detachKeys: z.string(),
-    viewers: z.number().int(),
+    /** This browser's viewer: whether it is the owner's and whether it may type now. */
+    viewerId: ViewerId,
+    owner: z.boolean(),
+    canType: z.boolean(),
+    viewers: z.array(TerminalViewer).max(1000),
     /** Set while the agent is still starting the process. */
     starting: z.boolean(),
   }),
-  z.object({ type: z.literal("viewers"), viewers: z.number().int() }),
+  /** Whenever someone joins or leaves, or the owner allows or stops a viewer's typing. */
+  z.object({ type: z.literal("viewers"), viewers: z.array(TerminalViewer).max(1000) }),
+  /** Something this viewer sent was not done (input while read-only, an owner's action): the socket stays up. */
+  z.object({ type: z.literal("refused"), message: z.string().max(1024) }),
   z.object({ type: z.literal("resize"), size: TerminalSize }),
   z.object({
     type: z.literal("ended"),

@@ -2,6 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 
+/** The label of the marker event that names who typed the input events after it. */
+export const INPUT_MARKER = "input: ";
+
 export interface RecordingOutcome {
   /** File name under the recordings directory. */
   file: string;
@@ -13,15 +16,22 @@ export interface RecordingOutcome {
 
 /**
  * An asciicast v2 recording (https://docs.asciinema.org/manual/asciicast/v2/): a header line, then one
- * JSON array per event, [seconds, "o" | "i" | "r", data]. Output is decoded as UTF-8 across chunk
+ * JSON array per event, [seconds, "o" | "i" | "r" | "m", data]. Output is decoded as UTF-8 across chunk
  * boundaries, so a character split between two reads is written whole. Past `maxBytes` the recording
  * stops (the session goes on) and says so in its outcome.
+ *
+ * Input is attributed: before the first input event, and whenever the typist changes, a marker event
+ * `[seconds, "m", "input: <email>"]` names who typed the input events that follow. Markers are part of
+ * asciicast v2 (asciinema-player shows them as chapter points; older players skip unknown codes), so
+ * the file still plays everywhere, and `"i"` events keep their standard shape.
  */
 export class Recorder {
   private readonly out: fs.WriteStream;
   private readonly started = process.hrtime.bigint();
   private readonly output = new StringDecoder("utf8");
-  private readonly input = new StringDecoder("utf8");
+  private input = new StringDecoder("utf8");
+  /** Who typed the last input event (its marker has been written). */
+  private typist: string | null = null;
   private bytes = 0;
   private truncated = false;
   private error: string | null = null;
@@ -63,7 +73,16 @@ export class Recorder {
     if (text) this.event("o", text);
   }
 
-  inputData(data: Buffer): void {
+  /** Input typed by `typist` (an email); a marker names them when they are not who typed last. */
+  inputData(data: Buffer, typist: string): void {
+    if (typist !== this.typist) {
+      // A character the previous typist left half-sent is theirs, not the next one's.
+      const rest = this.input.end();
+      if (rest) this.event("i", rest);
+      this.input = new StringDecoder("utf8");
+      this.typist = typist;
+      this.event("m", `${INPUT_MARKER}${typist}`);
+    }
     const text = this.input.write(data);
     if (text) this.event("i", text);
   }
@@ -77,7 +96,7 @@ export class Recorder {
     return this.closed.then(() => ({ file: this.file, bytes: this.bytes, truncated: this.truncated, error: this.error }));
   }
 
-  private event(code: "o" | "i" | "r", data: string): void {
+  private event(code: "o" | "i" | "r" | "m", data: string): void {
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     this.write(JSON.stringify([Math.round(seconds * 1e6) / 1e6, code, data]));
   }

@@ -13,9 +13,11 @@ import {
   type TerminalServerMessage,
   type TerminalSize,
 } from "@stevedore/protocol";
+import type { Actor } from "../audit/audit-log";
 import type { Logger } from "../logger";
 import type { RecordingOutcome, Recorder } from "./recorder";
 import { ScreenMirror } from "./screen-mirror";
+import { type Participant, ViewerRoster } from "./viewer-roster";
 /** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
 const SLOW_VIEWER_MS = 10_000;
 /** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
@@ -47,11 +49,33 @@ export interface SessionSummary {
   bytesOut: number;
   end: TerminalEnd;
   recording: RecordingOutcome | null;
+  /** Everyone other than the owner who joined, whether the owner let them type, and what they typed (bytes). */
+  joined: ReturnType<ViewerRoster["joined"]>;
+}
+
+/** Who is behind one viewer socket: the ticket's user, and from where (for the audit trail). */
+export interface ViewerIdentity {
+  userId: string;
+  email: string;
+  actor: Actor;
+}
+
+/** What a session tells its owner (TerminalSessions) to audit; the session itself writes no audit entries. */
+export interface SessionEvents {
+  /** Someone other than the owner started watching (not another tab of someone already watching). */
+  joined(by: ViewerIdentity): void;
+  /** The owner let a viewer type, or took it back. */
+  inputAllowed(by: ViewerIdentity, viewer: Participant, from: boolean, to: boolean): void;
+  /** An owner-only action asked by someone else, or about no such viewer. */
+  refused(by: ViewerIdentity, action: string, reason: string, params: Record<string, unknown>): void;
 }
 
 interface Viewer {
   ws: WebSocket;
-  email: string;
+  who: ViewerIdentity;
+  participant: Participant;
+  /** Whether this socket has been told that its input is dropped (once per change of permission). */
+  toldReadOnly: boolean;
   /** Live output held back until the viewer has the screen it joined on. */
   queued: Buffer[] | null;
   unacked: number;
@@ -72,6 +96,7 @@ export class TerminalSession {
   bytesOut = 0;
   private agent: WebSocket | null = null;
   private readonly viewers = new Set<Viewer>();
+  private readonly roster: ViewerRoster;
   private readonly screen: ScreenMirror;
   private readonly output = new ChunkCoalescer((data) => this.relay(data));
   private tty = false;
@@ -93,14 +118,18 @@ export class TerminalSession {
     private readonly recorder: Recorder | null,
     private readonly recordInput: boolean,
     private readonly log: Logger,
+    ownerId: string,
+    private readonly events: SessionEvents,
   ) {
+    this.roster = new ViewerRoster(ownerId);
     this.screen = new ScreenMirror(id, spec.size);
     this.slowCheck = setInterval(() => this.dropSlowViewers(), 1_000);
     this.armGrace();
   }
 
+  /** Users watching (a user's several tabs count once). */
   get viewerCount(): number {
-    return this.viewers.size;
+    return this.roster.watching().length;
   }
 
   get isEnded(): boolean {
@@ -121,14 +150,19 @@ export class TerminalSession {
     this.sendAgent({ type: "terminal.start", mode, containerId, cmd: mode === "exec" ? command : undefined, user, size, detachKeys });
   }
 
-  /** A browser joined (first open, another viewer, or a reload): it gets the current screen, then live output. */
-  addViewer(ws: WebSocket, email: string): void {
+  /**
+   * A browser joined (first open, another viewer, or a reload): it gets the current screen, then live
+   * output. The owner's sockets may type; anyone else's are read-only until the owner allows them.
+   */
+  addViewer(ws: WebSocket, who: ViewerIdentity): void {
     if (this.ended) {
       ws.close(1000, "the session has ended");
       return;
     }
-    const viewer: Viewer = { ws, email, queued: [], unacked: 0, behindSince: null };
+    const { participant, first } = this.roster.connect(who.userId, who.email);
+    const viewer: Viewer = { ws, who, participant, toldReadOnly: false, queued: [], unacked: 0, behindSince: null };
     this.viewers.add(viewer);
+    if (first && !participant.owner) this.events.joined(who);
     this.disarmGrace();
     this.sendHello(viewer);
     // The screen is read once the emulator has taken in everything received so far; what arrives
@@ -140,7 +174,7 @@ export class TerminalSession {
       for (const data of queued) this.sendOutput(viewer, data);
     });
     this.viewersChanged();
-    ws.on("message", (data: Buffer, isBinary) => (isBinary ? this.onInput(data) : this.onViewerMessage(viewer, data)));
+    ws.on("message", (data: Buffer, isBinary) => (isBinary ? this.onInput(viewer, data) : this.onViewerMessage(viewer, data)));
     ws.on("close", () => this.removeViewer(viewer));
     ws.on("error", () => this.removeViewer(viewer));
   }
@@ -194,11 +228,20 @@ export class TerminalSession {
     this.applyBackpressure();
   }
 
-  private onInput(data: Buffer): void {
+  private onInput(viewer: Viewer, data: Buffer): void {
+    if (!viewer.participant.canType) return this.readOnly(viewer);
     if (!this.started || this.ended || this.agent?.readyState !== WebSocket.OPEN) return;
     this.bytesIn += data.length;
-    if (this.recordInput) this.recorder?.inputData(data);
+    viewer.participant.bytesIn += data.length;
+    if (this.recordInput) this.recorder?.inputData(data, viewer.participant.email);
     this.agent.send(data, { binary: true });
+  }
+
+  /** Input or a resize from a read-only viewer: dropped here, never sent to the agent; the viewer is told once. */
+  private readOnly(viewer: Viewer): void {
+    if (viewer.toldReadOnly) return;
+    viewer.toldReadOnly = true;
+    this.sendViewer(viewer, { type: "refused", message: "you are watching this session read-only: your keystrokes and resizes are not sent. The session's owner can allow you to type." });
   }
 
   private onViewerMessage(viewer: Viewer, data: Buffer): void {
@@ -213,7 +256,10 @@ export class TerminalSession {
       viewer.unacked = Math.max(0, viewer.unacked - msg.bytes);
       if (viewer.unacked <= TERMINAL_HIGH_WATER) viewer.behindSince = null;
       this.applyBackpressure();
+    } else if (msg.type === "allow-input") {
+      this.allowInput(viewer, msg.viewerId, msg.allowed);
     } else {
+      if (!viewer.participant.canType) return this.readOnly(viewer);
       // The latest viewer to resize sets the size; the others follow it.
       const { cols, rows } = msg.size;
       if (cols === this.spec.size.cols && rows === this.spec.size.rows) return;
@@ -223,6 +269,20 @@ export class TerminalSession {
       this.sendAgent({ type: "resize", size: msg.size });
       for (const v of this.viewers) if (v !== viewer) this.sendViewer(v, { type: "resize", size: msg.size });
     }
+  }
+
+  /** The owner lets a viewer type or takes it back; from anyone else it is refused, and the socket stays up. */
+  private allowInput(by: Viewer, viewerId: string, allowed: boolean): void {
+    const result = this.roster.allow(by.participant, viewerId, allowed);
+    if (!result.ok) {
+      this.sendViewer(by, { type: "refused", message: `not allowed: ${result.reason}` });
+      this.events.refused(by.who, "terminal.allow-input", result.reason, { sessionId: this.id, viewerId, allowed });
+      return;
+    }
+    if (result.from === result.to) return;
+    for (const v of this.viewers) if (v.participant === result.viewer) v.toldReadOnly = false;
+    this.events.inputAllowed(by.who, result.viewer, result.from, result.to);
+    this.viewersChanged();
   }
 
   private applyBackpressure(): void {
@@ -238,7 +298,7 @@ export class TerminalSession {
     for (const v of this.viewers) {
       if (v.unacked > TERMINAL_HIGH_WATER) v.behindSince ??= now;
       if (v.behindSince !== null && now - v.behindSince > SLOW_VIEWER_MS && this.viewers.size > 1) {
-        this.log.info({ viewer: v.email }, "dropping a terminal viewer that stopped acknowledging output");
+        this.log.info({ viewer: v.who.email }, "dropping a terminal viewer that stopped acknowledging output");
         this.sendViewer(v, { type: "ended", reason: "error", message: "this viewer fell too far behind; reload to rejoin" });
         v.ws.close(4408, "too slow");
         this.removeViewer(v);
@@ -248,13 +308,14 @@ export class TerminalSession {
 
   private removeViewer(viewer: Viewer): void {
     if (!this.viewers.delete(viewer)) return;
+    this.roster.disconnect(viewer.participant);
     this.viewersChanged();
     this.applyBackpressure();
     if (this.viewers.size === 0) this.armGrace();
   }
 
   private viewersChanged(): void {
-    this.broadcast({ type: "viewers", viewers: this.viewers.size });
+    this.broadcast({ type: "viewers", viewers: this.roster.watching() });
     this.onViewersChanged?.(this.viewers.size);
   }
 
@@ -283,13 +344,14 @@ export class TerminalSession {
     if (this.agent && this.agent.readyState === WebSocket.OPEN) this.agent.close(1000, "session ended");
     this.screen.dispose();
     void (this.recorder?.close() ?? Promise.resolve(null)).then((recording) =>
-      this.settle({ id: this.id, startedAt: this.startedAt, bytesIn: this.bytesIn, bytesOut: this.bytesOut, end, recording }),
+      this.settle({ id: this.id, startedAt: this.startedAt, bytesIn: this.bytesIn, bytesOut: this.bytesOut, end, recording, joined: this.roster.joined() }),
     );
   }
 
   private sendHello(viewer: Viewer): void {
     const { mode, size, detachKeys } = this.spec;
-    this.sendViewer(viewer, { type: "hello", sessionId: this.id, mode, tty: this.tty, size, detachKeys, viewers: this.viewers.size, starting: !this.started });
+    const { viewerId, owner, canType } = viewer.participant;
+    this.sendViewer(viewer, { type: "hello", sessionId: this.id, mode, tty: this.tty, size, detachKeys, viewerId, owner, canType, viewers: this.roster.watching(), starting: !this.started });
   }
 
   private sendOutput(viewer: Viewer, data: Buffer): void {

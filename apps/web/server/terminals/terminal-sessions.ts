@@ -13,12 +13,14 @@ import type { Replicas } from "../cluster/replicas";
 import { proxyUpgrade } from "../cluster/upgrade-proxy";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
+import { recordAction, recordRefusal } from "../audit/audited";
+import { actorOf, clientOf } from "../authenticate";
 import { refuseUpgrade } from "../http-json";
 import type { Db } from "../db";
 import type { Logger } from "../logger";
 import type { Settings } from "../settings";
 import { Recorder } from "./recorder";
-import { type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
+import { type SessionEvents, type SessionSummary, TerminalSession, type TerminalSpec } from "./terminal-session";
 import { TicketBook } from "./tickets";
 
 const RETENTION_SWEEP_MS = 60 * 60_000;
@@ -146,7 +148,8 @@ export class TerminalSessions {
     }
     await this.deps.audit.append({ ...base, phase: "requested", params: { ...base.params, recording: recordingError ? { error: recordingError } : { file: `${id}.cast` } } });
 
-    const session = new TerminalSession(id, spec, recorder, settings.recordInput, this.deps.log.child({ terminal: id, hostId: spec.hostId }));
+    const log = this.deps.log.child({ terminal: id, hostId: spec.hostId });
+    const session = new TerminalSession(id, spec, recorder, settings.recordInput, log, owner.id, this.sessionEvents(id, spec, owner.email, log));
     const entry: Live = { session, requestId, actor, ownerId: owner.id, ownerEmail: owner.email };
     this.live.set(id, entry);
     void session.done.then((summary) => this.onEnded(entry, summary));
@@ -192,8 +195,9 @@ export class TerminalSessions {
       return refuseUpgrade(socket, 404, "the session has ended");
     }
     const ownerId = this.live.get(session.id)?.ownerId;
+    const actor = actorOf({ user: accepted.user, client: clientOf(req) });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      session.addViewer(ws, ticket.email);
+      session.addViewer(ws, { userId: accepted.user.id, email: accepted.user.email, actor });
       // A terminal is root on the host: it lasts only as long as the viewer may open one there.
       const unwatch = this.deps.accessWatch.watch({
         kind: "terminal",
@@ -207,6 +211,27 @@ export class TerminalSessions {
       });
       ws.once("close", unwatch);
     });
+  }
+
+  /**
+   * The audit entries of what happens inside a session: a join by anyone but the owner
+   * (`terminal.join`), the owner letting a viewer type or taking it back (`terminal.allow-input`,
+   * from → to), and an owner-only action asked by someone else (the same action, failed).
+   */
+  private sessionEvents(sessionId: string, spec: TerminalSpec, ownerEmail: string, log: Logger): SessionEvents {
+    const target = { hostId: spec.hostId, hostName: spec.hostName, targetType: "container", targetId: spec.containerId, targetName: spec.containerName };
+    const write = (what: string, p: Promise<unknown>) => void p.catch((err: unknown) => log.error({ err }, `auditing ${what} failed`));
+    return {
+      joined: (by) =>
+        write("a join", recordAction(this.deps.audit, { ...target, actor: by.actor, action: "terminal.join", params: { sessionId, mode: spec.mode, command: spec.command.join(" "), owner: ownerEmail, canType: false } })),
+      inputAllowed: (by, viewer, from, to) =>
+        write(
+          "allow-input",
+          recordAction(this.deps.audit, { ...target, actor: by.actor, action: "terminal.allow-input", params: { sessionId, viewer: viewer.email, from: { canType: from }, to: { canType: to } } }),
+        ),
+      refused: (by, action, reason, params) =>
+        write("a refusal", recordRefusal(this.deps.audit, { ...target, actor: by.actor, action, params }, reason)),
+    };
   }
 
 
@@ -264,6 +289,7 @@ export class TerminalSessions {
         bytesOut: summary.bytesOut,
         ended: summary.end,
         recording: summary.recording,
+        joined: summary.joined,
       },
     });
   }

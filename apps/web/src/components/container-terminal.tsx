@@ -30,6 +30,7 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
   const [custom, setCustom] = useState("");
   const [user, setUser] = useState("");
   const prefs = useQuery(trpc.me.preferences.queryOptions());
+  const me = useQuery(trpc.me.get.queryOptions());
   const sessions = useQuery({ ...trpc.terminals.list.queryOptions({ hostId, containerId: id }), refetchInterval: 5_000 });
   const open = useMutation(trpc.terminals.open.mutationOptions());
   const join = useMutation(trpc.terminals.join.mutationOptions());
@@ -91,17 +92,20 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
         <ErrorNote error={open.error ?? join.error ?? close.error} />
         {others.length > 0 && (
           <ul className="space-y-1 text-sm" aria-label="Live sessions">
-            {others.map((s) => (
-              <li key={s.id} className="flex flex-wrap items-center gap-2">
-                <span>
-                  {s.startedBy}: {s.mode === "attach" ? "attached" : <code>{s.command.join(" ")}</code>}, <RelativeTime at={s.startedAt} now={now} />
-                  {s.viewers > 0 && `, ${s.viewers} watching`}
-                </span>
-                <Button className="py-0.5 text-xs" onClick={() => join.mutate({ sessionId: s.id }, { onSuccess: start })}>
-                  Join
-                </Button>
-              </li>
-            ))}
+            {others.map((s) => {
+              const mine = me.data?.email === s.startedBy;
+              return (
+                <li key={s.id} className="flex flex-wrap items-center gap-2">
+                  <span>
+                    {s.startedBy}: {s.mode === "attach" ? "attached" : <code>{s.command.join(" ")}</code>}, <RelativeTime at={s.startedAt} now={now} />
+                    {s.viewers > 0 && `, ${s.viewers} watching`}
+                  </span>
+                  <Button className="py-0.5 text-xs" title={mine ? "Rejoin your session" : "Watch read-only; its owner can allow you to type"} onClick={() => join.mutate({ sessionId: s.id }, { onSuccess: start })}>
+                    {mine ? "Join" : "Watch"}
+                  </Button>
+                </li>
+              );
+            })}
           </ul>
         )}
         {active && (
@@ -113,6 +117,7 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
               detachKeys={prefs.data?.detachKeys}
               onEnded={() => sessionStorage.removeItem(storageKey(hostId, id))}
               onClose={() => close.mutate({ sessionId: active.sessionId })}
+              mayCloseOthers={me.data?.highestRole === "admin"}
             />
             <Button className="py-1" onClick={() => setActive(null)}>
               Leave

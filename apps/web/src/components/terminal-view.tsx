@@ -2,9 +2,10 @@
 
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
-import { TERMINAL_SOCKET_PATH, TerminalServerMessage, type TerminalServerMessage as ServerMessage } from "@stevedore/protocol";
+import { TERMINAL_SOCKET_PATH, TerminalServerMessage, type TerminalServerMessage as ServerMessage, type TerminalViewer } from "@stevedore/protocol";
 import { openTicketSocket } from "@/lib/ticket-socket";
 import { useTRPCClient } from "@/lib/trpc";
+import { TerminalAccessBanner, type TerminalSeat, TerminalViewers } from "./terminal-viewers";
 import { Badge, Button, Input } from "./ui";
 
 /** Rendered output is acknowledged in steps of this size (the server pauses at 100 KB unacknowledged). */
@@ -12,7 +13,7 @@ const ACK_STEP = 8 * 1024;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 
 type Ended = Extract<ServerMessage, { type: "ended" }>;
-type Status = { kind: "connecting" } | { kind: "starting" } | { kind: "live"; viewers: number } | { kind: "reconnecting" } | { kind: "ended"; ended: Ended };
+type Status = { kind: "connecting" } | { kind: "starting" } | { kind: "live" } | { kind: "reconnecting" } | { kind: "ended"; ended: Ended };
 
 /** How a session ended, in the words the UI uses. */
 export function endedText(e: Pick<Ended, "reason" | "exitCode" | "message">): string {
@@ -35,13 +36,35 @@ export function endedText(e: Pick<Ended, "reason" | "exitCode" | "message">): st
  * rendered (xterm.js's flow-control pattern), so a flood waits for the browser instead of piling up.
  * A dropped connection rejoins the same session with a fresh ticket and the server's copy of the
  * screen; `onEnded` reports how the session ended.
+ *
+ * Someone else's session is watched read-only until its owner allows typing: keystrokes and resizes
+ * are then not sent at all (the server drops them too). The owner sees who watches and decides.
  */
-export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }: { sessionId: string; ticket: string; detachKeys?: string; onEnded?: (e: Ended) => void; onClose?: () => void }) {
+export function TerminalView({
+  sessionId,
+  ticket,
+  detachKeys,
+  onEnded,
+  onClose,
+  mayCloseOthers = false,
+}: {
+  sessionId: string;
+  ticket: string;
+  detachKeys?: string;
+  onEnded?: (e: Ended) => void;
+  onClose?: () => void;
+  /** An admin may end anyone's session; others only their own. */
+  mayCloseOthers?: boolean;
+}) {
   const client = useTRPCClient();
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<Status>({ kind: "connecting" });
   const [search, setSearch] = useState<{ open: boolean; text: string }>({ open: false, text: "" });
   const searchRef = useRef<{ next: (t: string) => void; previous: (t: string) => void } | null>(null);
+  const [seat, setSeat] = useState<TerminalSeat | null>(null);
+  const [viewers, setViewers] = useState<TerminalViewer[]>([]);
+  const [refused, setRefused] = useState<string | null>(null);
+  const sendRef = useRef<(data: string) => void>(() => {});
   const onEndedRef = useRef(onEnded);
   useEffect(() => {
     onEndedRef.current = onEnded;
@@ -77,8 +100,18 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
 
       const encoder = new TextEncoder();
       let rendered = 0;
+      // Whether this browser may type: the owner always, anyone else once the owner allows it.
+      let me: TerminalSeat | null = null;
+      const mayType = () => me?.canType === true;
+      const seated = (next: TerminalSeat) => {
+        me = next;
+        term.options.disableStdin = !next.canType;
+        term.options.cursorBlink = next.canType;
+        setSeat(next);
+      };
       let followServerSize = false;
       const send = (data: string | Uint8Array) => ws?.readyState === WebSocket.OPEN && ws.send(data);
+      sendRef.current = (data) => send(data);
       const flushAck = () => {
         if (rendered > 0) send(JSON.stringify({ type: "ack", bytes: rendered }));
         rendered = 0;
@@ -86,12 +119,14 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
       const ackTimer = setInterval(flushAck, 100);
       cleanups.push(() => clearInterval(ackTimer));
 
-      term.onData((data) => send(encoder.encode(data)));
-      term.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+      term.onData((data) => mayType() && send(encoder.encode(data)));
+      term.onBinary((data) => mayType() && send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
       term.onResize(({ cols, rows }) => {
-        if (!followServerSize) send(JSON.stringify({ type: "resize", size: { cols, rows } }));
+        // A read-only viewer follows the session's size; its own window does not change it.
+        if (!followServerSize && mayType()) send(JSON.stringify({ type: "resize", size: { cols, rows } }));
       });
-      const observer = new ResizeObserver(() => fit.fit());
+      // A read-only viewer keeps the session's size (it cannot set it) rather than fitting its own box.
+      const observer = new ResizeObserver(() => (me === null || mayType()) && fit.fit());
       observer.observe(host.current);
       cleanups.push(() => observer.disconnect());
 
@@ -116,10 +151,20 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
             // The server replays the current screen after hello: start from a clean terminal.
             if (!greeted) term.reset();
             greeted = true;
-            setStatus(msg.starting ? { kind: "starting" } : { kind: "live", viewers: msg.viewers });
-            send(JSON.stringify({ type: "resize", size: { cols: term.cols, rows: term.rows } }));
+            setStatus(msg.starting ? { kind: "starting" } : { kind: "live" });
+            seated({ viewerId: msg.viewerId, owner: msg.owner, canType: msg.canType });
+            setViewers(msg.viewers);
+            if (msg.canType) send(JSON.stringify({ type: "resize", size: { cols: term.cols, rows: term.rows } }));
+            else term.resize(msg.size.cols, msg.size.rows);
           } else if (msg.type === "viewers") {
-            setStatus((s) => (s.kind === "live" ? { kind: "live", viewers: msg.viewers } : s));
+            setViewers(msg.viewers);
+            const mine = me && msg.viewers.find((v) => v.viewerId === me!.viewerId);
+            if (me && mine && mine.canType !== me.canType) {
+              seated({ ...me, canType: mine.canType });
+              setRefused(null);
+            }
+          } else if (msg.type === "refused") {
+            setRefused(msg.message);
           } else if (msg.type === "resize") {
             // Another viewer set the size: follow it rather than fight over it.
             followServerSize = true;
@@ -169,7 +214,8 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
         <span data-testid="terminal-status">
           <TerminalStatus status={status} />
         </span>
-        {detachKeys && status.kind === "live" && <span className="text-xs text-slate-500">Detach: {detachKeys.replaceAll("ctrl-", "Ctrl-").replace(",", " ")}</span>}
+        {status.kind === "live" && viewers.length > 1 && <span className="text-xs text-slate-500">{viewers.length} watching</span>}
+        {detachKeys && status.kind === "live" && seat?.canType && <span className="text-xs text-slate-500">Detach: {detachKeys.replaceAll("ctrl-", "Ctrl-").replace(",", " ")}</span>}
         <span className="ml-auto flex items-center gap-2">
           {search.open && (
             <Input
@@ -188,14 +234,25 @@ export function TerminalView({ sessionId, ticket, detachKeys, onEnded, onClose }
           <Button variant="ghost" className="py-1" onClick={() => setSearch((s) => ({ open: !s.open, text: s.text }))} aria-pressed={search.open}>
             Search
           </Button>
-          {onClose && status.kind !== "ended" && (
+          {onClose && status.kind !== "ended" && (seat?.owner || mayCloseOthers) && (
             <Button variant="ghost" className="py-1" onClick={onClose}>
               End session
             </Button>
           )}
         </span>
       </div>
-      <div ref={host} data-testid="terminal" className="h-[28rem] overflow-hidden rounded-md bg-slate-900 p-1" />
+      {seat && status.kind !== "ended" && (
+        <>
+          <TerminalAccessBanner seat={seat} viewers={viewers} />
+          <TerminalViewers seat={seat} viewers={viewers} onAllow={(viewerId, allowed) => sendRef.current(JSON.stringify({ type: "allow-input", viewerId, allowed }))} />
+        </>
+      )}
+      {refused && status.kind !== "ended" && (
+        <p role="alert" data-testid="terminal-refused" className="text-sm text-red-700">
+          {refused}
+        </p>
+      )}
+      <div ref={host} data-testid="terminal" data-can-type={seat?.canType ? "true" : "false"} className="h-[28rem] overflow-hidden rounded-md bg-slate-900 p-1" />
       {status.kind === "ended" && (
         <p role="status" data-testid="terminal-ended" className="text-sm text-slate-700">
           {endedText(status.ended)}
@@ -214,11 +271,7 @@ function TerminalStatus({ status }: { status: Status }) {
     case "reconnecting":
       return <Badge tone="amber">reconnecting…</Badge>;
     case "live":
-      return (
-        <Badge tone="green">
-          live{status.viewers > 1 ? ` · ${status.viewers} viewers` : ""}
-        </Badge>
-      );
+      return <Badge tone="green">live</Badge>;
     default:
       return <Badge tone="slate">ended</Badge>;
   }
