@@ -1,18 +1,58 @@
+import { z } from "zod";
 import type { Db } from "./db";
 import type { SessionUser } from "./auth";
 import { loadGrants } from "./access/grants";
-import { type Role, asRole, isDisabled, lesserRole } from "./access/roles";
+import { asRole, highestRole, isDisabled, lesserRole, roleAtLeast } from "./access/roles";
 import { hashSecret, newId, randomSecret } from "./agents/secrets";
+import type { Actor, AuditLog } from "./audit/audit-log";
+import { recordAction } from "./audit/audited";
+import { DomainError } from "./domain-error";
 
 /** Last-used times are written at most this often per token, not on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function createApiToken(db: Db, user: SessionUser, input: { name: string; role: Role; expiresAt?: Date }) {
-  const token = randomSecret("stvtok");
-  const row = await db.apiToken.create({
-    data: { id: newId("tok"), userId: user.id, name: input.name, role: input.role, tokenHash: hashSecret(token), expiresAt: input.expiresAt },
+/** A token carries a role of its own, at most its maker's ("none" would be a token for nothing). */
+const TOKEN_ROLES = ["viewer", "operator", "admin"] as const;
+
+export const CreateTokenInput = z.object({
+  name: z.string().trim().min(1, "give the token a name").max(100),
+  role: z.enum(TOKEN_ROLES),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+interface TokenDeps {
+  db: Db;
+  audit: AuditLog;
+}
+
+/** The user's own tokens; the secret itself is never shown again. */
+export function listOwnTokens(db: Db, userId: string) {
+  return db.apiToken.findMany({
+    where: { userId },
+    select: { id: true, name: true, role: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true },
+    orderBy: { createdAt: "desc" },
   });
-  return { token, id: row.id };
+}
+
+/** A new token for `user`, its secret returned once and stored only as a hash. Audited as `token.create`. */
+export async function createApiToken(deps: TokenDeps, user: SessionUser, actor: Actor, input: z.infer<typeof CreateTokenInput>) {
+  // A grant counts: operator on "staging" may make an operator token, which is operator only there.
+  const mine = highestRole(user);
+  if (!roleAtLeast(mine, input.role)) throw new DomainError("forbidden", `a token can have at most your own role (${mine})`);
+  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const token = randomSecret("stvtok");
+  const { id } = await deps.db.apiToken.create({ data: { id: newId("tok"), userId: user.id, name: input.name, role: input.role, tokenHash: hashSecret(token), expiresAt } });
+  await recordAction(deps.audit, { action: "token.create", actor, targetType: "token", targetId: id, targetName: input.name, params: { role: input.role, expiresAt } });
+  return { id, token, expiresAt };
+}
+
+/** Its owner, or any admin (a leaked token cannot wait for its owner), revokes a token. Audited as `token.revoke`. */
+export async function revokeApiToken(deps: TokenDeps, by: { userId: string; isAdmin: boolean }, actor: Actor, tokenId: string) {
+  const token = await deps.db.apiToken.findUnique({ where: { id: tokenId } });
+  if (!token || (token.userId !== by.userId && !by.isAdmin)) throw new DomainError("not_found", "no such token");
+  if (!token.revokedAt) await deps.db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+  await recordAction(deps.audit, { action: "token.revoke", actor, targetType: "token", targetId: token.id, targetName: token.name });
+  return { revoked: true };
 }
 
 /** A real token turned away: who it belongs to, and why. */

@@ -1,0 +1,69 @@
+import type { CallerAccess } from "../access/caller-access";
+import type { Actor, AuditLog } from "../audit/audit-log";
+import { recordAction } from "../audit/audited";
+import type { ServerConfig } from "../config";
+import type { Db } from "../db";
+import { DomainError } from "../domain-error";
+import type { FleetState } from "../fleet/fleet-state";
+import type { Logger } from "../logger";
+import type { AgentGateway } from "./agent-gateway";
+import { createJoinToken } from "./enrollment";
+
+/** What admins do to hosts: add (a join token), group, revoke. Each is one audited `host.*` entry. */
+
+export interface HostAdminDeps {
+  db: Db;
+  fleet: FleetState;
+  agents: AgentGateway;
+  audit: AuditLog;
+  config: Pick<ServerConfig, "publicUrl" | "joinTokenTtlMs">;
+  log: Logger;
+}
+
+export function hostOrThrow(fleet: FleetState, hostId: string) {
+  const host = fleet.getHost(hostId);
+  if (!host) throw new DomainError("not_found", "no such host");
+  return host;
+}
+
+/** The groups of the hosts the caller sees, with how many hosts each has (and, for admins, how many users hold grants on it). */
+export async function listHostGroups(deps: Pick<HostAdminDeps, "db" | "fleet">, access: CallerAccess) {
+  const hosts = new Map<string, number>();
+  for (const h of deps.fleet.listHosts()) if (access.sees(h.id)) for (const g of h.groups) hosts.set(g, (hosts.get(g) ?? 0) + 1);
+  const grants = access.isAdmin ? await deps.db.accessGrant.groupBy({ by: ["group"], _count: { _all: true } }) : [];
+  const users = new Map(grants.map((g) => [g.group, g._count._all]));
+  const names = [...new Set([...hosts.keys(), ...users.keys()])].sort();
+  return names.map((name) => ({ name, hosts: hosts.get(name) ?? 0, grants: users.get(name) ?? 0 }));
+}
+
+/** Replaces a host's groups; access on it follows at once (grants are by group). */
+export async function setHostGroups(deps: HostAdminDeps, actor: Actor, hostId: string, groups: string[]) {
+  const host = hostOrThrow(deps.fleet, hostId);
+  await deps.db.$transaction([deps.db.hostGroupMember.deleteMany({ where: { hostId: host.id } }), deps.db.hostGroupMember.createMany({ data: groups.map((group) => ({ hostId: host.id, group })) })]);
+  deps.agents.setGroups(host.id, groups);
+  await recordAction(deps.audit, { action: "host.set-groups", actor, hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name, params: { from: host.groups, to: groups } });
+  return { groups };
+}
+
+/** "Add host": a one-time, expiring join token and the exact command to run on the new host. */
+export async function issueJoinToken(deps: HostAdminDeps, actor: Actor, createdById: string) {
+  const { token, expiresAt } = await createJoinToken(deps.db, createdById, deps.config.joinTokenTtlMs);
+  await recordAction(deps.audit, { action: "host.join-token", actor, targetType: "join-token", params: { expiresAt } });
+  const url = deps.config.publicUrl;
+  return {
+    token,
+    expiresAt,
+    // The control plane serves the installer and the agent (install/agent-install.ts): Node ≥ 20 and curl suffice.
+    command: `curl -fsSL ${url}/install/agent.sh | sudo sh -s -- --join ${token}`,
+    containerCommand: `docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent stevedore-agent --hostname "$(hostname)" --url ${url} --join ${token}`,
+  };
+}
+
+/** Ends the host's credential and its agent's connection; its containers leave the fleet view. */
+export async function revokeHost(deps: HostAdminDeps, actor: Actor, hostId: string) {
+  const host = hostOrThrow(deps.fleet, hostId);
+  await deps.agents.revoke(host.id);
+  await recordAction(deps.audit, { action: "host.revoke", actor, hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name });
+  deps.log.info({ hostId: host.id, by: actor.name }, "host revoked");
+  return { revoked: true };
+}
