@@ -170,7 +170,7 @@ describe("container logs through the control plane and the agent", () => {
     // Paused, not buffering: nothing more arrives, and the server holds about one window for it.
     expect(slow.received - held).toBeLessThan(64 * 1024);
     expect(slow.received).toBeLessThan(1024 * 1024);
-    expect(Math.max(...h.stack.cp.services.logs.unacknowledged)).toBeLessThan(LOGS_HIGH_WATER + 512 * 1024);
+    expect(Math.max(...h.stack.cp.services.logs.backlogs.map((b) => b.behind))).toBeLessThan(LOGS_HIGH_WATER + 512 * 1024);
     // The other browser's stream keeps flowing meanwhile.
     const before = other.textOf(1).length;
     await waitFor(() => other.textOf(1).length >= before + 5, { what: "the other browser's lines to keep coming" });
@@ -181,6 +181,37 @@ describe("container logs through the control plane and the agent", () => {
     clearInterval(acks);
     slow.close();
     other.close();
+  });
+
+  it("a browser that acknowledges everything and reads nothing is held to one window too: acknowledgements are not trusted", async () => {
+    // 64 MB of long lines: far more than the kernel's socket buffers hold, so a server that trusted
+    // the acknowledgements would pile most of it up in its own memory.
+    const line = "x".repeat(1023);
+    const flood = await runContainer("logs-liar", ["sh", "-c", `yes ${line} | head -n 65536; sleep 100000`], undefined, ["--log-opt", "max-size=200m"]);
+    await waitFor(async () => (await h.api.containers.list.query({ q: "logs-liar" })).items.some((x) => x.state === "running"), { what: "the flood container" });
+    const liar = await client([flood], { autoAck: false, keepLines: false });
+    // Stop reading the socket (as a stuck tab would), but keep claiming a huge amount was rendered.
+    const raw = (liar.ws as unknown as { _socket: import("node:net").Socket })._socket;
+    raw.pause();
+    const lies = setInterval(() => liar.ws.send(JSON.stringify({ type: "ack", bytes: 1 << 30 })), 5);
+    liar.open(1, h.hostId, flood);
+    const held = () => h.stack.cp.services.logs.backlogs.reduce((most, b) => Math.max(most, b.held), 0);
+    try {
+      // Once the kernel's buffers are full, the server starts holding bytes itself...
+      await waitFor(() => held() > LOGS_HIGH_WATER, { timeoutMs: 20_000, what: "the server to hold bytes for the socket that stopped reading" });
+      // ...and stops reading the agent at about one window, lies or not.
+      let most = 0;
+      for (const until = Date.now() + 2_000; Date.now() < until; await sleep(10)) most = Math.max(most, held());
+      expect(most).toBeLessThan(LOGS_HIGH_WATER + 1024 * 1024);
+    } finally {
+      clearInterval(lies);
+    }
+    // Paused, not dropped: once the browser reads again, every line arrives.
+    raw.resume();
+    const acks = setInterval(() => liar.ack(), 5);
+    await waitFor(() => liar.newlines >= 65_536, { timeoutMs: 30_000, what: "the whole flood to arrive after the browser reads again" });
+    clearInterval(acks);
+    liar.close();
   });
 
   it("a download streams the selected range as text", async () => {

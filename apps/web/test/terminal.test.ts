@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TERMINAL_HIGH_WATER } from "@stevedore/protocol";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { type StackWithHost, apiClient, signIn, startStackWithHost } from "./support/stack";
 import { TerminalClient } from "./support/terminal-client";
@@ -26,7 +27,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
   });
 
   /** A viewer signed in as the admin (or with another user's cookie). */
-  const viewer = (ticket: string, opts: { cookie?: string; origin?: string; autoAck?: boolean } = {}) => new TerminalClient(h.stack.url, ticket, { cookie: h.cookie, ...opts });
+  const viewer = (ticket: string, opts: { cookie?: string; origin?: string; autoAck?: boolean; keepOutput?: boolean } = {}) => new TerminalClient(h.stack.url, ticket, { cookie: h.cookie, ...opts });
 
   async function open(mode: "attach" | "exec", containerId: string, extra: { command?: string[]; user?: string } = {}) {
     const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId, mode, size: SIZE, ...extra });
@@ -125,6 +126,38 @@ describe("web terminal: attach and exec through the control plane and the agent"
     expect(slow.lastOutputAt - stopAt).toBeLessThan(1_000);
     slow.type("exit\r");
     await slow.message("ended");
+  });
+
+  it("a browser that acknowledges everything and reads nothing pauses the flood too: acknowledgements are not trusted", async () => {
+    const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
+    const liar = viewer(ticket, { autoAck: false, keepOutput: false });
+    await liar.opened();
+    await waitFor(() => liar.messages.some((m) => m.type === "hello" && !m.starting), { what: "the session to start" });
+    // Stop reading the socket, as a stuck tab would, while claiming a huge amount was rendered.
+    const raw = (liar.ws as unknown as { _socket: import("node:net").Socket })._socket;
+    raw.pause();
+    const lies = setInterval(() => liar.ws.send(JSON.stringify({ type: "ack", bytes: 1 << 30 })), 5);
+    liar.type("yes\r");
+    const session = h.stack.cp.services.terminals.get(sessionId)!;
+    const held = () => Math.max(0, ...session.viewerBacklogs);
+    try {
+      // Once the kernel's buffers are full the server starts holding output itself, and stops at about one window.
+      await waitFor(() => held() > TERMINAL_HIGH_WATER, { timeoutMs: 20_000, what: "the server to hold output for the socket that stopped reading" });
+      const out = session.bytesOut;
+      let most = 0;
+      for (const until = Date.now() + 2_000; Date.now() < until; await new Promise((r) => setTimeout(r, 10))) most = Math.max(most, held());
+      expect(most).toBeLessThan(TERMINAL_HIGH_WATER + 1024 * 1024);
+      expect(session.bytesOut - out).toBeLessThan(1024 * 1024);
+    } finally {
+      clearInterval(lies);
+    }
+    raw.resume();
+    const acks = setInterval(() => liar.ack(), 5);
+    await waitFor(() => held() < TERMINAL_HIGH_WATER && liar.received > 0, { what: "the browser to catch up once it reads" });
+    liar.type("\x03");
+    liar.type("exit\r");
+    await liar.message("ended");
+    clearInterval(acks);
   });
 
   it("refuses users without the terminal permission, reused tickets and other origins, and audits the refusals", async () => {

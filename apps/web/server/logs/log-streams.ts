@@ -101,9 +101,9 @@ export class LogStreams {
   }
 
 
-  /** Unacknowledged bytes of each browser socket (tests and the bench watch them stay bounded). */
-  get unacknowledged(): number[] {
-    return [...this.connections].map((c) => c.unacked);
+  /** How far behind each browser socket is, and what the server holds for it (tests and the bench watch them stay bounded). */
+  get backlogs(): { behind: number; held: number }[] {
+    return [...this.connections].map((c) => ({ behind: c.window.behind, held: c.window.held }));
   }
 
   closeAll(): void {

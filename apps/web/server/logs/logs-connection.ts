@@ -4,16 +4,17 @@ import type { SessionUser } from "../auth";
 import type { Logger } from "../logger";
 import type { AgentLogLeg } from "./agent-log-leg";
 import { asDomainError } from "../domain-error";
+import { SendWindow } from "../send-window";
 import type { ContainerRef, LogStreams } from "./log-streams";
 
 /**
  * One browser's /logs socket: any number of container streams (the merged view), each its own agent
- * leg, tagged with the number the browser chose. Flow control by acknowledgement: above
- * LOGS_HIGH_WATER unacknowledged bytes, every leg of THIS socket stops being read until the browser
- * is below LOGS_LOW_WATER, so the server holds at most about that much for it.
+ * leg, tagged with the number the browser chose. Flow control: above LOGS_HIGH_WATER bytes behind
+ * (unacknowledged, or not yet written to the socket: see SendWindow), every leg of THIS socket stops
+ * being read until it is below LOGS_LOW_WATER, so the server holds at most about that much for it.
  */
 export class LogsConnection {
-  unacked = 0;
+  readonly window: SendWindow;
   private paused = false;
   private readonly legs = new Map<number, AgentLogLeg>();
   /** Stream numbers already used on this socket (a number is never reused, so late frames are unambiguous). */
@@ -27,6 +28,7 @@ export class LogsConnection {
     private readonly streams: LogStreams,
     private readonly log: Logger,
   ) {
+    this.window = new SendWindow(ws, () => this.resumeIfCaughtUp());
     ws.on("message", (data: Buffer, isBinary) => this.onMessage(data, isBinary));
     ws.on("close", () => this.close());
     ws.on("error", () => this.close());
@@ -48,8 +50,8 @@ export class LogsConnection {
     }
     const msg = decoded.message;
     if (msg.type === "ack") {
-      this.unacked = Math.max(0, this.unacked - msg.bytes);
-      if (this.paused && this.unacked < LOGS_LOW_WATER) this.setPaused(false);
+      this.window.ack(msg.bytes);
+      this.resumeIfCaughtUp();
     } else if (msg.type === "close") {
       this.legs.get(msg.stream)?.close();
     } else {
@@ -88,9 +90,12 @@ export class LogsConnection {
     const out = Buffer.allocUnsafe(LOG_FRAME_HEADER - 1 + frame.length);
     out.writeUInt32BE(stream, 0);
     frame.copy(out, LOG_FRAME_HEADER - 1);
-    this.unacked += out.length;
-    this.ws.send(out, { binary: true });
-    if (!this.paused && this.unacked > LOGS_HIGH_WATER) this.setPaused(true);
+    this.window.send(out);
+    if (!this.paused && this.window.behind > LOGS_HIGH_WATER) this.setPaused(true);
+  }
+
+  private resumeIfCaughtUp(): void {
+    if (this.paused && !this.closed && this.window.behind < LOGS_LOW_WATER) this.setPaused(false);
   }
 
   private setPaused(paused: boolean): void {
@@ -99,7 +104,7 @@ export class LogsConnection {
       if (paused) leg.pause();
       else leg.resume();
     }
-    this.log.trace({ paused, unacked: this.unacked }, "log flow control");
+    this.log.trace({ paused, behind: this.window.behind }, "log flow control");
   }
 
   private sendJson(msg: LogsServerMessage): void {

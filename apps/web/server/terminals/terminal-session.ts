@@ -14,6 +14,7 @@ import {
   type TerminalSize,
 } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
+import { SendWindow } from "../send-window";
 import type { Logger } from "../logger";
 import type { RecordingOutcome, Recorder } from "./recorder";
 import { ScreenMirror } from "./screen-mirror";
@@ -78,17 +79,24 @@ interface Viewer {
   toldReadOnly: boolean;
   /** Live output held back until the viewer has the screen it joined on. */
   queued: Buffer[] | null;
-  unacked: number;
+  queuedBytes: number;
+  window: SendWindow;
   /** When it went above the high-water mark, while it stays there. */
   behindSince: number | null;
+}
+
+/** How far a viewer is behind: what it has not acknowledged or the server still holds for it, and output waiting for its screen. */
+function behind(v: Viewer): number {
+  return v.window.behind + v.queuedBytes;
 }
 
 /**
  * One terminal session: the agent's stream socket on one side, any number of browser viewers on the
  * other. Output goes to a screen mirror (so a viewer who joins or reloads gets the current screen, not
  * a raw byte tail), to the recording, and to every viewer. Flow control: each viewer acknowledges
- * what it has rendered; while any viewer is more than TERMINAL_HIGH_WATER behind, the agent socket is
- * not read (TCP then stops the agent, which stops reading the engine), until all are below the low mark.
+ * what it has rendered; while any viewer is more than TERMINAL_HIGH_WATER behind (unacknowledged,
+ * not yet written to its socket, or held until its screen is sent: see SendWindow), the agent socket
+ * is not read (TCP then stops the agent, which stops reading the engine), until all are below the low mark.
  */
 export class TerminalSession {
   readonly startedAt = Date.now();
@@ -132,6 +140,11 @@ export class TerminalSession {
     return this.roster.watching().length;
   }
 
+  /** Bytes the server holds for each viewer's socket (tests and the bench watch them stay bounded). */
+  get viewerBacklogs(): number[] {
+    return [...this.viewers].map((v) => v.window.held + v.queuedBytes);
+  }
+
   get isEnded(): boolean {
     return this.ended !== null;
   }
@@ -160,7 +173,7 @@ export class TerminalSession {
       return;
     }
     const { participant, first } = this.roster.connect(who.userId, who.email);
-    const viewer: Viewer = { ws, who, participant, toldReadOnly: false, queued: [], unacked: 0, behindSince: null };
+    const viewer: Viewer = { ws, who, participant, toldReadOnly: false, queued: [], queuedBytes: 0, window: new SendWindow(ws, () => this.applyBackpressure()), behindSince: null };
     this.viewers.add(viewer);
     if (first && !participant.owner) this.events.joined(who);
     this.disarmGrace();
@@ -170,6 +183,7 @@ export class TerminalSession {
     void this.screen.snapshot().then((replay) => {
       const queued = viewer.queued ?? [];
       viewer.queued = null;
+      viewer.queuedBytes = 0;
       if (replay) this.sendOutput(viewer, Buffer.from(replay));
       for (const data of queued) this.sendOutput(viewer, data);
     });
@@ -253,8 +267,8 @@ export class TerminalSession {
     }
     const msg = decoded.message;
     if (msg.type === "ack") {
-      viewer.unacked = Math.max(0, viewer.unacked - msg.bytes);
-      if (viewer.unacked <= TERMINAL_HIGH_WATER) viewer.behindSince = null;
+      viewer.window.ack(msg.bytes);
+      if (behind(viewer) <= TERMINAL_HIGH_WATER) viewer.behindSince = null;
       this.applyBackpressure();
     } else if (msg.type === "allow-input") {
       this.allowInput(viewer, msg.viewerId, msg.allowed);
@@ -287,16 +301,16 @@ export class TerminalSession {
 
   private applyBackpressure(): void {
     if (!this.agent) return;
-    let behind = 0;
-    for (const v of this.viewers) behind = Math.max(behind, v.unacked);
-    if (!this.agent.isPaused && behind > TERMINAL_HIGH_WATER) this.agent.pause();
-    else if (this.agent.isPaused && behind < TERMINAL_LOW_WATER) this.agent.resume();
+    let most = 0;
+    for (const v of this.viewers) most = Math.max(most, behind(v));
+    if (!this.agent.isPaused && most > TERMINAL_HIGH_WATER) this.agent.pause();
+    else if (this.agent.isPaused && most < TERMINAL_LOW_WATER) this.agent.resume();
   }
 
   private dropSlowViewers(): void {
     const now = Date.now();
     for (const v of this.viewers) {
-      if (v.unacked > TERMINAL_HIGH_WATER) v.behindSince ??= now;
+      if (behind(v) > TERMINAL_HIGH_WATER) v.behindSince ??= now;
       if (v.behindSince !== null && now - v.behindSince > SLOW_VIEWER_MS && this.viewers.size > 1) {
         this.log.info({ viewer: v.who.email }, "dropping a terminal viewer that stopped acknowledging output");
         this.sendViewer(v, { type: "ended", reason: "error", message: "this viewer fell too far behind; reload to rejoin" });
@@ -357,11 +371,10 @@ export class TerminalSession {
   private sendOutput(viewer: Viewer, data: Buffer): void {
     if (viewer.queued) {
       viewer.queued.push(data);
+      viewer.queuedBytes += data.length;
       return;
     }
-    if (viewer.ws.readyState !== WebSocket.OPEN) return;
-    viewer.unacked += data.length;
-    viewer.ws.send(data, { binary: true });
+    viewer.window.send(data);
   }
 
   private sendViewer(viewer: Viewer, msg: TerminalServerMessage): void {
