@@ -5,8 +5,11 @@
  *            WebSocket client of the control plane that acknowledges as it receives; lines per second
  *            from first to last line. One at a time: two followers at once share the engine's CPU.
  *   history  the same N lines read again from the log (no follow), one reader after the other
+ *   liars    L browser-like clients read a 64 MB log while not reading their sockets and acknowledging
+ *            1 GiB every 5 ms (acknowledgements cannot be trusted): the control plane's RSS must stay
+ *            flat, because it pauses on what it holds for a socket, not only on acknowledgements
  * The control plane and the agent run as their own processes; their RSS before and at peak is printed.
- * Usage: npm run bench:logs -- [lines=1000000]
+ * Usage: npm run bench:logs -- [lines=1000000] [liars=20]
  */
 import type { IncomingMessage } from "node:http";
 import Docker from "dockerode";
@@ -17,6 +20,8 @@ import { startWithLocalAgent } from "./support/control-plane-process";
 import { rssMiB, runBench } from "./support/measure";
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
+const LIARS = Number(process.argv[3] ?? 20);
+const LIAR_SECONDS = 10;
 const LINE = "bench-line-0123456789-abcdefghij-0123456789";
 const docker = new Docker();
 
@@ -103,6 +108,31 @@ async function main(): Promise<void> {
   line("engine logs API (direct):", historyDirect);
   line("WebSocket client via Stevedore:", historyStevedore, historyDirect);
   console.log(`  (frames to the client: ${fmt(historyStevedore.frames)}, ${Math.round(historyStevedore.lines / historyStevedore.frames)} lines each)`);
+  // Liars: RSS is read before they start and every 100 ms while they hold their sockets shut.
+  const big = await runContainer("bench-logs-liars", ["sh", "-c", `yes ${"x".repeat(1023)} | head -n 65536; sleep 100000`], undefined, ["--log-opt", "max-size=1g"]);
+  while ((await docker.getContainer(big).logs({ stdout: true, tail: 1 })).length === 0) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 3_000)); // the flood (64 MB) is written in about a second
+  const rssLiarsBefore = rssMiB(cp.proc.pid!, "VmRSS");
+  let rssLiarsPeak = rssLiarsBefore;
+  const liars = await Promise.all(
+    Array.from({ length: LIARS }, async () => {
+      const { ticket } = await api.logs.ticket.mutate({ containers: [{ hostId, containerId: big }] });
+      const client = new LogsClient(cp.url, ticket, { cookie, autoAck: false, keepLines: false });
+      await client.opened();
+      (client.ws as unknown as { _socket: import("node:net").Socket })._socket.pause();
+      const lies = setInterval(() => client.ws.send(JSON.stringify({ type: "ack", bytes: 1 << 30 })), 5);
+      client.open(1, hostId, big, { follow: false });
+      return { client, lies };
+    }),
+  );
+  for (const until = Date.now() + LIAR_SECONDS * 1000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) rssLiarsPeak = Math.max(rssLiarsPeak, rssMiB(cp.proc.pid!, "VmRSS"));
+  for (const { client, lies } of liars) {
+    clearInterval(lies);
+    client.ws.terminate();
+  }
+  console.log(`\nLiars: ${LIARS} clients read a 64 MB log without reading their sockets, acknowledging 1 GiB every 5 ms, for ${LIAR_SECONDS} s`);
+  console.log(`  control plane RSS ${rssLiarsBefore.toFixed(0)} → ${rssLiarsPeak.toFixed(0)} MiB at peak (+${(rssLiarsPeak - rssLiarsBefore).toFixed(0)} MiB; trusting the acknowledgements it could hold up to ${LIARS * 64} MB)`);
+
   console.log(`\nRSS before → peak: control plane ${rssBefore.server.toFixed(0)} → ${rssMiB(cp.proc.pid!, "VmHWM").toFixed(0)} MiB, agent ${rssBefore.agent.toFixed(0)} → ${rssMiB(agent.proc.pid!, "VmHWM").toFixed(0)} MiB`);
 
   await stack.stop();
