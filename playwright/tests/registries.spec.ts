@@ -35,6 +35,7 @@ test("[ADMIN] adds a private registry with credentials, browses it, pulls an ima
   await page.screenshot({ path: path.join(SHOTS, "registry-pull.png"), fullPage: true });
   await expect(host).toHaveAttribute("data-phase", "succeeded", { timeout: 30_000 });
   await expect(host.getByText(/sha256:[0-9a-f]{64}/)).toBeVisible();
+  await expect(pull.getByText(/^Pulled /)).toBeVisible();
 
   await pull.getByRole("link", { name: "Run it…" }).click();
   await expect(page.getByLabel("Image", { exact: true })).toHaveValue(`${address}/stevedore-test/e2e-private:2.0.1`);
@@ -43,4 +44,20 @@ test("[ADMIN] adds a private registry with credentials, browses it, pulls an ima
   await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
   await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-private" })).toBeVisible();
   expect(await docker(["inspect", "-f", "{{.State.Running}}", "stv-e2e-private"])).toBe("true");
+});
+
+test("[ADMIN] a pull that fails on every host says so in its heading, not \"Pulled\"", async ({ page }) => {
+  const address = process.env.STEVEDORE_E2E_PRIVATE_REGISTRY!;
+  await signInAs(page, E2E_ADMIN);
+  await page.goto("/images");
+  await page.getByRole("button", { name: "Pull image" }).click();
+  const pull = page.getByRole("dialog", { name: "Pull image" });
+  await pull.getByLabel("Image").fill(`${address}/stevedore-test/e2e-private:0.0.0-missing`);
+  await pull.getByRole("button", { name: "Pull to 1 host" }).click();
+  await expect(pull.getByTestId("pull-host").filter({ hasText: "e2e-host" })).toHaveAttribute("data-phase", "failed", { timeout: 30_000 });
+  await expect(pull.getByText(/^Could not pull /)).toBeVisible();
+  await expect(pull.getByText(/^Pulled /)).toHaveCount(0);
+  // Nothing to run: the image is on no host.
+  await expect(pull.getByRole("button", { name: "Close" }).filter({ hasText: "Close" })).toBeVisible();
+  await expect(pull.getByRole("link", { name: "Run it…" })).toHaveCount(0);
 });

@@ -17,7 +17,8 @@ export function ImagePullDialog({ open, initialReference = "", onClose }: { open
   const pull = useMutation(trpc.images.pull.mutationOptions());
   const [reference, setReference] = useState(initialReference);
   const [picked, setPicked] = useState<string[] | null>(null);
-  const [finished, setFinished] = useState(false);
+  // Once done: whether any host has the image now (only then is "Run it…" offered).
+  const [finished, setFinished] = useState<{ pulledSomewhere: boolean } | null>(null);
   const usable = hosts.data?.filter((h) => h.status === "online" && mayOperate(h.access)) ?? [];
   const chosen = picked ?? (usable.length === 1 ? [usable[0]!.id] : []);
   const ref = reference.trim();
@@ -25,9 +26,9 @@ export function ImagePullDialog({ open, initialReference = "", onClose }: { open
     <Dialog open={open} onClose={onClose} title="Pull image">
       {pull.data ? (
         <div className="space-y-3">
-          <ImagePullProgress pullId={pull.data.pullId} onDone={() => setFinished(true)} />
+          <ImagePullProgress pullId={pull.data.pullId} onDone={(state) => setFinished({ pulledSomewhere: state.hosts.some((h) => h.phase === "succeeded") })} />
           <div className="flex justify-end gap-2">
-            {finished && (
+            {finished?.pulledSomewhere && (
               <Link href={`/run?image=${encodeURIComponent(ref)}`} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">
                 Run it…
               </Link>

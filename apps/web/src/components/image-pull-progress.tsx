@@ -91,6 +91,16 @@ function HostPullRow({ h }: { h: HostPullState }) {
   );
 }
 
+/** What the pull came to, counted over its hosts: "Pulled" only when every host has the image. */
+function pullHeading(state: PullState | null): string {
+  if (!state?.done) return "Pulling";
+  const count = (phase: string) => state.hosts.filter((h) => h.phase === phase).length;
+  const [ok, failed, cancelled] = [count("succeeded"), count("failed"), count("cancelled")];
+  if (ok === state.hosts.length) return "Pulled";
+  if (ok === 0) return failed ? "Could not pull" : "Cancelled pull of";
+  return `Pulled on ${ok} of ${state.hosts.length} hosts (${[failed && `${failed} failed`, cancelled && `${cancelled} cancelled`].filter(Boolean).join(", ")})`;
+}
+
 /**
  * A pull in progress, per host and per layer, live from the server; `onDone` gets the final state
  * once every host has finished (succeeded, failed or cancelled).
@@ -111,7 +121,7 @@ export function ImagePullProgress({ pullId, onDone }: { pullId: string; onDone?:
     <div className="space-y-3 rounded-md border border-slate-200 p-3" aria-live="polite">
       <div className="flex items-center justify-between gap-2">
         <p className="text-sm">
-          {state?.done ? "Pulled" : "Pulling"} <code className="font-medium">{state?.reference ?? "…"}</code>
+          {pullHeading(state)} <code className="font-medium">{state?.reference ?? "…"}</code>
         </p>
         {state && !state.done && (
           <Button variant="ghost" className="py-1" disabled={cancel.isPending} onClick={() => cancel.mutate({ pullId })}>
