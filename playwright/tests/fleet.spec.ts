@@ -46,6 +46,7 @@ test("[ADMIN] sees a container started with the docker CLI appear Up, then Exite
   const cliReturned = Date.now();
   const row = page.getByTestId("container-row").filter({ hasText: "stv-e2e-web" });
   await expect(row.getByTestId("container-status")).toHaveText(/^Up /, { timeout: 2_000 });
+  await expect(row.locator("[data-tone]")).toHaveAttribute("data-tone", "ok");
   const seen = Date.now();
   test.info().annotations.push({ type: "latency", description: `docker run → row Up in the browser: ${seen - started} ms (${seen - cliReturned} ms after the CLI returned)` });
   console.log(`docker run → row in browser: ${seen - started} ms from invoking the CLI, ${seen - cliReturned} ms after it returned`);
@@ -65,6 +66,9 @@ test("[ADMIN] sees a container started with the docker CLI appear Up, then Exite
 
   await docker(["stop", "-t", "1", id]);
   await expect(row.getByTestId("container-status")).toHaveText(/^Exited \(137\) (Less than a second|\d+ seconds?) ago$/, { timeout: 5_000 });
+  // A kill does not look like a clean stop or a crash: its own tone, and the words say what 137 means.
+  await expect(row.locator("[data-tone]")).toHaveAttribute("data-tone", "warn");
+  await expect(row.locator("[data-tone]")).toContainText("killed by SIGKILL");
   await page.getByRole("button", { name: /^Exited/ }).click();
   await expect(row).toBeVisible();
   await page.getByRole("button", { name: /^Running/ }).click();

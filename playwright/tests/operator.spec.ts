@@ -43,6 +43,8 @@ test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees 
 
   // Both actions are in the audit trail under the operator's name.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  // The page has loaded its first rows (and is interactive) before the search is typed.
+  await expect(page.getByTestId("audit-row").first()).toBeVisible();
   await page.getByLabel("Search").fill("stv-e2e-limited");
   await expect(page).toHaveURL(/q=stv-e2e-limited/);
   const mine = page.getByTestId("audit-row").filter({ hasText: E2E_OPERATOR.email }).filter({ hasText: "succeeded" });

@@ -76,6 +76,8 @@ test("[ADMIN] sets a group's bind-mount rule; [OPERATOR] the run form shows it, 
 
   // The refusal is in the audit trail, as refused, under the operator's name.
   await op.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  // The page has loaded its first rows (and is interactive) before the search is typed.
+  await expect(op.getByTestId("audit-row").first()).toBeVisible();
   await op.getByLabel("Search").fill("stv-e2e-refused-bind");
   await expect(op.getByTestId("audit-row").filter({ hasText: E2E_OPERATOR.email }).filter({ hasText: "refused" })).toHaveCount(1);
   await operatorContext.close();

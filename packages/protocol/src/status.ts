@@ -52,3 +52,40 @@ export function containerStatusSince(c: StatusInput): number | null {
   if (c.state === "exited" || c.state === "restarting") return c.finishedAt;
   return null;
 }
+
+/** How a status reads at a glance: fine, needs a look, broken, or simply not running. */
+export type StatusTone = "ok" | "warn" | "bad" | "idle";
+
+const SIGNALS: Record<number, string> = { 1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM" };
+
+/**
+ * The tone of a container's status and what it means in words (for hover and screen readers, so
+ * colour is never the only cue). An exit code above 128 is a signal: 143 (SIGTERM) is how `docker
+ * stop` ends a process and reads as a clean stop; 137 (SIGKILL) is a kill or the OOM killer.
+ */
+export function statusTone(c: Pick<ContainerSummary, "state" | "exitCode" | "health">): { tone: StatusTone; meaning: string } {
+  switch (c.state) {
+    case "running":
+      if (c.health === "unhealthy") return { tone: "bad", meaning: "running, but its health check fails" };
+      if (c.health === "starting") return { tone: "warn", meaning: "running, health check not yet passed" };
+      return { tone: "ok", meaning: c.health === "healthy" ? "running and healthy" : "running" };
+    case "paused":
+      return { tone: "warn", meaning: "paused" };
+    case "restarting":
+      return { tone: "bad", meaning: `restarting after exiting with code ${c.exitCode}` };
+    case "removing":
+      return { tone: "warn", meaning: "being removed" };
+    case "dead":
+      return { tone: "bad", meaning: "dead: the engine could not stop or remove it" };
+    case "created":
+      return { tone: "idle", meaning: "created, never started" };
+    case "exited": {
+      if (c.exitCode === 0) return { tone: "idle", meaning: "stopped: exited cleanly (code 0)" };
+      const signal = c.exitCode > 128 ? SIGNALS[c.exitCode - 128] ?? `signal ${c.exitCode - 128}` : null;
+      if (signal === "SIGTERM" || signal === "SIGINT") return { tone: "idle", meaning: `stopped by ${signal} (code ${c.exitCode})` };
+      if (signal === "SIGKILL") return { tone: "warn", meaning: `killed by SIGKILL (code ${c.exitCode}): a kill, a stop that timed out, or out of memory` };
+      if (signal) return { tone: "bad", meaning: `ended by ${signal} (code ${c.exitCode})` };
+      return { tone: "bad", meaning: `failed: exited with code ${c.exitCode}` };
+    }
+  }
+}

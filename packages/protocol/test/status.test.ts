@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { containerStatus, humanDuration } from "../src";
+import { containerStatus, humanDuration, statusTone } from "../src";
 
 const S = 1000;
 const M = 60 * S;
@@ -45,4 +45,26 @@ describe("containerStatus (the engine's State.String)", () => {
     [{ ...base, state: "removing" }, "Removal In Progress"],
     [{ ...base, state: "dead" }, "Dead"],
   ] as const)("%o → %s", (c, text) => expect(containerStatus(c, now)).toBe(text));
+});
+
+describe("statusTone: what a status means at a glance", () => {
+  const c = (state: Parameters<typeof statusTone>[0]["state"], exitCode = 0, health: "starting" | "healthy" | "unhealthy" | null = null) => statusTone({ state, exitCode, health }).tone;
+  it("tells a failing health check and a crash apart from a clean stop", () => {
+    expect(c("running")).toBe("ok");
+    expect(c("running", 0, "healthy")).toBe("ok");
+    expect(c("running", 0, "starting")).toBe("warn");
+    expect(c("running", 0, "unhealthy")).toBe("bad");
+    expect(c("restarting", 1)).toBe("bad");
+    expect(c("exited", 0)).toBe("idle");
+    expect(c("exited", 143)).toBe("idle");
+    expect(c("exited", 137)).toBe("warn");
+    expect(c("exited", 1)).toBe("bad");
+    expect(c("exited", 139)).toBe("bad");
+    expect(c("dead")).toBe("bad");
+  });
+  it("says it in words", () => {
+    expect(statusTone({ state: "exited", exitCode: 137, health: null }).meaning).toMatch(/SIGKILL.*out of memory/);
+    expect(statusTone({ state: "exited", exitCode: 1, health: null }).meaning).toBe("failed: exited with code 1");
+    expect(statusTone({ state: "exited", exitCode: 139, health: null }).meaning).toBe("ended by SIGSEGV (code 139)");
+  });
 });
