@@ -141,13 +141,15 @@ describe("web terminal: attach and exec through the control plane and the agent"
     const session = h.stack.cp.services.terminals.get(sessionId)!;
     const held = () => Math.max(0, ...session.viewerBacklogs);
     try {
-      // Once the kernel's buffers are full the server starts holding output itself, and stops at about one window.
+      // Once the kernel's buffers are full the server starts holding output itself, and pauses the
+      // agent at one window. Output already in flight (a few MB on a loaded machine) still lands;
+      // trusting the acknowledgements, `yes` would pile up hundreds of MB in these two seconds.
       await waitFor(() => held() > TERMINAL_HIGH_WATER, { timeoutMs: 20_000, what: "the server to hold output for the socket that stopped reading" });
       const out = session.bytesOut;
       let most = 0;
       for (const until = Date.now() + 2_000; Date.now() < until; await new Promise((r) => setTimeout(r, 10))) most = Math.max(most, held());
-      expect(most).toBeLessThan(TERMINAL_HIGH_WATER + 1024 * 1024);
-      expect(session.bytesOut - out).toBeLessThan(1024 * 1024);
+      expect(most).toBeLessThan(8 * 1024 * 1024);
+      expect(session.bytesOut - out).toBeLessThan(8 * 1024 * 1024);
     } finally {
       clearInterval(lies);
     }
