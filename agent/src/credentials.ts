@@ -24,12 +24,24 @@ export async function readCredentials(file: string): Promise<Credentials | null>
   return parsed.data;
 }
 
-/** Written to a temporary file with mode 0600 and renamed, so no reader ever sees a partial or world-readable file. */
+/**
+ * Written to a temporary file with mode 0600, flushed to disk and renamed, so no reader ever sees a
+ * partial or world-readable file, and a rotated credential survives a power cut once this resolves.
+ */
 export async function writeCredentials(file: string, creds: Credentials): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  const handle = await fs.open(tmp, "w", 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(creds, null, 2) + "\n");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   await fs.rename(tmp, file);
+  const parent = await fs.open(dir, "r");
+  await parent.sync().finally(() => parent.close());
 }
 
 export class EnrollmentError extends Error {}

@@ -35,14 +35,24 @@ async function main(): Promise<void> {
     return;
   }
 
+  const enrolled = creds;
+  /** The control plane's new credential for this host: on disk first, then in use (the connection and stream sockets read it from `enrolled`). */
+  const rotateCredential = async (credential: string) => {
+    if (!credential.startsWith(`${enrolled.hostId}.`)) throw new Error("the rotated credential is for another host");
+    await writeCredentials(config.credentialsFile, { ...enrolled, credential });
+    enrolled.credential = credential;
+    log.info("host credential rotated");
+  };
+
   const engine = new Engine(config.dockerSocket);
   let connection: ControlConnection | null = null;
   const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
   connection = new ControlConnection({
-    creds,
+    creds: enrolled,
     hostFacts: () => readHostFacts(config.hostname, config.bindMounts),
     sync,
-    handleRequest: (req, io) => handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(creds, connection!.currentUrl, id, engine.docker, log) }, req, io),
+    handleRequest: (req, io) =>
+      handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(enrolled, connection!.currentUrl, id, engine.docker, log), rotateCredential }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);

@@ -28,6 +28,8 @@ export interface RequestDeps {
   openStream: (streamId: string) => Promise<unknown>;
   /** The host owner's --bind-mounts rule (config.ts). */
   bindMounts: BindMountRule;
+  /** Saves a rotated credential durably and uses it from then on. */
+  rotateCredential: (credential: string) => Promise<void>;
 }
 
 export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
@@ -50,7 +52,7 @@ export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: 
 }
 
 
-async function run({ engine, sync, openStream, bindMounts }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
+async function run({ engine, sync, openStream, bindMounts, rotateCredential }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
   const docker = engine.docker;
   switch (req.method) {
     case "container.inspect":
@@ -82,6 +84,9 @@ async function run({ engine, sync, openStream, bindMounts }: RequestDeps, req: R
     case "stream.open":
       await openStream(req.params.streamId);
       return { opened: true };
+    case "credential.rotate":
+      await rotateCredential(req.params.credential);
+      return { saved: true };
     case "image.inspect":
       return inspectImage(docker, req.params.id);
     case "image.disk":

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
+import { AGENT_LIMITS } from "./agents/agent-limits";
+import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -16,6 +18,9 @@ const Env = z.object({
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   AGENT_JOIN_LIMIT: z.coerce.number({ error: "must be a number of agents" }).int().min(1).max(100_000).default(256),
+  HOST_CREDENTIAL_ROTATE_HOURS: z.coerce.number({ error: "must be a number of hours" }).min(0.01).max(24 * 365).default(24),
+  HOST_CREDENTIAL_TTL_DAYS: z.coerce.number({ error: "must be a number of days" }).min(1).max(3650).default(30),
+  AGENT_EVENT_BACKLOG: z.coerce.number({ error: "must be a number of events" }).int().min(1).max(1_000_000).default(AGENT_LIMITS.maxQueuedEvents),
   JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
   TRUST_PROXY: z.enum(["true", "false"], { error: 'must be "true" (behind a reverse proxy that sets X-Forwarded-For) or "false"' }).default("false"),
   SIGNIN_RATE_LIMIT: z
@@ -48,6 +53,9 @@ export interface ServerConfig {
   joinTokenTtlMs: number;
   /** Agents that may be connecting at once; more are told to retry (503). */
   agentJoinLimit: number;
+  /** Engine events from all hosts that may wait for the audit trail; past it, a host's surplus is summarized. */
+  agentEventBacklog: number;
+  hostCredentials: CredentialPolicy;
   signInRateLimit: { max: number; windowSeconds: number };
   /** Sign-in attempts per account (by email, whether or not it exists) without a success in between. */
   signInAccountLimit: { max: number; windowSeconds: number };
@@ -91,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
     agentJoinLimit: e.AGENT_JOIN_LIMIT,
+    agentEventBacklog: e.AGENT_EVENT_BACKLOG,
+    hostCredentials: { rotateEveryMs: e.HOST_CREDENTIAL_ROTATE_HOURS * 3_600_000, expiresAfterMs: e.HOST_CREDENTIAL_TTL_DAYS * 86_400_000, overlapMs: CREDENTIAL_OVERLAP_MS },
     trustProxy: e.TRUST_PROXY === "true",
     signInRateLimit: perWindow(e.SIGNIN_RATE_LIMIT),
     signInAccountLimit: perWindow(e.SIGNIN_ACCOUNT_LIMIT),

@@ -71,11 +71,11 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const audit = new AuditLog(db);
   const auth = createAuth(config, db, bus, audit);
   const fleet = new FleetState();
-  const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }));
+  const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }), config.agentEventBacklog);
   const stats = new StatsHistory();
   const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
   const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
-  const agents = new AgentGateway(db, replication, replicas, observed, log.child({ component: "agents" }), config.agentJoinLimit);
+  const agents = new AgentGateway({ db, replication, replicas, observed, audit, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials });
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
@@ -85,7 +85,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

@@ -1,6 +1,7 @@
 import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
 import type { AuditLog } from "./audit/audit-log";
+import type { ObservedEvents } from "./audit/observed-events";
 import type { OutcomeSettler } from "./audit/outcome-settler";
 import type { Auth } from "./auth";
 import type { Bus } from "./cluster/bus";
@@ -23,6 +24,8 @@ export interface Services {
   fleet: FleetState;
   agents: AgentGateway;
   audit: AuditLog;
+  /** Engine events on their way to the audit trail (their own bounded queue). */
+  observed: ObservedEvents;
   /** Settles "unknown" outcomes from what the host reports next. */
   settler: OutcomeSettler;
   pulls: ImagePulls;

@@ -1,62 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, CloseCode, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION } from "@stevedore/protocol";
+import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";
-import { socketOpened } from "./support/ws";
+import { RawAgent, enrollRawHost } from "./support/raw-agent";
 import { type TestStack, startStack } from "./support/stack";
-
-/**
- * A hand-driven agent connection: these tests speak the protocol directly to send what a real
- * agent never would.
- */
-class RawAgent {
-  readonly ws: WebSocket;
-  readonly received: { type: string; code?: string; message?: string }[] = [];
-  pings = 0;
-  closed: { code: number; reason: string } | null = null;
-
-  constructor(url: string, credential: string) {
-    this.ws = new WebSocket(url.replace(/^http/, "ws") + AGENT_SOCKET_PATH, { headers: { authorization: `Bearer ${credential}` }, maxPayload: 1 << 30 });
-    this.ws.on("message", (d: Buffer) => this.received.push(JSON.parse(d.toString())));
-    this.ws.on("ping", () => this.pings++);
-    this.ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
-    this.ws.on("error", () => {});
-  }
-  opened(): Promise<void> {
-    return socketOpened(this.ws);
-  }
-  send(data: unknown): void {
-    this.ws.send(typeof data === "string" || Buffer.isBuffer(data) ? data : JSON.stringify(data));
-  }
-  async next(type: string): Promise<{ type: string; code?: string; message?: string }> {
-    return waitFor(() => {
-      const i = this.received.findIndex((m) => m.type === type);
-      return i >= 0 && this.received.splice(i, 1)[0];
-    }, { timeoutMs: 5_000, what: `a "${type}" message` });
-  }
-  hello(protocolVersion = PROTOCOL_VERSION): void {
-    this.send({
-      type: "hello",
-      protocolVersion,
-      host: { hostname: "raw", os: "test", kernel: "k", arch: "x86_64", cpus: 1, memoryBytes: 1, agentVersion: "test" },
-      engine: null,
-      engineError: "no engine in this test",
-    });
-  }
-}
 
 describe("agent protocol robustness", () => {
   let stack: TestStack;
   const credentials: string[] = [];
 
-  const enroll = async (hostname: string) => {
-    const res = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: await stack.joinToken(), hostname }),
-    });
-    return ((await res.json()) as { credential: string }).credential;
-  };
+  const enroll = (hostname: string) => enrollRawHost(stack, hostname);
 
   beforeAll(async () => {
     stack = await startStack();
@@ -108,7 +60,7 @@ describe("agent protocol robustness", () => {
     expect(stack.cp.services.fleet.getHost(hostId)?.status).toBe("engine_down");
 
     // Past the hard limit the socket library closes the connection before buffering the frame.
-    a.send(Buffer.alloc(65 * 1024 * 1024, 0x20).toString());
+    a.send(Buffer.alloc(HARD_MAX_MESSAGE_BYTES + 1, 0x20).toString());
     await waitFor(() => a.closed, { what: "close" });
     expect(a.closed!.code).toBe(1009);
     expect(other.closed).toBeNull();

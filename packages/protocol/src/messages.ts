@@ -53,6 +53,9 @@ export const PullProgress = z.object({
 });
 export type PullProgress = z.infer<typeof PullProgress>;
 
+/** `<hostId>.stvhost_<43 base64url characters>`: what an agent presents as `Bearer`. */
+export const HostCredential = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.stvhost_[A-Za-z0-9_-]{43}$/, "a host credential is <hostId>.stvhost_…");
+
 export const PullResult = z.object({
   reference: z.string(),
   imageId: z.string(),
@@ -127,6 +130,14 @@ export const AgentMethods = {
     params: z.object({ all: z.boolean().default(false) }),
     result: ImagePruneResult,
   },
+  /**
+   * Save this new credential (in place of the current one) and use it from now on; answered once it is
+   * durably written. The control plane rotates every host's credential on a schedule.
+   */
+  "credential.rotate": {
+    params: z.object({ credential: HostCredential }),
+    result: z.object({ saved: z.literal(true) }),
+  },
   /** Dial a stream socket (terminal.ts) for this id; answered once it is open. */
   "stream.open": {
     params: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
@@ -153,6 +164,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.remove"), params: AgentMethods["image.remove"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.tag"), params: AgentMethods["image.tag"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.prune"), params: AgentMethods["image.prune"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("credential.rotate"), params: AgentMethods["credential.rotate"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 
@@ -267,5 +279,5 @@ export const EnrollRequest = z.object({
 });
 export type EnrollRequest = z.infer<typeof EnrollRequest>;
 
-export const EnrollResponse = z.object({ hostId: z.string(), credential: z.string() });
+export const EnrollResponse = z.object({ hostId: z.string(), credential: HostCredential });
 export type EnrollResponse = z.infer<typeof EnrollResponse>;

@@ -63,7 +63,10 @@ export const ContainerSummary = z.object({
   finishedAt: z.number().int().nullable(),
   health: z.enum(["starting", "healthy", "unhealthy"]).nullable(),
   ports: z.array(PortBinding).max(1024),
-  labels: z.record(z.string(), z.string()),
+  // What an engine reports is untrusted too: bounded like everything else an agent sends.
+  labels: z
+    .record(z.string().max(1024), z.string().max(64 * 1024))
+    .refine((labels) => Object.keys(labels).length <= 1000, "a container has at most 1000 labels"),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
 

@@ -2,8 +2,9 @@
  * Protocol version agreed in `hello`. Bump it when a message changes shape; the control plane lists
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
-export const PROTOCOL_VERSION = 2;
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+export const PROTOCOL_VERSION = 3;
+/** 3 adds `credential.rotate`; the control plane sends it only to agents that speak 3. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";
@@ -29,10 +30,12 @@ export const CONTROL_SILENCE_LIMIT_MS = 45_000;
 
 /**
  * A message above the soft limit is refused with a protocol error and the connection stays up; above
- * the hard limit the socket library closes the connection (1009) before the bytes reach memory.
+ * the hard limit the socket library closes the connection (1009) before the bytes reach memory. The
+ * largest message is a snapshot: a host at its 10,000-container limit (AGENT_LIMITS) with compose
+ * labels is about 12 MB.
  */
-export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-export const HARD_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export const HARD_MAX_MESSAGE_BYTES = 17 * 1024 * 1024;
 
 /** WebSocket close codes the two sides use (4000–4999 is the application range). */
 export const CloseCode = {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { z } from "zod";
 import {
   CloseCode,
   HARD_MAX_MESSAGE_BYTES,
@@ -12,20 +13,35 @@ import {
   type HelloMessage,
   statsTable,
 } from "@stevedore/protocol";
+import type { AuditLog } from "../audit/audit-log";
 import type { ObservedEvents } from "../audit/observed-events";
 import type { FleetOp, FleetReplication } from "../cluster/fleet-replication";
 import { ReplicaCallError, type Replicas } from "../cluster/replicas";
 import type { Db } from "../db";
 import type { FleetState, PersistedHost } from "../fleet/fleet-state";
-import type { HostView } from "../fleet/types";
+import type { CredentialAlert, HostView } from "../fleet/types";
 import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
+import { AGENT_LIMITS, type AgentLimits, LIMIT_FLAG_CLEARS_AFTER_MS } from "./agent-limits";
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
-import { type CredentialCheck, verifyCredential } from "./enrollment";
+import { type CredentialCheck, type CredentialPolicy, HostCredentials } from "./host-credentials";
 import { HostRecords } from "./host-records";
 
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
 const BUSY_RETRY_AFTER_S = 5;
+const ROTATION_SWEEP_MS = 60 * 60_000;
+
+export interface AgentGatewayDeps {
+  db: Db;
+  replication: FleetReplication;
+  replicas: Replicas;
+  observed: ObservedEvents;
+  audit: AuditLog;
+  log: Logger;
+  credentialPolicy: CredentialPolicy;
+  joinLimit?: number;
+  limits?: AgentLimits;
+}
 
 /**
  * Accepts agents' WebSockets on /agent: checks the host credential before the upgrade, keeps one
@@ -35,30 +51,43 @@ const BUSY_RETRY_AFTER_S = 5;
 export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES, perMessageDeflate: false });
   private readonly sessions = new Map<string, AgentSession>();
+  /** When each limited host's flag comes off, unless a limit is hit again meanwhile. */
+  private readonly limitFlags = new Map<string, NodeJS.Timeout>();
   private readonly fleet: FleetState;
   private readonly records: HostRecords;
+  private readonly credentials: HostCredentials;
+  private readonly db: Db;
+  private readonly replication: FleetReplication;
+  private readonly replicas: Replicas;
+  private readonly observed: ObservedEvents;
+  private readonly log: Logger;
+  /** Agents that may be joining at once (upgrade → snapshot); see handleUpgrade. */
+  private readonly joinLimit: number;
+  private readonly limits: AgentLimits;
+  private rotationSweep: NodeJS.Timeout | null = null;
   private joining = 0;
   private closing = false;
 
-  constructor(
-    private readonly db: Db,
-    private readonly replication: FleetReplication,
-    private readonly replicas: Replicas,
-    private readonly observed: ObservedEvents,
-    private readonly log: Logger,
-    /** Agents that may be joining at once (upgrade → snapshot); see handleUpgrade. */
-    private readonly joinLimit = 256,
-  ) {
-    this.fleet = replication.fleet;
-    this.records = new HostRecords(db, log);
-    replication.on("remote", (op) => this.onRemoteChange(op));
+  constructor(deps: AgentGatewayDeps) {
+    ({ db: this.db, replication: this.replication, replicas: this.replicas, observed: this.observed, log: this.log } = deps);
+    this.joinLimit = deps.joinLimit ?? 256;
+    this.limits = deps.limits ?? AGENT_LIMITS;
+    this.fleet = this.replication.fleet;
+    this.records = new HostRecords(this.db, this.log);
+    this.credentials = new HostCredentials(this.db, deps.audit, this.log, deps.credentialPolicy, (hostId, alert) => this.replication.apply({ op: "host.credential-alert", hostId, alert }));
+    this.replication.on("remote", (op) => this.onRemoteChange(op));
     // Another replica asks this one's agents on its browsers' behalf.
-    replicas.handle("agent.request", (params, io) => {
+    this.replicas.handle("agent.request", (params, io) => {
       const { hostId, method, args, timeoutMs } = params as { hostId: string; method: AgentMethod; args: never; timeoutMs?: number };
       const session = this.sessions.get(hostId);
       if (!session) return Promise.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent is no longer connected here" }));
       return session.request(method, args, { timeoutMs, signal: io.signal, onProgress: io.progress });
     });
+    // Connected agents' credentials come due while they stay connected: checked every hour (a few rows each).
+    this.rotationSweep = setInterval(() => {
+      for (const s of this.sessions.values()) void this.credentials.rotateIfDue(s, s.protocol);
+    }, ROTATION_SWEEP_MS);
+    this.rotationSweep.unref();
   }
 
   /** Loads every enrolled, unrevoked host; they show offline until their agent connects. */
@@ -90,6 +119,7 @@ export class AgentGateway {
               kernelVersion: "",
             }
           : null,
+        credentialAlert: parseAlert(h.credentialAlert),
       });
     }
   }
@@ -109,7 +139,7 @@ export class AgentGateway {
       joined = true;
       this.joining--;
     };
-    const check = await this.verifyCredential(req.headers.authorization).catch((err: unknown) => {
+    const check = await this.verifyCredential(req).catch((err: unknown) => {
       admitted();
       throw err;
     });
@@ -131,22 +161,29 @@ export class AgentGateway {
         onHello: (hello) => this.onHello(session, hello, log),
         onMessage: (msg) => {
           switch (msg.type) {
-            case "snapshot":
-              this.replication.apply({ op: "snapshot", hostId, engine: msg.engine, containers: msg.containers, images: msg.images });
+            case "snapshot": {
+              const containers = this.capped(hostId, msg.containers, this.limits.maxContainers, "containers");
+              const images = this.capped(hostId, msg.images, this.limits.maxImages, "images");
+              this.replication.apply({ op: "snapshot", hostId, engine: msg.engine, containers, images });
               admitted();
               break;
+            }
             case "engine.down":
               this.replication.apply({ op: "engine.down", hostId, error: msg.error });
               admitted();
               break;
             case "container.upsert":
+              if (this.fleet.containerCount(hostId) >= this.limits.maxContainers && !this.fleet.hasContainer(hostId, msg.container.id)) {
+                this.flagLimited(hostId, `reports more than ${this.limits.maxContainers} containers; the rest are not shown`);
+                break;
+              }
               this.replication.apply({ op: "container.upsert", hostId, container: msg.container });
               break;
             case "container.remove":
               this.replication.apply({ op: "container.remove", hostId, id: msg.id });
               break;
             case "images":
-              this.replication.apply({ op: "images", hostId, images: msg.images });
+              this.replication.apply({ op: "images", hostId, images: this.capped(hostId, msg.images, this.limits.maxImages, "images") });
               break;
             case "stats": // protocol 1
               this.replication.apply({ op: "stats", hostId, batch: statsTable(msg) });
@@ -163,6 +200,7 @@ export class AgentGateway {
           }
         },
         onSeen: () => this.fleet.seen(hostId),
+        onLimited: (reason) => this.flagLimited(hostId, reason),
         onClose: () => {
           if (this.sessions.get(hostId) !== session) return;
           this.sessions.delete(hostId);
@@ -170,14 +208,37 @@ export class AgentGateway {
           log.info("agent disconnected");
           if (!this.closing) this.records.update(hostId, { lastSeenAt: new Date() });
         },
-      });
+      }, this.limits);
       this.sessions.set(hostId, session);
     });
   }
 
+  /** The first `max` of what a host reports; past that its host is flagged. */
+  private capped<T>(hostId: string, items: T[], max: number, what: string): T[] {
+    if (items.length <= max) return items;
+    this.flagLimited(hostId, `reports ${items.length} ${what}; only the first ${max} are shown`);
+    return items.slice(0, max);
+  }
+
+  /**
+   * Flags the host on every replica (its row says why), once per episode: the flag comes off
+   * LIMIT_FLAG_CLEARS_AFTER_MS after the last time a limit was hit.
+   */
+  flagLimited(hostId: string, reason: string): void {
+    const pending = this.limitFlags.get(hostId);
+    if (pending) clearTimeout(pending);
+    if (this.fleet.getHost(hostId)?.limited?.reason !== reason) this.replication.apply({ op: "host.limited", hostId, limited: { reason, at: Date.now() } });
+    const clear = setTimeout(() => {
+      this.limitFlags.delete(hostId);
+      if (this.fleet.has(hostId)) this.replication.apply({ op: "host.limited", hostId, limited: null });
+    }, LIMIT_FLAG_CLEARS_AFTER_MS);
+    clear.unref();
+    this.limitFlags.set(hostId, clear);
+  }
+
   /** An agent's credential, checked against its host's row (read in a batch with other joins). */
-  verifyCredential(authorization: string | undefined): Promise<CredentialCheck> {
-    return verifyCredential((id) => this.records.credential(id), authorization);
+  verifyCredential(req: Pick<IncomingMessage, "headers">): Promise<CredentialCheck> {
+    return this.credentials.verify((id) => this.records.credential(id), req);
   }
 
   private onHello(session: AgentSession, hello: HelloMessage, log: Logger): void {
@@ -185,6 +246,7 @@ export class AgentGateway {
     const known = this.fleet.getHost(session.hostId);
     const stored = known && hostRecord(known.facts, known.engine);
     this.replication.apply({ op: "connected", hostId: session.hostId, hello, owner: this.replicas.id, at: Date.now() });
+    void this.credentials.rotateIfDue(session, hello.protocolVersion);
     log.info({ agent: hello.host.agentVersion, engine: hello.engine?.version ?? "down" }, "agent connected");
     // Usually nothing changed since the last connection (a restart reconnects every agent): no write.
     const fresh = hostRecord({ ...hello.host, protocolVersion: hello.protocolVersion }, hello.engine);
@@ -245,6 +307,8 @@ export class AgentGateway {
   /** Server shutdown: agents are told to go (to another replica), and when each was last seen is kept, in one write. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.rotationSweep) clearInterval(this.rotationSweep);
+    for (const t of this.limitFlags.values()) clearTimeout(t);
     const hostIds = [...this.sessions.keys()];
     for (const s of this.sessions.values()) s.close(CloseCode.shuttingDown, "control plane shutting down");
     this.wss.close();
@@ -266,4 +330,16 @@ function hostRecord(facts: HostView["facts"], engine: EngineFacts | null) {
     protocolVersion: facts.protocolVersion,
     ...(engine && { engineVersion: engine.version, engineApiVersion: engine.apiVersion, storageDriver: engine.storageDriver, dockerRootDir: engine.dockerRootDir }),
   };
+}
+
+const StoredAlert = z.object({ at: z.number(), ip: z.string().nullable() });
+
+/** The host row's last superseded-credential alert (written by HostCredentials). */
+function parseAlert(stored: string | null): CredentialAlert | null {
+  if (!stored) return null;
+  try {
+    return StoredAlert.parse(JSON.parse(stored));
+  } catch {
+    return null;
+  }
 }

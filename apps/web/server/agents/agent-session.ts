@@ -22,6 +22,7 @@ import {
   type HelloMessage,
 } from "@stevedore/protocol";
 import type { Logger } from "../logger";
+import { AGENT_LIMITS, type AgentLimits, MessageBudget } from "./agent-limits";
 
 const HELLO_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -39,6 +40,8 @@ export interface AgentSessionEvents {
   onHello(hello: HelloMessage): void | Promise<void>;
   onMessage(msg: Exclude<AgentMessage, { type: "hello" | "heartbeat" | "response" }>): void;
   onSeen(): void;
+  /** The agent went past one of its limits (it is being slowed down); `reason` is for its host's row. */
+  onLimited(reason: string): void;
   onClose(): void;
 }
 
@@ -91,11 +94,18 @@ export class AgentSession {
   private helloed = false;
   /** Agreed in hello; from 2 on, liveness is WebSocket ping/pong instead of heartbeat messages. */
   private protocolVersion = 0;
+
+  get protocol(): number {
+    return this.protocolVersion;
+  }
   private lastHeard = Date.now();
   private lastSent = 0;
   private readonly pending = new Map<string, Pending>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /** Reading is paused while the agent is over its message budget. */
+  private throttled: NodeJS.Timeout | null = null;
+  private readonly budget: MessageBudget;
   readonly openedAt = Date.now();
 
   constructor(
@@ -103,8 +113,11 @@ export class AgentSession {
     private readonly ws: WebSocket,
     private readonly log: Logger,
     private readonly events: AgentSessionEvents,
+    private readonly limits: AgentLimits = AGENT_LIMITS,
   ) {
+    this.budget = new MessageBudget(limits);
     ws.on("message", (data: Buffer, isBinary) => {
+      this.charge(data.length);
       try {
         this.onFrame(data, isBinary);
       } catch (err) {
@@ -124,8 +137,28 @@ export class AgentSession {
     watchLiveness(this);
   }
 
+  /**
+   * Over budget, the socket is not read until the debt is paid: the agent's sends back up into its
+   * own buffers (TCP flow control), and nothing it sends costs this process more than its budget.
+   */
+  private charge(size: number): void {
+    const { waitMs, over } = this.budget.charge(size);
+    if (waitMs === 0 || this.throttled || this.closed) return;
+    const rate = over === "messages" ? `${this.limits.messagesPerSecond} messages` : `${this.limits.bytesPerSecond / 1024 / 1024} MiB`;
+    this.log.warn({ waitMs, over }, "agent over its message budget; reading paused");
+    this.events.onLimited(`sent more than ${rate} a second; slowed down`);
+    this.ws.pause();
+    this.throttled = setTimeout(() => {
+      this.throttled = null;
+      // Not hearing it while we chose not to read is not silence.
+      this.lastHeard = Date.now();
+      if (!this.closed) this.ws.resume();
+    }, waitMs);
+  }
+
   /** Checked every second, so a silent agent is dropped within its silence limit + 1 s. */
   checkLiveness(now: number): void {
+    if (this.throttled) return;
     const v2 = this.protocolVersion >= 2;
     const silence = now - this.lastHeard;
     const quiet = now - this.lastSent;
@@ -284,6 +317,7 @@ export class AgentSession {
     this.closed = true;
     unwatchLiveness(this);
     for (const t of this.timers) clearTimeout(t);
+    if (this.throttled) clearTimeout(this.throttled);
     for (const p of this.pending.values()) {
       p.done();
       p.reject(new AgentRequestError({ code: "disconnected", message: "the host's agent disconnected before answering" }));

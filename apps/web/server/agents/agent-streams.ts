@@ -68,7 +68,7 @@ export class AgentStreams {
       const peer = this.deps.replicas.peer((await this.deps.bus.getKey(streamKey(streamId))) ?? "");
       if (peer) return proxyUpgrade(req, socket, head, peer, this.deps.replicas.linkToken);
     }
-    const check = await this.deps.agents.verifyCredential(req.headers.authorization);
+    const check = await this.deps.agents.verifyCredential(req);
     const refusal = !check.ok ? check.reason : !entry || entry.hostId !== check.hostId ? "no such stream for this host" : null;
     if (refusal) {
       this.deps.log.warn({ reason: refusal, ip: req.socket.remoteAddress }, "agent stream refused");

@@ -1,7 +1,7 @@
 import type { EnrollRequest, EnrollResponse } from "@stevedore/protocol";
 import type { Prisma } from "../../src/generated/prisma/client";
 import type { Db } from "../db";
-import { hashSecret, newId, randomSecret, sameHash } from "./secrets";
+import { hashSecret, newId, randomSecret } from "./secrets";
 
 export class EnrollmentError extends Error {
   constructor(
@@ -39,25 +39,22 @@ export async function enrollHost(db: Db, req: EnrollRequest, now = new Date()): 
   const hostId = newId("host");
   const secret = randomSecret("stvhost");
   return db.$transaction(async (tx) => {
-    await tx.host.create({ data: { id: hostId, name: req.hostname, hostname: req.hostname, credentialHash: hashSecret(secret), createdById: row.createdById } });
+    await tx.host.create({ data: { id: hostId, name: req.hostname, hostname: req.hostname, credentialHash: hashSecret(secret), credentialIssuedAt: now, createdById: row.createdById } });
     const claimed = await tx.joinToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: now, hostId } });
     if (claimed.count !== 1) throw new EnrollmentError(410, "this join token was already used: create a new one with \"Add host\"", row.createdById);
     return { hostId, credential: `${hostId}.${secret}`, name: req.hostname, tokenCreatedById: row.createdById };
   });
 }
 
-export type CredentialCheck = { ok: true; hostId: string; name: string; lastEventNanos: string | null } | { ok: false; status: 401 | 403; reason: string };
-
-export const CREDENTIAL_FIELDS = { id: true, name: true, credentialHash: true, revokedAt: true, lastEventNanos: true } as const;
+export const CREDENTIAL_FIELDS = {
+  id: true,
+  name: true,
+  credentialHash: true,
+  credentialIssuedAt: true,
+  pendingCredentialHash: true,
+  previousCredentialHash: true,
+  previousCredentialUntil: true,
+  revokedAt: true,
+  lastEventNanos: true,
+} as const;
 export type CredentialRow = Prisma.HostGetPayload<{ select: typeof CREDENTIAL_FIELDS }>;
-
-/** Checks an agent's `Bearer <hostId>.<secret>` credential against the stored hash. */
-export async function verifyCredential(read: (hostId: string) => Promise<CredentialRow | null>, authorization: string | undefined): Promise<CredentialCheck> {
-  const match = /^Bearer ([A-Za-z0-9_-]{1,64})\.(stvhost_[A-Za-z0-9_-]{43})$/.exec(authorization ?? "");
-  if (!match) return { ok: false, status: 401, reason: "missing or malformed credential" };
-  const [, hostId, secret] = match as unknown as [string, string, string];
-  const host = await read(hostId);
-  if (!host || !sameHash(host.credentialHash, hashSecret(secret))) return { ok: false, status: 401, reason: "unknown credential" };
-  if (host.revokedAt) return { ok: false, status: 403, reason: "host revoked" };
-  return { ok: true, hostId: host.id, name: host.name, lastEventNanos: host.lastEventNanos };
-}

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary, StatsTable } from "@stevedore/protocol";
 import type { FleetState, LiveHostState, PersistedHost } from "../fleet/fleet-state";
+import type { CredentialAlert, HostView } from "../fleet/types";
 import type { Logger } from "../logger";
 import type { StatsHistory } from "../stats/stats-history";
 import type { Bus } from "./bus";
@@ -19,7 +20,9 @@ export type FleetOp =
   | { op: "container.upsert"; hostId: string; container: ContainerSummary }
   | { op: "container.remove"; hostId: string; id: string }
   | { op: "images"; hostId: string; images: ImageSummary[] }
-  | { op: "stats"; hostId: string; batch: StatsTable };
+  | { op: "stats"; hostId: string; batch: StatsTable }
+  | { op: "host.limited"; hostId: string; limited: HostView["limited"] }
+  | { op: "host.credential-alert"; hostId: string; alert: CredentialAlert };
 
 type Wire = FleetOp | { op: "sync.request" };
 
@@ -105,6 +108,10 @@ export class FleetReplication extends EventEmitter<{ remote: [FleetOp] }> {
         return fleet.setImages(op.hostId, op.images);
       case "stats":
         return this.stats.record(op.hostId, op.batch);
+      case "host.limited":
+        return fleet.setLimited(op.hostId, op.limited);
+      case "host.credential-alert":
+        return fleet.setCredentialAlert(op.hostId, op.alert);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary } from "@stevedore/protocol";
 import { HostContainerView } from "./host-container-view";
-import type { ContainerRow, FleetChange, HostStatus, HostView } from "./types";
+import type { ContainerRow, CredentialAlert, FleetChange, HostStatus, HostView } from "./types";
 
 interface HostEntry {
   id: string;
@@ -20,6 +20,8 @@ interface HostEntry {
   /** The containers arranged for the containers page: built with a snapshot, dropped at a change, rebuilt when next asked. */
   view: HostContainerView | null;
   images: ImageSummary[];
+  limited: HostView["limited"];
+  credentialAlert: CredentialAlert | null;
 }
 
 export interface PersistedHost {
@@ -29,6 +31,7 @@ export interface PersistedHost {
   lastSeenAt: number | null;
   facts: HostView["facts"];
   engine: EngineFacts | null;
+  credentialAlert?: CredentialAlert | null;
 }
 
 /**
@@ -62,6 +65,8 @@ export class FleetState {
       containers: new Map(),
       view: null,
       images: [],
+      limited: null,
+      credentialAlert: h.credentialAlert ?? null,
     });
     this.emit({ kind: "host", hostId: h.id });
   }
@@ -196,6 +201,24 @@ export class FleetState {
     this.emit({ kind: "host", hostId });
   }
 
+  setLimited(hostId: string, limited: HostView["limited"]): void {
+    this.entry(hostId).limited = limited;
+    this.emit({ kind: "host", hostId });
+  }
+
+  setCredentialAlert(hostId: string, alert: CredentialAlert): void {
+    this.entry(hostId).credentialAlert = alert;
+    this.emit({ kind: "host", hostId });
+  }
+
+  containerCount(hostId: string): number {
+    return this.hosts.get(hostId)?.containers.size ?? 0;
+  }
+
+  hasContainer(hostId: string, id: string): boolean {
+    return this.hosts.get(hostId)?.containers.has(id) ?? false;
+  }
+
   setGroups(hostId: string, groups: string[]): void {
     this.entry(hostId).groups = groups;
     this.emit({ kind: "host", hostId });
@@ -283,6 +306,8 @@ function toHostView(h: HostEntry): HostView {
     containersRunning: running,
     containersTotal: h.containers.size,
     images: h.images.length,
+    limited: h.limited,
+    credentialAlert: h.credentialAlert,
   };
 }
 

@@ -18,6 +18,15 @@ export interface HostView {
   containersRunning: number;
   containersTotal: number;
   images: number;
+  /** Set while its agent is held to one of its limits (too many messages, containers, events). */
+  limited: { reason: string; at: number } | null;
+  /** The last time someone presented this host's superseded credential (a copy of an old one), and from where. */
+  credentialAlert: CredentialAlert | null;
+}
+
+export interface CredentialAlert {
+  at: number;
+  ip: string | null;
 }
 
 export interface ContainerRow extends ContainerSummary {

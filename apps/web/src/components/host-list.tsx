@@ -11,7 +11,7 @@ import { AddHostDialog } from "./add-host-dialog";
 import { GroupBadges, HostGroupsDialog } from "./group-picker";
 import { HostStatusBadge } from "./host-status-badge";
 import { TopConsumers } from "./top-consumers";
-import { Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
+import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
 
 type HostView = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
 
@@ -79,6 +79,11 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
         <div className="flex flex-wrap items-center gap-3">
           <h2 className="text-base font-semibold">{h.name}</h2>
           <HostStatusBadge status={h.status} title={h.engineError ?? undefined} />
+          {h.limited && (
+            <Badge tone="amber" title={h.limited.reason}>
+              limited
+            </Badge>
+          )}
           <span className="text-sm text-slate-500">
             {h.status === "online" || h.status === "engine_down" ? "connected " : "last seen "}
             <RelativeTime at={h.status === "offline" ? h.lastSeenAt : h.connectedAt} now={now} />
@@ -111,6 +116,18 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
         </div>
         <HostGroupsDialog key={String(editingGroups)} host={h} open={editingGroups} onClose={() => setEditingGroups(false)} />
         {h.status === "engine_down" && h.engineError && <p className="text-sm text-amber-800">Engine unreachable: {h.engineError}</p>}
+        {h.credentialAlert && (
+          <p className="text-sm text-red-800" role="alert" data-testid="host-credential-alert">
+            Someone presented this host&apos;s superseded credential <RelativeTime at={h.credentialAlert.at} now={now} />
+            {h.credentialAlert.ip ? ` from ${h.credentialAlert.ip}` : ""}: a copy of an old credential exists. It was refused; revoke the host and
+            enroll it again if you cannot explain it.
+          </p>
+        )}
+        {h.limited && (
+          <p className="text-sm text-amber-800" data-testid="host-limited">
+            Held to its limits: its agent {h.limited.reason} (<RelativeTime at={h.limited.at} now={now} />)
+          </p>
+        )}
         {totals && (
           <p className="text-sm text-slate-700" data-testid="host-totals">
             Containers use {(totals.cpuPercent ?? 0).toFixed(1)}% CPU (of {(h.facts.cpus ?? 1) * 100}%), {bytes(totals.memoryBytes)} memory
