@@ -1,5 +1,6 @@
 import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
+import type { AuditCheckpoints } from "./audit/audit-checkpoints";
 import type { AuditLog } from "./audit/audit-log";
 import type { OutcomeSettler } from "./audit/outcome-settler";
 import type { Auth } from "./auth";
@@ -23,6 +24,8 @@ export interface Services {
   fleet: FleetState;
   agents: AgentGateway;
   audit: AuditLog;
+  /** Writes the audit chain's signed checkpoints to witnesses outside the database. */
+  checkpoints: AuditCheckpoints;
   /** Settles "unknown" outcomes from what the host reports next. */
   settler: OutcomeSettler;
   pulls: ImagePulls;
