@@ -107,7 +107,7 @@ export class AuditLog {
    */
   private indexedFrom: number | undefined;
 
-  /** The first keyed entry, once seen: it never changes. */
+  /** The first keyed entry, once seen: it never changes (unless the trail is wiped). */
   private firstKeyed: number | undefined;
   private readonly tuning: SearchTuning;
   private readonly checkpoints: readonly CheckpointSource[];
@@ -224,9 +224,10 @@ export class AuditLog {
     if (!head) return null;
     // Counted afresh (an index scan, tens of milliseconds at a million entries, once an interval).
     const count = await this.db.auditEntry.count({ where: { seq: { lte: head.seq } } });
-    if (head.keyed && this.firstKeyed === undefined) {
-      const first = await this.db.auditEntry.findFirst({ where: { keyed: true }, orderBy: { seq: "asc" }, select: { seq: true } });
-      this.firstKeyed = first?.seq;
+    if (head.keyed) {
+      // Remembered once found (finding it may walk every older unkeyed entry), while it is still there.
+      const still = this.firstKeyed !== undefined && (await this.db.auditEntry.findUnique({ where: { seq: this.firstKeyed }, select: { keyed: true } }))?.keyed;
+      if (!still) this.firstKeyed = (await this.db.auditEntry.findFirst({ where: { keyed: true }, orderBy: { seq: "asc" }, select: { seq: true } }))?.seq;
     }
     return { seq: head.seq, hash: head.hash, count, keyedFrom: head.keyed ? (this.firstKeyed ?? head.seq) : head.seq + 1 };
   }
