@@ -86,6 +86,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.REDIS_URL && !isPostgresUrl(e.DATABASE_URL)) {
     throw new ConfigError("invalid configuration:\n  DATABASE_URL: replicas (REDIS_URL is set) share one database: use PostgreSQL (postgres://…)");
   }
+  if (e.REDIS_URL && !e.AUDIT_KEY) {
+    // A key generated per replica would make each one's audit entries unverifiable by the others.
+    throw new ConfigError("invalid configuration:\n  AUDIT_KEY: replicas (REDIS_URL is set) key one audit chain: set the same AUDIT_KEY (at least 32 characters) on every replica");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     dev: e.NODE_ENV === "development",

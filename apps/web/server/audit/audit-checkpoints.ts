@@ -29,6 +29,9 @@ export class AuditCheckpoints {
 
   /** Picks up where the file witness left off, checkpoints a head that moved since, then every interval. */
   async start(): Promise<void> {
+    if ((await this.deps.audit.headMatchesKey()) === false) {
+      this.deps.log.error("audit: the newest entry is not keyed with this AUDIT_KEY (replicas must share one, and it must not change): verify will report the chain broken");
+    }
     const last = await this.deps.file.last().catch(() => null);
     const parsed = last ? parseCheckpointLine(this.deps.keys, last) : null;
     if (parsed?.ok) this.last = { seq: parsed.checkpoint.seq, head: parsed.checkpoint.head };

@@ -233,6 +233,16 @@ export class AuditLog {
   }
 
   /**
+   * Whether the newest entry's link is this key's: false when another AUDIT_KEY wrote it (replicas
+   * that do not share one), or it was edited; null when it is not keyed. One row, for a check at start.
+   */
+  async headMatchesKey(): Promise<boolean | null> {
+    const head = await this.db.auditEntry.findFirst({ orderBy: { seq: "desc" } });
+    if (!head?.keyed) return null;
+    return keyedEntryHash(this.keys, head.prevHash, head) === head.hash;
+  }
+
+  /**
    * Walks the whole chain in order and reports the first position that does not fit: each link
    * (keyed or, before the key existed, plain SHA-256), and each checkpoint the witnesses hold (and
    * `extra`, e.g. lines a webhook receiver kept) with a valid signature. Lines without one are reported.
