@@ -14,7 +14,11 @@ const Env = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   SECRETS_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   AUDIT_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
-  AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/, error: "must be the http(s):// URL that receives the audit trail's signed checkpoints (a POST each)" }).max(2048).optional(),
+  // Empty means unset (docker-compose passes `${AUDIT_WITNESS_URL:-}` through).
+  AUDIT_WITNESS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.url({ protocol: /^https?$/, error: "must be the http(s):// URL that receives the audit trail's signed checkpoints (a POST each)" }).max(2048).optional(),
+  ),
   AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number({ error: "must be a number of seconds" }).int().min(1, "must be at least 1 second").max(86_400, "must be at most 86400 seconds (a day)").default(60),
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),

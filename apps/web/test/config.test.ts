@@ -73,6 +73,7 @@ describe("server configuration", () => {
     expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir }).auditKey).toBe(generated.auditKey);
     expect(fs.statSync(path.join(dataDir, "audit-key")).mode & 0o777).toBe(0o600);
     expect([generated.auditWitnessUrl, generated.auditCheckpointIntervalMs]).toEqual([undefined, 60_000]);
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir, AUDIT_WITNESS_URL: "" }).auditWitnessUrl).toBeUndefined();
     const set = loadConfig({ STEVEDORE_DATA_DIR: dataDir, AUDIT_KEY: "k".repeat(32), AUDIT_WITNESS_URL: "https://witness.example.com/stevedore", AUDIT_CHECKPOINT_INTERVAL_S: "300" });
     expect([set.auditKey, set.auditWitnessUrl, set.auditCheckpointIntervalMs]).toEqual(["k".repeat(32), "https://witness.example.com/stevedore", 300_000]);
     const bad = { STEVEDORE_DATA_DIR: dataDir, AUDIT_KEY: "short", AUDIT_WITNESS_URL: "ftp://witness", AUDIT_CHECKPOINT_INTERVAL_S: "0" };
