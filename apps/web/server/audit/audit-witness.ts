@@ -30,12 +30,17 @@ export class FileWitness implements Witness, CheckpointSource {
   }
 
   async write(line: string): Promise<void> {
-    const fh = await fs.promises.open(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
     try {
-      await fh.write(`${line}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await fs.promises.open(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+      try {
+        await fh.write(`${line}\n`);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      // The code, not the message: that names the server's paths, and this reaches the audit page.
+      throw new Error(`could not be written (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
 
