@@ -9,9 +9,11 @@ import { parseCheckpointLine, signCheckpoint } from "../server/audit/audit-check
 import { deriveAuditKeys } from "../server/audit/audit-key";
 import type { Actor } from "../server/audit/audit-log";
 import { CHECKPOINT_FILE } from "../server/audit/audit-trail";
+import { loadConfig } from "../server/config";
 import { REPO_ROOT } from "../server/database-url";
+import { startControlPlane } from "../server/http-server";
 import type { AuditEntry } from "../src/generated/prisma/client";
-import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 const alice: Actor = { type: "user", id: "u1", name: "alice@example.com", ip: "10.0.0.1", userAgent: "test" };
 
@@ -105,6 +107,20 @@ describe("the keyed chain and its checkpoints, against a database writer without
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([checkpoint]);
     expect(fs.statSync(witnessFile()).mode & 0o777).toBe(0o600);
     expect(await stack.cp.services.audit.verify()).toMatchObject({ ok: true, checked: 6, keyedFrom: written[0]!.seq, checkpoints: { checked: 1, newest: { seq: written[5]!.seq }, rejectedCount: 0 } });
+  });
+
+  it("checkpoints at start a head that moved since the witness' last line, and at shutdown only what moved since", async () => {
+    const written = await appendSix();
+    await stack.cp.services.checkpoints.checkpoint();
+    const newest = await append(7);
+    const lines = () => fs.readFileSync(witnessFile(), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { seq: number; head: string });
+    expect(lines().map((c) => c.seq)).toEqual([written[5]!.seq]);
+    // Another control plane on the same data directory and database, as after a restart.
+    const config = loadConfig({ STEVEDORE_DATA_DIR: stack.dataDir, DATABASE_URL: stack.databaseUrl, PORT: "0", LOG_LEVEL: "silent", NODE_ENV: "test", ADMIN_EMAIL, ADMIN_PASSWORD, AUDIT_CHECKPOINT_INTERVAL_S: "86400" });
+    const restarted = await startControlPlane(config, { ui: false });
+    await expect.poll(() => lines().length).toBe(2);
+    await restarted.close(); // the head did not move again: no third line
+    expect(lines()).toEqual([expect.objectContaining({ seq: written[5]!.seq }), expect.objectContaining({ seq: newest.seq, head: newest.hash })]);
   });
 
   it("(a) a table rewritten with recomputed SHA-256 links is reported at the first rewritten entry", async () => {
