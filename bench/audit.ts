@@ -8,7 +8,9 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { AuditLog, GENESIS_HASH, entryHash } from "../apps/web/server/audit/audit-log";
+import { GENESIS_HASH, type HashedRow, entryHash, keyedEntryHash } from "../apps/web/server/audit/audit-chain";
+import { type AuditKeys, deriveAuditKeys } from "../apps/web/server/audit/audit-key";
+import { AuditLog } from "../apps/web/server/audit/audit-log";
 import { termsOf } from "../apps/web/server/audit/audit-terms";
 import { apiClient, signIn, startStack } from "../apps/web/test/support/stack";
 import { runBench } from "./support/measure";
@@ -19,17 +21,20 @@ const RUNS = 100;
 const TERMS_PER_INSERT = 200;
 /** Entries whose terms are removed and indexed again, as after an upgrade, at the end. */
 const BACKFILL = Math.min(N, 100_000);
+/** Appends per timed round. */
+const APPENDS = 2_000;
 const ACTIONS = ["container.run", "container.stop", "container.kill", "container.start", "container.remove", "container.restart", "container.die", "host.revoke"];
 
-function seed(file: string): void {
+/** Seeds a keyed chain, as this version writes it, under the stack's own audit key. */
+function seed(file: string, keys: AuditKeys): void {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   // The (seq, term) index is built once at the end rather than row by row: the same schema, sooner.
   db.exec(`DROP INDEX "audit_term_seq_term_idx"`);
   const insertTerms = db.prepare(`INSERT INTO audit_term (term, seq) VALUES ${Array(TERMS_PER_INSERT).fill("(?, ?)").join(", ")}`);
   const insertTerm = db.prepare("INSERT INTO audit_term (term, seq) VALUES (?, ?)");
-  const insert = db.prepare(`INSERT INTO audit_entry (id, at, requestId, phase, action, actorType, actorId, actorName, sourceIp, userAgent, hostId, hostName, targetType, targetId, targetName, params, error, prevHash, hash)
-    VALUES (@id, @at, @requestId, @phase, @action, @actorType, @actorId, @actorName, @sourceIp, @userAgent, @hostId, @hostName, @targetType, @targetId, @targetName, @params, @error, @prevHash, @hash)`);
+  const insert = db.prepare(`INSERT INTO audit_entry (id, at, requestId, phase, action, actorType, actorId, actorName, sourceIp, userAgent, hostId, hostName, targetType, targetId, targetName, params, error, prevHash, hash, keyed)
+    VALUES (@id, @at, @requestId, @phase, @action, @actorType, @actorId, @actorName, @sourceIp, @userAgent, @hostId, @hostName, @targetType, @targetId, @targetName, @params, @error, @prevHash, @hash, 1)`);
   const start = Date.now() - 90 * 24 * 3600_000;
   let prevHash = GENESIS_HASH;
   const t0 = performance.now();
@@ -61,7 +66,7 @@ function seed(file: string): void {
         params: JSON.stringify({ signal: "SIGTERM" }),
         error: phase === "failed" ? "No such container" : null,
       };
-      const hash = entryHash(prevHash, row);
+      const hash = keyedEntryHash(keys, prevHash, row);
       // Stored as Prisma stores a DateTime on SQLite, so time-range filters compare like with like.
       const seq = Number(insert.run({ ...row, at: row.at.toISOString().replace("Z", "+00:00"), prevHash, hash }).lastInsertRowid);
       for (const term of termsOf(row)) rows.push([term, seq]);
@@ -102,13 +107,48 @@ function report(label: string, samples: number[]): void {
   console.log(`  ${label.padEnd(52)} p50 ${p(0.5).padStart(7)} ms   p99 ${p(0.99).padStart(7)} ms`);
 }
 
+/** What a link costs alone: the keyed HMAC against the SHA-256 of entries from before the key. */
+function linkCost(keys: AuditKeys): void {
+  const row: HashedRow = {
+    id: "aud_1", at: new Date(), requestId: "req_1", phase: "succeeded", action: "container.stop", actorType: "user", actorId: "user_1", actorName: "user1@example.com",
+    sourceIp: "10.0.0.1", userAgent: "bench", hostId: "host_1", hostName: "node-1", targetType: "container", targetId: "c".repeat(64), targetName: "app-1", params: '{"signal":"SIGTERM"}', error: null,
+  };
+  const runs = 200_000;
+  for (const [label, link] of [["SHA-256 (unkeyed)", (p: string) => entryHash(p, row)], ["HMAC-SHA256 (keyed)", (p: string) => keyedEntryHash(keys, p, row)]] as const) {
+    let prev = GENESIS_HASH;
+    const t = performance.now();
+    for (let i = 0; i < runs; i++) prev = link(prev);
+    console.log(`  one link, ${label.padEnd(20)} ${(((performance.now() - t) * 1000) / runs).toFixed(2)} µs`);
+  }
+}
+
+/** Append throughput on top of the seeded chain: serialized, each its own transaction with its search terms. */
+async function appends(stack: Awaited<ReturnType<typeof startStack>>): Promise<void> {
+  const audit = stack.cp.services.audit;
+  const actor = { type: "user" as const, id: "user_1", name: "user1@example.com", ip: "10.0.0.1", userAgent: "bench" };
+  const entry = (i: number) => ({
+    requestId: `bench_${i}`, phase: "succeeded" as const, action: "container.stop", actor, hostId: "host_1", hostName: "node-1",
+    targetType: "container", targetId: crypto.createHash("sha256").update(`bench${i}`).digest("hex"), targetName: `bench-${i}`, params: { signal: "SIGTERM" },
+  });
+  for (let i = 0; i < 200; i++) await audit.append(entry(-i - 1)); // warm
+  const rounds: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    await Promise.all(Array.from({ length: APPENDS }, (_, i) => audit.append(entry(round * APPENDS + i))));
+    rounds.push(APPENDS / ((performance.now() - t) / 1000));
+  }
+  rounds.sort((a, b) => a - b);
+  console.log(`
+appends, ${APPENDS.toLocaleString()} queued at once, 3 rounds: median ${Math.round(rounds[1]!).toLocaleString()} appends/s (min ${Math.round(rounds[0]!).toLocaleString()}, max ${Math.round(rounds[2]!).toLocaleString()})`);
+}
+
 /** Removes the search terms of the oldest entries, as if they predated the index, and times indexing them again. */
 async function backfill(file: string, stack: Awaited<ReturnType<typeof startStack>>, api: ReturnType<typeof apiClient>): Promise<void> {
   const db = new Database(file);
   db.prepare("DELETE FROM audit_term WHERE seq <= ?").run(BACKFILL);
   db.close();
   // A fresh AuditLog reads how far the index reaches from the database, as one does at start.
-  const audit = new AuditLog(stack.cp.services.db);
+  const audit = new AuditLog(stack.cp.services.db, deriveAuditKeys(stack.cp.services.config.auditKey));
   const t = performance.now();
   let done = false;
   const indexing = audit.indexOlderEntries().finally(() => (done = true));
@@ -127,7 +167,9 @@ async function backfill(file: string, stack: Awaited<ReturnType<typeof startStac
 async function main(): Promise<void> {
   const stack = await startStack();
   const file = path.join(stack.dataDir, "stevedore.db");
-  seed(file);
+  const keys = deriveAuditKeys(stack.cp.services.config.auditKey);
+  seed(file, keys);
+  linkCost(keys);
   const api = apiClient(stack.url, await signIn(stack.url));
   const deep = (await api.audit.list.query({ limit: 1 })).items[0]!.seq - Math.floor(N * 0.9);
 
@@ -168,6 +210,7 @@ async function main(): Promise<void> {
   await time("since a week ago + text ('kill')", () => api.audit.list.query({ from: daysAgo(7), q: "kill" }));
   await time("time range (30 days) alone, for comparison", () => api.audit.list.query({ from: daysAgo(60), to: daysAgo(30) }));
 
+  await appends(stack);
   const t = performance.now();
   const verify = await stack.cp.services.audit.verify();
   console.log(`\nverify ${verify.checked.toLocaleString()} entries: ${verify.ok ? "intact" : "BROKEN"} in ${((performance.now() - t) / 1000).toFixed(1)} s`);

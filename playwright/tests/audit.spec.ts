@@ -55,9 +55,13 @@ test("[ADMIN] finds an audited action, filters, expands it, verifies the chain a
   await expect(page).not.toHaveURL(/requestId=/);
   await expect(page).toHaveURL(/action=host\.join-token/);
 
-  // Verify the chain (admins only).
+  // Checkpoint the head to the witnesses, then verify the chain against it (admins only).
+  await page.getByRole("button", { name: "Checkpoint now" }).click();
+  await expect(page.getByTestId("audit-checkpoint-result")).toHaveText(/^Checkpoint at entry #\d+ kept by audit-checkpoints\.jsonl$/);
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByTestId("audit-verify-result")).toHaveText(/^✓ Intact: \d+ entr(y|ies)$/);
+  await expect(page.getByTestId("audit-verify-checkpoints")).toHaveText(/^Reaches \d+ signed checkpoints?, the newest at entry #\d+ \(/);
+  await expect(page.getByTestId("audit-verify-witness-warning")).toHaveCount(0);
 
   // Search and a time range together (both debounced): neither undoes the other.
   await page.getByLabel("Search").fill("e2e.stevedore");

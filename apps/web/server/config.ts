@@ -15,6 +15,13 @@ const Env = z.object({
   STEVEDORE_DATA_DIR: z.string().min(1),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   SECRETS_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  AUDIT_KEY: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  // Empty means unset (docker-compose passes `${AUDIT_WITNESS_URL:-}` through).
+  AUDIT_WITNESS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.url({ protocol: /^https?$/, error: "must be the http(s):// URL that receives the audit trail's signed checkpoints (a POST each)" }).max(2048).optional(),
+  ),
+  AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number({ error: "must be a number of seconds" }).int().min(1, "must be at least 1 second").max(86_400, "must be at most 86400 seconds (a day)").default(60),
   ADMIN_EMAIL: z.email("must be an email address").default("admin@stevedore.local"),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   AGENT_JOIN_LIMIT: z.coerce.number({ error: "must be a number of agents" }).int().min(1).max(100_000).default(256),
@@ -48,6 +55,12 @@ export interface ServerConfig {
   authSecret: string;
   /** Encrypts stored credentials (registry passwords). */
   secretsKey: string;
+  /** Keys the audit chain's links and signs its checkpoints; never stored in the database. */
+  auditKey: string;
+  /** Receives each signed audit checkpoint too (besides the file in the data directory). */
+  auditWitnessUrl: string | undefined;
+  /** How often a checkpoint is written while the audit trail grows. */
+  auditCheckpointIntervalMs: number;
   adminEmail: string;
   adminPassword: string | undefined;
   joinTokenTtlMs: number;
@@ -85,6 +98,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.REDIS_URL && !isPostgresUrl(e.DATABASE_URL)) {
     throw new ConfigError("invalid configuration:\n  DATABASE_URL: replicas (REDIS_URL is set) share one database: use PostgreSQL (postgres://…)");
   }
+  if (e.REDIS_URL && !e.AUDIT_KEY) {
+    // A key generated per replica would make each one's audit entries unverifiable by the others.
+    throw new ConfigError("invalid configuration:\n  AUDIT_KEY: replicas (REDIS_URL is set) key one audit chain: set the same AUDIT_KEY (at least 32 characters) on every replica");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     dev: e.NODE_ENV === "development",
@@ -95,6 +112,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret"),
     secretsKey: e.SECRETS_KEY ?? persistentSecret(dataDir, "secrets-key"),
+    auditKey: e.AUDIT_KEY ?? persistentSecret(dataDir, "audit-key"),
+    auditWitnessUrl: e.AUDIT_WITNESS_URL,
+    auditCheckpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_S * 1000,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
@@ -119,7 +139,7 @@ function perWindow(value: string): { max: number; windowSeconds: number } {
 }
 
 /**
- * The embedded default needs no configuration: without AUTH_SECRET (SECRETS_KEY) a random one is made
+ * The embedded default needs no configuration: without AUTH_SECRET (SECRETS_KEY, AUDIT_KEY) a random one is made
  * once and kept (0600) in the data directory, so sessions (stored credentials) survive restarts.
  * Production sets them from a secret store, so a copy of the database alone reveals nothing.
  */

@@ -13,7 +13,7 @@ import { FleetReplication } from "./cluster/fleet-replication";
 import { Replicas } from "./cluster/replicas";
 import { newId } from "./agents/secrets";
 import { handleAuditExport } from "./audit/audit-export";
-import { AuditLog } from "./audit/audit-log";
+import { createAuditTrail } from "./audit/audit-trail";
 import { OutcomeSettler } from "./audit/outcome-settler";
 import { ObservedEvents } from "./audit/observed-events";
 import { handleEnroll } from "./agents/enroll-endpoint";
@@ -68,7 +68,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" })) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
-  const audit = new AuditLog(db);
+  const { audit, checkpoints } = createAuditTrail(config, db, log.child({ component: "audit-checkpoints" }));
   const auth = createAuth(config, db, bus, audit);
   const fleet = new FleetState();
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }), config.agentEventBacklog);
@@ -85,10 +85,11 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
+  await checkpoints.start();
   // Entries written before the audit search index existed join it in the background, batch by batch.
   const indexing = new AbortController();
   const indexed = audit.indexOlderEntries({ signal: indexing.signal }).then(
@@ -229,6 +230,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       await next?.close();
       // What closing sessions and agents appended (terminal.close, …) is written before the database goes.
       await audit.drained();
+      // The last entries are witnessed before the process goes.
+      await checkpoints.close();
       // Bounded: Prisma 6.19's PostgreSQL pool can keep a connection checked out in an open BEGIN
       // (seen in tests, cause not found), and the pool's end would then wait for it forever.
       const disconnected = db.$disconnect().then(() => true);

@@ -1,5 +1,6 @@
 import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
+import type { AuditCheckpoints } from "./audit/audit-checkpoints";
 import type { AuditLog } from "./audit/audit-log";
 import type { ObservedEvents } from "./audit/observed-events";
 import type { OutcomeSettler } from "./audit/outcome-settler";
@@ -26,6 +27,8 @@ export interface Services {
   audit: AuditLog;
   /** Engine events on their way to the audit trail (their own bounded queue). */
   observed: ObservedEvents;
+  /** Writes the audit chain's signed checkpoints to witnesses outside the database. */
+  checkpoints: AuditCheckpoints;
   /** Settles "unknown" outcomes from what the host reports next. */
   settler: OutcomeSettler;
   pulls: ImagePulls;

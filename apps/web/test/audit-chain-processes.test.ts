@@ -3,16 +3,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { deriveAuditKeys } from "../server/audit/audit-key";
 import { AuditLog } from "../server/audit/audit-log";
 import { REPO_ROOT } from "../server/database-url";
 import { createDb } from "../server/db";
 import { applyMigrations } from "../server/migrate";
 import { createPostgresDatabase, type TestDatabase } from "./support/shared-database";
 
+/** The key both processes share, as replicas share AUDIT_KEY. */
+const AUDIT_KEY = "a-test-audit-key-of-at-least-32-characters";
 
 /** Starts an appender process and resolves once it is connected and waiting for the start line. */
 async function startAppender(url: string, label: string, perProcess: number): Promise<{ proc: ChildProcess; exited: Promise<{ code: number | null; output: string }> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "apps/web/test/support/audit-appender.ts", url, label, String(perProcess)], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", "apps/web/test/support/audit-appender.ts", url, label, String(perProcess)], { cwd: REPO_ROOT, env: { ...process.env, AUDIT_KEY }, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<{ code: number | null; output: string }>((resolve) => proc.once("exit", (code) => resolve({ code, output })));
@@ -43,7 +46,7 @@ async function appendFromTwoProcesses(url: string, { perProcess, interleaved }: 
 
   const db = createDb(url);
   try {
-    expect(await new AuditLog(db).verify()).toMatchObject({ ok: true, checked: 2 * PER_PROCESS });
+    expect(await new AuditLog(db, deriveAuditKeys(AUDIT_KEY)).verify()).toMatchObject({ ok: true, checked: 2 * PER_PROCESS, keyedFrom: 1 });
     const rows = await db.auditEntry.findMany({ select: { requestId: true, prevHash: true }, orderBy: { seq: "asc" } });
     // Nothing lost, nothing twice, and every entry links to a different predecessor.
     expect(rows.map((r) => r.requestId).sort()).toEqual(["a", "b"].flatMap((l) => Array.from({ length: PER_PROCESS }, (_, i) => `${l}_${i}`)).sort());

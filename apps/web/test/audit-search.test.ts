@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Actor, type AuditInput, AuditLog, type AuditQuery } from "../server/audit/audit-log";
+import { deriveAuditKeys } from "../server/audit/audit-key";
 import { fromMatchesQuery, timeWindowQuery, walkQuery } from "../server/audit/audit-search";
 import { MAX_TERM, MAX_TERMS_PER_ENTRY, searchRanges, termsOf } from "../server/audit/audit-terms";
 import type { AuditEntry } from "../src/generated/prisma/client";
@@ -27,6 +28,9 @@ describe("audit search (the audit_term index)", () => {
   /** What the index holds for an entry, sorted. */
   const indexed = async (seq: number) => (await db().$queryRaw<{ term: string }[]>`SELECT "term" FROM "audit_term" WHERE "seq" = ${seq} ORDER BY "term"`).map((r) => r.term);
 
+  /** The stack's own audit key, so entries written here and there form one chain. */
+  const keys = () => deriveAuditKeys(stack.cp.services.config.auditKey);
+
   beforeAll(async () => {
     stack = await startStack();
   });
@@ -36,7 +40,7 @@ describe("audit search (the audit_term index)", () => {
   beforeEach(async () => {
     await db().$executeRaw`DELETE FROM "audit_entry"`;
     await db().$executeRaw`DELETE FROM "audit_term"`;
-    audit = new AuditLog(stack.cp.services.db);
+    audit = new AuditLog(stack.cp.services.db, keys());
   });
 
   describe("a fleet's worth of entries", () => {
@@ -186,7 +190,7 @@ describe("audit search (the audit_term index)", () => {
 
     for (const [name, tuning] of Object.entries(strategies)) {
       it(`${name}: a term in many entries, alone, with a filter, two words, paged`, async () => {
-        const log = new AuditLog(stack.cp.services.db, tuning);
+        const log = new AuditLog(stack.cp.services.db, keys(), { tuning });
         expect(await search("common", {}, log)).toEqual(expected("common"));
         expect(await search("common", { limit: 20 }, log)).toEqual(expected("common").slice(0, 20));
         expect(await search("common", { hostId: "h1" }, log)).toEqual(expected("common", (e) => e.hostId === "h1"));
@@ -302,7 +306,7 @@ describe("audit search (the audit_term index)", () => {
 
     it("are found the old way until indexed, then through the index, newest first and resumably", async () => {
       const fresh = await append({ action: "container.start", hostName: "legacy-new", targetName: "needle" });
-      const log = new AuditLog(stack.cp.services.db); // reads how far the index reaches, as at start
+      const log = new AuditLog(stack.cp.services.db, keys()); // reads how far the index reaches, as at start
       // Not indexed yet: still found (by substring, as before the index: "eedle" too).
       expect(await search("needle", {}, log)).toEqual([fresh.seq, old[4]!.seq]);
       expect(await search("eedle", {}, log)).toEqual([old[4]!.seq]);
@@ -314,11 +318,11 @@ describe("audit search (the audit_term index)", () => {
       stop.abort();
       expect(await first).toBe(4);
       expect(await Promise.all(old.map(async (e) => (await indexed(e.seq)).length > 0))).toEqual([false, false, false, false, false, true, true, true, true]);
-      expect(await new AuditLog(stack.cp.services.db).indexOlderEntries({ batch: 4 })).toBe(5);
-      expect(await new AuditLog(stack.cp.services.db).indexOlderEntries({ batch: 4 })).toBe(0);
+      expect(await new AuditLog(stack.cp.services.db, keys()).indexOlderEntries({ batch: 4 })).toBe(5);
+      expect(await new AuditLog(stack.cp.services.db, keys()).indexOlderEntries({ batch: 4 })).toBe(0);
 
       for (const e of [...old, fresh]) expect(await indexed(e.seq), `entry ${e.seq}`).toEqual(termsOf(e).sort());
-      const after = new AuditLog(stack.cp.services.db);
+      const after = new AuditLog(stack.cp.services.db, keys());
       expect(await search("needle", {}, after)).toEqual([fresh.seq, old[4]!.seq]);
       expect(await search("eedle", {}, after)).toEqual([]); // the index matches word starts only
       expect(await search("legacy", {}, after)).toEqual([fresh, ...old].map((e) => e.seq).sort((a, b) => b - a));

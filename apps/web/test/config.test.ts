@@ -66,4 +66,23 @@ describe("server configuration", () => {
     // Replicas share one database: not a SQLite file.
     expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/DATABASE_URL: replicas .* use PostgreSQL/);
   });
+
+  it("keys the audit trail with AUDIT_KEY or a generated one (0600), and validates the witness settings", () => {
+    const generated = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
+    expect(generated.auditKey).not.toBe(generated.authSecret);
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir }).auditKey).toBe(generated.auditKey);
+    expect(fs.statSync(path.join(dataDir, "audit-key")).mode & 0o777).toBe(0o600);
+    expect([generated.auditWitnessUrl, generated.auditCheckpointIntervalMs]).toEqual([undefined, 60_000]);
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir, AUDIT_WITNESS_URL: "" }).auditWitnessUrl).toBeUndefined();
+    const set = loadConfig({ STEVEDORE_DATA_DIR: dataDir, AUDIT_KEY: "k".repeat(32), AUDIT_WITNESS_URL: "https://witness.example.com/stevedore", AUDIT_CHECKPOINT_INTERVAL_S: "300" });
+    expect([set.auditKey, set.auditWitnessUrl, set.auditCheckpointIntervalMs]).toEqual(["k".repeat(32), "https://witness.example.com/stevedore", 300_000]);
+    const bad = { STEVEDORE_DATA_DIR: dataDir, AUDIT_KEY: "short", AUDIT_WITNESS_URL: "ftp://witness", AUDIT_CHECKPOINT_INTERVAL_S: "0" };
+    expect(() => loadConfig(bad)).toThrow(/AUDIT_KEY: must be at least 32 characters/);
+    expect(() => loadConfig(bad)).toThrow(/AUDIT_WITNESS_URL: must be the http\(s\):\/\/ URL/);
+    expect(() => loadConfig(bad)).toThrow(/AUDIT_CHECKPOINT_INTERVAL_S: must be at least 1 second/);
+    // Replicas must share the key: one generated per replica would split the chain.
+    const replica = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/stevedore", REDIS_URL: "redis://127.0.0.1:6379" };
+    expect(() => loadConfig(replica)).toThrow(/AUDIT_KEY: replicas \(REDIS_URL is set\) key one audit chain/);
+    expect(loadConfig({ ...replica, AUDIT_KEY: "k".repeat(32) }).auditKey).toBe("k".repeat(32));
+  });
 });

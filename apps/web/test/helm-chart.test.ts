@@ -66,7 +66,9 @@ describe("the Helm chart", () => {
     const names = container.env.map((e: { name: string }) => e.name);
     expect(container.env[names.indexOf("POD_IP")].valueFrom).toEqual({ fieldRef: { fieldPath: "status.podIP" } });
     expect(names.indexOf("POD_IP")).toBeLessThan(names.indexOf("REPLICA_URL"));
-    expect(names).toEqual(expect.arrayContaining(["HOST", "PORT", "PUBLIC_URL", "TRUST_PROXY", "DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "ADMIN_EMAIL", "ADMIN_PASSWORD"]));
+    expect(names).toEqual(expect.arrayContaining(["HOST", "PORT", "PUBLIC_URL", "TRUST_PROXY", "DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "AUDIT_CHECKPOINT_INTERVAL_S", "ADMIN_EMAIL", "ADMIN_PASSWORD"]));
+    // No witness URL unless one is given (an empty one would be refused at start).
+    expect(names).not.toContain("AUDIT_WITNESS_URL");
     expect(container.ports).toEqual([{ name: "http", containerPort: 3000 }]);
     expect(container.env.find((e: { name: string }) => e.name === "PORT").value).toBe("3000");
   });
@@ -77,7 +79,9 @@ describe("the Helm chart", () => {
     expect(a.metadata.annotations!["helm.sh/resource-policy"]).toBe("keep");
     // Without a cluster to look the old ones up in, each render generates new ones: they are random.
     expect(a.data!.SECRETS_KEY).not.toBe(b.data!.SECRETS_KEY);
-    const given = byKind(render("--set", "secrets.secretsKey=0123456789abcdef0123456789abcdef", "--set", "secrets.adminPassword=a-long-password"), "Secret");
+    expect(a.data!.AUDIT_KEY).not.toBe(b.data!.AUDIT_KEY);
+    const given = byKind(render("--set", "secrets.secretsKey=0123456789abcdef0123456789abcdef", "--set", "secrets.auditKey=audit-key-0123456789abcdef0123456789", "--set", "secrets.adminPassword=a-long-password"), "Secret");
+    expect(Buffer.from(given.data!.AUDIT_KEY!, "base64").toString()).toBe("audit-key-0123456789abcdef0123456789");
     expect(Buffer.from(given.data!.SECRETS_KEY!, "base64").toString()).toBe("0123456789abcdef0123456789abcdef");
     expect(Buffer.from(given.data!.ADMIN_PASSWORD!, "base64").toString()).toBe("a-long-password");
     // A changed Secret rolls the pods.
@@ -85,6 +89,19 @@ describe("the Helm chart", () => {
     expect(checksum(render("--set", "secrets.secretsKey=k1", "--set", "secrets.authSecret=a", "--set", "secrets.adminPassword=p"))).not.toBe(
       checksum(render("--set", "secrets.secretsKey=k2", "--set", "secrets.authSecret=a", "--set", "secrets.adminPassword=p")),
     );
+  });
+
+  it("sends audit checkpoints to the witness URL from its Secret (or an existing one), at the interval given", () => {
+    const objects = render("--set", "audit.witnessUrl=https://witness.example.com/stv?token=t", "--set", "audit.checkpointIntervalSeconds=30");
+    const env = byKind(objects, "Deployment").spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
+    expect(env.find((e) => e.name === "AUDIT_WITNESS_URL")!.valueFrom).toEqual({ secretKeyRef: { name: "prod-stevedore", key: "AUDIT_WITNESS_URL" } });
+    expect(env.find((e) => e.name === "AUDIT_CHECKPOINT_INTERVAL_S")!.value).toBe("30");
+    // The URL may carry the receiver's credential: in the Secret, not the pod spec.
+    expect(Buffer.from(byKind(objects, "Secret").data!.AUDIT_WITNESS_URL!, "base64").toString()).toBe("https://witness.example.com/stv?token=t");
+    const existing = render("--set", "audit.existingSecret=witness", "--set", "audit.key=URL");
+    const ref = (byKind(existing, "Deployment").spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[]).find((e) => e.name === "AUDIT_WITNESS_URL")!.valueFrom;
+    expect(ref).toEqual({ secretKeyRef: { name: "witness", key: "URL" } });
+    expect(byKind(existing, "Secret").data!.AUDIT_WITNESS_URL).toBeUndefined();
   });
 
   it("drops the PodDisruptionBudget for one replica and the Ingress when disabled", () => {
@@ -112,7 +129,7 @@ describe("the Helm chart", () => {
     expect(env.PUBLIC_URL).toBe("https://stevedore.example.com");
     expect(env.REPLICA_URL).toBe("http://$(POD_IP):3000");
     expect(env.TRUST_PROXY).toBe("true");
-    for (const key of ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "ADMIN_PASSWORD"]) expect(env[key]).toEqual({ secretKeyRef: { name: "prod-stevedore", key } });
+    for (const key of ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "ADMIN_PASSWORD"]) expect(env[key]).toEqual({ secretKeyRef: { name: "prod-stevedore", key } });
     expect(container.readinessProbe.httpGet.path).toBe("/api/ready");
     expect(container.livenessProbe.httpGet.path).toBe("/api/health");
     expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
@@ -121,6 +138,9 @@ describe("the Helm chart", () => {
     const secret = byKind(objects, "Secret");
     expect(Buffer.from(secret.data!.DATABASE_URL!, "base64").toString()).toBe("postgres://stv:pw@db:5432/stv");
     expect(Buffer.from(secret.data!.AUTH_SECRET!, "base64").toString().length).toBeGreaterThanOrEqual(32);
+    // One audit key for every replica (from the Secret), at least as long as the server requires.
+    expect(Buffer.from(secret.data!.AUDIT_KEY!, "base64").toString().length).toBeGreaterThanOrEqual(32);
+    expect(secret.data!.AUDIT_KEY).not.toBe(secret.data!.AUTH_SECRET);
     expect(byKind(objects, "PodDisruptionBudget").spec.minAvailable).toBe(1);
   });
 
@@ -142,6 +162,7 @@ describe("the Helm chart", () => {
     const env = byKind(objects, "Deployment").spec.template.spec.containers[0].env as { name: string; valueFrom?: { secretKeyRef: { name: string } } }[];
     expect(env.find((e) => e.name === "DATABASE_URL")!.valueFrom!.secretKeyRef.name).toBe("pg");
     expect(env.find((e) => e.name === "AUTH_SECRET")!.valueFrom!.secretKeyRef.name).toBe("keys");
+    expect(env.find((e) => e.name === "AUDIT_KEY")!.valueFrom!.secretKeyRef.name).toBe("keys");
     expect(byKind(objects, "Secret").data).toEqual({ REDIS_URL: expect.any(String) });
   });
 
@@ -171,12 +192,14 @@ describe("docker-compose.yml", () => {
     expect(cp.healthcheck!.test.join(" ")).toContain("/api/ready");
     expect(compose.services.postgres!.healthcheck!.test).toContain("pg_isready");
     expect(Object.keys(compose.volumes).sort()).toEqual(["postgres-data", "stevedore-data"]);
+    // Optional: left empty in .env it reaches the server as "", which it reads as no webhook witness.
+    expect(cp.environment!.AUDIT_WITNESS_URL).toBe("${AUDIT_WITNESS_URL:-}");
   });
 
   it("refuses to start without the secrets it needs, each named in .env.example", () => {
     const env = { ...compose.services["control-plane"]!.environment!, ...compose.services.postgres!.environment! };
     const example = fs.readFileSync(path.join(REPO_ROOT, "infra", ".env.example"), "utf8");
-    for (const key of ["PUBLIC_URL", "AUTH_SECRET", "SECRETS_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD"]) {
+    for (const key of ["PUBLIC_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD"]) {
       expect(env[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
       expect(example).toMatch(new RegExp(`^${key}=`, "m"));
     }

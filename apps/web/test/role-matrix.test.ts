@@ -68,6 +68,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "registries.tags": { kind: "signed-in" },
   "audit.list": { kind: "signed-in" },
   "audit.verify": { kind: "fleet", min: "admin" },
+  "audit.checkpoint": { kind: "fleet", min: "admin" },
   "tokens.list": { kind: "signed-in" },
   // A token carries at most its maker's highest role: "nobody" has none to give.
   "tokens.create": { kind: "signed-in", browserOnly: true, refusedFor: ["nobody"] },

@@ -1,13 +1,14 @@
-import crypto from "node:crypto";
 import { z } from "zod";
 import { type Db, dbProvider, lockAuditChain } from "../db";
 import type { AuditEntry, Prisma } from "../../src/generated/prisma/client";
 import { newId } from "../agents/secrets";
+import { type ChainBreak, type CheckpointClaim, ChainVerifier, GENESIS_HASH, type HashedRow, keyedEntryHash } from "./audit-chain";
+import { parseCheckpointLine } from "./audit-checkpoint";
+import type { AuditKeys } from "./audit-key";
+import type { CheckpointSource } from "./audit-witness";
 import { type AuditFilters, SEARCH_TUNING, type SearchTuning, type Window, insertTerms, searchSeqs, timeWindow } from "./audit-search";
 import { type TermRange, searchRanges, termsOf } from "./audit-terms";
 import { redact } from "./redact";
-
-export const GENESIS_HASH = "0".repeat(64);
 
 /**
  * `refused`: turned away before anything ran (a role, scope or policy check); `unknown`: the outcome
@@ -40,18 +41,6 @@ export interface AuditInput {
   error?: string | null;
 }
 
-/** The fields a row's hash covers, in a fixed order: everything but seq and the hashes themselves. */
-const HASHED_FIELDS = [
-  "id", "at", "requestId", "phase", "action", "actorType", "actorId", "actorName", "sourceIp", "userAgent",
-  "hostId", "hostName", "targetType", "targetId", "targetName", "params", "error",
-] as const;
-type HashedRow = Pick<AuditEntry, (typeof HASHED_FIELDS)[number]>;
-
-export function entryHash(prevHash: string, row: HashedRow): string {
-  const canonical = JSON.stringify(HASHED_FIELDS.map((f) => (f === "at" ? row.at.toISOString() : row[f])));
-  return crypto.createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
-}
-
 export const AuditQuery = z.object({
   actorId: z.string().max(64).optional(),
   hostId: z.string().max(64).optional(),
@@ -69,7 +58,36 @@ export const AuditQuery = z.object({
 });
 export type AuditQuery = z.input<typeof AuditQuery>;
 
-export type VerifyResult = { ok: true; checked: number; head: string } | { ok: false; checked: number; brokenAt: number; reason: string };
+/** What verify made of the witnesses' checkpoints. */
+export interface CheckpointReport {
+  /** Checkpoints signed with the audit key, each held against the chain. */
+  checked: number;
+  newest: { seq: number; at: string } | null;
+  /** Lines that are not checkpoints signed with the audit key: someone else wrote to a witness (the first 20). */
+  rejected: { where: string; reason: string }[];
+  rejectedCount: number;
+}
+
+/**
+ * `ok`: the chain is intact and reaches every checkpoint; `keyedFrom` is its first keyed entry (null:
+ * none yet). Otherwise `brokenAt` is the first position that does not fit, with why. Rejected
+ * checkpoint lines are reported either way: they say a witness was written to, not that the chain changed.
+ */
+export type VerifyResult =
+  | { ok: true; checked: number; head: string; keyedFrom: number | null; checkpoints: CheckpointReport }
+  | { ok: false; checked: number; brokenAt: number; reason: string; checkpoints: CheckpointReport };
+
+/** The chain's newest entry, for a checkpoint. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  /** Entries up to and including it. */
+  count: number;
+  /** The first keyed entry, or the next one while there is none. */
+  keyedFrom: number;
+}
+
+const MAX_REJECTED_REPORTED = 20;
 
 /** Fields the search looked in before the index existed; used for entries not indexed yet. */
 const SUBSTRING_FIELDS = ["actorName", "hostName", "targetName", "targetId", "action", "error", "params"] as const;
@@ -78,8 +96,8 @@ const SEARCHABLE = { seq: true, action: true, actorName: true, hostName: true, t
 
 /**
  * The audit trail. Appends are serialised (one at a time, each in a transaction that reads the
- * current head), so every row links to exactly the row before it. The same transaction adds the
- * entry's search terms to the index (audit_term).
+ * current head), so every row links to exactly the row before it, with an HMAC under the audit key
+ * (audit-chain.ts). The same transaction adds the entry's search terms to the index (audit_term).
  */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
@@ -89,11 +107,23 @@ export class AuditLog {
    */
   private indexedFrom: number | undefined;
 
-  /** `tuning` is for tests, to reach each search strategy with a few entries. */
+  /** The first keyed entry, once seen: it never changes (unless the trail is wiped). */
+  private firstKeyed: number | undefined;
+  private readonly tuning: SearchTuning;
+  private readonly checkpoints: readonly CheckpointSource[];
+
+  /**
+   * `checkpoints`: the witnesses verify reads checkpoints from. `tuning` is for tests, to reach each
+   * search strategy with a few entries.
+   */
   constructor(
     private readonly db: Db,
-    private readonly tuning: SearchTuning = SEARCH_TUNING,
-  ) {}
+    private readonly keys: AuditKeys,
+    opts: { checkpoints?: readonly CheckpointSource[]; tuning?: SearchTuning } = {},
+  ) {
+    this.tuning = opts.tuning ?? SEARCH_TUNING;
+    this.checkpoints = opts.checkpoints ?? [];
+  }
 
   append(input: AuditInput) {
     return this.enqueue(() => this.write(input));
@@ -138,8 +168,9 @@ export class AuditLog {
     return this.db.$transaction(async (tx) => {
       await lockAuditChain(tx, dbProvider(this.db));
       const head = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
+      // The first keyed entry links to the last unkeyed one, so older entries stay verifiable.
       const prevHash = head?.hash ?? GENESIS_HASH;
-      const entry = await tx.auditEntry.create({ data: { ...row, prevHash, hash: entryHash(prevHash, row) } });
+      const entry = await tx.auditEntry.create({ data: { ...row, prevHash, hash: keyedEntryHash(this.keys, prevHash, row), keyed: true } });
       await insertTerms(tx, termsOf(entry).map((term) => ({ term, seq: entry.seq })));
       return entry;
     });
@@ -187,22 +218,82 @@ export class AuditLog {
     return older ? from : 0;
   }
 
-  /** Walks the whole chain in order and reports the first row that does not fit. */
-  async verify(batch = 10_000): Promise<VerifyResult> {
-    let prevHash = GENESIS_HASH;
-    let checked = 0;
+  /** The newest committed entry (null: the trail is empty), read beside the append queue. */
+  async head(): Promise<ChainHead | null> {
+    const head = await this.db.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true, keyed: true } });
+    if (!head) return null;
+    // Counted afresh (an index scan, tens of milliseconds at a million entries, once an interval).
+    const count = await this.db.auditEntry.count({ where: { seq: { lte: head.seq } } });
+    if (head.keyed) {
+      // Remembered once found (finding it may walk every older unkeyed entry), while it is still there.
+      const still = this.firstKeyed !== undefined && (await this.db.auditEntry.findUnique({ where: { seq: this.firstKeyed }, select: { keyed: true } }))?.keyed;
+      if (!still) this.firstKeyed = (await this.db.auditEntry.findFirst({ where: { keyed: true }, orderBy: { seq: "asc" }, select: { seq: true } }))?.seq;
+    }
+    return { seq: head.seq, hash: head.hash, count, keyedFrom: head.keyed ? (this.firstKeyed ?? head.seq) : head.seq + 1 };
+  }
+
+  /**
+   * Whether the newest entry's link is this key's: false when another AUDIT_KEY wrote it (replicas
+   * that do not share one), or it was edited; null when it is not keyed. One row, for a check at start.
+   */
+  async headMatchesKey(): Promise<boolean | null> {
+    const head = await this.db.auditEntry.findFirst({ orderBy: { seq: "desc" } });
+    if (!head?.keyed) return null;
+    return keyedEntryHash(this.keys, head.prevHash, head) === head.hash;
+  }
+
+  /**
+   * Walks the whole chain in order and reports the first position that does not fit: each link
+   * (keyed or, before the key existed, plain SHA-256), and each checkpoint the witnesses hold (and
+   * `extra`, e.g. lines a webhook receiver kept) with a valid signature. Lines without one are reported.
+   */
+  async verify(opts: { batch?: number; extra?: readonly CheckpointSource[] } = {}): Promise<VerifyResult> {
+    const { batch = 10_000, extra = [] } = opts;
+    const { claims, report } = await this.readCheckpoints([...this.checkpoints, ...extra]);
+    const verifier = new ChainVerifier(this.keys, claims);
+    const broken = (b: ChainBreak): VerifyResult => ({ ok: false, checked: verifier.result.checked, brokenAt: b.seq, reason: b.reason, checkpoints: report });
     let after = 0;
     for (;;) {
       const rows = await this.db.auditEntry.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: batch });
       for (const r of rows) {
-        if (r.prevHash !== prevHash) return { ok: false, checked, brokenAt: r.seq, reason: "does not link to the entry before it (an entry was removed, inserted or reordered)" };
-        if (entryHash(prevHash, r) !== r.hash) return { ok: false, checked, brokenAt: r.seq, reason: "its content does not match its hash (the entry was edited)" };
-        prevHash = r.hash;
-        checked++;
+        const b = verifier.add(r);
+        if (b) return broken(b);
       }
-      if (rows.length < batch) return { ok: true, checked, head: prevHash };
+      if (rows.length < batch) break;
       after = rows[rows.length - 1]!.seq;
     }
+    const b = verifier.end();
+    if (b) return broken(b);
+    const { checked, head, keyedFrom } = verifier.result;
+    return { ok: true, checked, head, keyedFrom, checkpoints: report };
+  }
+
+  private async readCheckpoints(sources: readonly CheckpointSource[]): Promise<{ claims: CheckpointClaim[]; report: CheckpointReport }> {
+    const claims: CheckpointClaim[] = [];
+    const report: CheckpointReport = { checked: 0, newest: null, rejected: [], rejectedCount: 0 };
+    const reject = (where: string, reason: string) => {
+      if (report.rejected.length < MAX_REJECTED_REPORTED) report.rejected.push({ where, reason });
+      report.rejectedCount++;
+    };
+    for (const source of sources) {
+      try {
+        for await (const { line, text } of source.lines()) {
+          const where = `${source.name} line ${line}`;
+          const parsed = parseCheckpointLine(this.keys, text);
+          if (!parsed.ok) {
+            reject(where, parsed.reason);
+            continue;
+          }
+          const { sig: _sig, ...checkpoint } = parsed.checkpoint;
+          claims.push({ ...checkpoint, where });
+          report.checked++;
+          if (!report.newest || checkpoint.seq > report.newest.seq) report.newest = { seq: checkpoint.seq, at: checkpoint.at };
+        }
+      } catch (err) {
+        reject(source.name, `could not be read (${(err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err))}): its checkpoints were not checked`);
+      }
+    }
+    return { claims, report };
   }
 
   /** A page of entries, within `scope` (see AuditFilters) when the caller is not an admin. */

@@ -1,5 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { AuditQuery } from "../../audit/audit-log";
+import { checkpointNow } from "../../audit/checkpoint-now";
+import { actorOf } from "../../authenticate";
 import { adminProcedure, signedInProcedure } from "../init";
 
 export const auditRouter = {
@@ -9,6 +11,12 @@ export const auditRouter = {
    */
   list: signedInProcedure.input(AuditQuery).query(({ ctx, input }) => ctx.audit.list(input, ctx.access.auditScope())),
 
-  /** Walks the hash chain and reports the first entry that was edited, removed or reordered. */
+  /**
+   * Walks the chain (its keyed links and the witnesses' checkpoints) and reports the first entry that
+   * was edited, removed, reordered or cut off, and any checkpoint line not signed with the audit key.
+   */
   verify: adminProcedure.mutation(({ ctx }) => ctx.audit.verify()),
+
+  /** Writes a signed checkpoint of the chain's head to the witnesses now (audited). */
+  checkpoint: adminProcedure.mutation(({ ctx }) => checkpointNow(ctx, actorOf(ctx))),
 } satisfies TRPCRouterRecord;
