@@ -1,0 +1,112 @@
+/**
+ * What one hostile agent costs everyone else. A real control plane (its own process) with a real
+ * agent on the local engine, and a second, hand-driven agent that floods it, in three phases:
+ *   quiet    nothing else happens
+ *   upserts  the flooder sends container upserts as fast as its socket takes them
+ *   events   the flooder sends engine events, 10,000 a message (the most one may carry)
+ * In each: how long a container started on the real host takes to reach a subscribed browser, how
+ * long an admin's audited action (hosts.setGroups) takes, and the control plane's CPU; for the
+ * flood, how much of it the control plane took in.
+ * Usage: npm run bench:agent-flood -- [seconds per phase=10]
+ */
+import Docker from "dockerode";
+import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
+import { TEST_IMAGE, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
+import { RAW_ENGINE, RawAgent, rawContainer } from "../apps/web/test/support/raw-agent";
+import { startWithLocalAgent } from "./support/control-plane-process";
+import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const docker = new Docker();
+
+/** Resolves on the next server-sent event batch about the given host's containers. */
+function subscribe(url: string, cookie: string, hostId: string) {
+  let waiter: (() => void) | null = null;
+  const controller = new AbortController();
+  void (async () => {
+    const res = await fetch(`${url}/api/trpc/fleet.changes`, { headers: { cookie, accept: "text/event-stream" }, signal: controller.signal });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text.includes(hostId) && text.includes('"containers"')) waiter?.();
+    }
+  })().catch(() => {});
+  return { next: () => new Promise<void>((resolve) => (waiter = resolve)), close: () => controller.abort() };
+}
+
+async function main(): Promise<void> {
+  await ensureTestImage();
+  await removeTestContainers();
+  const stack = await startWithLocalAgent();
+  const { cp, cookie, api, hostId } = stack;
+  const pid = cp.proc.pid!;
+  const sub = subscribe(cp.url, cookie, hostId);
+
+  const { token } = await api.hosts.createJoinToken.mutate();
+  const enrolled = (await (await fetch(`${cp.url}${AGENT_ENROLL_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, hostname: "flooder" }) })).json()) as { hostId: string; credential: string };
+  const raw = new RawAgent(cp.url, enrolled.credential);
+  await raw.opened();
+  raw.hello();
+  await raw.next("welcome");
+  raw.send({ type: "snapshot", engine: RAW_ENGINE, containers: [], images: [] });
+
+  let sent = 0;
+  let flooding: ((n: number) => unknown) | null = null;
+  // Keeps the socket's own buffer near 4 MB: as fast as the control plane reads, no faster.
+  const pump = setInterval(() => {
+    if (!flooding) return;
+    while (raw.ws.bufferedAmount < 4 * 1024 * 1024) raw.send(flooding(sent++));
+  }, 5);
+
+  async function phase(name: string, flood: ((n: number) => unknown) | null) {
+    sent = 0;
+    flooding = flood;
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    const change: number[] = [];
+    const action: number[] = [];
+    let i = 0;
+    while (performance.now() - t0 < SECONDS * 1000) {
+      const c = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ["sleep", "1000"], Labels: { "stevedore.test": "1" } });
+      const notified = sub.next();
+      const s = performance.now();
+      await c.start();
+      await notified;
+      change.push(performance.now() - s);
+      const a = performance.now();
+      await api.hosts.setGroups.mutate({ hostId, groups: [`bench-${i++ % 2}`] });
+      action.push(performance.now() - a);
+      await c.remove({ force: true });
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    flooding = null;
+    const cpu = ((cpuSeconds(pid) - cpu0) / elapsed) * 100;
+    const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(0)} ms, p99 ${percentile(xs, 99).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
+    console.log(`\n${name} (${elapsed.toFixed(1)} s)`);
+    console.log(`  real host's change at the browser: ${fmt(change)} (${change.length} starts)`);
+    console.log(`  admin's audited action:            ${fmt(action)}`);
+    console.log(`  control plane CPU ${cpu.toFixed(0)}% of a core, RSS ${rssMiB(pid, "VmRSS").toFixed(0)} MiB`);
+    if (flood) console.log(`  the flooder sent ${sent} messages (${(sent / elapsed).toFixed(0)}/s into its socket)`);
+  }
+
+  await phase("quiet", null);
+  await phase("upserts", (n) => ({ type: "container.upsert", container: rawContainer(n) }));
+  const flooder = (await api.hosts.get.query({ hostId: enrolled.hostId })) as { containersTotal: number; limited: { reason: string } | null };
+  console.log(`  taken in: ${flooder.containersTotal} containers; host flagged: ${flooder.limited?.reason ?? "no"}`);
+  const base = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+  await phase("events", (n) => ({
+    type: "engine.events",
+    events: Array.from({ length: 10_000 }, (_, k) => ({ id: rawContainer(k).id, action: "start", timeNano: String(base + BigInt(n * 10_000 + k)), ours: false })),
+  }));
+  const summaries = await api.audit.list.query({ hostId: enrolled.hostId, action: "engine.events-summarized", limit: 500 });
+  const summarized = summaries.items.reduce((n, e) => n + (JSON.parse(e.params ?? "{}") as { count: number }).count, 0);
+  console.log(`  events summarized rather than written one by one: ${summarized} in ${summaries.items.length} entries`);
+
+  clearInterval(pump);
+  raw.ws.terminate();
+  sub.close();
+  await stack.stop();
+  await removeTestContainers();
+}
+
+runBench(main);
