@@ -119,6 +119,7 @@ export class RedisBus implements Bus {
   private readonly seal: BusSeal;
   private readonly replays = new ReplayGuard();
   private readonly refused: BusRejections;
+  private lastError: string | null = null;
 
   constructor(
     url: string,
@@ -134,14 +135,25 @@ export class RedisBus implements Bus {
     this.pub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}` });
     this.sub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}-sub` });
     for (const [name, conn] of [["commands", this.pub], ["subscriber", this.sub]] as const) {
-      conn.on("error", (err: Error) => log.warn({ err: err.message, connection: name }, "redis connection error"));
+      conn.on("error", (err: Error) => {
+        this.lastError = err.message;
+        log.warn({ err: err.message, connection: name }, "redis connection error");
+      });
     }
     this.sub.on("messageBuffer", (channelBytes: Buffer, payload: Buffer) => this.receive(channelBytes.toString().slice(PREFIX.length), payload));
   }
 
   /** Fails with the reason when Redis cannot be reached, so a misconfigured replica does not start. */
   async connect(): Promise<void> {
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
+    try {
+      await Promise.all([this.pub.connect(), this.sub.connect()]);
+    } catch (err) {
+      // ioredis rejects with "Connection is closed"; the reason (a certificate, WRONGPASS) came as an error event.
+      const { host, port } = this.pub.options;
+      this.pub.disconnect();
+      this.sub.disconnect();
+      throw new Error(`cannot use Redis at ${host}:${port}: ${this.lastError ?? (err as Error).message}`);
+    }
   }
 
   publish(channel: string, message: unknown): void {
