@@ -86,6 +86,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.REDIS_URL && !e.BUS_KEY && !e.AUTH_SECRET) {
     throw new ConfigError("invalid configuration:\n  BUS_KEY: replicas (REDIS_URL is set) sign the bus with a shared key: set BUS_KEY (or AUTH_SECRET) to the same value on every replica");
   }
+  if (e.REDIS_URL && !e.SECRETS_KEY) {
+    // A relayed pull's credentials are opened by the replica holding the agent, not sent to it.
+    throw new ConfigError("invalid configuration:\n  SECRETS_KEY: replicas (REDIS_URL is set) open each other's stored credentials: set it to the same value on every replica");
+  }
   if (e.REDIS_TLS_CA_FILE && !e.REDIS_URL?.startsWith("rediss://")) {
     throw new ConfigError("invalid configuration:\n  REDIS_TLS_CA_FILE: only applies to a rediss:// REDIS_URL");
   }

@@ -39,7 +39,7 @@ describe("the bus over rediss:// with an ACL user", () => {
   };
 
   it("takes the CA from REDIS_TLS_CA_FILE and the user from the URL; messages and keys cross", async () => {
-    const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, REDIS_URL: redis.url, REDIS_TLS_CA_FILE: redis.caFile!, DATABASE_URL: "postgres://db/stevedore", BUS_KEY });
+    const config = loadConfig({ STEVEDORE_DATA_DIR: dataDir, REDIS_URL: redis.url, REDIS_TLS_CA_FILE: redis.caFile!, DATABASE_URL: "postgres://db/stevedore", BUS_KEY, SECRETS_KEY: BUS_KEY });
     const [a, b] = [new RedisBus(config.redisUrl!, "replica-a", log, { busKey: config.busKey, tlsCa: config.redisTlsCa }), bus("replica-b")];
     buses.push(a);
     await Promise.all([a.connect(), b.connect()]);
@@ -65,7 +65,7 @@ describe("the bus over rediss:// with an ACL user", () => {
   });
 
   it("names a bad REDIS_TLS_CA_FILE and one given for a plain redis:// URL", () => {
-    const base = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/stevedore", BUS_KEY };
+    const base = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/stevedore", BUS_KEY, SECRETS_KEY: BUS_KEY };
     expect(() => loadConfig({ ...base, REDIS_URL: redis.url, REDIS_TLS_CA_FILE: path.join(dataDir, "absent.pem") })).toThrow(/REDIS_TLS_CA_FILE: cannot read .*absent\.pem \(ENOENT\)/);
     fs.writeFileSync(path.join(dataDir, "not.pem"), "hello");
     expect(() => loadConfig({ ...base, REDIS_URL: redis.url, REDIS_TLS_CA_FILE: path.join(dataDir, "not.pem") })).toThrow(/holds no PEM certificate/);

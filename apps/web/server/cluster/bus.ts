@@ -137,6 +137,9 @@ export class RedisBus implements Bus {
     for (const [name, conn] of [["commands", this.pub], ["subscriber", this.sub]] as const) {
       conn.on("error", (err: Error) => {
         this.lastError = err.message;
+        // ioredis listens `once` for a socket's error; a failed TLS handshake can raise a second one
+        // (the server's alert) on the same dead socket, which would otherwise go uncaught.
+        if (conn.stream && conn.stream.listenerCount("error") === 0) conn.stream.on("error", () => {});
         log.warn({ err: err.message, connection: name }, "redis connection error");
       });
     }

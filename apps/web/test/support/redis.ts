@@ -36,7 +36,7 @@ export async function startRedis(opts: TestRedisOptions = {}): Promise<TestRedis
   proc.stdout.on("data", (d: Buffer) => (output += d.toString()));
   proc.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 10_000;
-  while (!(await (opts.tls ? listens(port) : answers(port)))) {
+  while (!(await (opts.tls || opts.user ? listens(port) : answers(port)))) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -63,7 +63,7 @@ function makeCertificates(dir: string): void {
   openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext");
 }
 
-/** A TLS server's port accepts connections (a PING would need the handshake first). */
+/** The port accepts connections (a PING would need the TLS handshake, or the ACL user, first). */
 function listens(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, "127.0.0.1", () => {
