@@ -59,6 +59,7 @@ describe("the signed bus", () => {
     from: "intruder",
     method: "agent.request",
     params: { hostId, method: "container.run", args: { spec: { image: TEST_IMAGE, cmd: ["sleep", "1000"], name, labels: { "stevedore.test": "1" } } }, timeoutMs: 30_000 },
+    timeoutMs: 30_000,
   });
   const containerNamed = (name: string) => docker(["ps", "-aq", "--filter", `name=^${name}$`]);
 
@@ -110,6 +111,9 @@ describe("the signed bus", () => {
     // A genuine envelope for another channel, moved to A's.
     await publishDropped(channelA, seal.seal("replica:elsewhere", "intruder", runCall("forged-moved")), "bad_signature");
     for (const name of ["forged-unsigned", "forged-wrong-key", "forged-moved"]) expect(await containerNamed(name), name).toBe("");
+    // Nor can it change the fleet view: a forged removal of the host leaves it listed and online.
+    await publishDropped("fleet", JSON.stringify({ from: "intruder", m: { op: "host.remove", hostId } }), "unsigned");
+    expect((await apiA().hosts.list.query()).find((h) => h.id === hostId)).toMatchObject({ status: "online" });
   });
 
   it("drops a stale message, and a genuine one replayed", async () => {
@@ -174,6 +178,7 @@ describe("the signed bus", () => {
       // The pull went over the bus as a reference only; nothing on it, sealed or opened, holds the password.
       const opened = seen.map((m) => JSON.stringify(seal.open(m.channel, m.raw)));
       expect(opened.some((m) => m.includes('"method":"image.pull"') && m.includes(`"reference":"${image}"`))).toBe(true);
+      expect(opened.filter((m) => m.includes('"auth"') || m.includes("pusher"))).toEqual([]);
       const forms = [REGISTRY_PASSWORD, Buffer.from(REGISTRY_PASSWORD).toString("base64"), Buffer.from(`pusher:${REGISTRY_PASSWORD}`).toString("base64")];
       for (const form of forms) {
         expect(seen.filter((m) => m.raw.includes(form))).toEqual([]);

@@ -48,6 +48,11 @@ const CallMessage = z.union([
 ]);
 type CallMessage = z.infer<typeof CallMessage>;
 
+/** Where a message went wrong, without its values. */
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(message)"}: ${i.code}`);
+}
+
 interface PendingCall {
   replica: string;
   resolve(value: unknown): void;
@@ -92,12 +97,12 @@ export class Replicas extends EventEmitter<{ down: [string] }> {
     await this.bus.subscribe("presence", (m) => {
       const parsed = PresenceMessage.safeParse(m);
       if (parsed.success) this.onPresence(parsed.data);
-      else this.log.warn({ channel: "presence" }, "ignored a presence message of unknown shape");
+      else this.log.warn({ channel: "presence", issues: issuesOf(parsed.error) }, "ignored a presence message of unknown shape");
     });
     await this.bus.subscribe(`replica:${this.id}`, (m) => {
       const parsed = CallMessage.safeParse(m);
       if (parsed.success) this.onCallMessage(parsed.data);
-      else this.log.warn({ channel: `replica:${this.id}` }, "ignored a call message of unknown shape");
+      else this.log.warn({ channel: `replica:${this.id}`, issues: issuesOf(parsed.error) }, "ignored a call message of unknown shape");
     });
     this.announce();
     this.timer = setInterval(() => {
