@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const database = await createPostgresDatabase();
   const [portA, portB] = [await freePort(), await freePort()];
   const publicUrl = `http://127.0.0.1:${portB}`;
-  const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: publicUrl, AUTH_SECRET: "bench-replicas-secret-".repeat(3), AUDIT_KEY: "bench-replicas-audit-key-".repeat(3) };
+  const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: publicUrl, AUTH_SECRET: "bench-replicas-secret-".repeat(3), SECRETS_KEY: "replica-test-secrets-key-".repeat(2), AUDIT_KEY: "bench-replicas-audit-key-".repeat(3) };
   const a = await startControlPlaneProcess({ dataDir: path.join(dir, "a"), port: portA, env });
   const b = await startControlPlaneProcess({ dataDir: path.join(dir, "b"), port: portB, env });
   const [cookieA, cookieB] = [await signIn(a.url, undefined, undefined, b.url), await signIn(b.url)];

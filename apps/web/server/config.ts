@@ -42,6 +42,8 @@ const Env = z.object({
   SESSION_IDLE_HOURS: z.coerce.number({ error: "must be a number of hours" }).positive("must be more than 0 hours").max(30 * 24, "must be at most 720 hours (30 days)").default(12),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL (the bus several replicas share)" }).optional(),
+  BUS_KEY: z.string().min(32, "must be at least 32 characters, the same on every replica (openssl rand -base64 32)").optional(),
+  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
 });
 
@@ -80,6 +82,10 @@ export interface ServerConfig {
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   /** The bus (Redis) shared by replicas; without it this process is the only one. */
   redisUrl: string | undefined;
+  /** PEM of the CA that signed a private Redis's certificate (rediss://), else the system's CAs. */
+  redisTlsCa: string | undefined;
+  /** Signs (and seals) what replicas put on the bus: BUS_KEY, else derived from AUTH_SECRET. */
+  busKey: string;
   /** Where other replicas reach this one directly, for connections handed over to it. */
   replicaUrl: string;
 }
@@ -102,7 +108,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A key generated per replica would make each one's audit entries unverifiable by the others.
     throw new ConfigError("invalid configuration:\n  AUDIT_KEY: replicas (REDIS_URL is set) key one audit chain: set the same AUDIT_KEY (at least 32 characters) on every replica");
   }
+  if (e.REDIS_URL && !e.BUS_KEY && !e.AUTH_SECRET) {
+    throw new ConfigError("invalid configuration:\n  BUS_KEY: replicas (REDIS_URL is set) sign the bus with a shared key: set BUS_KEY (or AUTH_SECRET) to the same value on every replica");
+  }
+  if (e.REDIS_URL && !e.SECRETS_KEY) {
+    // A relayed pull's credentials are opened by the replica holding the agent, not sent to it.
+    throw new ConfigError("invalid configuration:\n  SECRETS_KEY: replicas (REDIS_URL is set) open each other's stored credentials: set it to the same value on every replica");
+  }
+  if (e.REDIS_TLS_CA_FILE && !e.REDIS_URL?.startsWith("rediss://")) {
+    throw new ConfigError("invalid configuration:\n  REDIS_TLS_CA_FILE: only applies to a rediss:// REDIS_URL");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const authSecret = e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret");
   return {
     dev: e.NODE_ENV === "development",
     host: e.HOST,
@@ -110,7 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
     dataDir,
-    authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret"),
+    authSecret,
     secretsKey: e.SECRETS_KEY ?? persistentSecret(dataDir, "secrets-key"),
     auditKey: e.AUDIT_KEY ?? persistentSecret(dataDir, "audit-key"),
     auditWitnessUrl: e.AUDIT_WITNESS_URL,
@@ -128,8 +145,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMs: e.SESSION_IDLE_HOURS * 3_600_000,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
+    redisTlsCa: e.REDIS_TLS_CA_FILE ? readCaFile(e.REDIS_TLS_CA_FILE) : undefined,
+    // Its own key, so a bus key never doubles as the session secret (or the other way round).
+    busKey: e.BUS_KEY ?? Buffer.from(crypto.hkdfSync("sha256", authSecret, "", "stevedore bus key", 32)).toString("base64url"),
     replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
   };
+}
+
+function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  REDIS_TLS_CA_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid configuration:\n  REDIS_TLS_CA_FILE: ${file} holds no PEM certificate`);
+  return pem;
 }
 
 /** "3/10" → at most 3 per 10 seconds. */

@@ -65,7 +65,7 @@ interface NextHandlers {
 export async function startControlPlane(config: ServerConfig, opts: { ui: boolean }): Promise<ControlPlane> {
   const replicaId = newId(os.hostname().replace(/[^A-Za-z0-9-]/g, "").slice(0, 32) || "replica");
   const log = createLogger(config.logLevel).child(config.redisUrl ? { replica: replicaId } : {});
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" })) : new MemoryBus();
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" }), { busKey: config.busKey, tlsCa: config.redisTlsCa }) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
   const { audit, checkpoints } = createAuditTrail(config, db, log.child({ component: "audit-checkpoints" }));

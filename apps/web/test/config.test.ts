@@ -37,6 +37,18 @@ describe("server configuration", () => {
     expect([set.sessionMaxMs, set.sessionIdleMs, set.signInAccountLimit]).toEqual([8 * 3_600_000, 1_800_000, { max: 5, windowSeconds: 600 }]);
   });
 
+  it("signs the bus with BUS_KEY, else a key derived from AUTH_SECRET; replicas must share both keys", () => {
+    const replica = { STEVEDORE_DATA_DIR: dataDir, REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: "postgres://db/stevedore", SECRETS_KEY: "s".repeat(32), AUDIT_KEY: "k".repeat(32) };
+    expect(() => loadConfig({ ...replica, BUS_KEY: "short" })).toThrow(/BUS_KEY: must be at least 32 characters/);
+    expect(() => loadConfig(replica)).toThrow(/BUS_KEY: replicas .* set BUS_KEY \(or AUTH_SECRET\)/);
+    expect(() => loadConfig({ ...replica, SECRETS_KEY: undefined, BUS_KEY: "b".repeat(32) })).toThrow(/SECRETS_KEY: replicas .* same value on every replica/);
+    expect(loadConfig({ ...replica, BUS_KEY: "b".repeat(32) }).busKey).toBe("b".repeat(32));
+    const derived = loadConfig({ ...replica, AUTH_SECRET: "a".repeat(32) }).busKey;
+    expect(derived).toBe(loadConfig({ ...replica, AUTH_SECRET: "a".repeat(32) }).busKey);
+    expect(derived).not.toBe("a".repeat(32));
+    expect(derived).not.toBe(loadConfig({ ...replica, AUTH_SECRET: "c".repeat(32) }).busKey);
+  });
+
   it("works with no configuration at all, keeping a generated secret (0600) across restarts", () => {
     const a = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
     const b = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
@@ -81,7 +93,7 @@ describe("server configuration", () => {
     expect(() => loadConfig(bad)).toThrow(/AUDIT_WITNESS_URL: must be the http\(s\):\/\/ URL/);
     expect(() => loadConfig(bad)).toThrow(/AUDIT_CHECKPOINT_INTERVAL_S: must be at least 1 second/);
     // Replicas must share the key: one generated per replica would split the chain.
-    const replica = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/stevedore", REDIS_URL: "redis://127.0.0.1:6379" };
+    const replica = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://db/stevedore", REDIS_URL: "redis://127.0.0.1:6379", BUS_KEY: "b".repeat(32), SECRETS_KEY: "s".repeat(32) };
     expect(() => loadConfig(replica)).toThrow(/AUDIT_KEY: replicas \(REDIS_URL is set\) key one audit chain/);
     expect(loadConfig({ ...replica, AUDIT_KEY: "k".repeat(32) }).auditKey).toBe("k".repeat(32));
   });

@@ -37,7 +37,7 @@ const byKind = (objects: K8sObject[], kind: string) => {
 
 describe("the Helm chart", () => {
   it("passes helm lint (strict), with the defaults and with other values", () => {
-    for (const values of [[], ["--set", "replicaCount=1", "--set", "ingress.enabled=false", "--set", "secrets.existingSecret=keys", "--set", "recordings.existingClaim=rec"]]) {
+    for (const values of [[], ["--set", "replicaCount=1", "--set", "ingress.enabled=false", "--set", "secrets.existingSecret=keys", "--set", "recordings.existingClaim=rec", "--set", "redis.tlsCaSecret=redis-ca"]]) {
       const out = helm(["lint", "--strict", CHART, ...REQUIRED, ...values]);
       expect(out.stdout + out.stderr).toContain("0 chart(s) failed");
       expect(out.status).toBe(0);
@@ -66,7 +66,7 @@ describe("the Helm chart", () => {
     const names = container.env.map((e: { name: string }) => e.name);
     expect(container.env[names.indexOf("POD_IP")].valueFrom).toEqual({ fieldRef: { fieldPath: "status.podIP" } });
     expect(names.indexOf("POD_IP")).toBeLessThan(names.indexOf("REPLICA_URL"));
-    expect(names).toEqual(expect.arrayContaining(["HOST", "PORT", "PUBLIC_URL", "TRUST_PROXY", "DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "AUDIT_CHECKPOINT_INTERVAL_S", "ADMIN_EMAIL", "ADMIN_PASSWORD"]));
+    expect(names).toEqual(expect.arrayContaining(["HOST", "PORT", "PUBLIC_URL", "TRUST_PROXY", "DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "BUS_KEY", "AUDIT_CHECKPOINT_INTERVAL_S", "ADMIN_EMAIL", "ADMIN_PASSWORD"]));
     // No witness URL unless one is given (an empty one would be refused at start).
     expect(names).not.toContain("AUDIT_WITNESS_URL");
     expect(container.ports).toEqual([{ name: "http", containerPort: 3000 }]);
@@ -80,6 +80,8 @@ describe("the Helm chart", () => {
     // Without a cluster to look the old ones up in, each render generates new ones: they are random.
     expect(a.data!.SECRETS_KEY).not.toBe(b.data!.SECRETS_KEY);
     expect(a.data!.AUDIT_KEY).not.toBe(b.data!.AUDIT_KEY);
+    expect(a.data!.BUS_KEY).not.toBe(b.data!.BUS_KEY);
+    expect(Buffer.from(a.data!.BUS_KEY!, "base64").toString().length).toBeGreaterThanOrEqual(32);
     const given = byKind(render("--set", "secrets.secretsKey=0123456789abcdef0123456789abcdef", "--set", "secrets.auditKey=audit-key-0123456789abcdef0123456789", "--set", "secrets.adminPassword=a-long-password"), "Secret");
     expect(Buffer.from(given.data!.AUDIT_KEY!, "base64").toString()).toBe("audit-key-0123456789abcdef0123456789");
     expect(Buffer.from(given.data!.SECRETS_KEY!, "base64").toString()).toBe("0123456789abcdef0123456789abcdef");
@@ -130,6 +132,9 @@ describe("the Helm chart", () => {
     expect(env.REPLICA_URL).toBe("http://$(POD_IP):3000");
     expect(env.TRUST_PROXY).toBe("true");
     for (const key of ["DATABASE_URL", "REDIS_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "ADMIN_PASSWORD"]) expect(env[key]).toEqual({ secretKeyRef: { name: "prod-stevedore", key } });
+    // Every replica signs the bus with the same key, from the Secret (optional there: else derived from AUTH_SECRET).
+    expect(env.BUS_KEY).toEqual({ secretKeyRef: { name: "prod-stevedore", key: "BUS_KEY", optional: true } });
+    expect(env.REDIS_TLS_CA_FILE).toBeUndefined();
     expect(container.readinessProbe.httpGet.path).toBe("/api/ready");
     expect(container.livenessProbe.httpGet.path).toBe("/api/health");
     expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
@@ -142,6 +147,20 @@ describe("the Helm chart", () => {
     expect(Buffer.from(secret.data!.AUDIT_KEY!, "base64").toString().length).toBeGreaterThanOrEqual(32);
     expect(secret.data!.AUDIT_KEY).not.toBe(secret.data!.AUTH_SECRET);
     expect(byKind(objects, "PodDisruptionBudget").spec.minAvailable).toBe(1);
+  });
+
+  it("sets BUS_KEY when given (at least 32 characters), and mounts a private CA for rediss:// from a Secret", () => {
+    const given = byKind(render("--set", "secrets.busKey=0123456789abcdef0123456789abcdef"), "Secret");
+    expect(Buffer.from(given.data!.BUS_KEY!, "base64").toString()).toBe("0123456789abcdef0123456789abcdef");
+    const short = helm(["template", "prod", CHART, ...REQUIRED, "--set", "secrets.busKey=short"]);
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toMatch(/secrets.busKey must be at least 32 characters/);
+
+    const pod = byKind(render("--set", "redis.url=rediss://stevedore:pw@redis:6380/0", "--set", "redis.tlsCaSecret=redis-ca"), "Deployment").spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.env.find((e: { name: string }) => e.name === "REDIS_TLS_CA_FILE").value).toBe("/etc/stevedore/redis-ca/ca.crt");
+    expect(container.volumeMounts).toContainEqual({ name: "redis-ca", mountPath: "/etc/stevedore/redis-ca", readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: "redis-ca", secret: { secretName: "redis-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } });
   });
 
   it("routes WebSockets through the Ingress without cutting them, on the public URL's host", () => {
@@ -163,6 +182,7 @@ describe("the Helm chart", () => {
     expect(env.find((e) => e.name === "DATABASE_URL")!.valueFrom!.secretKeyRef.name).toBe("pg");
     expect(env.find((e) => e.name === "AUTH_SECRET")!.valueFrom!.secretKeyRef.name).toBe("keys");
     expect(env.find((e) => e.name === "AUDIT_KEY")!.valueFrom!.secretKeyRef.name).toBe("keys");
+    expect(env.find((e) => e.name === "BUS_KEY")!.valueFrom!.secretKeyRef.name).toBe("keys");
     expect(byKind(objects, "Secret").data).toEqual({ REDIS_URL: expect.any(String) });
   });
 
@@ -199,7 +219,7 @@ describe("docker-compose.yml", () => {
   it("refuses to start without the secrets it needs, each named in .env.example", () => {
     const env = { ...compose.services["control-plane"]!.environment!, ...compose.services.postgres!.environment! };
     const example = fs.readFileSync(path.join(REPO_ROOT, "infra", ".env.example"), "utf8");
-    for (const key of ["PUBLIC_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD"]) {
+    for (const key of ["PUBLIC_URL", "AUTH_SECRET", "SECRETS_KEY", "AUDIT_KEY", "BUS_KEY", "ADMIN_PASSWORD", "POSTGRES_PASSWORD"]) {
       expect(env[key]).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
       expect(example).toMatch(new RegExp(`^${key}=`, "m"));
     }

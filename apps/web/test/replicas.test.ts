@@ -51,7 +51,7 @@ describe("control-plane replicas", () => {
     database = await createPostgresDatabase();
     const [portA, portB] = [await freePort(), await freePort()];
     // One public address, as a load balancer would give them; each replica its own direct address.
-    const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${portB}`, AUTH_SECRET: "replica-test-secret-".repeat(3), AUDIT_KEY: "replica-test-audit-key-".repeat(3) };
+    const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${portB}`, AUTH_SECRET: "replica-test-secret-".repeat(3), SECRETS_KEY: "replica-test-secrets-key-".repeat(2), AUDIT_KEY: "replica-test-audit-key-".repeat(3) };
     a = await startControlPlaneProcess({ dataDir: path.join(dataDir, "a"), port: portA, env });
     b = await startControlPlaneProcess({ dataDir: path.join(dataDir, "b"), port: portB, env });
     [cookieA, cookieB] = [await signIn(a.url, undefined, undefined, b.url), await signIn(b.url)];
@@ -157,7 +157,7 @@ describe("control-plane replicas", () => {
   });
 
   it("a replica that starts later is told the fleet at once", async () => {
-    const c = await startControlPlaneProcess({ dataDir: path.join(dataDir, "c"), env: { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: b.url, AUTH_SECRET: "replica-test-secret-".repeat(3), AUDIT_KEY: "replica-test-audit-key-".repeat(3) } });
+    const c = await startControlPlaneProcess({ dataDir: path.join(dataDir, "c"), env: { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: b.url, AUTH_SECRET: "replica-test-secret-".repeat(3), SECRETS_KEY: "replica-test-secrets-key-".repeat(2), AUDIT_KEY: "replica-test-audit-key-".repeat(3) } });
     try {
       const api = apiClient(c.url, await signIn(c.url, undefined, undefined, b.url), b.url);
       const host = await waitFor(async () => (await api.hosts.list.query()).find((h) => h.id === hostId && h.status === "online"), { what: "the host online on the new replica" });

@@ -1,5 +1,8 @@
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "../logger";
+import { type BusRejectionCounts, BusRejections } from "./bus-rejections";
+import { BusSeal } from "./bus-seal";
+import { ReplayGuard } from "./replay-guard";
 
 /**
  * What replicas of the control plane share: pub/sub channels and short-lived keys (tickets, who owns
@@ -25,6 +28,8 @@ export interface Bus {
   fields(key: string): Promise<Record<string, string>>;
   /** Whether the shared store answers (readiness). */
   ping(): Promise<boolean>;
+  /** Messages and stored values refused since start, by reason (none alone: there is no one else). */
+  rejections(): BusRejectionCounts;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,10 @@ export class MemoryBus implements Bus {
     return true;
   }
 
+  rejections(): BusRejectionCounts {
+    return { unsigned: 0, bad_signature: 0, stale: 0, replayed: 0, bad_value: 0 };
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -95,54 +104,63 @@ export class MemoryBus implements Bus {
 const PREFIX = "stevedore:";
 
 /**
- * Redis pub/sub and keys (ioredis). A subscribed connection can do nothing else, hence two. Each
- * message carries the sender's replica id so a replica skips its own; Redis delivers one publisher's
- * messages on a channel in the order they were published, which the fleet replication relies on.
+ * Redis pub/sub and keys (ioredis). A subscribed connection can do nothing else, hence two. Redis is
+ * not trusted (bus-seal.ts): every message is sealed and signed by its sender, and one unsigned,
+ * badly signed, out of the time window or seen before is dropped and counted; every stored value is
+ * signed for its key (and field), and one that is not is treated as absent and counted. A replica
+ * skips its own messages; Redis delivers one publisher's messages on a channel in the order they were
+ * published, which the fleet replication relies on.
  */
 export class RedisBus implements Bus {
   readonly clustered = true;
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly handlers = new Map<string, (message: unknown) => void>();
+  private readonly seal: BusSeal;
+  private readonly replays = new ReplayGuard();
+  private readonly refused: BusRejections;
+  private lastError: string | null = null;
 
   constructor(
     url: string,
-    private readonly replicaId: string,
+    readonly replicaId: string,
     private readonly log: Logger,
+    opts: { busKey: string; tlsCa?: string },
   ) {
+    this.seal = new BusSeal(opts.busKey);
+    this.refused = new BusRejections(log);
     // Commands wait (queued) while Redis reconnects rather than failing at once; ready() reports the outage.
-    const options = { maxRetriesPerRequest: 3, connectTimeout: 5_000, lazyConnect: true };
+    // rediss:// turns TLS on by itself (verified against the system's CAs); a private CA is added here.
+    const options: RedisOptions = { maxRetriesPerRequest: 3, connectTimeout: 5_000, lazyConnect: true, ...(opts.tlsCa && { tls: { ca: opts.tlsCa } }) };
     this.pub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}` });
     this.sub = new Redis(url, { ...options, connectionName: `stevedore-${replicaId}-sub` });
     for (const [name, conn] of [["commands", this.pub], ["subscriber", this.sub]] as const) {
-      conn.on("error", (err: Error) => log.warn({ err: err.message, connection: name }, "redis connection error"));
+      conn.on("error", (err: Error) => {
+        this.lastError = err.message;
+        // ioredis listens `once` for a socket's error; a failed TLS handshake can raise a second one
+        // (the server's alert) on the same dead socket, which would otherwise go uncaught.
+        if (conn.stream && conn.stream.listenerCount("error") === 0) conn.stream.on("error", () => {});
+        log.warn({ err: err.message, connection: name }, "redis connection error");
+      });
     }
-    this.sub.on("messageBuffer", (channel: Buffer, payload: Buffer) => {
-      const handler = this.handlers.get(channel.toString().slice(PREFIX.length));
-      if (!handler) return;
-      let envelope: { from?: string; m?: unknown };
-      try {
-        envelope = JSON.parse(payload.toString("utf8")) as { from?: string; m?: unknown };
-      } catch {
-        this.log.warn({ channel: channel.toString() }, "dropped a bus message that is not JSON");
-        return;
-      }
-      if (envelope.from === this.replicaId) return;
-      try {
-        handler(envelope.m);
-      } catch (err) {
-        this.log.error({ err, channel: channel.toString() }, "handling a bus message failed");
-      }
-    });
+    this.sub.on("messageBuffer", (channelBytes: Buffer, payload: Buffer) => this.receive(channelBytes.toString().slice(PREFIX.length), payload));
   }
 
   /** Fails with the reason when Redis cannot be reached, so a misconfigured replica does not start. */
   async connect(): Promise<void> {
-    await Promise.all([this.pub.connect(), this.sub.connect()]);
+    try {
+      await Promise.all([this.pub.connect(), this.sub.connect()]);
+    } catch (err) {
+      // ioredis rejects with "Connection is closed"; the reason (a certificate, WRONGPASS) came as an error event.
+      const { host, port } = this.pub.options;
+      this.pub.disconnect();
+      this.sub.disconnect();
+      throw new Error(`cannot use Redis at ${host}:${port}: ${this.lastError ?? (err as Error).message}`);
+    }
   }
 
   publish(channel: string, message: unknown): void {
-    void this.pub.publish(PREFIX + channel, JSON.stringify({ from: this.replicaId, m: message })).catch((err: unknown) => {
+    void this.pub.publish(PREFIX + channel, this.seal.seal(channel, this.replicaId, message)).catch((err: unknown) => {
       this.log.warn({ err: (err as Error).message, channel }, "bus publish failed");
     });
   }
@@ -153,13 +171,14 @@ export class RedisBus implements Bus {
   }
 
   async setKey(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.pub.set(PREFIX + key, value, "PX", ttlMs);
+    await this.pub.set(PREFIX + key, this.seal.signValue(key, null, value, Date.now() + ttlMs), "PX", ttlMs);
   }
 
   async getKey(key: string): Promise<string | null> {
-    return this.pub.get(PREFIX + key);
+    return this.verified(key, null, await this.pub.get(PREFIX + key));
   }
 
+  /** Not signed: a counter changes with every hit (see SECURITY.md for what this leaves open). */
   async increment(key: string, ttlMs: number): Promise<number> {
     // One script, so the window's expiry is set with its first hit, atomically.
     const script = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
@@ -167,7 +186,7 @@ export class RedisBus implements Bus {
   }
 
   async takeKey(key: string): Promise<string | null> {
-    return this.pub.getdel(PREFIX + key);
+    return this.verified(key, null, await this.pub.getdel(PREFIX + key));
   }
 
   async deleteKey(key: string): Promise<void> {
@@ -175,11 +194,11 @@ export class RedisBus implements Bus {
   }
 
   async setField(key: string, field: string, value: string): Promise<void> {
-    await this.pub.hset(PREFIX + key, field, value);
+    await this.pub.hset(PREFIX + key, field, this.seal.signValue(key, field, value, null));
   }
 
   async getField(key: string, field: string): Promise<string | null> {
-    return this.pub.hget(PREFIX + key, field);
+    return this.verified(key, field, await this.pub.hget(PREFIX + key, field));
   }
 
   async deleteField(key: string, field: string): Promise<void> {
@@ -187,7 +206,12 @@ export class RedisBus implements Bus {
   }
 
   async fields(key: string): Promise<Record<string, string>> {
-    return this.pub.hgetall(PREFIX + key);
+    const fields: Record<string, string> = {};
+    for (const [field, stored] of Object.entries(await this.pub.hgetall(PREFIX + key))) {
+      const value = this.verified(key, field, stored);
+      if (value !== null) fields[field] = value;
+    }
+    return fields;
   }
 
   async ping(): Promise<boolean> {
@@ -195,8 +219,34 @@ export class RedisBus implements Bus {
     return (await this.pub.ping().catch(() => null)) === "PONG";
   }
 
+  rejections(): BusRejectionCounts {
+    return this.refused.snapshot();
+  }
+
   async close(): Promise<void> {
     this.handlers.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+
+  private receive(channel: string, payload: Buffer): void {
+    const handler = this.handlers.get(channel);
+    if (!handler) return;
+    const opened = this.seal.open(channel, payload.toString("utf8"));
+    if (!opened.ok) return this.refused.count(opened.reason, { channel });
+    // Redis hands a publisher its own messages too; they need no second look.
+    if (opened.from === this.replicaId) return;
+    if (!this.replays.firstSight(opened.id, opened.ts)) return this.refused.count("replayed", { channel });
+    try {
+      handler(opened.payload);
+    } catch (err) {
+      this.log.error({ err, channel }, "handling a bus message failed");
+    }
+  }
+
+  private verified(key: string, field: string | null, stored: string | null): string | null {
+    if (stored === null) return null;
+    const value = this.seal.openValue(key, field, stored);
+    if (value === null) this.refused.count("bad_value", { key });
+    return value;
   }
 }

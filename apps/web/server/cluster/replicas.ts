@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { EventEmitter } from "node:events";
+import { z } from "zod";
 import type { Logger } from "../logger";
 import type { Bus } from "./bus";
 
@@ -30,13 +31,27 @@ export interface CallIO {
 
 type Handler = (params: unknown, io: CallIO) => Promise<unknown>;
 
-type PresenceMessage = { t: "alive"; id: string; url: string } | { t: "leaving"; id: string };
-type CallMessage =
-  | { t: "call"; id: string; from: string; method: string; params: unknown; timeoutMs: number }
-  | { t: "cancel"; id: string }
-  | { t: "progress"; id: string; progress: unknown }
-  | { t: "result"; id: string; ok: true; value: unknown }
-  | { t: "result"; id: string; ok: false; error: { code: string; message: string } };
+const ReplicaId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+const CallId = z.string().min(1).max(64);
+/** Signed by a replica (bus-seal.ts), and still checked: a replica of another version may say something else. */
+const PresenceMessage = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("alive"), id: ReplicaId, url: z.string().max(2048) }),
+  z.object({ t: z.literal("leaving"), id: ReplicaId }),
+]);
+type PresenceMessage = z.infer<typeof PresenceMessage>;
+const CallMessage = z.union([
+  z.object({ t: z.literal("call"), id: CallId, from: ReplicaId, method: z.string().min(1).max(64), params: z.unknown(), timeoutMs: z.number().int().positive().max(24 * 3_600_000) }),
+  z.object({ t: z.literal("cancel"), id: CallId }),
+  z.object({ t: z.literal("progress"), id: CallId, progress: z.unknown() }),
+  z.object({ t: z.literal("result"), id: CallId, ok: z.literal(true), value: z.unknown() }),
+  z.object({ t: z.literal("result"), id: CallId, ok: z.literal(false), error: z.object({ code: z.string().max(64), message: z.string().max(8192) }) }),
+]);
+type CallMessage = z.infer<typeof CallMessage>;
+
+/** Where a message went wrong, without its values. */
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(message)"}: ${i.code}`);
+}
 
 interface PendingCall {
   replica: string;
@@ -79,8 +94,16 @@ export class Replicas extends EventEmitter<{ down: [string] }> {
   async start(url: string): Promise<void> {
     this.url = url;
     if (!this.bus.clustered) return;
-    await this.bus.subscribe("presence", (m) => this.onPresence(m as PresenceMessage));
-    await this.bus.subscribe(`replica:${this.id}`, (m) => this.onCallMessage(m as CallMessage));
+    await this.bus.subscribe("presence", (m) => {
+      const parsed = PresenceMessage.safeParse(m);
+      if (parsed.success) this.onPresence(parsed.data);
+      else this.log.warn({ channel: "presence", issues: issuesOf(parsed.error) }, "ignored a presence message of unknown shape");
+    });
+    await this.bus.subscribe(`replica:${this.id}`, (m) => {
+      const parsed = CallMessage.safeParse(m);
+      if (parsed.success) this.onCallMessage(parsed.data);
+      else this.log.warn({ channel: `replica:${this.id}`, issues: issuesOf(parsed.error) }, "ignored a call message of unknown shape");
+    });
     this.announce();
     this.timer = setInterval(() => {
       const now = Date.now();

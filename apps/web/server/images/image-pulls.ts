@@ -1,11 +1,12 @@
 import { EventEmitter } from "node:events";
-import type { LayerProgress, PullProgress, RegistryAuth } from "@stevedore/protocol";
+import { z } from "zod";
+import { type ErrorBody, ImageReference, type LayerProgress, type PullProgress, type PullResult } from "@stevedore/protocol";
 import type { AgentGateway } from "../agents/agent-gateway";
 import { AgentRequestError } from "../agents/agent-session";
 import { newId } from "../agents/secrets";
 import type { Actor, AuditLog } from "../audit/audit-log";
 import type { Bus } from "../cluster/bus";
-import type { Replicas } from "../cluster/replicas";
+import { ReplicaCallError, type Replicas } from "../cluster/replicas";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Registries } from "../registries/registries";
 
@@ -15,6 +16,9 @@ const PULL_IDLE_TIMEOUT_MS = 120_000;
 const KEEP_FINISHED_MS = 10 * 60_000;
 /** How often a pull's state goes to the other replicas while it changes. */
 const SHARE_EVERY_MS = 100;
+
+/** What a replica asks the one holding a host's agent to pull: the reference only, never credentials. */
+const RelayedPull = z.object({ hostId: z.string().min(1).max(64), reference: ImageReference });
 
 export type HostPullPhase = "pulling" | "succeeded" | "failed" | "cancelled";
 
@@ -69,6 +73,11 @@ export class ImagePulls {
     if (!bus.clustered) return;
     await bus.subscribe("pulls", (m) => this.onShared(m as { owner: string; state: PullState }));
     replicas.handle("pull.cancel", async (params) => ({ cancelled: await this.cancel((params as { id: string }).id) }));
+    replicas.handle("image.pull", async (params, io) => {
+      const parsed = RelayedPull.safeParse(params);
+      if (!parsed.success) throw new AgentRequestError({ code: "bad_request", message: "a relayed pull names a host and an image reference" });
+      return this.pullHere(parsed.data.hostId, parsed.data.reference, { onProgress: io.progress, signal: io.signal });
+    });
     // Pulls run by a replica that went away lost their agents' answers with it.
     replicas.on("down", (replica) => {
       for (const pull of this.pulls.values()) {
@@ -91,10 +100,39 @@ export class ImagePulls {
     this.pulls.set(pull.state.id, pull);
     // Known to every replica before the browser, told the pull's id, asks any of them about it.
     if (this.deps.bus.clustered) this.deps.bus.publish("pulls", { owner: pull.owner, state: pull.state });
-    // Stored credentials for the reference's registry travel only inside these pull requests.
-    const auth = await this.deps.registries.authFor(reference);
-    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor, auth))).then(() => this.finish(pull));
+    void Promise.all(pull.state.hosts.map((host) => this.pullOn(pull, host, actor))).then(() => this.finish(pull));
     return pull.state;
+  }
+
+  /**
+   * Pulls on a host whose agent is connected to this replica, with the stored credentials for the
+   * reference's registry, opened here. Another replica's host gets an `image.pull` call naming only the
+   * reference: its replica opens the credentials from the database itself, so they never cross the bus.
+   */
+  private async pull(hostId: string, reference: string, opts: { onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+    const owner = this.deps.fleet.ownerOf(hostId);
+    if (!this.deps.bus.clustered || !owner || owner === this.deps.replicas.id) return this.pullHere(hostId, reference, opts);
+    try {
+      const result = await this.deps.replicas.call(owner, "image.pull", { hostId, reference } satisfies z.infer<typeof RelayedPull>, {
+        timeoutMs: PULL_IDLE_TIMEOUT_MS,
+        onProgress: opts.onProgress as (p: unknown) => void,
+        signal: opts.signal,
+      });
+      return result as PullResult;
+    } catch (err) {
+      throw err instanceof ReplicaCallError ? new AgentRequestError(err.body as ErrorBody) : err;
+    }
+  }
+
+  private async pullHere(hostId: string, reference: string, opts: { onProgress: (p: PullProgress) => void; signal: AbortSignal }): Promise<PullResult> {
+    const auth = await this.deps.registries.authFor(reference);
+    // Checked after the await and with nothing in between: the request goes to this replica's own agent
+    // connection, never on to another replica (which is what would carry `auth` over the bus).
+    const owner = this.deps.fleet.ownerOf(hostId);
+    if (owner && owner !== this.deps.replicas.id) {
+      throw new AgentRequestError({ code: "host_offline", message: "the host's agent is no longer connected to this replica" });
+    }
+    return this.deps.agents.request(hostId, "image.pull", { reference, auth }, { timeoutMs: PULL_IDLE_TIMEOUT_MS, onProgress: opts.onProgress, signal: opts.signal });
   }
 
   private newPull(state: PullState, owner: string): Pull {
@@ -154,7 +192,7 @@ export class ImagePulls {
     return { requestId: host.requestId, action: "image.pull", actor, hostId: host.hostId, hostName: host.hostName, targetType: "image", targetName: reference, params: { reference } };
   }
 
-  private async pullOn(pull: Pull, host: HostPullState, actor: Actor, auth: RegistryAuth | undefined): Promise<void> {
+  private async pullOn(pull: Pull, host: HostPullState, actor: Actor): Promise<void> {
     const layers = pull.layers.get(host.hostId)!;
     const onProgress = (p: PullProgress) => {
       for (const layer of p.layers) layers.set(layer.id, layer);
@@ -164,7 +202,7 @@ export class ImagePulls {
     };
     const base = this.auditBase(actor, host, pull.state.reference);
     try {
-      const result = await this.deps.agents.request(host.hostId, "image.pull", { reference: pull.state.reference, auth }, { timeoutMs: PULL_IDLE_TIMEOUT_MS, onProgress, signal: pull.controller.signal });
+      const result = await this.pull(host.hostId, pull.state.reference, { onProgress, signal: pull.controller.signal });
       Object.assign(host, { phase: "succeeded", imageId: result.imageId, digest: result.digest });
       await this.deps.audit.append({ ...base, phase: "succeeded", targetId: result.imageId, params: { ...base.params, digest: result.digest, imageId: result.imageId } });
     } catch (err) {

@@ -21,7 +21,7 @@ export interface TerminalTicket extends TicketHolder {
  * Short-lived, single-use tickets that authorize one browser WebSocket upgrade (a terminal, a logs
  * socket). A browser gets one from a tRPC call (which checked the session cookie and the permission)
  * and spends it on the upgrade, so the socket is bound to that user and what the ticket names. They
- * are kept on the bus, so a ticket issued by one replica is good on any.
+ * are kept on the bus (under their hash, the grant signed), so a ticket issued by one replica is good on any.
  */
 export class TicketBook<T extends TicketHolder = TerminalTicket> {
   constructor(
@@ -49,7 +49,8 @@ export class TicketBook<T extends TicketHolder = TerminalTicket> {
     return value ? (JSON.parse(value) as T) : null;
   }
 
+  /** By the ticket's hash: whoever can list Redis's keys must not find tickets to spend. */
   private key(ticket: string): string {
-    return `ticket:${this.kind}:${ticket}`;
+    return `ticket:${this.kind}:${crypto.createHash("sha256").update(ticket).digest("base64url")}`;
   }
 }
