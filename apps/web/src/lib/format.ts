@@ -1,7 +1,9 @@
 import { humanDuration } from "@stevedore/protocol";
 
+/** "less than a second ago", "3 minutes ago": lower case, as it mostly sits inside a sentence ("connected …"). */
 export function ago(t: number, now: number): string {
-  return `${humanDuration(Math.max(0, now - t))} ago`;
+  const d = humanDuration(Math.max(0, now - t));
+  return `${d.charAt(0).toLowerCase()}${d.slice(1)} ago`;
 }
 
 export function exactTime(t: number): string {
