@@ -192,6 +192,7 @@ export class AgentGateway {
               this.replication.apply({ op: "stats", hostId, batch: msg });
               break;
             case "engine.events":
+              session.chargeEvents(msg.events.length);
               void this.observed.record(hostId, this.fleet.getHost(hostId)?.name ?? name, msg.events);
               break;
             case "error":

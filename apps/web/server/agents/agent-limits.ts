@@ -10,6 +10,12 @@ export interface AgentLimits {
   /** Sustained bytes a second, and the burst: a snapshot of a full host is one message of up to MAX_MESSAGE_BYTES. */
   bytesPerSecond: number;
   byteBurst: number;
+  /**
+   * Engine events a second, and the burst (a bulk remove of 500 running containers raises about
+   * 2,500). Each costs parsing, validation and an audit entry, so they have a budget of their own.
+   */
+  eventsPerSecond: number;
+  eventBurst: number;
   /** Containers and images one host may report; more are left out (and the host flagged). */
   maxContainers: number;
   maxImages: number;
@@ -22,6 +28,8 @@ export const AGENT_LIMITS: AgentLimits = {
   messageBurst: 5_000,
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 32 * 1024 * 1024,
+  eventsPerSecond: 1_000,
+  eventBurst: 20_000,
   maxContainers: 10_000,
   maxImages: 10_000,
   maxQueuedEvents: 20_000,
@@ -50,14 +58,21 @@ export class TokenBucket {
   }
 }
 
-/** One agent connection's budget on messages and bytes. */
+/** One agent connection's budget on messages, bytes and engine events. */
 export class MessageBudget {
   private readonly messages: TokenBucket;
   private readonly bytes: TokenBucket;
+  private readonly events: TokenBucket;
 
   constructor(limits: AgentLimits, now = Date.now()) {
     this.messages = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, now);
     this.bytes = new TokenBucket(limits.bytesPerSecond, limits.byteBurst, now);
+    this.events = new TokenBucket(limits.eventsPerSecond, limits.eventBurst, now);
+  }
+
+  /** How long to stop reading this agent after a message with `count` engine events (0: go on). */
+  chargeEvents(count: number, now = Date.now()): number {
+    return this.events.take(count, now);
   }
 
   /** How long to stop reading this agent after a message of `size` bytes (0: go on). */

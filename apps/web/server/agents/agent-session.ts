@@ -143,9 +143,19 @@ export class AgentSession {
    */
   private charge(size: number): void {
     const { waitMs, over } = this.budget.charge(size);
-    if (waitMs === 0 || this.throttled || this.closed) return;
-    const rate = over === "messages" ? `${this.limits.messagesPerSecond} messages` : `${this.limits.bytesPerSecond / 1024 / 1024} MiB`;
-    this.log.warn({ waitMs, over }, "agent over its message budget; reading paused");
+    if (waitMs === 0) return;
+    this.pauseReading(waitMs, over === "messages" ? `${this.limits.messagesPerSecond} messages` : `${this.limits.bytesPerSecond / 1024 / 1024} MiB`);
+  }
+
+  /** A message with `count` engine events was read: they have a budget of their own. */
+  chargeEvents(count: number): void {
+    const waitMs = this.budget.chargeEvents(count);
+    if (waitMs > 0) this.pauseReading(waitMs, `${this.limits.eventsPerSecond} engine events`);
+  }
+
+  private pauseReading(waitMs: number, rate: string): void {
+    if (this.throttled || this.closed) return;
+    this.log.warn({ waitMs, over: rate }, "agent over its budget; reading paused");
     this.events.onLimited(`sent more than ${rate} a second; slowed down`);
     this.ws.pause();
     this.throttled = setTimeout(() => {

@@ -9,8 +9,8 @@ export const OUTSIDE_STEVEDORE: Actor = { type: "host", id: null, name: "on the 
 
 /** An engine clock this far ahead of ours is not believed: its events are recorded at our time and do not move the cursor. */
 export const MAX_EVENT_CLOCK_SKEW_MS = 5 * 60_000;
-/** Events written for one host before the next host with a backlog gets its turn. */
-const TURN = 50;
+/** Events written for one host, in one transaction, before the next host with a backlog gets its turn. */
+const TURN = 20;
 
 interface Cursor {
   last: bigint;
@@ -46,9 +46,9 @@ interface Backlog {
  * audit trail, from the engine's own events. Each host has a cursor, kept in the database, so a
  * reconnecting agent replays from there and an event is recorded once even when it arrives twice.
  *
- * Events wait in their own bounded queue, written one entry at a time and host by host in turn, so a
- * host flooding events never delays a user's audited action by more than one entry, nor another
- * host's events by more than one turn. Past the bound, a host's surplus is counted and written as one
+ * Events wait in their own bounded queue, written TURN at a time in one transaction, host by host in
+ * turn, so a host flooding events never delays a user's audited action by more than one such batch,
+ * nor another host's events by more than one turn. Past the bound, a host's surplus is counted and written as one
  * summary entry (what, how many, between when), so nothing goes unrecorded without a trace.
  */
 export class ObservedEvents {
@@ -117,11 +117,11 @@ export class ObservedEvents {
       // Map order: hosts take turns, each writing up to TURN events, then going to the back. record()
       // keeps adding to the same backlog meanwhile.
       const [hostId, backlog] = this.backlogs.entries().next().value as [string, Backlog];
+      const started = performance.now();
       try {
-        for (const p of backlog.events.splice(0, TURN)) {
-          this.queued--;
-          await this.audit.append(observedEntry(hostId, backlog.hostName, p));
-        }
+        const turn = backlog.events.splice(0, TURN);
+        this.queued -= turn.length;
+        if (turn.length) await this.audit.appendMany(turn.map((p) => observedEntry(hostId, backlog.hostName, p)));
         if (backlog.events.length === 0) {
           // Everything before this cursor is written (or in this summary): it can be persisted.
           const { skipped, cursor } = backlog;
@@ -131,15 +131,16 @@ export class ObservedEvents {
           if (cursor !== null) await this.db.host.updateMany({ where: { id: hostId }, data: { lastEventNanos: String(cursor) } });
         }
       } catch (err) {
-        this.log.error({ err, hostId, lost: backlog.events.length + 1 }, "recording engine events failed; these are not in the audit trail");
+        this.log.error({ err, hostId, queued: backlog.events.length }, "recording engine events failed; this batch and the host's queued events are not in the audit trail");
         this.queued -= backlog.events.length;
         Object.assign(backlog, { events: [], skipped: null, cursor: null });
       }
       this.backlogs.delete(hostId);
       if (backlog.events.length || backlog.skipped || backlog.cursor !== null) this.backlogs.set(hostId, backlog);
-      // SQLite answers without leaving the event loop: without this, a backlog of 20,000 would hold
-      // every request and socket until it was written. A turn is about 15 ms.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Background work at half the event loop at most: after each turn, wait as long as it took. (SQLite
+      // answers without leaving the loop, so without a pause a backlog of 20,000 would hold every request
+      // and socket until it was written.)
+      await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
     }
     this.draining = null;
   }

@@ -33,4 +33,12 @@ describe("MessageBudget", () => {
     expect(over.over).toBe("bytes");
     expect(over.waitMs).toBe(1_000);
   });
+
+  it("counts engine events apart: a burst of them, then their own rate", () => {
+    const budget = new MessageBudget(AGENT_LIMITS, 0);
+    expect(budget.chargeEvents(AGENT_LIMITS.eventBurst, 0)).toBe(0);
+    expect(budget.chargeEvents(AGENT_LIMITS.eventsPerSecond * 2, 0)).toBe(2_000);
+    // Messages are a separate budget: the events' debt does not stop a small message.
+    expect(budget.charge(100, 0)).toEqual({ waitMs: 0, over: null });
+  });
 });
