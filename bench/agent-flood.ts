@@ -115,9 +115,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     summaries = await api.audit.list.query({ hostId: events.hostId, action: "engine.events-summarized", limit: 500 });
   }
-  const written = (await api.audit.list.query({ hostId: events.hostId, action: "container.start", limit: 1 })).items.length > 0;
   const summarized = summaries.items.reduce((n, e) => n + (JSON.parse(e.params ?? "{}") as { count: number }).count, 0);
-  console.log(`  events summarized rather than written one by one: ${summarized} in ${summaries.items.length} entries; the queue drained ${((performance.now() - t0) / 1000).toFixed(1)} s after the phase${written ? "" : " (none written one by one?)"}`);
+  const waited = ((performance.now() - t0) / 1000).toFixed(0);
+  console.log(
+    summaries.items.length
+      ? `  events summarized rather than written one by one: ${summarized} in ${summaries.items.length} entries; the queue drained ${waited} s after the phase`
+      : `  the queue (AGENT_EVENT_BACKLOG, 20,000) was still being written ${waited} s after the phase; its summary comes when it is done`,
+  );
   events.raw.ws.terminate();
 
   clearInterval(pump);
