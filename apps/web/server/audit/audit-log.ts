@@ -39,6 +39,11 @@ export interface AuditInput {
   targetName?: string | null;
   params?: unknown;
   error?: string | null;
+  /**
+   * An engine event's identity on its host (`<timeNano>/<container id>/<action>`): an entry with one is
+   * written once per host and key, whatever replays it (kept in observed_event, in the same transaction).
+   */
+  onceKey?: string;
 }
 
 export const AuditQuery = z.object({
@@ -154,9 +159,12 @@ export class AuditLog {
   }
 
   private async write(inputs: AuditInput[]) {
-    const rows = inputs.map(toRow);
     return this.db.$transaction(async (tx) => {
       await lockAuditChain(tx, dbProvider(this.db));
+      // Under the chain's lock no other append runs, so what is not recorded yet cannot be meanwhile;
+      // the table's primary key makes a slip an error rather than a duplicate.
+      const fresh = await unrecorded(tx, inputs);
+      const rows = fresh.map(toRow);
       const head = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
       // The first keyed entry links to the last unkeyed one, so older entries stay verifiable.
       let prevHash = head?.hash ?? GENESIS_HASH;
@@ -167,6 +175,8 @@ export class AuditLog {
         entries.push(entry);
       }
       await insertTerms(tx, entries.flatMap((entry) => termsOf(entry).map((term) => ({ term, seq: entry.seq }))));
+      const once = fresh.flatMap((input, i) => (input.onceKey ? [{ hostId: input.hostId ?? "", key: input.onceKey, seq: entries[i]!.seq }] : []));
+      if (once.length) await tx.observedEvent.createMany({ data: once });
       return entries;
     });
   }
@@ -374,4 +384,20 @@ function toRow(input: AuditInput): HashedRow {
     params: input.params === undefined ? null : JSON.stringify(redact(input.params)),
     error: input.error?.slice(0, 4096) ?? null,
   };
+}
+
+/** The inputs to write: those without a once-key, and those whose key is neither recorded nor repeated in the batch. */
+async function unrecorded(tx: Prisma.TransactionClient, inputs: AuditInput[]): Promise<AuditInput[]> {
+  const keyed = inputs.filter((i) => i.onceKey);
+  if (keyed.length === 0) return inputs;
+  const hostIds = [...new Set(keyed.map((i) => i.hostId ?? ""))];
+  const recorded = await tx.observedEvent.findMany({ where: { hostId: { in: hostIds }, key: { in: keyed.map((i) => i.onceKey!) } }, select: { hostId: true, key: true } });
+  const seen = new Set(recorded.map((r) => `${r.hostId}\n${r.key}`));
+  return inputs.filter((i) => {
+    if (!i.onceKey) return true;
+    const id = `${i.hostId ?? ""}\n${i.onceKey}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }

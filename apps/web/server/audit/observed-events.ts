@@ -44,7 +44,8 @@ interface Backlog {
 /**
  * Puts changes made on a host outside Stevedore (docker CLI, compose, a restart policy) into the
  * audit trail, from the engine's own events. Each host has a cursor, kept in the database, so a
- * reconnecting agent replays from there and an event is recorded once even when it arrives twice.
+ * reconnecting agent replays from there; an event is recorded once even when it arrives twice (the
+ * cursor in memory, and its once-key in the database for what a restart replays).
  *
  * Events wait in their own bounded queue, written TURN at a time in one transaction, host by host in
  * turn, so a host flooding events never delays a user's audited action by more than one such batch,
@@ -168,6 +169,7 @@ function observedEntry(hostId: string, hostName: string, { event: e, at, clockSk
     targetId: e.id,
     targetName: e.name ?? null,
     params: { image: e.image, exitCode: e.exitCode, signal: e.signal, ...(clockSkew && { engineTimeNano: e.timeNano }) },
+    onceKey: `${e.timeNano}/${e.id}/${e.action}`,
   };
 }
 

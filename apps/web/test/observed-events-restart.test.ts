@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../bench/support/control-plane-process";
+import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
+
+const ROUNDS = 4;
+/** The lifecycle events each container's burst raises and the agent forwards. */
+const FORWARDED = ["create", "start", "kill", "die", "destroy"];
+
+/**
+ * The control plane is killed (SIGKILL) in the middle of a burst of docker CLI actions, then started
+ * again on the same data: the agent replays the engine's events from the saved cursor, which can be
+ * behind what was already written. Every event must end up in the audit trail exactly once.
+ */
+describe("observed events across control-plane crashes", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-crash-"));
+  let cp: ControlPlaneProcess | null = null;
+  let agent: AgentProcess | null = null;
+
+  afterAll(async () => {
+    await agent?.stop();
+    await cp?.stop();
+    await removeTestContainers();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("records every engine event once, round after round", async () => {
+    await removeTestContainers();
+    const port = await freePort();
+    const start = async () => {
+      cp = await startControlPlaneProcess({ dataDir, port });
+      return apiClient(cp.url, await signIn(cp.url));
+    };
+    let api = await start();
+    const { token } = await api.hosts.createJoinToken.mutate();
+    agent = AgentProcess.start({ url: cp!.url, token, credentials: path.join(dataDir, "agent.json"), hostname: "crashy" });
+    const online = () => waitFor(async () => (await api.hosts.list.query()).some((h) => h.name === "crashy" && h.status === "online"), { timeoutMs: 30_000, what: "the agent online" });
+    await online();
+
+    const ids: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const burst = (async () => {
+        for (let i = 0; i < 3; i++) {
+          const id = await runContainer(`stv-test-crash-${round}-${i}`);
+          ids.push(id);
+          await docker(["rm", "-f", id]);
+        }
+      })();
+      // Somewhere in the burst, a different moment each round.
+      await new Promise((r) => setTimeout(r, 200 + round * 250));
+      cp!.proc.kill("SIGKILL");
+      await new Promise((r) => (cp!.proc.exitCode !== null || cp!.proc.signalCode !== null ? r(null) : cp!.proc.once("exit", r)));
+      await burst;
+      api = await start();
+      await online();
+    }
+
+    // Every container's forwarded events, once each (none lost to the crash, none recorded twice).
+    const recorded = async () => {
+      const entries = (await api.audit.list.query({ phase: "observed", limit: 500 })).items.filter((e) => ids.includes(e.targetId ?? ""));
+      return entries.map((e) => `${e.targetId}/${e.action}/${e.at.getTime()}`);
+    };
+    const all = await waitFor(async () => {
+      const list = await recorded();
+      return list.filter((k) => k.includes("/container.destroy/")).length === ids.length && list;
+    }, { timeoutMs: 30_000, what: "every container's destroy recorded" });
+    expect(new Set(all).size).toBe(all.length);
+    for (const id of ids) {
+      expect(all.filter((k) => k.startsWith(`${id}/`)).map((k) => k.split("/")[1]).sort()).toEqual(FORWARDED.map((a) => `container.${a}`).sort());
+    }
+    expect(await api.audit.verify.mutate()).toMatchObject({ ok: true });
+  });
+});
