@@ -15,6 +15,7 @@ import {
   type AgentMessage,
   type HostFacts,
   type RequestMessage,
+  isInsecureUrl,
 } from "@stevedore/protocol";
 import { type Credentials, controlPlaneUrls } from "./credentials";
 import type { HostSync } from "./host-sync";
@@ -63,11 +64,19 @@ function invalidRequestResponse(data: Buffer): AgentMessage | null {
   return { type: "response", requestId: msg.requestId, ok: false, error: { code: "bad_request", message: message.slice(0, 4096) } };
 }
 
+/** OpenSSL's verification failures and Node's name check, as a TLS handshake reports them. */
+export function isCertificateError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  return code === "ERR_TLS_CERT_ALTNAME_INVALID" || /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)/.test(code);
+}
+
 /** A refusal that retrying cannot fix: the agent stops and says why. */
 export class FatalConnectionError extends Error {}
 
 export interface ConnectionOptions {
   creds: Credentials;
+  /** The pinned CA's certificate, the only one trusted; undefined: the system's CAs. */
+  ca?: string;
   hostFacts: () => HostFacts;
   sync: HostSync;
   handleRequest: (req: RequestMessage, io: RequestIO) => Promise<AgentMessage>;
@@ -122,10 +131,15 @@ export class ControlConnection {
     this.welcomed = false;
     const url = new URL(AGENT_SOCKET_PATH, this.currentUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    // Only with --insecure-http (config refuses it otherwise), and said at every connect: the
+    // credential and every command cross the network in clear text.
+    const insecure = isInsecureUrl(this.currentUrl);
+    if (insecure) log.warn({ url: this.currentUrl }, "INSECURE TRANSPORT (--insecure-http): plain http to another machine; anyone on the way can read this host's credential and command it as root");
     const ws = new WebSocket(url, {
       headers: { authorization: `Bearer ${creds.credential}`, "user-agent": `stevedore-agent (${os.hostname()})` },
       maxPayload: HARD_MAX_MESSAGE_BYTES,
       handshakeTimeout: 10_000,
+      ...(this.opts.ca && { ca: this.opts.ca }),
     });
     this.ws = ws;
 
@@ -146,7 +160,7 @@ export class ControlConnection {
       this.send({
         type: "hello",
         protocolVersion: PROTOCOL_VERSION,
-        host: this.opts.hostFacts(),
+        host: { ...this.opts.hostFacts(), ...(insecure && { insecureTransport: true as const }) },
         engine: this.opts.sync.facts && this.opts.sync.engineUp ? this.opts.sync.facts : null,
         engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
       });
@@ -169,7 +183,12 @@ export class ControlConnection {
       }
     });
     ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
-    ws.on("error", (err) => log.debug({ err: err.message }, "control socket error"));
+    ws.on("error", (err) => {
+      // An untrusted certificate is worth saying at every try (a pin that no longer matches, a MITM);
+      // the rest (refused, reset) is what reconnecting is for.
+      if (isCertificateError(err)) log.error({ url: this.currentUrl, err: err.message }, "the control plane's TLS certificate is not trusted (not issued by the pinned CA, or not for this name)");
+      else log.debug({ err: err.message }, "control socket error");
+    });
   }
 
   private onMessage(data: Buffer): void {

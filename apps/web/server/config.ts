@@ -5,6 +5,7 @@ import { z } from "zod";
 import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
 import { AGENT_LIMITS } from "./agents/agent-limits";
 import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
+import { type AgentCa, type TlsFiles, readTlsSettings } from "./tls-settings";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -42,6 +43,9 @@ const Env = z.object({
   SESSION_IDLE_HOURS: z.coerce.number({ error: "must be a number of hours" }).positive("must be more than 0 hours").max(30 * 24, "must be at most 720 hours (30 days)").default(12),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL (the bus several replicas share)" }).optional(),
+  TLS_CERT_FILE: z.string().max(4096).optional(),
+  TLS_KEY_FILE: z.string().max(4096).optional(),
+  TLS_CA_FILE: z.string().max(4096).optional(),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
 });
 
@@ -82,6 +86,10 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Where other replicas reach this one directly, for connections handed over to it. */
   replicaUrl: string;
+  /** The server listens with https (TLS_CERT_FILE, TLS_KEY_FILE). */
+  tls: TlsFiles | undefined;
+  /** The CA agents pin (--ca-pin in Add host), served at /install/ca.pem (tls-settings.ts). */
+  agentCa: AgentCa | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -102,12 +110,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A key generated per replica would make each one's audit entries unverifiable by the others.
     throw new ConfigError("invalid configuration:\n  AUDIT_KEY: replicas (REDIS_URL is set) key one audit chain: set the same AUDIT_KEY (at least 32 characters) on every replica");
   }
+  const tlsSettings = readTlsSettings(e);
+  if (!tlsSettings.ok) throw new ConfigError(`invalid configuration:\n${tlsSettings.issues.map((i) => `  ${i}`).join("\n")}`);
+  const { tls, agentCa } = tlsSettings;
+  if (tls && e.REDIS_URL) {
+    // Replicas reach each other over plain http (REPLICA_URL): TLS belongs at the ingress in front of them.
+    throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE: replicas (REDIS_URL is set) terminate TLS at the ingress or load balancer; set TLS_CA_FILE there for the agents' CA pin instead");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return {
     dev: e.NODE_ENV === "development",
     host: e.HOST,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl: (e.PUBLIC_URL ?? `${tls ? "https" : "http"}://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
     dataDir,
     authSecret: e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret"),
@@ -129,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    tls,
+    agentCa,
   };
 }
 
