@@ -17,6 +17,7 @@ import {
   type RequestMessage,
   isInsecureUrl,
 } from "@stevedore/protocol";
+import { isCertificateError } from "./control-plane-http";
 import { type Credentials, controlPlaneUrls } from "./credentials";
 import type { HostSync } from "./host-sync";
 
@@ -62,12 +63,6 @@ function invalidRequestResponse(data: Buffer): AgentMessage | null {
   const checked = method ? AgentMethods[method].params.safeParse(msg.params) : null;
   const message = !method ? `unknown method ${JSON.stringify(String(msg.method).slice(0, 64))}` : checked && !checked.success ? formatIssues(checked.error.issues) : "invalid request";
   return { type: "response", requestId: msg.requestId, ok: false, error: { code: "bad_request", message: message.slice(0, 4096) } };
-}
-
-/** OpenSSL's verification failures and Node's name check, as a TLS handshake reports them. */
-export function isCertificateError(err: Error): boolean {
-  const code = (err as NodeJS.ErrnoException).code ?? "";
-  return code === "ERR_TLS_CERT_ALTNAME_INVALID" || /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)/.test(code);
 }
 
 /** A refusal that retrying cannot fix: the agent stops and says why. */
@@ -186,8 +181,12 @@ export class ControlConnection {
     ws.on("error", (err) => {
       // An untrusted certificate is worth saying at every try (a pin that no longer matches, a MITM);
       // the rest (refused, reset) is what reconnecting is for.
-      if (isCertificateError(err)) log.error({ url: this.currentUrl, err: err.message }, "the control plane's TLS certificate is not trusted (not issued by the pinned CA, or not for this name)");
-      else log.debug({ err: err.message }, "control socket error");
+      if (isCertificateError(err)) {
+        const why = this.opts.ca ? "not issued by the pinned CA, or not for this name" : 'not from a CA this system trusts, or not for this name; a private CA needs the --ca-pin from "Add host"';
+        log.error({ url: this.currentUrl, err: err.message }, `the control plane's TLS certificate is not trusted (${why})`);
+      } else {
+        log.debug({ err: err.message }, "control socket error");
+      }
     });
   }
 

@@ -10,6 +10,12 @@ export interface Trust {
   unverified?: boolean;
 }
 
+/** OpenSSL's verification failures and Node's name check, as a TLS handshake reports them. */
+export function isCertificateError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? "";
+  return code === "ERR_TLS_CERT_ALTNAME_INVALID" || /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)/.test(code);
+}
+
 export interface HttpReply {
   status: number;
   statusText: string;

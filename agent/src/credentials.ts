@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { AGENT_ENROLL_PATH, CaPin, EnrollResponse } from "@stevedore/protocol";
-import { type Trust, requestControlPlane } from "./control-plane-http";
+import { type Trust, isCertificateError, requestControlPlane } from "./control-plane-http";
 
 /**
  * `url` may list several replicas' URLs, comma-separated. `caPin`: the control plane's CA the host
@@ -65,7 +65,12 @@ export async function enroll(url: string, token: string, hostname: string, trust
       return { ...(await enrollAt(u, token, hostname, trust)), url: urls.join(",") };
     } catch (err) {
       // A refusal is final; an unreachable replica is not, while another is left to try.
-      if (err instanceof EnrollmentError || i === urls.length - 1) throw err;
+      if (err instanceof EnrollmentError) throw err;
+      if (i < urls.length - 1) continue;
+      if (isCertificateError(err)) {
+        throw new EnrollmentError(`${u}: the control plane's TLS certificate is not trusted (${(err as Error).message}); if it comes from a private CA, pass the --ca-pin shown in "Add host"`);
+      }
+      throw err;
     }
   }
   throw new EnrollmentError("no control plane URL to enroll with");

@@ -2,10 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOGS_DOWNLOAD_PATH } from "@stevedore/protocol";
 import { hashSecret } from "../server/agents/secrets";
-import { waitFor } from "./support/engine";
+import { ensureTestImage, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
-import { type TestPki, fetchTrusting, makeTestPki, opensslPin, tlsApiClient } from "./support/tls";
+import { type TestPki, fetchTrusting, makeTestPki, opensslPin, tlsSession } from "./support/tls";
 
 /**
  * The agent's transport, for real: a control plane serving https with a CA this test made, agents
@@ -36,18 +37,23 @@ afterAll(async () => {
 
 describe("a control plane with TLS of its own and a pinned CA", () => {
   let stack: TestStack;
-  let api: Awaited<ReturnType<typeof tlsApiClient>>;
+  let session: Awaited<ReturnType<typeof tlsSession>>;
+  let api: (typeof session)["api"];
   let credentials: string;
   let hostId: string;
   const tokenRow = (token: string) => stack.cp.services.db.joinToken.findUniqueOrThrow({ where: { tokenHash: hashSecret(token) } });
 
   beforeAll(async () => {
+    await ensureTestImage();
+    await removeTestContainers();
     stack = await startStack({ TLS_CERT_FILE: pki.chainFile, TLS_KEY_FILE: pki.keyFile });
-    api = await tlsApiClient(stack.url, pki.ca.cert, ADMIN_EMAIL, ADMIN_PASSWORD);
+    session = await tlsSession(stack.url, pki.ca.cert, ADMIN_EMAIL, ADMIN_PASSWORD);
+    api = session.api;
     credentials = path.join(stack.dataDir, "pinned-agent", "credentials.json");
   });
   afterAll(async () => {
     await stack.close();
+    await removeTestContainers();
   });
 
   it("serves https (refusing clients that do not trust its CA), its CA at /install/ca.pem, and Add host carries the CA pin", async () => {
@@ -83,6 +89,13 @@ describe("a control plane with TLS of its own and a pinned CA", () => {
     expect(opensslPin(caFile)).toBe(pki.ca.pin);
     expect((await api.hosts.get.query({ hostId })).facts.insecureTransport).toBeUndefined();
     expect(a.output).not.toContain("INSECURE");
+
+    // A stream socket (here a logs download) is dialled with the same pinned CA.
+    const containerId = await runContainer("stv-pinned-logs", ["sh", "-c", "echo through-the-pinned-stream; sleep 100000"]);
+    await waitFor(async () => (await api.containers.get.query({ hostId, id: containerId }).catch(() => null)) !== null, { what: "the container in the fleet view" });
+    const logs = await session.fetch(`${stack.url}${LOGS_DOWNLOAD_PATH}?hostId=${hostId}&containerId=${containerId}`, { headers: { cookie: session.cookie } });
+    expect(logs.status).toBe(200);
+    expect(await logs.text()).toContain("through-the-pinned-stream");
     await a.stop();
   });
 

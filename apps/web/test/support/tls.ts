@@ -85,9 +85,15 @@ export function fetchTrusting(caFile: string): typeof fetch {
 
 /** A signed-in API client over https, trusting `caFile` alone. */
 export async function tlsApiClient(url: string, caFile: string, email: string, password: string) {
+  return (await tlsSession(url, caFile, email, password)).api;
+}
+
+/** Signed in over https trusting `caFile` alone: the API client, the session cookie and that fetch. */
+export async function tlsSession(url: string, caFile: string, email: string, password: string) {
   const f = fetchTrusting(caFile);
   const res = await f(`${url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ email, password }) });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, fetch: f, headers: () => ({ cookie, origin: url }) })] });
+  const api = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/api/trpc`, transformer: superjson, fetch: f, headers: () => ({ cookie, origin: url }) })] });
+  return { api, cookie, fetch: f };
 }
