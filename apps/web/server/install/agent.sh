@@ -4,7 +4,8 @@
 #
 #   curl -fsSL @STEVEDORE_URL@/install/agent.sh | sudo sh -s -- --join TOKEN [--ca-pin sha256:HEX]
 #
-# (Add host gives the exact line: with a pin it checks the CA before fetching this script) installs the agent (one bundled file) in /opt/stevedore-agent, enrolls the host, and runs it as the
+# (Add host gives the exact line; with a pin it checks the CA before it fetches this script) installs
+# the agent (one bundled file) in /opt/stevedore-agent, enrolls the host, and runs it as the
 # stevedore-agent systemd service. Running it again upgrades the agent and keeps its credential;
 # `--uninstall` removes it. STEVEDORE_INSTALL_ROOT=DIR installs under DIR instead of / (for tests
 # and image builds): nothing is started then, and no root is needed.
