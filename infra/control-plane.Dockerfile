@@ -44,7 +44,8 @@ RUN install -d -o node -g node apps/web/.next/cache && install -d -o node -g nod
 USER node
 VOLUME /data
 EXPOSE 3000
+# https when TLS_CERT_FILE is set; the certificate is not checked for this loopback status probe (nothing is sent).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "require(process.env.TLS_CERT_FILE ? 'https' : 'http').get({ host: '127.0.0.1', port: process.env.PORT, path: '/api/health', rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 # --max-semi-space-size=64: see scripts/start.sh.
 CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "apps/web/server/main.ts"]

@@ -11,7 +11,24 @@ if [ "${NODE_ENV:-production}" = development ]; then npm run db:generate >/dev/n
 
 export STEVEDORE_DATA_DIR="${STEVEDORE_DATA_DIR:-$PWD/data}"
 export PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
-url="${PUBLIC_URL:-http://$HOST:$PORT}"
+scheme=http; [ -z "${TLS_CERT_FILE:-}" ] || scheme=https
+url="${PUBLIC_URL:-$scheme://$HOST:$PORT}"
+[ -n "${PUBLIC_URL:-}" ] || [ "$HOST" != 0.0.0.0 ] || url="$scheme://127.0.0.1:$PORT"
+# The local agent dials this machine: over loopback when the server listens there (agents refuse
+# plain http to any other address). With TLS_CERT_FILE it trusts that chain's CA, like the check below.
+agent_url=$url
+agent_flags=()
+if [ "$scheme" = http ]; then
+  case $HOST in
+    0.0.0.0 | :: | 127.* | localhost) agent_url="http://127.0.0.1:$PORT" ;;
+    # Bound to one other address of this machine: the traffic stays here, but the agent cannot know it.
+    *)
+      agent_url="http://$HOST:$PORT"
+      agent_flags+=(--insecure-http)
+      ;;
+  esac
+fi
+local_ca="${TLS_CA_FILE:-${TLS_CERT_FILE:-}}"
 mkdir -p "$STEVEDORE_DATA_DIR"
 tsx=node_modules/.bin/tsx
 
@@ -26,17 +43,17 @@ trap 'exit 130' INT TERM
 NODE_OPTIONS="--max-semi-space-size=64 ${NODE_OPTIONS:-}" "$tsx" apps/web/server/main.ts &
 pids+=($!)
 # Node's fetch, not curl: a minimal Debian has no curl.
-healthy() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/api/health"; }
+healthy() { NODE_EXTRA_CA_CERTS=$local_ca node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$agent_url/api/health"; }
 for _ in $(seq 1 120); do healthy && break; sleep 0.5; done
 healthy || { echo "stevedore: the control plane did not start" >&2; exit 1; }
 
 creds="$STEVEDORE_DATA_DIR/local-agent.json"
-agent_args=(--url "$url" --credentials "$creds")
+agent_args=(--url "$agent_url" --credentials "$creds" "${agent_flags[@]}")
 [ -f "$creds" ] || agent_args+=(--join "$("$tsx" apps/web/server/cli.ts join-token)")
 # Production runs the agent as hosts install it (the one-file bundle); development runs its sources.
 agent=agent/bin/stevedore-agent.mjs
 [ "${NODE_ENV:-production}" = development ] || [ ! -f agent/dist/stevedore-agent.mjs ] || agent=agent/dist/stevedore-agent.mjs
-node "$agent" "${agent_args[@]}" &
+NODE_EXTRA_CA_CERTS=$local_ca node "$agent" "${agent_args[@]}" &
 pids+=($!)
 
 cat <<MSG

@@ -2,9 +2,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type BindMountRule, DEFAULT_STATS_INTERVAL_MS, parseBindMountsFlag } from "@stevedore/protocol";
+import { type BindMountRule, CaPin, DEFAULT_STATS_INTERVAL_MS, insecureUrlMessage, isInsecureUrl, parseBindMountsFlag } from "@stevedore/protocol";
 
-const Config = z.object({
+const ConfigFields = z.object({
   // Several replicas without a load balancer in front: a comma-separated list, tried in turn.
   url: z
     .string()
@@ -24,6 +24,13 @@ const Config = z.object({
     ctx.addIssue({ code: "custom", message: `--bind-mounts (STEVEDORE_BIND_MOUNTS): ${parsed.reason}` });
     return z.NEVER;
   }),
+  /** The control plane's CA, pinned by the SHA-256 of its public key: from then on the only CA trusted. */
+  caPin: CaPin.optional(),
+  /** The owner accepts plain http to a non-loopback control plane (warned at every connect, shown in red). */
+  insecureHttp: z.boolean(),
+});
+const Config = ConfigFields.superRefine((c, ctx) => {
+  if (c.url) for (const message of transportProblems(c.url, c)) ctx.addIssue({ code: "custom", path: ["url"], message });
 });
 export type AgentConfig = z.infer<typeof Config>;
 
@@ -39,7 +46,26 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
   --bind-mounts RULE     which host paths runs may bind-mount, whatever the control plane allows, admins
                          included: none, any (default: the control plane's run policy decides), or
                          PREFIX[,PREFIX…] to allow only under those absolute paths (STEVEDORE_BIND_MOUNTS)
+  --ca-pin sha256:HEX    trust only the control plane's CA with this public-key digest (from "Add host"):
+                         fetched once from /install/ca.pem, checked, kept beside the credentials
+                         (STEVEDORE_CA_PIN); without it the system's CAs are trusted
+  --insecure-http        allow a plain http:// URL to another machine: the credential and every command
+                         cross the network readable and alterable (STEVEDORE_INSECURE_HTTP=true)
   --enroll               enroll (unless already enrolled) and exit, without connecting: used by the installer`;
+
+/**
+ * Why these control-plane URLs may not be used with these settings: plain http to another machine
+ * without --insecure-http, or a CA pin with a URL that has no TLS to pin. Checked on the flags and
+ * again on the URL an enrolled host keeps in its credentials file.
+ */
+export function transportProblems(url: string, opts: { insecureHttp: boolean; caPin?: string }): string[] {
+  const problems: string[] = [];
+  for (const u of url.split(",").map((v) => v.trim())) {
+    if (isInsecureUrl(u) && !opts.insecureHttp) problems.push(`--url (STEVEDORE_URL): ${insecureUrlMessage(u)} (STEVEDORE_INSECURE_HTTP=true)`);
+    if (opts.caPin && !u.startsWith("https://")) problems.push(`--ca-pin (STEVEDORE_CA_PIN) pins the control plane's TLS certificate: ${u} must be https://`);
+  }
+  return problems;
+}
 
 export function defaultCredentialsFile(): string {
   return process.getuid?.() === 0
@@ -60,6 +86,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       "log-level": { type: "string" },
       "stats-interval": { type: "string" },
       "bind-mounts": { type: "string" },
+      "ca-pin": { type: "string" },
+      "insecure-http": { type: "boolean" },
       enroll: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -79,6 +107,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     enrollOnly: values.enroll ?? false,
     statsIntervalMs: Number(values["stats-interval"] ?? env.STEVEDORE_STATS_INTERVAL ?? DEFAULT_STATS_INTERVAL_MS / 1000) * 1000,
     bindMounts: values["bind-mounts"] ?? env.STEVEDORE_BIND_MOUNTS ?? "any",
+    caPin: values["ca-pin"] ?? (env.STEVEDORE_CA_PIN || undefined),
+    insecureHttp: values["insecure-http"] ?? ["true", "1", "yes"].includes(env.STEVEDORE_INSECURE_HTTP?.toLowerCase() ?? ""),
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

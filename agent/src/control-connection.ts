@@ -15,7 +15,9 @@ import {
   type AgentMessage,
   type HostFacts,
   type RequestMessage,
+  isInsecureUrl,
 } from "@stevedore/protocol";
+import { isCertificateError } from "./control-plane-http";
 import { type Credentials, controlPlaneUrls } from "./credentials";
 import type { HostSync } from "./host-sync";
 
@@ -68,6 +70,8 @@ export class FatalConnectionError extends Error {}
 
 export interface ConnectionOptions {
   creds: Credentials;
+  /** The pinned CA's certificate, the only one trusted; undefined: the system's CAs. */
+  ca?: string;
   hostFacts: () => HostFacts;
   sync: HostSync;
   handleRequest: (req: RequestMessage, io: RequestIO) => Promise<AgentMessage>;
@@ -122,10 +126,15 @@ export class ControlConnection {
     this.welcomed = false;
     const url = new URL(AGENT_SOCKET_PATH, this.currentUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    // Only with --insecure-http (config refuses it otherwise), and said at every connect: the
+    // credential and every command cross the network in clear text.
+    const insecure = isInsecureUrl(this.currentUrl);
+    if (insecure) log.warn({ url: this.currentUrl }, "INSECURE TRANSPORT (--insecure-http): plain http to another machine; anyone on the way can read this host's credential and command it as root");
     const ws = new WebSocket(url, {
       headers: { authorization: `Bearer ${creds.credential}`, "user-agent": `stevedore-agent (${os.hostname()})` },
       maxPayload: HARD_MAX_MESSAGE_BYTES,
       handshakeTimeout: 10_000,
+      ...(this.opts.ca && { ca: this.opts.ca }),
     });
     this.ws = ws;
 
@@ -146,7 +155,7 @@ export class ControlConnection {
       this.send({
         type: "hello",
         protocolVersion: PROTOCOL_VERSION,
-        host: this.opts.hostFacts(),
+        host: { ...this.opts.hostFacts(), ...(insecure && { insecureTransport: true as const }) },
         engine: this.opts.sync.facts && this.opts.sync.engineUp ? this.opts.sync.facts : null,
         engineError: this.opts.sync.engineUp ? undefined : this.opts.sync.lastError,
       });
@@ -169,7 +178,16 @@ export class ControlConnection {
       }
     });
     ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
-    ws.on("error", (err) => log.debug({ err: err.message }, "control socket error"));
+    ws.on("error", (err) => {
+      // An untrusted certificate is worth saying at every try (a pin that no longer matches, a MITM);
+      // the rest (refused, reset) is what reconnecting is for.
+      if (isCertificateError(err)) {
+        const why = this.opts.ca ? "not issued by the pinned CA, or not for this name" : 'not from a CA this system trusts, or not for this name; a private CA needs the --ca-pin from "Add host"';
+        log.error({ url: this.currentUrl, err: err.message }, `the control plane's TLS certificate is not trusted (${why})`);
+      } else {
+        log.debug({ err: err.message }, "control socket error");
+      }
+    });
   }
 
   private onMessage(data: Buffer): void {

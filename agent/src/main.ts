@@ -1,7 +1,8 @@
 import os from "node:os";
 import pino from "pino";
 import { ControlConnection, FatalConnectionError } from "./control-connection";
-import { ConfigError, loadConfig } from "./config";
+import { PinMismatchError, caFileFor, loadPinnedCa } from "./ca-pin";
+import { ConfigError, loadConfig, transportProblems } from "./config";
 import { EnrollmentError, enroll, readCredentials, writeCredentials } from "./credentials";
 import { Engine } from "./engine";
 import { readHostFacts } from "./host-facts";
@@ -22,13 +23,24 @@ async function main(): Promise<void> {
   if (creds && config.joinToken) {
     log.info({ file: config.credentialsFile }, "already enrolled; ignoring the join token");
   }
+  if (!creds && (!config.url || !config.joinToken)) {
+    throw new ConfigError(`not enrolled yet (no ${config.credentialsFile}): run once with --url URL --join TOKEN from "Add host"`);
+  }
+  // The URL an enrolled host keeps is held to the same rule as the flags (an older agent enrolled it).
+  const url = creds?.url ?? config.url!;
+  const caPin = config.caPin ?? creds?.caPin;
+  const problems = transportProblems(url, { insecureHttp: config.insecureHttp, caPin });
+  if (problems.length > 0) throw new ConfigError(`${problems.join("\n")}${creds ? ` (the URL kept in ${config.credentialsFile})` : ""}`);
+  // Before anything secret is sent: from here on the pinned CA is the only one trusted.
+  const ca = caPin ? await loadPinnedCa({ url, pin: caPin, caFile: caFileFor(config.credentialsFile), log }) : undefined;
   if (!creds) {
-    if (!config.url || !config.joinToken) {
-      throw new ConfigError(`not enrolled yet (no ${config.credentialsFile}): run once with --url URL --join TOKEN from "Add host"`);
-    }
-    creds = await enroll(config.url, config.joinToken, config.hostname);
+    creds = { ...(await enroll(url, config.joinToken!, config.hostname, { ca })), ...(caPin && { caPin }) };
     await writeCredentials(config.credentialsFile, creds);
     log.info({ hostId: creds.hostId, file: config.credentialsFile }, "enrolled");
+  } else if (caPin !== creds.caPin) {
+    creds = { ...creds, caPin };
+    await writeCredentials(config.credentialsFile, creds);
+    log.info({ caPin }, "the control plane's CA is pinned from now on (--ca-pin)");
   }
   if (config.enrollOnly) {
     log.info({ hostId: creds.hostId, url: creds.url }, "enrolled; not connecting (--enroll)");
@@ -49,10 +61,11 @@ async function main(): Promise<void> {
   const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
   connection = new ControlConnection({
     creds: enrolled,
+    ca,
     hostFacts: () => readHostFacts(config.hostname, config.bindMounts),
     sync,
     handleRequest: (req, io) =>
-      handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(enrolled, connection!.currentUrl, id, engine.docker, log), rotateCredential }, req, io),
+      handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(enrolled, connection!.currentUrl, ca, id, engine.docker, log), rotateCredential }, req, io),
     log,
     onFatal: (err) => {
       log.fatal(err.message);
@@ -77,7 +90,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof EnrollmentError || err instanceof FatalConnectionError) {
+  if (err instanceof ConfigError || err instanceof EnrollmentError || err instanceof FatalConnectionError || err instanceof PinMismatchError) {
     console.error(`stevedore-agent: ${err.message}`);
     process.exit(EXIT_CONFIG);
   }

@@ -14,13 +14,15 @@ const OPEN_TIMEOUT_MS = 10_000;
  * socket is open. Its first message says what it carries: a terminal (`terminal.start`) or a
  * container's logs (`logs.start`).
  */
-export function openStream(creds: Credentials, controlPlaneUrl: string, streamId: string, docker: Docker, parentLog: Logger): Promise<WebSocket> {
+export function openStream(creds: Credentials, controlPlaneUrl: string, ca: string | undefined, streamId: string, docker: Docker, parentLog: Logger): Promise<WebSocket> {
   const url = new URL(AGENT_STREAM_PATH, controlPlaneUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(url, {
     headers: { authorization: `Bearer ${creds.credential}`, [STREAM_ID_HEADER]: streamId, "user-agent": `stevedore-agent (${os.hostname()})` },
     handshakeTimeout: OPEN_TIMEOUT_MS,
     perMessageDeflate: false,
+    // The pinned CA alone, as for the control socket (undefined: the system's CAs).
+    ...(ca && { ca }),
   });
   const log = parentLog.child({ streamId });
   ws.once("message", (data: Buffer, isBinary) => {

@@ -25,7 +25,7 @@ test("[ADMIN] sees the host online and gets a join command from Add host", async
 
   await page.getByRole("button", { name: "Add host" }).click();
   const command = page.getByTestId("join-command").first();
-  await expect(command).toContainText(/^curl -fsSL http:\/\/\S+\/install\/agent\.sh \| sudo sh -s -- --join stvjoin_[A-Za-z0-9_-]{43}$/);
+  await expect(command).toContainText(/^curl -fsSL http:\/\/\S+\/install\/agent\.sh \| sudo sh -s -- --join stvjoin_[A-Za-z0-9_-]{43} --bundle-sha256 [0-9a-f]{64}$/);
   await expect(page.getByTestId("join-command").nth(1)).toContainText(/^docker run -d .* stevedore-agent .*--join stvjoin_/);
   // The script the one-liner fetches is served by the same control plane.
   const script = await page.request.get(`${(await command.textContent())!.split(" ")[2]}`);

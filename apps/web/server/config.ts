@@ -5,6 +5,7 @@ import { z } from "zod";
 import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
 import { AGENT_LIMITS } from "./agents/agent-limits";
 import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
+import { type AgentCa, type TlsFiles, readTlsSettings } from "./tls-settings";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -44,6 +45,9 @@ const Env = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL (the bus several replicas share)" }).optional(),
   BUS_KEY: z.string().min(32, "must be at least 32 characters, the same on every replica (openssl rand -base64 32)").optional(),
   REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+  TLS_CERT_FILE: z.string().max(4096).optional(),
+  TLS_KEY_FILE: z.string().max(4096).optional(),
+  TLS_CA_FILE: z.string().max(4096).optional(),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
 });
 
@@ -88,6 +92,10 @@ export interface ServerConfig {
   busKey: string;
   /** Where other replicas reach this one directly, for connections handed over to it. */
   replicaUrl: string;
+  /** The server listens with https (TLS_CERT_FILE, TLS_KEY_FILE). */
+  tls: TlsFiles | undefined;
+  /** The CA agents pin (--ca-pin in Add host), served at /install/ca.pem (tls-settings.ts). */
+  agentCa: AgentCa | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -118,13 +126,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.REDIS_TLS_CA_FILE && !e.REDIS_URL?.startsWith("rediss://")) {
     throw new ConfigError("invalid configuration:\n  REDIS_TLS_CA_FILE: only applies to a rediss:// REDIS_URL");
   }
+  const tlsSettings = readTlsSettings(e);
+  if (!tlsSettings.ok) throw new ConfigError(`invalid configuration:\n${tlsSettings.issues.map((i) => `  ${i}`).join("\n")}`);
+  const { tls, agentCa } = tlsSettings;
+  if (tls && e.REDIS_URL) {
+    // Replicas reach each other over plain http (REPLICA_URL): TLS belongs at the ingress in front of them.
+    throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE: replicas (REDIS_URL is set) terminate TLS at the ingress or load balancer; set TLS_CA_FILE there for the agents' CA pin instead");
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const authSecret = e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret");
   return {
     dev: e.NODE_ENV === "development",
     host: e.HOST,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl: (e.PUBLIC_URL ?? `${tls ? "https" : "http"}://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
     dataDir,
     authSecret,
@@ -149,6 +164,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Its own key, so a bus key never doubles as the session secret (or the other way round).
     busKey: e.BUS_KEY ?? Buffer.from(crypto.hkdfSync("sha256", authSecret, "", "stevedore bus key", 32)).toString("base64url"),
     replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    tls,
+    agentCa,
   };
 }
 

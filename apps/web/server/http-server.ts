@@ -1,10 +1,11 @@
 import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
-import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH } from "@stevedore/protocol";
+import { AGENT_ENROLL_PATH, AGENT_SOCKET_PATH, AGENT_STREAM_PATH, LOGS_SOCKET_PATH, TERMINAL_SOCKET_PATH, isInsecureUrl } from "@stevedore/protocol";
 import os from "node:os";
 import { AccessWatch } from "./access/access-watch";
 import { AgentGateway } from "./agents/agent-gateway";
@@ -45,7 +46,7 @@ const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const PUBLIC_PAGE = /^\/(login(\/|$)|_next\/|favicon\.ico$)/;
 
 export interface ControlPlane {
-  server: http.Server;
+  server: http.Server | https.Server;
   services: Services;
   url: string;
   close(): Promise<void>;
@@ -122,7 +123,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     next = { handle: (req, res) => handle(req, res), upgrade: (req, s, h) => upgrade(req, s, h), close: () => app.close() };
   }
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     void route(req, res).catch((err: unknown) => {
       // Handlers throw domain errors; their status comes from the one table in domain-error.ts.
       const domain = asDomainError(err);
@@ -130,7 +131,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       if (!res.headersSent) sendJson(res, domain ? httpStatusOf(domain.code) : 500, { error: domain?.message ?? "internal error" });
       else res.destroy();
     });
-  });
+  };
+  // TLS_CERT_FILE/TLS_KEY_FILE: the same handlers behind https (the upgrade listener below too).
+  const server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, onRequest) : http.createServer(onRequest);
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stampClientAddress(req, config.trustProxy);
@@ -153,7 +156,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     if (isRecordingPath(p)) return handleRecordingDownload(req, res, services);
     if (isLogsDownloadPath(p)) return handleLogsDownload(req, res, services);
     if (p.startsWith("/api/")) return sendJson(res, 404, { error: "not found" });
-    if (isInstallPath(p)) return handleInstall(req, res, config.publicUrl);
+    if (isInstallPath(p)) return handleInstall(req, res, config);
     if (!next) return sendJson(res, 404, { error: "UI disabled" });
     if (!PUBLIC_PAGE.test(p) && !(await hasSession(auth, req.headers, res))) {
       res.writeHead(302, { location: `/login?next=${encodeURIComponent(p + url.search)}` });
@@ -204,12 +207,13 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const url = `http://${config.host}:${port}`;
+  const url = `${config.tls ? "https" : "http"}://${config.host}:${port}`;
   // Replication starts once this replica can take the connections the others hand over to it.
   await replicas.start(config.port === 0 ? url : config.replicaUrl);
   await replication.start();
   await pulls.followReplicas();
   log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
+  if (isInsecureUrl(config.publicUrl)) log.warn({ publicUrl: config.publicUrl }, "PUBLIC_URL is plain http to a non-loopback address: agents refuse it unless installed with --insecure-http; give Stevedore TLS (TLS_CERT_FILE/TLS_KEY_FILE, or an https proxy)");
 
   return {
     server,

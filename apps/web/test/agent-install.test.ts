@@ -5,8 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../server/database-url";
+import { hashSecret } from "../server/agents/secrets";
 import { waitFor } from "./support/engine";
-import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { type TestPki, fetchTrusting, makeTestPki, opensslPin, tlsApiClient } from "./support/tls";
 
 /**
  * The one-line install, for real: the script and the bundled agent come over HTTP from a running
@@ -33,7 +35,16 @@ function newRoot(): string {
 async function install(root: string, args: string[], text = script): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const file = `${root}-agent.sh`;
   fs.writeFileSync(file, text);
-  const proc = spawn("sh", [file, ...args], { env: { ...process.env, STEVEDORE_INSTALL_ROOT: root }, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  return run("sh", [file, ...args], root);
+}
+
+/** The Add host line itself, in a shell, as an admin pastes it (this machine has no sudo: the root is a directory). */
+function runLine(line: string, root: string) {
+  return run("sh", ["-c", line.replace("| sudo sh -s --", "| sh -s --")], root);
+}
+
+async function run(command: string, args: string[], root: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(command, args, { env: { ...process.env, STEVEDORE_INSTALL_ROOT: root }, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
   let stdout = "";
   let stderr = "";
   proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -76,8 +87,10 @@ describe("the one-line agent install", () => {
   });
 
   it("offers the one-liner in Add host", async () => {
-    const { command, token } = await api.hosts.createJoinToken.mutate();
-    expect(command).toBe(`curl -fsSL ${stack.url}/install/agent.sh | sudo sh -s -- --join ${token}`);
+    const { command, token, caPin, warning } = await api.hosts.createJoinToken.mutate();
+    // The bundle's digest rides in the line (from the page, not from the server the script comes from).
+    expect(command).toBe(`curl -fsSL ${stack.url}/install/agent.sh | sudo sh -s -- --join ${token} --bundle-sha256 ${createHash("sha256").update(bundle).digest("hex")}`);
+    expect([caPin, warning]).toEqual([null, null]);
   });
 
   it("installs, enrolls, and the installed agent brings the host online; a re-run upgrades and keeps the credential", async () => {
@@ -198,5 +211,145 @@ describe("the one-line agent install", () => {
     const ours = (out.stdout + out.stderr).split("\n").filter((l) => l.includes("stevedore-agent.service"));
     expect(ours).toEqual([]);
     expect(out.status).toBe(0);
+  });
+});
+
+/** Agents run from an install root, started the way the script says to where there is no systemd. */
+function startInstalled(stdout: string): ChildProcess & { output: () => string } {
+  const hint = /run the agent under your supervisor with: sh -c '(.+)'/.exec(stdout)?.[1];
+  expect(hint).toBeDefined();
+  const proc = spawn("sh", ["-c", hint!], { stdio: ["ignore", "pipe", "pipe"] });
+  agents.push(proc);
+  let output = "";
+  proc.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  return Object.assign(proc, { output: () => output });
+}
+
+describe("the install over TLS with a pinned CA", () => {
+  let pki: TestPki;
+  let tls: TestStack;
+  let tlsApi: Awaited<ReturnType<typeof tlsApiClient>>;
+  let tlsScript: string;
+  const tokenUsed = async (token: string) => (await tls.cp.services.db.joinToken.findUniqueOrThrow({ where: { tokenHash: hashSecret(token) } })).usedAt !== null;
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    tls = await startStack({ TLS_CERT_FILE: pki.chainFile, TLS_KEY_FILE: pki.keyFile });
+    tlsApi = await tlsApiClient(tls.url, pki.ca.cert, ADMIN_EMAIL, ADMIN_PASSWORD);
+    tlsScript = await (await fetchTrusting(pki.ca.cert)(`${tls.url}/install/agent.sh`)).text();
+  });
+  afterAll(async () => {
+    await tls?.close();
+    pki?.remove();
+  });
+
+  it("the Add host line checks the CA against its pin, installs over TLS verified by it, and the agent trusts it from then on", async () => {
+    const root = newRoot();
+    const join = await tlsApi.hosts.createJoinToken.mutate();
+    expect(join.command).toContain(`--ca-pin ${pki.ca.pin} --ca-file "$ca" --bundle-sha256 `);
+    const result = await runLine(join.command.replace(`--join ${join.token}`, `--join ${join.token} --hostname pinned-install`), root);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`the control plane's CA matches ${pki.ca.pin}`);
+    expect(result.stdout).toContain(`enrolled with ${tls.url}`);
+
+    const state = path.join(root, "var/lib/stevedore-agent");
+    expect(mode(path.join(state, "ca.pem"))).toBe(0o600);
+    expect(opensslPin(path.join(state, "ca.pem"))).toBe(pki.ca.pin);
+    expect(JSON.parse(fs.readFileSync(path.join(state, "credentials.json"), "utf8"))).toMatchObject({ url: tls.url, caPin: pki.ca.pin });
+    const envFile = path.join(root, "etc/stevedore-agent.env");
+    expect(fs.readFileSync(envFile, "utf8")).toMatch(new RegExp(`^STEVEDORE_CA_PIN=${pki.ca.pin}$`, "m"));
+
+    startInstalled(result.stdout);
+    await waitFor(async () => (await tlsApi.hosts.list.query()).find((h) => h.name === "pinned-install" && h.status === "online"), { timeoutMs: 20_000, what: "the installed, pinned agent online" });
+
+    // An upgrade without the pin on its command line downloads with the CA kept at enrollment.
+    const again = await install(root, [], tlsScript);
+    expect(again.stderr).toBe("");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("already enrolled");
+  });
+
+  it("a line whose pin the server's CA does not match installs nothing and says so", async () => {
+    const root = newRoot();
+    const join = await tlsApi.hosts.createJoinToken.mutate();
+    const otherHex = pki.other.pin.slice("sha256:".length);
+    const forged = join.command.replaceAll(pki.ca.pin.slice("sha256:".length), otherHex);
+    const result = await runLine(forged, root);
+    expect(result.stderr).toContain(`stevedore: the CA at ${tls.url} does not match the pin ${pki.other.pin}: not installing`);
+    expect(fs.existsSync(path.join(root, "opt"))).toBe(false);
+    expect(await tokenUsed(join.token)).toBe(false);
+  });
+
+  it("the installer fetches and checks the CA itself when given only the pin, refusing a wrong one with both fingerprints", async () => {
+    const token = await tls.joinToken();
+    const wrong = await install(newRoot(), ["--join", token, "--ca-pin", pki.other.pin], tlsScript);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain(`the CA pin does not match: expected ${pki.other.pin}, the server presented ${pki.ca.pin}`);
+    expect(await tokenUsed(token)).toBe(false);
+
+    const root = newRoot();
+    const right = await install(root, ["--join", token, "--ca-pin", pki.ca.pin, "--hostname", "pin-only"], tlsScript);
+    expect(right.stderr).toBe("");
+    expect(right.status).toBe(0);
+    expect(opensslPin(path.join(root, "var/lib/stevedore-agent/ca.pem"))).toBe(pki.ca.pin);
+    expect(await tokenUsed(token)).toBe(true);
+  });
+
+  it("checks the bundle against the digest on its command line, over the one the script carries", async () => {
+    const root = newRoot();
+    const token = await tls.joinToken();
+    const result = await install(root, ["--join", token, "--ca-pin", pki.ca.pin, "--bundle-sha256", "0".repeat(64)], tlsScript);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`not ${"0".repeat(64)}`);
+    expect(fs.existsSync(path.join(root, "opt/stevedore-agent/stevedore-agent.mjs"))).toBe(false);
+    const malformed = await install(newRoot(), ["--join", token, "--bundle-sha256", "abc"], tlsScript);
+    expect(malformed.stderr).toContain("--bundle-sha256 must be 64 lowercase hex digits");
+    const badPin = await install(newRoot(), ["--join", token, "--ca-pin", "sha256:xyz"], tlsScript);
+    expect(badPin.stderr).toContain("--ca-pin must be sha256: and 64 lowercase hex digits");
+  });
+});
+
+describe("the install over plain http", () => {
+  const networkAddress = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+
+  it("refuses a URL to another machine before downloading anything, naming TLS and --insecure-http", async () => {
+    for (const url of ["http://198.51.100.7:3000", "http://127.0.0.1.nip.io:3000", "http://127.0.0.1@198.51.100.7", "http://198.51.100.7?@127.0.0.1"]) {
+      const root = newRoot();
+      const result = await install(root, ["--join", "stvjoin_0123456789abcdef", "--url", url]);
+      expect(result.status, url).not.toBe(0);
+      expect(result.stderr).toContain(`${url} is plain http to an address other than this machine`);
+      expect(result.stderr).toContain("TLS_CERT_FILE and TLS_KEY_FILE");
+      expect(result.stderr).toContain("--insecure-http");
+      expect(fs.existsSync(path.join(root, "opt"))).toBe(false);
+    }
+    const pinned = await install(newRoot(), ["--join", "stvjoin_0123456789abcdef", "--url", stack.url, "--ca-pin", `sha256:${"a".repeat(64)}`]);
+    expect(pinned.stderr).toContain(`--ca-pin pins the control plane's TLS certificate: ${stack.url} must be https://`);
+  });
+
+  it.runIf(networkAddress)("with --insecure-http installs, keeps the flag in the env file, and the host shows it", async () => {
+    const plain = await startStack({ HOST: networkAddress! });
+    try {
+      const plainApi = apiClient(plain.url, await signIn(plain.url));
+      const plainScript = await (await fetch(`${plain.url}/install/agent.sh`)).text();
+      const root = newRoot();
+      const refused = await install(root, ["--join", await plain.joinToken()], plainScript);
+      expect(refused.stderr).toContain("--insecure-http to accept the risk");
+
+      const result = await install(root, ["--join", await plain.joinToken(), "--hostname", "insecure-install", "--insecure-http"], plainScript);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(fs.readFileSync(path.join(root, "etc/stevedore-agent.env"), "utf8")).toMatch(/^STEVEDORE_INSECURE_HTTP=true$/m);
+      const installed = startInstalled(result.stdout);
+      const host = await waitFor(async () => (await plainApi.hosts.list.query()).find((h) => h.name === "insecure-install" && h.status === "online"), { timeoutMs: 20_000, what: "the insecure agent online" });
+      expect((await plainApi.hosts.get.query({ hostId: host.id })).facts.insecureTransport).toBe(true);
+      expect(installed.output()).toContain("INSECURE TRANSPORT");
+      installed.kill("SIGTERM");
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_ENROLL_PATH, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { createJoinToken } from "../server/agents/enrollment";
+import { readBundle } from "../server/install/agent-install";
 import { waitFor } from "./support/engine";
 import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
@@ -27,7 +28,9 @@ describe("enrollment and revocation", () => {
 
   it("enrolls with a join token made by an admin, keeps the credential 0600, and shows the host online with its facts", async () => {
     const { token, command, expiresAt } = await api.hosts.createJoinToken.mutate();
-    expect(command).toBe(`curl -fsSL ${stack.url}/install/agent.sh | sudo sh -s -- --join ${token}`);
+    // With the agent bundle built (agent-install.test.ts builds it), the line carries its digest.
+    const digest = readBundle()?.sha256;
+    expect(command).toBe(`curl -fsSL ${stack.url}/install/agent.sh | sudo sh -s -- --join ${token}${digest ? ` --bundle-sha256 ${digest}` : ""}`);
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
 
     const credentials = path.join(stack.dataDir, "agent-a", "credentials.json");

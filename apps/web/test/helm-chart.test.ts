@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
+import os from "node:os";
 import { parse, parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "../server/database-url";
 
@@ -104,6 +105,32 @@ describe("the Helm chart", () => {
     const ref = (byKind(existing, "Deployment").spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[]).find((e) => e.name === "AUDIT_WITNESS_URL")!.valueFrom;
     expect(ref).toEqual({ secretKeyRef: { name: "witness", key: "URL" } });
     expect(byKind(existing, "Secret").data!.AUDIT_WITNESS_URL).toBeUndefined();
+  });
+
+  it("mounts the CA agents pin from its ConfigMap (or an existing one) and names it in TLS_CA_FILE; none by default", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stv-helm-ca-"));
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=ingress CA"], { cwd: dir, stdio: "ignore" });
+      const pem = fs.readFileSync(path.join(dir, "ca.pem"), "utf8");
+      const objects = render("--set-file", `agentCa.certificate=${path.join(dir, "ca.pem")}`);
+      const configMap = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "prod-stevedore-agent-ca")!;
+      expect(configMap.data!["ca.pem"]).toBe(pem);
+      const pod = byKind(objects, "Deployment").spec.template.spec;
+      const container = pod.containers[0];
+      const mount = container.volumeMounts.find((m: { name: string }) => m.name === "agent-ca");
+      expect(mount).toEqual({ name: "agent-ca", mountPath: "/etc/stevedore/agent-ca", readOnly: true });
+      expect(container.env.find((e: { name: string }) => e.name === "TLS_CA_FILE").value).toBe("/etc/stevedore/agent-ca/ca.pem");
+      expect(pod.volumes.find((v: { name: string }) => v.name === "agent-ca").configMap).toEqual({ name: "prod-stevedore-agent-ca", items: [{ key: "ca.pem", path: "ca.pem" }] });
+
+      const existing = render("--set", "agentCa.existingConfigMap=ingress-ca", "--set", "agentCa.key=root.crt");
+      expect(existing.map((o) => o.kind)).not.toContain("ConfigMap");
+      expect(byKind(existing, "Deployment").spec.template.spec.volumes.find((v: { name: string }) => v.name === "agent-ca").configMap).toEqual({ name: "ingress-ca", items: [{ key: "root.crt", path: "ca.pem" }] });
+
+      const plain = byKind(render(), "Deployment").spec.template.spec.containers[0];
+      expect(plain.env.map((e: { name: string }) => e.name)).not.toContain("TLS_CA_FILE");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("drops the PodDisruptionBudget for one replica and the Ingress when disabled", () => {

@@ -10,3 +10,4 @@ export * from "./terminal";
 export * from "./images";
 export * from "./logs";
 export * from "./stats";
+export * from "./transport";

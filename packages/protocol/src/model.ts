@@ -26,6 +26,11 @@ export const HostFacts = z.object({
    * the control plane stricter, never looser).
    */
   bindMounts: BindMountRule.optional(),
+  /**
+   * The agent reaches the control plane over plain http to a non-loopback address (its owner's
+   * --insecure-http): the host's row says so in red. Older control planes strip the unknown key.
+   */
+  insecureTransport: z.literal(true).optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 

@@ -7,6 +7,8 @@ import { DomainError } from "../domain-error";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import type { AgentGateway } from "./agent-gateway";
+import { readBundle } from "../install/agent-install";
+import { joinCommands } from "../install/join-command";
 import { createJoinToken } from "./enrollment";
 
 /** What admins do to hosts: add (a join token), group, revoke. Each is one audited `host.*` entry. */
@@ -16,7 +18,7 @@ export interface HostAdminDeps {
   fleet: FleetState;
   agents: AgentGateway;
   audit: AuditLog;
-  config: Pick<ServerConfig, "publicUrl" | "joinTokenTtlMs">;
+  config: Pick<ServerConfig, "publicUrl" | "joinTokenTtlMs" | "agentCa">;
   log: Logger;
 }
 
@@ -49,14 +51,9 @@ export async function setHostGroups(deps: HostAdminDeps, actor: Actor, hostId: s
 export async function issueJoinToken(deps: HostAdminDeps, actor: Actor, createdById: string) {
   const { token, expiresAt } = await createJoinToken(deps.db, createdById, deps.config.joinTokenTtlMs);
   await recordAction(deps.audit, { action: "host.join-token", actor, targetType: "join-token", params: { expiresAt } });
-  const url = deps.config.publicUrl;
-  return {
-    token,
-    expiresAt,
-    // The control plane serves the installer and the agent (install/agent-install.ts): Node ≥ 20 and curl suffice.
-    command: `curl -fsSL ${url}/install/agent.sh | sudo sh -s -- --join ${token}`,
-    containerCommand: `docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent stevedore-agent --hostname "$(hostname)" --url ${url} --join ${token}`,
-  };
+  // The control plane serves the installer and the agent (install/agent-install.ts): Node ≥ 20 and curl suffice.
+  const lines = joinCommands({ publicUrl: deps.config.publicUrl, token, caPin: deps.config.agentCa?.pin ?? null, bundleSha256: readBundle()?.sha256 ?? null });
+  return { token, expiresAt, ...lines };
 }
 
 /** Ends the host's credential and its agent's connection; its containers leave the fleet view. */

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import type http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CA_CERT_PATH } from "@stevedore/protocol";
+import type { ServerConfig } from "../config";
 import { REPO_ROOT } from "../database-url";
 import { sendJson } from "../http-json";
 
@@ -10,6 +12,8 @@ import { sendJson } from "../http-json";
  * The one-line agent install: `curl -fsSL $PUBLIC_URL/install/agent.sh | sudo sh -s -- --join TOKEN`.
  * Both paths are public (a host has no session): the script holds no secret, and the bundle is the
  * agent anyone could build from the repo. The token is the only secret, and it stays on the host.
+ * `/install/ca.pem` is the CA agents pin (a certificate, no secret): the Add host line and the agent
+ * fetch it without trusting anyone yet and accept it only if it hashes to the pin they were given.
  */
 export const INSTALL_SCRIPT_PATH = "/install/agent.sh";
 export const AGENT_BUNDLE_PATH = "/install/stevedore-agent.mjs";
@@ -20,7 +24,7 @@ const UNIT_FILE = path.join(REPO_ROOT, "infra", "systemd", "stevedore-agent.serv
 export const AGENT_BUNDLE_FILE = path.join(REPO_ROOT, "agent", "dist", "stevedore-agent.mjs");
 
 export function isInstallPath(p: string): boolean {
-  return p === INSTALL_SCRIPT_PATH || p === AGENT_BUNDLE_PATH;
+  return p === INSTALL_SCRIPT_PATH || p === AGENT_BUNDLE_PATH || p === CA_CERT_PATH;
 }
 
 interface Bundle {
@@ -32,7 +36,7 @@ interface Bundle {
 let cached: Bundle | null = null;
 
 /** The bundle as built, re-read when a rebuild replaces it; null when it was never built. */
-function readBundle(): Bundle | null {
+export function readBundle(): Bundle | null {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(AGENT_BUNDLE_FILE);
@@ -59,13 +63,18 @@ export function renderInstallScript(publicUrl: string, bundle: { sha256: string;
     .replace("@UNIT@", fs.readFileSync(UNIT_FILE, "utf8").trimEnd());
 }
 
-export function handleInstall(req: http.IncomingMessage, res: http.ServerResponse, publicUrl: string): void {
+export function handleInstall(req: http.IncomingMessage, res: http.ServerResponse, config: Pick<ServerConfig, "publicUrl" | "agentCa">): void {
   if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "GET only" });
+  const p = new URL(req.url ?? "/", "http://localhost").pathname;
+  if (p === CA_CERT_PATH) {
+    if (!config.agentCa) return sendJson(res, 404, { error: "no CA to pin: this control plane's certificate chains to a public CA, or TLS ends at a proxy without TLS_CA_FILE" });
+    res.writeHead(200, { "content-type": "application/x-pem-file", "cache-control": "no-cache", "content-length": Buffer.byteLength(config.agentCa.pem) });
+    return void res.end(req.method === "HEAD" ? undefined : config.agentCa.pem);
+  }
   const bundle = readBundle();
   if (!bundle) return sendJson(res, 503, { error: "the agent bundle is not built on this control plane: run `npm run build`" });
-  const p = new URL(req.url ?? "/", "http://localhost").pathname;
   if (p === INSTALL_SCRIPT_PATH) {
-    const script = renderInstallScript(publicUrl, bundle);
+    const script = renderInstallScript(config.publicUrl, bundle);
     res.writeHead(200, { "content-type": "text/x-shellscript; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(script) });
     return void res.end(req.method === "HEAD" ? undefined : script);
   }

@@ -27,16 +27,26 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
         <ErrorNote error={create.error} />
         {create.data && (
           <>
+            {create.data.warning && (
+              <p role="alert" data-testid="join-warning" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">
+                {create.data.warning}
+              </p>
+            )}
             <CommandBlock
-              label="Install as a service (systemd; Node.js ≥ 20 and curl on the host)"
+              label={`Install as a service (systemd; Node.js ≥ 20 and curl${create.data.caPin ? ", openssl" : ""} on the host)`}
               command={create.data.command}
-              hint="Downloads the agent into /opt/stevedore-agent, enrolls the host and starts the stevedore-agent service. Run it again later to upgrade; add --uninstall to remove it."
+              hint={`Downloads the agent into /opt/stevedore-agent, checks its SHA-256, enrolls the host and starts the stevedore-agent service. Run it again later to upgrade; add --uninstall to remove it.${create.data.caPin ? " The line first fetches Stevedore's CA certificate and installs only if its public key matches the pin it carries; the agent then trusts that CA alone." : ""}`}
             />
             <CommandBlock
               label="Or as a container (image built from infra/agent.Dockerfile)"
               command={create.data.containerCommand}
               hint="Upgrade: docker rm -f stevedore-agent, then the same command with the new image: the credential stays in the stevedore-agent volume and the used token is ignored."
             />
+            {create.data.caPin && (
+              <p className="text-slate-500">
+                CA pin (the SHA-256 of the public key of Stevedore&apos;s CA): <code className="break-all font-mono text-xs" data-testid="ca-pin">{create.data.caPin}</code>
+              </p>
+            )}
             <p className="text-slate-500">
               The token works once and expires <time title={exactTime(create.data.expiresAt.getTime())}>{exactTime(create.data.expiresAt.getTime())}</time>. The host appears in the list as soon as its agent connects.
             </p>

@@ -84,6 +84,11 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
               limited
             </Badge>
           )}
+          {h.facts.insecureTransport && (
+            <Badge tone="red" title="Its agent was installed with --insecure-http and reaches Stevedore over plain http: anyone on the network path can read its credential and send it commands (root on the host). Give Stevedore TLS and reinstall the agent without the flag.">
+              insecure transport
+            </Badge>
+          )}
           <span className="text-sm text-slate-500">
             {h.status === "online" || h.status === "engine_down" ? "connected " : "last seen "}
             <RelativeTime at={h.status === "offline" ? h.lastSeenAt : h.connectedAt} now={now} />
