@@ -64,7 +64,7 @@ export class AgentGateway {
   /** Agents that may be joining at once (upgrade → snapshot); see handleUpgrade. */
   private readonly joinLimit: number;
   private readonly limits: AgentLimits;
-  private rotationSweep: NodeJS.Timeout | null = null;
+  private readonly rotationSweep: NodeJS.Timeout;
   private joining = 0;
   private closing = false;
 
@@ -308,7 +308,7 @@ export class AgentGateway {
   /** Server shutdown: agents are told to go (to another replica), and when each was last seen is kept, in one write. */
   async close(): Promise<void> {
     this.closing = true;
-    if (this.rotationSweep) clearInterval(this.rotationSweep);
+    clearInterval(this.rotationSweep);
     for (const t of this.limitFlags.values()) clearTimeout(t);
     const hostIds = [...this.sessions.keys()];
     for (const s of this.sessions.values()) s.close(CloseCode.shuttingDown, "control plane shutting down");
