@@ -51,7 +51,7 @@ describe("TLS on the control plane and the CA agents pin", () => {
   });
 
   it("leaves TLS to the ingress when there are replicas", () => {
-    const replicas = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://x@localhost/db", REDIS_URL: "redis://localhost:6379", AUDIT_KEY: "k".repeat(32) };
+    const replicas = { STEVEDORE_DATA_DIR: dataDir, DATABASE_URL: "postgres://x@localhost/db", REDIS_URL: "redis://localhost:6379", AUDIT_KEY: "k".repeat(32), BUS_KEY: "b".repeat(32), SECRETS_KEY: "s".repeat(32) };
     expect(() => loadConfig({ ...replicas, TLS_CERT_FILE: pki.chainFile, TLS_KEY_FILE: pki.keyFile })).toThrow(ConfigError);
     expect(() => loadConfig({ ...replicas, TLS_CERT_FILE: pki.chainFile, TLS_KEY_FILE: pki.keyFile })).toThrow(/terminate TLS at the ingress/);
     expect(loadConfig({ ...replicas, TLS_CA_FILE: pki.ca.cert }).agentCa?.pin).toBe(pki.ca.pin);
