@@ -4,9 +4,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../bench/support/control-plane-process";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { type TestDatabase, createPostgresDatabase, suiteOnPostgres } from "./support/shared-database";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
 
-const ROUNDS = 4;
+const ROUNDS = 3;
 /** The lifecycle events each container's burst raises and the agent forwards. */
 const FORWARDED = ["create", "start", "kill", "die", "destroy"];
 
@@ -19,10 +20,12 @@ describe("observed events across control-plane crashes", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-crash-"));
   let cp: ControlPlaneProcess | null = null;
   let agent: AgentProcess | null = null;
+  let database: TestDatabase | null = null;
 
   afterAll(async () => {
     await agent?.stop();
     await cp?.stop();
+    await database?.drop();
     await removeTestContainers();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -30,8 +33,11 @@ describe("observed events across control-plane crashes", () => {
   it("records every engine event once, round after round", async () => {
     await removeTestContainers();
     const port = await freePort();
+    // On the suite's PostgreSQL pass, the database's own unique key is what is tested there.
+    database = suiteOnPostgres() ? await createPostgresDatabase() : null;
+    const env: Record<string, string> = database ? { DATABASE_URL: database.url } : {};
     const start = async () => {
-      cp = await startControlPlaneProcess({ dataDir, port });
+      cp = await startControlPlaneProcess({ dataDir, port, env });
       return apiClient(cp.url, await signIn(cp.url));
     };
     let api = await start();
