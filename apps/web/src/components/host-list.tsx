@@ -32,8 +32,8 @@ export function HostList() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Hosts</h1>
-        <div className="flex items-center gap-2">
-          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-64" />
+        <div className="flex flex-wrap items-center gap-2">
+          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-full sm:w-64" />
           {isAdmin && (
             <Button aria-pressed={showRevoked} onClick={() => setShowRevoked((v) => !v)}>
               {showRevoked ? "Hide revoked hosts" : "Show revoked hosts"}

@@ -223,7 +223,7 @@ export function ConfirmDialog({
         <div className="flex flex-wrap items-center justify-end gap-2">
           {blocked && <span className="mr-auto text-amber-800">{blocked}</span>}
           <Button onClick={close}>Cancel</Button>
-          <Button type="submit" variant="danger" disabled={!ready} autoFocus={typed === undefined && !blocked}>
+          <Button type="submit" variant="danger" disabled={!ready}>
             {confirmLabel}
           </Button>
         </div>
