@@ -35,8 +35,11 @@ test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees 
   await expect(page.getByText(`Started by ${E2E_OPERATOR.email} through Stevedore`)).toBeVisible();
   await expect(page.getByText("memory 64 MiB")).toBeVisible();
 
-  await page.getByLabel("Signal").selectOption("SIGKILL");
-  await page.getByRole("button", { name: "Kill" }).click();
+  await page.getByRole("toolbar", { name: "Container actions" }).getByRole("button", { name: "Kill…" }).click();
+  const kill = page.getByRole("dialog", { name: "Kill stv-e2e-limited?" });
+  await kill.getByLabel("Signal").selectOption("SIGKILL");
+  await kill.getByRole("button", { name: "Send SIGKILL" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Sent SIGKILL to stv-e2e-limited" })).toBeVisible();
   await expect(page.getByTestId("container-status")).toHaveText(/^Exited \(137\)/);
   await page.screenshot({ path: path.join(SHOTS, "container-killed.png"), fullPage: true });
   expect(JSON.parse(await docker(["inspect", "stv-e2e-limited"]))[0].State.ExitCode).toBe(137);

@@ -75,8 +75,15 @@ export async function userFromApiToken(db: Db, authorization: string | undefined
   const token = await db.apiToken.findUnique({ where: { tokenHash: hashSecret(match[1]!) } });
   if (!token) return null;
   const owner = await db.user.findUnique({ where: { id: token.userId } });
-  const reason = token.revokedAt ? "the token was revoked" : token.expiresAt && token.expiresAt <= now ? "the token expired" : !owner || isDisabled(owner, now) ? "the token's owner is disabled" : null;
-  if (reason || !owner) return { refused: { tokenId: token.id, tokenName: token.name, userId: token.userId, email: owner?.email ?? token.userId, reason: reason ?? "the token's owner is gone" } };
+  // The caller is told which of these it is (it holds the token, so this tells it nothing new) instead of "sign in first".
+  const reason = token.revokedAt
+    ? "this API token was revoked"
+    : token.expiresAt && token.expiresAt <= now
+      ? "this API token expired"
+      : !owner || isDisabled(owner, now)
+        ? "this API token's owner is disabled"
+        : null;
+  if (reason || !owner) return { refused: { tokenId: token.id, tokenName: token.name, userId: token.userId, email: owner?.email ?? token.userId, reason: reason ?? "this API token's owner is gone" } };
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }

@@ -49,15 +49,18 @@ describe("API tokens", () => {
     await expect(api.tokens.create.mutate({ name: "child", role: "viewer" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     expect((await api.hosts.list.query()).map((h) => h.name)).toEqual(["token-target"]);
     await operator.tokens.revoke.mutate({ id });
-    await expect(api.hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    // The caller is told why (not "sign in first"), and the use after revocation is audited under the token's name.
+    await expect(api.hosts.list.query()).rejects.toMatchObject({ message: "this API token was revoked", data: { code: "UNAUTHORIZED" } });
+    const refusals = (await stack.cp.services.audit.list({ action: "access.refused" })).items;
+    expect(refusals.find((e) => e.actorId === id)).toMatchObject({ actorType: "token", actorName: 'ops@stevedore.test (token "short lived")', targetName: "hosts.list", error: "this API token was revoked" });
 
     const expiring = await operator.tokens.create.mutate({ name: "expired", role: "viewer", expiresInDays: 1 });
     await stack.cp.services.db.apiToken.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await expect(tokenClient(stack.url, expiring.token).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    await expect(tokenClient(stack.url, expiring.token).hosts.list.query()).rejects.toMatchObject({ message: "this API token expired", data: { code: "UNAUTHORIZED" } });
 
     const live = await operator.tokens.create.mutate({ name: "owner disabled", role: "viewer" });
     await stack.cp.services.db.user.update({ where: { email: "ops@stevedore.test" }, data: { banned: true } });
-    await expect(tokenClient(stack.url, live.token).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    await expect(tokenClient(stack.url, live.token).hosts.list.query()).rejects.toMatchObject({ message: "this API token's owner is disabled", data: { code: "UNAUTHORIZED" } });
     await expect(tokenClient(stack.url, "stvtok_" + "x".repeat(43)).hosts.list.query()).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
   });
 });

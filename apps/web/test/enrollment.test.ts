@@ -5,7 +5,7 @@ import { AGENT_ENROLL_PATH, PROTOCOL_VERSION } from "@stevedore/protocol";
 import { createJoinToken } from "../server/agents/enrollment";
 import { readBundle } from "../server/install/agent-install";
 import { waitFor } from "./support/engine";
-import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import { ADMIN_EMAIL, AgentProcess, type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 const EXIT_REFUSED = 78;
 
@@ -106,6 +106,10 @@ describe("enrollment and revocation", () => {
     expect(await agent.exited).toBe(EXIT_REFUSED);
     expect(agent.output).toMatch(/revoked/);
     expect((await api.hosts.list.query()).find((h) => h.id === host.id)).toBeUndefined();
+    // Gone from the fleet, not without a trace: admins find it with when and by whom.
+    const revoked = (await api.hosts.revoked.query()).find((h) => h.id === host.id);
+    expect(revoked).toMatchObject({ name: "doomed", revokedBy: ADMIN_EMAIL });
+    expect(revoked!.revokedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
 
     const retry = AgentProcess.start({ url: stack.url, credentials });
     agents.push(retry);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION } from "@stevedore/protocol";
+import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";
 import { RawAgent, enrollRawHost } from "./support/raw-agent";
-import { type TestStack, startStack } from "./support/stack";
+import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 describe("agent protocol robustness", () => {
   let stack: TestStack;
@@ -76,6 +76,39 @@ describe("agent protocol robustness", () => {
     expect(err.message).toMatch(/upgrade/);
     await waitFor(() => a.closed, { what: "close" });
     expect(a.closed!.code).toBe(CloseCode.upgradeRequired);
+  });
+
+  it("records a refused protocol version on the host for the hosts page, and clears it when a supported agent connects", async () => {
+    const admin = apiClient(stack.url, await signIn(stack.url));
+    const raw1 = async () => (await admin.hosts.list.query()).find((h) => h.name === "raw-1")!;
+    const refusedWith = async (version: number) => {
+      const a = new RawAgent(stack.url, credentials[0]!);
+      await a.opened();
+      a.hello(version);
+      await waitFor(() => a.closed, { what: "close" });
+      return waitFor(async () => {
+        const h = await raw1();
+        return h.refusedProtocol?.agent === version && h;
+      }, { what: `protocol ${version} recorded as refused` });
+    };
+
+    const tooNew = await refusedWith(PROTOCOL_VERSION + 1);
+    expect(tooNew).toMatchObject({ status: "offline", refusedProtocol: { agent: PROTOCOL_VERSION + 1, supported: [...SUPPORTED_PROTOCOL_VERSIONS] } });
+    expect(tooNew.refusedProtocol!.at).toBeGreaterThan(Date.now() - 60_000);
+    const tooOld = await refusedWith(0);
+    expect(tooOld.refusedProtocol).toMatchObject({ agent: 0, supported: [...SUPPORTED_PROTOCOL_VERSIONS] });
+
+    const good = new RawAgent(stack.url, credentials[0]!);
+    await good.opened();
+    good.hello();
+    await good.next("welcome");
+    const cleared = await waitFor(async () => {
+      const h = await raw1();
+      return h.refusedProtocol === null && h;
+    }, { what: "the refusal cleared" });
+    expect(cleared.status).toBe("engine_down");
+    good.ws.close();
+    await waitFor(async () => (await raw1()).status === "offline", { what: "raw-1 offline again" });
   });
 
   it("keeps a quiet protocol-2 agent alive with WebSocket pings, and a protocol-1 agent with heartbeat messages", async () => {

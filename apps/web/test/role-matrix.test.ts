@@ -33,6 +33,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "hosts.get": { kind: "hosts", permission: "view" },
   "hosts.createJoinToken": { kind: "fleet", min: "admin" },
   "hosts.revoke": { kind: "fleet", min: "admin" },
+  "hosts.revoked": { kind: "fleet", min: "admin" },
   "hosts.groups": { kind: "signed-in" },
   "hosts.setGroups": { kind: "fleet", min: "admin" },
   "containers.list": { kind: "signed-in" },

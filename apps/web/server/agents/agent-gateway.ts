@@ -5,6 +5,7 @@ import { z } from "zod";
 import {
   CloseCode,
   HARD_MAX_MESSAGE_BYTES,
+  SUPPORTED_PROTOCOL_VERSIONS,
   type AgentMethod,
   type AgentMethodParams,
   type AgentMethodResult,
@@ -202,6 +203,7 @@ export class AgentGateway {
         },
         onSeen: () => this.fleet.seen(hostId),
         onLimited: (reason) => this.flagLimited(hostId, reason),
+        onRefusedProtocol: (agent) => this.replication.apply({ op: "host.refused-protocol", hostId, refused: { agent, supported: [...SUPPORTED_PROTOCOL_VERSIONS], at: Date.now() } }),
         onClose: () => {
           if (this.sessions.get(hostId) !== session) return;
           this.sessions.delete(hostId);

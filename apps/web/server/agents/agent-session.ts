@@ -42,6 +42,8 @@ export interface AgentSessionEvents {
   onSeen(): void;
   /** The agent went past one of its limits (it is being slowed down); `reason` is for its host's row. */
   onLimited(reason: string): void;
+  /** Its hello named a protocol version this control plane does not speak; the connection is being closed. */
+  onRefusedProtocol(agentVersion: number): void;
   onClose(): void;
 }
 
@@ -278,6 +280,7 @@ export class AgentSession {
       const message = `agent protocol ${hello.protocolVersion} is not supported; this control plane speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}: upgrade the agent${hello.protocolVersion > PROTOCOL_VERSION ? " or the control plane" : ""}`;
       this.log.warn({ agentProtocol: hello.protocolVersion }, "agent protocol version refused");
       this.send({ type: "error", code: "upgrade_required", message });
+      this.events.onRefusedProtocol(hello.protocolVersion);
       this.close(CloseCode.upgradeRequired, message.slice(0, 120));
       return;
     }

@@ -64,3 +64,34 @@ export async function revokeHost(deps: HostAdminDeps, actor: Actor, hostId: stri
   deps.log.info({ hostId: host.id, by: actor.name }, "host revoked");
   return { revoked: true };
 }
+
+/** How many revoked hosts "show revoked hosts" lists, newest first. */
+const REVOKED_LIST_LIMIT = 200;
+
+/**
+ * Revoked hosts leave the fleet view; this keeps them findable: when each was revoked (its row) and by
+ * whom (its `host.revoke` audit entry; null for a revocation made outside Stevedore's UI/API).
+ */
+export async function listRevokedHosts(deps: Pick<HostAdminDeps, "db">) {
+  const hosts = await deps.db.host.findMany({
+    where: { revokedAt: { not: null } },
+    orderBy: { revokedAt: "desc" },
+    take: REVOKED_LIST_LIMIT,
+    select: { id: true, name: true, hostname: true, os: true, agentVersion: true, createdAt: true, lastSeenAt: true, revokedAt: true },
+  });
+  const entries = hosts.length
+    ? await deps.db.auditEntry.findMany({
+        where: { action: "host.revoke", targetId: { in: hosts.map((h) => h.id) } },
+        orderBy: { seq: "asc" },
+        select: { targetId: true, actorName: true, requestId: true },
+      })
+    : [];
+  // The last entry per host names who revoked it (a repeated revoke of an already revoked host is audited too).
+  const by = new Map(entries.map((e) => [e.targetId, e]));
+  return hosts.map((h) => ({
+    ...h,
+    revokedAt: h.revokedAt!,
+    revokedBy: by.get(h.id)?.actorName ?? null,
+    requestId: by.get(h.id)?.requestId ?? null,
+  }));
+}

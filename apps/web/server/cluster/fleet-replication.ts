@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary, StatsTable } from "@stevedore/protocol";
 import type { FleetState, LiveHostState, PersistedHost } from "../fleet/fleet-state";
-import type { CredentialAlert, HostView } from "../fleet/types";
+import type { CredentialAlert, HostView, RefusedProtocol } from "../fleet/types";
 import type { Logger } from "../logger";
 import type { StatsHistory } from "../stats/stats-history";
 import type { Bus } from "./bus";
@@ -22,6 +22,7 @@ export type FleetOp =
   | { op: "images"; hostId: string; images: ImageSummary[] }
   | { op: "stats"; hostId: string; batch: StatsTable }
   | { op: "host.limited"; hostId: string; limited: HostView["limited"] }
+  | { op: "host.refused-protocol"; hostId: string; refused: RefusedProtocol }
   | { op: "host.credential-alert"; hostId: string; alert: CredentialAlert };
 
 type Wire = FleetOp | { op: "sync.request" };
@@ -110,6 +111,8 @@ export class FleetReplication extends EventEmitter<{ remote: [FleetOp] }> {
         return this.stats.record(op.hostId, op.batch);
       case "host.limited":
         return fleet.setLimited(op.hostId, op.limited);
+      case "host.refused-protocol":
+        return fleet.setRefusedProtocol(op.hostId, op.refused);
       case "host.credential-alert":
         return fleet.setCredentialAlert(op.hostId, op.alert);
     }

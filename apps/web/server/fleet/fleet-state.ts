@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { ContainerSummary, EngineFacts, HelloMessage, ImageSummary } from "@stevedore/protocol";
 import { HostContainerView } from "./host-container-view";
-import type { ContainerRow, CredentialAlert, FleetChange, HostStatus, HostView } from "./types";
+import type { ContainerRow, CredentialAlert, FleetChange, HostStatus, HostView, RefusedProtocol } from "./types";
 
 interface HostEntry {
   id: string;
@@ -21,6 +21,7 @@ interface HostEntry {
   view: HostContainerView | null;
   images: ImageSummary[];
   limited: HostView["limited"];
+  refusedProtocol: RefusedProtocol | null;
   credentialAlert: CredentialAlert | null;
 }
 
@@ -66,6 +67,7 @@ export class FleetState {
       view: null,
       images: [],
       limited: null,
+      refusedProtocol: null,
       credentialAlert: h.credentialAlert ?? null,
     });
     this.emit({ kind: "host", hostId: h.id });
@@ -96,6 +98,8 @@ export class FleetState {
     h.engineUp = hello.engine !== null;
     h.engine = hello.engine ?? h.engine;
     h.engineError = hello.engine ? null : (hello.engineError ?? "engine not reachable");
+    // Only a supported agent gets this far: an earlier refusal is over.
+    h.refusedProtocol = null;
     this.emit({ kind: "host", hostId });
   }
 
@@ -206,6 +210,11 @@ export class FleetState {
     this.emit({ kind: "host", hostId });
   }
 
+  setRefusedProtocol(hostId: string, refused: RefusedProtocol): void {
+    this.entry(hostId).refusedProtocol = refused;
+    this.emit({ kind: "host", hostId });
+  }
+
   setCredentialAlert(hostId: string, alert: CredentialAlert): void {
     this.entry(hostId).credentialAlert = alert;
     this.emit({ kind: "host", hostId });
@@ -307,6 +316,7 @@ function toHostView(h: HostEntry): HostView {
     containersTotal: h.containers.size,
     images: h.images.length,
     limited: h.limited,
+    refusedProtocol: h.refusedProtocol,
     credentialAlert: h.credentialAlert,
   };
 }

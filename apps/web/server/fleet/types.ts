@@ -20,8 +20,19 @@ export interface HostView {
   images: number;
   /** Set while its agent is held to one of its limits (too many messages, containers, events). */
   limited: { reason: string; at: number } | null;
+  /**
+   * Set when its agent was last turned away for its protocol version (`agent` older or newer than all of
+   * `supported`), so the hosts page can say which side to upgrade; cleared when a supported agent connects.
+   */
+  refusedProtocol: RefusedProtocol | null;
   /** The last time someone presented this host's superseded credential (a copy of an old one), and from where. */
   credentialAlert: CredentialAlert | null;
+}
+
+export interface RefusedProtocol {
+  agent: number;
+  supported: number[];
+  at: number;
 }
 
 export interface CredentialAlert {

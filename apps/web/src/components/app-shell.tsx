@@ -7,7 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { authClient } from "@/lib/auth-client";
 import { useTRPC } from "@/lib/trpc";
 import { useFleetChanges } from "@/lib/use-fleet-changes";
-import { Badge, Button } from "./ui";
+import { Badge, Button, Toaster } from "./ui";
 
 const NAV = [
   { href: "/containers", label: "Containers" },
@@ -80,6 +80,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      <Toaster />
     </div>
   );
 }

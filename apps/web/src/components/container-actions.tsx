@@ -4,16 +4,21 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { SIGNALS, type ContainerOperationInput } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
-import { Button, Dialog, ErrorNote, Input, Select, Spinner } from "./ui";
+import { Button, ConfirmDialog, Dialog, ErrorNote, Input, Select, Spinner, TYPED_CONFIRM_OVER, TargetList, toast } from "./ui";
 
 export interface ActionTarget {
   hostId: string;
   id: string;
   name: string;
   state: string;
+  /** Named in the confirmation; looked up from the hosts list when the caller does not know it. */
+  hostName?: string;
 }
 
 type Result = { id: string; hostName: string; ok: boolean; error?: { message: string } };
+type Signal = (typeof SIGNALS)[number];
+/** The actions that ask first: they end or interrupt what a container is doing. */
+type Confirmed = "stop" | "restart" | "kill" | "remove";
 
 /** Whether a role (the caller's on a host, as the server reports it) allows container actions; the server checks again on every call. */
 export function mayOperate(role: string | undefined): boolean {
@@ -27,17 +32,46 @@ export function useCanOperateSomewhere(): boolean {
   return mayOperate(me.data?.highestRole);
 }
 
+const DONE: Record<ContainerOperationInput["action"], string> = {
+  start: "Started",
+  stop: "Stopped",
+  restart: "Restarted",
+  kill: "Killed",
+  pause: "Paused",
+  unpause: "Unpaused",
+  rename: "Renamed",
+  remove: "Removed",
+};
+
+const isRunning = (t: ActionTarget) => t.state === "running" || t.state === "restarting" || t.state === "paused";
+const count = (n: number) => `${n} container${n === 1 ? "" : "s"}`;
+
+/** The toast for an operation's results: "Stopped 3 containers", or which failed and why. */
+export function outcomeOf(operation: ContainerOperationInput, results: Result[], nameOf: (id: string) => string): Parameters<typeof toast>[0] {
+  const verb = operation.action === "kill" ? `Sent ${operation.signal ?? "SIGKILL"} to` : DONE[operation.action];
+  const failed = results.filter((r) => !r.ok);
+  const ok = results.length - failed.length;
+  const subject = results.length === 1 ? nameOf(results[0]!.id) : count(results.length);
+  const details = failed.map((r) => `${nameOf(r.id)} on ${r.hostName}: ${r.error?.message ?? "failed"}`);
+  if (!failed.length) return { tone: "ok", title: `${verb} ${subject}` };
+  if (!ok) return { tone: "error", title: `Could not ${operation.action} ${subject}`, details };
+  return { tone: "mixed", title: `${verb} ${ok} of ${count(results.length)}; ${failed.length} failed`, details };
+}
+
 /**
- * Lifecycle actions for one container or a selection across hosts. Every target reports on its own:
- * a failure is listed by name in the engine's words and never hides the ones that succeeded.
+ * Lifecycle actions for one container or a selection across hosts. Stop, restart, kill and remove ask
+ * first in a dialog naming every target (past ten, the count must be typed); each outcome is a toast,
+ * and a failure is listed by name and host, never hiding the ones that succeeded.
  */
 export function ContainerActions({ targets, onDone, compact = false }: { targets: ActionTarget[]; onDone?: (op: ContainerOperationInput, results: Result[]) => void; compact?: boolean }) {
   const trpc = useTRPC();
   const operate = useMutation(trpc.containers.operate.mutationOptions());
-  const [results, setResults] = useState<Result[] | null>(null);
-  const [signal, setSignal] = useState<(typeof SIGNALS)[number]>("SIGKILL");
+  const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), enabled: targets.some((t) => !t.hostName) });
+  const [failures, setFailures] = useState<string[]>([]);
+  // Kill defaults to SIGTERM: a chance to shut down cleanly; SIGKILL is one choice away.
+  const [signal, setSignal] = useState<Signal>("SIGTERM");
   const [timeout, setTimeoutSeconds] = useState(10);
-  const [dialog, setDialog] = useState<"rename" | "remove" | null>(null);
+  const [dialog, setDialog] = useState<Confirmed | "rename" | null>(null);
   const [newName, setNewName] = useState("");
   const [force, setForce] = useState(false);
   const [volumes, setVolumes] = useState(false);
@@ -46,24 +80,48 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
   const paused = targets.some((t) => t.state === "paused");
   const stopped = targets.some((t) => t.state === "exited" || t.state === "created" || t.state === "dead");
   const busy = operate.isPending;
+  const hostNames = new Map(hosts.data?.map((h) => [h.id, h.name]));
+  const hostOf = (t: ActionTarget) => t.hostName ?? hostNames.get(t.hostId) ?? t.hostId;
+  const nameOf = (id: string) => targets.find((t) => t.id === id)?.name ?? id.slice(0, 12);
+  const single = targets.length === 1 ? targets[0] : undefined;
+  const runningTargets = targets.filter(isRunning);
 
   function run(operation: ContainerOperationInput) {
-    setResults(null);
-    operate.mutate(
-      { targets: targets.map(({ hostId, id }) => ({ hostId, id })), operation },
-      {
-        onSuccess: (res) => {
-          setResults(res);
-          onDone?.(operation, res);
-        },
-      },
-    );
+    setFailures([]);
     setDialog(null);
+    // The promise, not mutate's callbacks: those are skipped once this unmounts, and a bulk remove
+    // unmounts it (the removed rows leave the selection) before the answer arrives.
+    operate.mutateAsync({ targets: targets.map(({ hostId, id }) => ({ hostId, id })), operation }).then(
+      (res) => {
+        const outcome = outcomeOf(operation, res, nameOf);
+        toast(outcome);
+        setFailures(outcome.details ?? []);
+        onDone?.(operation, res);
+      },
+      (err: Error) => toast({ tone: "error", title: `Could not ${operation.action} ${single ? single.name : count(targets.length)}`, details: [err.message] }),
+    );
   }
 
-  const nameOf = (id: string) => targets.find((t) => t.id === id)?.name ?? id.slice(0, 12);
-  const failed = results?.filter((r) => !r.ok) ?? [];
-  const single = targets.length === 1 ? targets[0] : undefined;
+  function open(which: Confirmed) {
+    setForce(false);
+    setVolumes(false);
+    setDialog(which);
+  }
+
+  const what = single ? single.name : count(targets.length);
+  const typed = targets.length > TYPED_CONFIRM_OVER ? String(targets.length) : undefined;
+  const list = (
+    <TargetList
+      label="Containers"
+      items={targets.map((t) => ({ key: `${t.hostId}/${t.id}`, name: t.name, detail: `on ${hostOf(t)} · ${t.state}` }))}
+    />
+  );
+  const timeoutField = (
+    <label className="flex items-center gap-2">
+      <span>Seconds to wait after SIGTERM before SIGKILL</span>
+      <Input type="number" min={0} max={3600} value={timeout} onChange={(e) => setTimeoutSeconds(Math.min(3600, Math.max(0, Number(e.target.value) || 0)))} className="w-20 py-1" />
+    </label>
+  );
 
   return (
     <div className="space-y-2">
@@ -71,28 +129,15 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
         <Button disabled={busy || !stopped} onClick={() => run({ action: "start" })}>
           Start
         </Button>
-        <span className="inline-flex items-center gap-1">
-          <Button disabled={busy || !(running || paused)} onClick={() => run({ action: "stop", timeoutSeconds: timeout })} title="SIGTERM, then SIGKILL after the timeout">
-            Stop
-          </Button>
-          <Button disabled={busy} onClick={() => run({ action: "restart", timeoutSeconds: timeout })}>
-            Restart
-          </Button>
-          <label className="inline-flex items-center gap-1 text-xs text-slate-500">
-            after
-            <Input type="number" min={0} max={3600} value={timeout} onChange={(e) => setTimeoutSeconds(Math.max(0, Number(e.target.value) || 0))} className="w-16 py-1" aria-label="Seconds before SIGKILL" />s
-          </label>
-        </span>
-        <span className="inline-flex items-center gap-1">
-          <Select aria-label="Signal" value={signal} onChange={(e) => setSignal(e.target.value as typeof signal)} className="py-1">
-            {SIGNALS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </Select>
-          <Button disabled={busy || !(running || paused)} onClick={() => run({ action: "kill", signal })}>
-            Kill
-          </Button>
-        </span>
+        <Button disabled={busy || !(running || paused)} onClick={() => open("stop")}>
+          Stop…
+        </Button>
+        <Button disabled={busy} onClick={() => open("restart")}>
+          Restart…
+        </Button>
+        <Button disabled={busy || !(running || paused)} onClick={() => open("kill")}>
+          Kill…
+        </Button>
         <Button disabled={busy || !running} onClick={() => run({ action: "pause" })}>
           Pause
         </Button>
@@ -110,27 +155,71 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
             Rename
           </Button>
         )}
-        <Button variant="danger" disabled={busy} onClick={() => setDialog("remove")}>
-          Remove
+        <Button variant="danger" disabled={busy} onClick={() => open("remove")}>
+          Remove…
         </Button>
-        {busy && <Spinner label={`Working on ${targets.length} container${targets.length === 1 ? "" : "s"}…`} />}
+        {busy && <Spinner label={`Working on ${count(targets.length)}…`} />}
       </div>
 
       <ErrorNote error={operate.error} />
-      {results && (
-        <div role="status" className="text-sm">
-          {results.length > 1 && (
-            <p className={failed.length ? "text-amber-800" : "text-emerald-700"}>
-              {results.length - failed.length} succeeded{failed.length ? `, ${failed.length} failed` : ""}.
-            </p>
-          )}
-          {failed.map((r) => (
-            <p key={r.id} className="text-red-700">
-              {nameOf(r.id)} on {r.hostName}: {r.error?.message}
-            </p>
+      {failures.length > 0 && (
+        <div className="text-sm text-red-700" data-testid="action-failures">
+          {failures.map((f, i) => (
+            <p key={i}>{f}</p>
           ))}
         </div>
       )}
+
+      <ConfirmDialog open={dialog === "stop"} onClose={() => setDialog(null)} title={`Stop ${what}?`} confirmLabel={`Stop ${what}`} typed={typed} onConfirm={() => run({ action: "stop", timeoutSeconds: timeout })}>
+        <p>Each gets SIGTERM, then SIGKILL if it has not exited in time.</p>
+        {list}
+        {timeoutField}
+      </ConfirmDialog>
+
+      <ConfirmDialog open={dialog === "restart"} onClose={() => setDialog(null)} title={`Restart ${what}?`} confirmLabel={`Restart ${what}`} typed={typed} onConfirm={() => run({ action: "restart", timeoutSeconds: timeout })}>
+        <p>Each is stopped (SIGTERM, then SIGKILL after the wait) and started again; what it was doing is interrupted.</p>
+        {list}
+        {timeoutField}
+      </ConfirmDialog>
+
+      <ConfirmDialog open={dialog === "kill"} onClose={() => setDialog(null)} title={`Kill ${what}?`} confirmLabel={`Send ${signal}`} typed={typed} onConfirm={() => run({ action: "kill", signal })}>
+        <p>Sends a signal to each container&apos;s main process at once, without a grace period.</p>
+        {list}
+        <label className="flex items-center gap-2">
+          <span className="font-medium">Signal</span>
+          <Select value={signal} onChange={(e) => setSignal(e.target.value as Signal)} className="py-1">
+            {["SIGTERM", ...SIGNALS.filter((s) => s !== "SIGTERM")].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </Select>
+        </label>
+        <p className="text-slate-600">SIGTERM asks the process to exit and lets it clean up; SIGKILL ends it at once and cannot be caught.</p>
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        open={dialog === "remove"}
+        onClose={() => setDialog(null)}
+        title={`Remove ${what}?`}
+        confirmLabel={`Remove ${what}`}
+        typed={typed}
+        blocked={runningTargets.length && !force ? `${runningTargets.length === 1 ? `${runningTargets[0]!.name} is` : `${count(runningTargets.length)} are`} running: check Force, or stop first.` : null}
+        onConfirm={() => run({ action: "remove", force, removeVolumes: volumes })}
+      >
+        <p>Each container and its writable layer are deleted; its image and named volumes stay.</p>
+        {list}
+        {runningTargets.length > 0 && (
+          <label className="flex items-start gap-2">
+            <input type="checkbox" className="mt-1" checked={force} onChange={(e) => setForce(e.target.checked)} />
+            <span>
+              <span className="font-medium">Force</span>: {runningTargets.length === 1 ? "it is running; it is" : `${count(runningTargets.length)} are running; they are`} killed (SIGKILL, no clean shutdown) and then removed.
+            </span>
+          </label>
+        )}
+        <label className="flex items-start gap-2">
+          <input type="checkbox" className="mt-1" checked={volumes} onChange={(e) => setVolumes(e.target.checked)} />
+          <span>Also remove anonymous volumes (their data is lost; named volumes are kept)</span>
+        </label>
+      </ConfirmDialog>
 
       <Dialog open={dialog === "rename"} onClose={() => setDialog(null)} title="Rename container">
         <form
@@ -148,23 +237,6 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
             Rename
           </Button>
         </form>
-      </Dialog>
-
-      <Dialog open={dialog === "remove"} onClose={() => setDialog(null)} title={`Remove ${single ? single.name : `${targets.length} containers`}?`}>
-        <div className="space-y-3 text-sm">
-          <label className="flex items-center gap-2">
-            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> Force (kill it first if it is running)
-          </label>
-          <label className="flex items-center gap-2">
-            <input type="checkbox" checked={volumes} onChange={(e) => setVolumes(e.target.checked)} /> Also remove its anonymous volumes
-          </label>
-          <div className="flex justify-end gap-2">
-            <Button onClick={() => setDialog(null)}>Cancel</Button>
-            <Button variant="danger" onClick={() => run({ action: "remove", force, removeVolumes: volumes })}>
-              Remove
-            </Button>
-          </div>
-        </div>
       </Dialog>
     </div>
   );

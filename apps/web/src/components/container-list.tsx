@@ -134,7 +134,7 @@ export function ContainerList() {
         <Card>
           <div className="flex flex-wrap items-center gap-3 p-3">
             <span className="text-sm font-medium">{selectedRows.length} selected</span>
-            <ContainerActions compact targets={selectedRows.map((c) => ({ hostId: c.hostId, id: c.id, name: c.name, state: c.state }))} />
+            <ContainerActions compact targets={selectedRows.map((c) => ({ hostId: c.hostId, id: c.id, name: c.name, state: c.state, hostName: c.hostName }))} />
             {selectedRows.some((c) => c.logs) && (
               <Link href={mergedLogsHref(selectedRows.filter((c) => c.logs))} className="rounded-md px-3 py-1.5 text-sm font-medium text-sky-800 ring-1 ring-sky-200 hover:bg-sky-50">
                 Logs of {selectedRows.filter((c) => c.logs).length}

@@ -2,16 +2,16 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
-import { bytes } from "@/lib/format";
+import { bytes, exactTime } from "@/lib/format";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { AddHostDialog } from "./add-host-dialog";
 import { GroupBadges, HostGroupsDialog } from "./group-picker";
 import { HostStatusBadge } from "./host-status-badge";
 import { TopConsumers } from "./top-consumers";
-import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
+import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Spinner, toast, useNow } from "./ui";
 
 type HostView = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
 
@@ -21,6 +21,7 @@ export function HostList() {
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const totals = useQuery({ ...trpc.stats.hosts.queryOptions(), refetchInterval: 5_000 });
   const [adding, setAdding] = useState(false);
+  const [showRevoked, setShowRevoked] = useState(false);
   const [filter, setFilter] = useState("");
   const now = useNow();
   const isAdmin = me.data?.role === "admin";
@@ -31,8 +32,13 @@ export function HostList() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Hosts</h1>
-        <div className="flex items-center gap-2">
-          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-64" />
+        <div className="flex flex-wrap items-center gap-2">
+          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-full sm:w-64" />
+          {isAdmin && (
+            <Button aria-pressed={showRevoked} onClick={() => setShowRevoked((v) => !v)}>
+              {showRevoked ? "Hide revoked hosts" : "Show revoked hosts"}
+            </Button>
+          )}
           {isAdmin && (
             <Button variant="primary" onClick={() => setAdding(true)}>
               Add host
@@ -51,6 +57,7 @@ export function HostList() {
       <div className="grid gap-3">
         {shown?.map((h) => <HostCard key={h.id} host={h} now={now} isAdmin={isAdmin} totals={totals.data?.[h.id]} />)}
       </div>
+      {isAdmin && showRevoked && <RevokedHosts now={now} />}
       <AddHostDialog open={adding} onClose={() => setAdding(false)} />
     </div>
   );
@@ -71,14 +78,17 @@ type HostTotals = inferRouterOutputs<AppRouter>["stats"]["hosts"][string];
 
 function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: number; isAdmin: boolean; totals: HostTotals | undefined }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const revoke = useMutation(trpc.hosts.revoke.mutationOptions());
   const [editingGroups, setEditingGroups] = useState(false);
+  const [revoking, setRevoking] = useState(false);
   return (
     <Card className="scroll-mt-4" >
       <div id={h.id} data-testid="host-card" data-host={h.name} className="space-y-3 p-4">
         <div className="flex flex-wrap items-center gap-3">
           <h2 className="text-base font-semibold">{h.name}</h2>
           <HostStatusBadge status={h.status} title={h.engineError ?? undefined} />
+          {h.refusedProtocol && <Badge tone="red">{refusedVerdict(h.refusedProtocol).short}</Badge>}
           {h.limited && (
             <Badge tone="amber" title={h.limited.reason}>
               limited
@@ -98,14 +108,8 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
               {h.containersRunning} running / {h.containersTotal} containers
             </Link>
             {isAdmin && (
-              <Button
-                variant="danger"
-                disabled={revoke.isPending}
-                onClick={() => {
-                  if (confirm(`Revoke ${h.name}? Its agent is disconnected now and refused from then on.`)) revoke.mutate({ hostId: h.id });
-                }}
-              >
-                Revoke
+              <Button variant="danger" disabled={revoke.isPending} onClick={() => setRevoking(true)}>
+                Revoke…
               </Button>
             )}
           </span>
@@ -120,6 +124,34 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
           <span className="text-xs text-slate-500">you are {h.access} here</span>
         </div>
         <HostGroupsDialog key={String(editingGroups)} host={h} open={editingGroups} onClose={() => setEditingGroups(false)} />
+        <ConfirmDialog
+          open={revoking}
+          onClose={() => setRevoking(false)}
+          title={`Revoke ${h.name}?`}
+          confirmLabel={`Revoke ${h.name}`}
+          onConfirm={() => {
+            setRevoking(false);
+            // The promise: the card unmounts when the host leaves the list, and mutate's callbacks with it.
+            revoke.mutateAsync({ hostId: h.id }).then(
+              () => {
+                toast({ tone: "ok", title: `Revoked ${h.name}`, details: ["Its agent was disconnected and will be refused. It is listed under “Show revoked hosts”."] });
+                void queryClient.invalidateQueries({ queryKey: trpc.hosts.revoked.queryKey() });
+              },
+              (err: Error) => toast({ tone: "error", title: `Could not revoke ${h.name}`, details: [err.message] }),
+            );
+          }}
+        >
+          <p>Revoking {h.name}:</p>
+          <ul className="list-disc space-y-1 pl-5">
+            <li>disconnects its agent now and refuses its credential from then on (enrolling it again needs a new join token);</li>
+            <li>
+              removes it and its {h.containersTotal} container{h.containersTotal === 1 ? "" : "s"} from Stevedore&apos;s views. The containers keep running on
+              the machine: Stevedore just no longer sees or manages them;
+            </li>
+            <li>keeps its audit trail; it stays listed under “Show revoked hosts”.</li>
+          </ul>
+        </ConfirmDialog>
+        {h.refusedProtocol && <RefusedProtocolNote refused={h.refusedProtocol} now={now} />}
         {h.status === "engine_down" && h.engineError && <p className="text-sm text-amber-800">Engine unreachable: {h.engineError}</p>}
         {h.credentialAlert && (
           <p className="text-sm text-red-800" role="alert" data-testid="host-credential-alert">
@@ -152,6 +184,62 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
           <Fact label="Agent">{h.facts.agentVersion ? `${h.facts.agentVersion} (protocol ${h.facts.protocolVersion})` : undefined}</Fact>
         </dl>
       </div>
+    </Card>
+  );
+}
+
+type Refused = NonNullable<HostView["refusedProtocol"]>;
+
+/** Which side must be upgraded: an agent below every supported version is too old, one above is too new. */
+export function refusedVerdict(r: Refused): { short: string; advice: string } {
+  return r.agent < Math.min(...r.supported)
+    ? { short: "agent too old", advice: "agent too old: upgrade it" }
+    : { short: "agent too new", advice: "agent too new: upgrade the control plane" };
+}
+
+function RefusedProtocolNote({ refused, now }: { refused: Refused; now: number }) {
+  return (
+    <p className="text-sm text-red-800" role="alert" data-testid="host-refused-protocol">
+      Its agent was refused <RelativeTime at={refused.at} now={now} />, {refusedVerdict(refused).advice}. It speaks protocol {refused.agent}; this control plane
+      speaks {refused.supported.join(", ")}.
+    </p>
+  );
+}
+
+/** Hosts an admin revoked: gone from the fleet, kept here with when and by whom. */
+function RevokedHosts({ now }: { now: number }) {
+  const trpc = useTRPC();
+  const revoked = useQuery(trpc.hosts.revoked.queryOptions());
+  return (
+    <Card title="Revoked hosts">
+      <ErrorNote error={revoked.error} />
+      {revoked.isPending && (
+        <p className="p-4">
+          <Spinner label="Loading revoked hosts…" />
+        </p>
+      )}
+      {revoked.data?.length === 0 && <p className="p-4 text-sm text-slate-600">No host has been revoked.</p>}
+      {!!revoked.data?.length && (
+        <ul className="divide-y divide-slate-100" aria-label="Revoked hosts">
+          {revoked.data.map((h) => (
+            <li key={h.id} data-testid="revoked-host" className="flex flex-wrap items-baseline gap-x-4 gap-y-1 px-4 py-2.5 text-sm">
+              <span className="font-medium">{h.name}</span>
+              <span className="text-slate-700">
+                revoked <RelativeTime at={h.revokedAt.getTime()} now={now} /> ({exactTime(h.revokedAt.getTime())}) by {h.revokedBy ?? "an unknown admin (no audit entry)"}
+              </span>
+              <span className="text-slate-600">
+                last seen <RelativeTime at={h.lastSeenAt?.getTime() ?? null} now={now} />
+                {h.agentVersion ? ` · agent ${h.agentVersion}` : ""}
+              </span>
+              {h.requestId && (
+                <Link href={`/audit?requestId=${encodeURIComponent(h.requestId)}`} className="text-sky-700 hover:underline sm:ml-auto">
+                  audit entry
+                </Link>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </Card>
   );
 }

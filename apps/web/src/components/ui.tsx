@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 import Link from "next/link";
 import { ago, exactTime } from "@/lib/format";
 
@@ -161,5 +161,146 @@ export function BackLink({ href, children }: { href: string; children: ReactNode
     <Link href={href} className="text-sm text-sky-700 hover:underline">
       ← {children}
     </Link>
+  );
+}
+
+/** More targets than this and a confirmation must be typed (the count), not just clicked. */
+export const TYPED_CONFIRM_OVER = 10;
+
+/**
+ * Asks before a destructive action, on the same native <dialog> as every other dialog. `children`
+ * names the targets; with `typed`, the confirm button waits until that text is typed.
+ */
+export function ConfirmDialog({
+  open,
+  onClose,
+  onConfirm,
+  title,
+  confirmLabel,
+  typed,
+  blocked,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+  title: string;
+  confirmLabel: string;
+  /** Text the user must type first (e.g. the number of containers); omitted for small actions. */
+  typed?: string;
+  /** Why confirming is not possible yet (shown beside the button), or null. */
+  blocked?: string | null;
+  children: ReactNode;
+}) {
+  const [text, setText] = useState("");
+  const inputId = useId();
+  const ready = !blocked && (typed === undefined || text.trim() === typed);
+  // The typed text never carries over to the next time the dialog opens.
+  const close = () => {
+    setText("");
+    onClose();
+  };
+  return (
+    <Dialog open={open} onClose={close} title={title}>
+      <form
+        className="space-y-3 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!ready) return;
+          setText("");
+          onConfirm();
+        }}
+      >
+        {children}
+        {typed !== undefined && (
+          <label htmlFor={inputId} className="block space-y-1">
+            <span className="font-medium">
+              Type <span className="font-mono">{typed}</span> to confirm
+            </span>
+            <Input id={inputId} value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" inputMode="numeric" className="w-32" />
+          </label>
+        )}
+        <div className="flex flex-wrap items-center justify-end gap-2">
+          {blocked && <span className="mr-auto text-amber-800">{blocked}</span>}
+          <Button onClick={close}>Cancel</Button>
+          <Button type="submit" variant="danger" disabled={!ready}>
+            {confirmLabel}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** What an action will touch, one line each, scrolling past a dozen. */
+export function TargetList({ label, items }: { label: string; items: { key: string; name: string; detail?: string }[] }) {
+  return (
+    <ul aria-label={label} className="max-h-48 divide-y divide-slate-100 overflow-y-auto rounded-md border border-slate-200">
+      {items.map((t) => (
+        <li key={t.key} className="flex flex-wrap justify-between gap-x-3 px-3 py-1.5">
+          <span className="font-medium break-all">{t.name}</span>
+          {t.detail && <span className="text-slate-600">{t.detail}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// Outcome toasts: a module-level list so one survives the navigation its action causes (a removed
+// container's page goes back to the list), shown by the one <Toaster> in the app shell.
+export interface ToastMessage {
+  id: number;
+  tone: "ok" | "error" | "mixed";
+  title: string;
+  details?: string[];
+}
+const TOAST_MS = { ok: 6_000, mixed: 15_000, error: 15_000 } as const;
+const NO_TOASTS: ToastMessage[] = [];
+let toasts: ToastMessage[] = NO_TOASTS;
+let nextToastId = 1;
+const toastListeners = new Set<() => void>();
+function setToasts(next: ToastMessage[]) {
+  toasts = next;
+  for (const l of toastListeners) l();
+}
+export function dismissToast(id: number): void {
+  setToasts(toasts.filter((t) => t.id !== id));
+}
+export function toast(message: Omit<ToastMessage, "id">): void {
+  const id = nextToastId++;
+  // The newest first; a burst of actions keeps the last five.
+  setToasts([{ ...message, id }, ...toasts].slice(0, 5));
+  setTimeout(() => dismissToast(id), TOAST_MS[message.tone]);
+}
+
+const TOAST_TONES = { ok: "border-emerald-300 bg-emerald-50 text-emerald-900", mixed: "border-amber-300 bg-amber-50 text-amber-900", error: "border-red-300 bg-red-50 text-red-900" } as const;
+
+export function Toaster() {
+  const list = useSyncExternalStore(
+    (l) => {
+      toastListeners.add(l);
+      return () => toastListeners.delete(l);
+    },
+    () => toasts,
+    () => NO_TOASTS,
+  );
+  return (
+    <div role="status" aria-live="polite" aria-label="Notifications" data-testid="toasts" className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-[min(26rem,calc(100vw-2rem))] flex-col gap-2">
+      {list.map((t) => (
+        <div key={t.id} data-testid="toast" data-tone={t.tone} className={`pointer-events-auto rounded-md border px-3 py-2 text-sm shadow-lg ${TOAST_TONES[t.tone]}`}>
+          <div className="flex items-start justify-between gap-2">
+            <p className="font-medium">{t.title}</p>
+            <button type="button" aria-label="Dismiss" className="-mr-1 rounded px-1 leading-none hover:bg-black/5" onClick={() => dismissToast(t.id)}>
+              ✕
+            </button>
+          </div>
+          {t.details?.map((d, i) => (
+            <p key={i} className="mt-0.5 break-words">
+              {d}
+            </p>
+          ))}
+        </div>
+      ))}
+    </div>
   );
 }

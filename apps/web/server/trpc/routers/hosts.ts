@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { HostGroups } from "../../access/grants";
-import { hostOrThrow, issueJoinToken, listHostGroups, revokeHost, setHostGroups } from "../../agents/host-admin";
+import { hostOrThrow, issueJoinToken, listHostGroups, listRevokedHosts, revokeHost, setHostGroups } from "../../agents/host-admin";
 import { actorOf } from "../../authenticate";
 import { adminProcedure, hostProcedure, signedInProcedure } from "../init";
 
@@ -19,4 +19,6 @@ export const hostsRouter = {
   setGroups: adminProcedure.input(HostId.extend({ groups: HostGroups })).mutation(({ ctx, input }) => setHostGroups(ctx, actorOf(ctx), input.hostId, input.groups)),
   createJoinToken: adminProcedure.mutation(({ ctx }) => issueJoinToken(ctx, actorOf(ctx), ctx.user.id)),
   revoke: adminProcedure.input(HostId).mutation(({ ctx, input }) => revokeHost(ctx, actorOf(ctx), input.hostId)),
+  /** Revoked hosts, newest first, with when and by whom: they are gone from `list` but not without a trace. */
+  revoked: adminProcedure.query(({ ctx }) => listRevokedHosts(ctx)),
 } satisfies TRPCRouterRecord;
