@@ -42,6 +42,10 @@ test("[VIEWER] without the logs grant is told why there are no logs; an unchange
     const ticks = (await chart.getAttribute("data-ticks"))!.split(" | ");
     expect(ticks.length, await chart.getAttribute("data-title") ?? "").toBeGreaterThanOrEqual(2);
     expect(new Set(ticks).size).toBe(ticks.length);
+    // The time axis uPlot drew: a minute or so, not the 1,000 days it picks for one point.
+    const span = Number(await chart.locator("[data-x-span]").getAttribute("data-x-span"));
+    expect(span).toBeGreaterThanOrEqual(60);
+    expect(span).toBeLessThan(15 * 60);
   }
   await shoot(page, "container-page-viewer");
   await docker(["rm", "-f", id]);

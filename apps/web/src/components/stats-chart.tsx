@@ -36,14 +36,24 @@ export function StatsChart({ title, times, series, format, max, minCeiling, minS
         legend: { show: true },
         cursor: { points: { size: 5 } },
         scales: {
-          x: { time: true, range: (_u, min, mx) => timeRange(min, mx) },
+          // From the data, not uPlot's min/max: for one point it passes a max 1,000 days out.
+          x: { time: true, range: (u) => timeRange(u.data[0][0] ?? null, u.data[0].at(-1) ?? null) },
           y: { range: () => axis.current.range },
         },
         axes: [
           { stroke: "#64748b", grid: { stroke: "#f1f5f9" } },
-          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 64, splits: () => axis.current.ticks, values: (_u, ticks) => ticks.map(format) },
+          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 72, splits: () => axis.current.ticks, values: (_u, ticks) => ticks.map(format) },
         ],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)) }))],
+        // The time span actually drawn, for tests to read.
+        hooks: {
+          setScale: [
+            (u, key) => {
+              const x = u.scales.x;
+              if (key === "x" && x?.min != null && x.max != null) el.dataset.xSpan = String(Math.round(x.max - x.min));
+            },
+          ],
+        },
       },
       data,
       el,
