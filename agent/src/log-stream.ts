@@ -67,7 +67,7 @@ export class LogStream {
     response.on("data", (chunk: Buffer) => output.push(chunk));
     response.on("end", () => {
       output.flush();
-      void this.finish(containerId, options.follow);
+      this.finish(options.follow);
     });
     response.on("error", (err) => {
       if (!this.ended) this.end("error", err.message);
@@ -91,15 +91,14 @@ export class LogStream {
     this.run.parts = [];
   }
 
-  /** The engine ended the stream: all history read, or (following) the container stopped. */
-  private async finish(containerId: string, follow: boolean): Promise<void> {
+  /**
+   * The engine ended the stream: all history read, or (following) the container's run ended. It may
+   * be running again already (a restart), but that is a new run this stream does not follow: the
+   * control plane opens another for it.
+   */
+  private finish(follow: boolean): void {
     if (this.ended) return;
-    if (!follow) return this.end("eof");
-    const running = await this.docker
-      .getContainer(containerId)
-      .inspect()
-      .then((i) => i.State.Running, () => false);
-    this.end(running ? "closed" : "container-stopped");
+    this.end(follow ? "container-stopped" : "eof");
   }
 
   private end(reason: LogsEndReason, message?: string): void {

@@ -203,6 +203,9 @@ const CHANGE_KINDS = ["changed", "added", "deleted"] as const;
 const MAX_CHANGES = 100_000;
 
 async function containerDiff(docker: Docker, id: string): Promise<{ changes: FileChange[]; truncated: boolean }> {
-  const raw = ((await docker.getContainer(id).changes()) as { Path: string; Kind: number }[] | null) ?? [];
+  // A container without changes gets `null` from the engine, which dockerode hands back as the raw
+  // body (a Buffer): only an array is a list of changes.
+  const answer: unknown = await docker.getContainer(id).changes();
+  const raw = Array.isArray(answer) ? (answer as { Path: string; Kind: number }[]) : [];
   return { changes: raw.slice(0, MAX_CHANGES).map((c) => ({ path: c.Path, kind: CHANGE_KINDS[c.Kind] ?? "changed" })), truncated: raw.length > MAX_CHANGES };
 }

@@ -11,6 +11,7 @@ import {
   type TerminalStart,
 } from "@stevedore/protocol";
 import { engineMessage } from "./engine";
+import { newSessionMark, reapExec } from "./exec-reaper";
 import { FrameDemuxer, StreamSender } from "./stream-io";
 import type { Logger } from "pino";
 
@@ -23,6 +24,7 @@ import type { Logger } from "pino";
 export class TerminalStream {
   private engineStream: Duplex | null = null;
   private exec: Docker.Exec | null = null;
+  private readonly mark = newSessionMark();
   private start: TerminalStart | null = null;
   private tty = false;
   private ended = false;
@@ -48,7 +50,8 @@ export class TerminalStream {
       }
       void this.onControl(decoded.message);
     });
-    ws.on("close", () => this.engineStream?.destroy());
+    // The control plane going away ends the session as a "close" would: nobody can rejoin it.
+    ws.on("close", () => void this.stop());
     ws.on("error", (err) => log.debug({ err: err.message }, "terminal stream socket error"));
     void this.onControl(first);
   }
@@ -70,8 +73,7 @@ export class TerminalStream {
         await this.resize(msg.size.cols, msg.size.rows);
         return;
       case "close":
-        this.engineStream?.end();
-        this.engineStream?.destroy();
+        await this.stop();
         return;
     }
   }
@@ -92,7 +94,7 @@ export class TerminalStream {
         AttachStderr: true,
         Tty: true,
         DetachKeys: start.detachKeys,
-        Env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
+        Env: ["TERM=xterm-256color", "COLORTERM=truecolor", this.mark.env],
       });
       this.tty = true;
       this.engineStream = (await this.exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
@@ -108,6 +110,13 @@ export class TerminalStream {
     engine.on("error", (err) => this.log.debug({ err: err.message }, "engine stream error"));
     this.sendJson({ type: "started", tty: this.tty, execId: this.exec?.id });
     await this.resize(start.size.cols, start.size.rows);
+  }
+
+  /** The session ends from the control plane's side: an exec'd process ends with it, an attached PID 1 runs on. */
+  private async stop(): Promise<void> {
+    if (this.exec && !this.ended && this.start) await reapExec(this.docker, this.start.containerId, this.exec, this.mark.value, this.log);
+    this.engineStream?.end();
+    this.engineStream?.destroy();
   }
 
   private send(frame: Buffer): void {

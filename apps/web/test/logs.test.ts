@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOGS_DOWNLOAD_PATH, LOGS_HIGH_WATER } from "@stevedore/protocol";
-import { SecondEngine, removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { LOGS_DOWNLOAD_PATH, LOGS_HIGH_WATER, RESTART_MARKER } from "@stevedore/protocol";
+import { SecondEngine, docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { LogsClient } from "./support/logs-client";
 import { AgentProcess, type StackWithHost, apiClient, signIn, startStackWithHost, tokenClient } from "./support/stack";
 
@@ -60,6 +60,34 @@ describe("container logs through the control plane and the agent", () => {
     const count = c.lines.length;
     await sleep(500);
     expect(c.lines.length).toBe(count);
+    c.close();
+  });
+
+  it("a followed stream follows the container through a restart: it waits while stopped, then marks the new run and goes on", async () => {
+    const runs = await runContainer("logs-restarts", ["sh", "-c", "echo run-$(cat /proc/sys/kernel/random/uuid | cut -c1-8); i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"]);
+    await waitFor(async () => (await h.api.containers.list.query({ q: "logs-restarts" })).items.some((c) => c.state === "running"), { what: "the container in the fleet view" });
+    const c = await client([runs]);
+    c.open(1, h.hostId, runs, { tail: 0 });
+    await c.message("started", 1);
+    await c.waitForLine(1, /^tick-3$/);
+    await docker(["stop", "-t", "1", runs]);
+    await c.message("waiting", 1);
+    expect(c.messages.filter((m) => m.stream === 1).map((m) => m.type)).toEqual(["started", "waiting"]);
+    await docker(["start", runs]);
+    await c.waitForLine(1, new RegExp(`^${RESTART_MARKER}$`), 15_000);
+    // The new run from its first line (its random run id), after the marker, on the same stream.
+    const lines = c.textOf(1);
+    const marker = lines.indexOf(RESTART_MARKER);
+    await waitFor(() => c.textOf(1).slice(marker + 1).includes("tick-2"), { what: "the new run's lines after the marker" });
+    const after = c.textOf(1).slice(marker + 1);
+    expect(after[0]).toMatch(/^run-[0-9a-f]{8}$/);
+    expect(after[1]).toBe("tick-1");
+    expect(c.messages.filter((m) => m.stream === 1).map((m) => m.type)).toEqual(["started", "waiting", "started"]);
+    // A restart (stop and start in one) is followed too, and closing the stream ends the wait for good.
+    await docker(["restart", "-t", "1", runs]);
+    await waitFor(() => c.textOf(1).filter((l) => l === RESTART_MARKER).length === 2, { timeoutMs: 15_000, what: "the second restart's marker" });
+    c.closeStream(1);
+    expect(await c.message("ended", 1)).toMatchObject({ reason: "closed" });
     c.close();
   });
 

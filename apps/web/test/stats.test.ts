@@ -85,4 +85,10 @@ describe("container stats, batched per host, and filesystem diffs", () => {
     expect(changes).toEqual(expect.arrayContaining([{ path: "/data/a/b.txt", kind: "added" }, { path: "/bin/vi", kind: "deleted" }, { path: "/bin", kind: "changed" }]));
     await expect(api.stats.container.query({ hostId: "host_gone", id })).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
   });
+
+  it("a container without changes has an empty list (the engine answers null)", async () => {
+    const id = await runContainer("diff-none", ["sleep", "100000"]);
+    expect(await docker(["diff", "diff-none"])).toBe("");
+    expect(await api.containers.diff.query({ hostId, id })).toEqual({ changes: [], truncated: false });
+  });
 });

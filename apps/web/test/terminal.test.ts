@@ -49,6 +49,25 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await waitFor(() => term.closed, { what: "the socket to close" });
   });
 
+  it("closing an exec session ends its shell and the jobs it started in the container", async () => {
+    const pids = async () => new Set((await docker(["top", shell, "-o", "pid"])).split("\n").slice(1).map((l) => l.trim()).filter(Boolean));
+    const before = await pids();
+    const { sessionId, term } = await open("exec", shell, { command: ["sh"] });
+    term.type("sleep 4242 & echo job-$((40+2))\r");
+    await term.waitForText("job-42");
+    const started = [...(await pids())].filter((p) => !before.has(p));
+    expect(started.length).toBeGreaterThanOrEqual(2); // the exec'd shell and its sleep
+    expect(await docker(["top", shell, "-o", "pid,args"])).toContain("sleep 4242");
+    await h.api.terminals.close.mutate({ sessionId });
+    expect(await term.message("ended")).toMatchObject({ reason: "closed" });
+    await waitFor(async () => {
+      const now = await pids();
+      return started.every((p) => !now.has(p));
+    }, { what: "the exec'd shell and its job to be gone from docker top", timeoutMs: 5_000 });
+    expect(await docker(["top", shell, "-o", "pid,args"])).not.toContain("sleep 4242");
+    expect(await docker(["inspect", "-f", "{{.State.Running}}", shell])).toBe("true");
+  });
+
   it("attach reaches PID 1; the detach keys leave the container running", async () => {
     const { term } = await open("attach", shell);
     term.type("echo attached-$((6*7))\r");

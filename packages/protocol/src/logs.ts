@@ -71,8 +71,16 @@ export type LogsClientMessage = z.infer<typeof LogsClientMessage>;
 export const LogsServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("started"), stream: z.number().int(), tty: z.boolean() }),
   z.object({ type: z.literal("ended"), stream: z.number().int(), reason: LogsEndReason, message: z.string().optional() }),
+  /**
+   * A followed container stopped; the stream stays open and resumes (another `started`, then a
+   * `RESTART_MARKER` line, then the new run's output) when the container runs again.
+   */
+  z.object({ type: z.literal("waiting"), stream: z.number().int() }),
 ]);
 export type LogsServerMessage = z.infer<typeof LogsServerMessage>;
+
+/** The line a followed stream shows where a container's new run begins. */
+export const RESTART_MARKER = "— container restarted —";
 
 /** The engine's `since`/`until` query value for epoch milliseconds: seconds with a fraction. */
 export function engineTimestamp(ms: number): string {

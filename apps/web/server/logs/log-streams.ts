@@ -12,6 +12,7 @@ import type { AccessWatch } from "../access/access-watch";
 import { acceptBrowserUpgrade } from "../browser-upgrade";
 import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
+import type { FleetChange } from "../fleet/types";
 import type { Logger } from "../logger";
 import { TicketBook, type TicketHolder } from "../terminals/tickets";
 import { AgentLogLeg, type LegEvents } from "./agent-log-leg";
@@ -56,6 +57,35 @@ export class LogStreams {
       if (!c) throw new DomainError("not_found", `no container ${containerId.slice(0, 12)} on ${host?.name ?? hostId}`);
       if (!c.live) throw new DomainError("not_found", `${host?.name ?? hostId} is not reachable`);
     }
+  }
+
+  /** When the container last started (null: never, or not in the fleet view). */
+  startedAt(ref: ContainerRef): number | null {
+    return this.deps.fleet.getContainer(ref.hostId, ref.containerId)?.startedAt ?? null;
+  }
+
+  /**
+   * Calls `started` once, with the new start time, when the container is running a run that started
+   * after `previousStart` (at once if it already is: a restart can reach the fleet view before the old
+   * stream's end arrives), or `gone` once it is removed. Returns the cancel function.
+   */
+  whenStartedAgain(ref: ContainerRef, previousStart: number | null, on: { started(startedAt: number): void; gone(): void }): () => void {
+    const { fleet } = this.deps;
+    const check = () => {
+      const c = fleet.getContainer(ref.hostId, ref.containerId);
+      if (!c && fleet.hostStatus(ref.hostId) === "online") {
+        cancel();
+        return on.gone();
+      }
+      if (!c?.live || c.state !== "running" || c.startedAt === null || (previousStart !== null && c.startedAt <= previousStart)) return;
+      cancel();
+      on.started(c.startedAt);
+    };
+    const onChange = (change: FleetChange) => change.kind === "containers" && change.hostId === ref.hostId && check();
+    const cancel = () => fleet.changes.off("change", onChange);
+    fleet.changes.on("change", onChange);
+    check();
+    return cancel;
   }
 
   /** A single-use ticket for one browser's /logs socket; the caller has checked the permission. */

@@ -199,8 +199,9 @@ export class TerminalSession {
     this.closeRequested = message;
     if (this.agent?.readyState === WebSocket.OPEN) {
       this.sendAgent({ type: "close" });
-      // The agent answers with `ended`; an agent that does not is cut off.
-      setTimeout(() => this.end({ reason: "closed", message }), 2_000).unref();
+      // The agent ends an exec'd process (up to 3 s: hang-up, then kill) and answers with `ended`;
+      // an agent that does not is cut off.
+      setTimeout(() => this.end({ reason: "closed", message }), 5_000).unref();
     } else {
       this.end({ reason: "closed", message });
     }
@@ -219,7 +220,8 @@ export class TerminalSession {
       for (const v of this.viewers) this.sendHello(v);
     } else if (msg.type === "logs.ended") {
       this.log.warn("a log stream's message on a terminal stream");
-    } else if (this.closeRequested !== null && msg.reason !== "exited") {
+    } else if (this.closeRequested !== null) {
+      // Closed from here: the process the agent then ended "exited" only because of that close.
       this.end({ reason: "closed", message: this.closeRequested });
     } else {
       this.end({ reason: msg.reason, exitCode: msg.exitCode, message: msg.message });

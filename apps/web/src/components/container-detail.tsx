@@ -115,6 +115,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         </Card>
       )}
 
+      {c.live && (!c.logs || !c.terminal) && <MissingPermissionNote logs={c.logs} hostName={c.hostName} />}
       {c.logs && c.live && <ContainerLogs hostId={c.hostId} id={c.id} name={c.name} hostName={c.hostName} />}
       {c.terminal && c.live && <ContainerTerminal hostId={c.hostId} id={c.id} running={c.state === "running"} autoAttach={autoAttach} />}
       {c.live && <ContainerStats hostId={c.hostId} id={c.id} running={c.state === "running"} memoryLimited={(i.HostConfig?.Memory ?? 0) > 0} />}
@@ -237,5 +238,16 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         </Card>
       )}
     </div>
+  );
+}
+
+/** Panels this user may not see say so, with what they need and who gives it, instead of just not being there. */
+function MissingPermissionNote({ logs, hostName }: { logs: boolean; hostName: string }) {
+  return (
+    <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="missing-permission">
+      {logs
+        ? `The terminal needs the terminal permission on ${hostName}; an admin can grant it per host group.`
+        : `Logs and the terminal are not shown: logs need the logs permission on ${hostName} (the terminal, the terminal permission); an admin can grant them per host group.`}
+    </p>
   );
 }

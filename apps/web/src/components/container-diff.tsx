@@ -97,7 +97,7 @@ export function ContainerDiff({ hostId, id }: { hostId: string; id: string }) {
               </div>
               {diff.data.truncated && <p className="text-amber-800">Only the first 100,000 changes are shown.</p>}
               {changes.length === 0 ? (
-                <p className="text-slate-500">No changes: the container's writable layer is empty.</p>
+                <p className="text-slate-500">No changes in the container's writable layer.</p>
               ) : (
                 <ul className="max-h-96 overflow-auto">{[...tree.children.values()].sort((a, b) => a.name.localeCompare(b.name)).map((c) => <TreeNode key={c.path} node={c} />)}</ul>
               )}

@@ -59,11 +59,13 @@ export function ContainerStats({ hostId, id, running, memoryLimited }: { hostId:
         )}
         {points.length > 0 && (
           <div className="grid gap-4 lg:grid-cols-2">
-            <StatsChart title="CPU (100% = one core)" times={times} format={percent} series={[{ label: "CPU", color: "#0369a1", values: points.map((p) => p.cpuPercent) }]} />
+            <StatsChart title="CPU (100% = one core)" times={times} format={percent} minCeiling={1} series={[{ label: "CPU", color: "#0369a1", values: points.map((p) => p.cpuPercent) }]} />
             <StatsChart
               title="Memory"
               times={times}
               format={bytes}
+              minCeiling={1024 * 1024}
+              binary
               // Without a limit the ceiling is the host's memory, which would flatten the line.
               series={[
                 { label: "used", color: "#7c3aed", values: points.map((p) => p.memoryBytes) },
@@ -74,6 +76,8 @@ export function ContainerStats({ hostId, id, running, memoryLimited }: { hostId:
               title="Network"
               times={times}
               format={perSecond}
+              minCeiling={1024}
+              binary
               series={[
                 { label: "rx", color: "#059669", values: points.map((p) => p.netRxPerSec) },
                 { label: "tx", color: "#d97706", values: points.map((p) => p.netTxPerSec) },
@@ -83,12 +87,14 @@ export function ContainerStats({ hostId, id, running, memoryLimited }: { hostId:
               title="Block I/O"
               times={times}
               format={perSecond}
+              minCeiling={1024}
+              binary
               series={[
                 { label: "read", color: "#0891b2", values: points.map((p) => p.blockReadPerSec) },
                 { label: "write", color: "#be123c", values: points.map((p) => p.blockWritePerSec) },
               ]}
             />
-            <StatsChart title="PIDs" times={times} format={(v) => String(Math.round(v))} series={[{ label: "PIDs", color: "#475569", values: points.map((p) => p.pids) }]} />
+            <StatsChart title="PIDs" times={times} format={(v) => String(Math.round(v))} minCeiling={1} minStep={1} series={[{ label: "PIDs", color: "#475569", values: points.map((p) => p.pids) }]} />
           </div>
         )}
       </div>

@@ -239,6 +239,12 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
 function StatusBadge({ status, paused }: { status: SourceStatus | undefined; paused: boolean }) {
   if (!status || status.kind === "connecting") return <Badge>connecting</Badge>;
   if (status.kind === "live") return paused ? <Badge tone="amber">paused</Badge> : <Badge tone="green">{status.tty ? "live (TTY)" : "live"}</Badge>;
+  if (status.kind === "waiting")
+    return (
+      <Badge tone="amber" title="The logs resume here by themselves when the container runs again">
+        container stopped · waiting for it to start
+      </Badge>
+    );
   const text = status.reason === "eof" ? "end of history" : status.reason === "container-stopped" ? "container stopped" : status.reason;
   return (
     <Badge tone={status.reason === "error" ? "red" : "slate"} title={status.message}>

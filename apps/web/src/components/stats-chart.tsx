@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { timeRange, valueAxis } from "@/lib/chart-axes";
 
 export interface ChartSeries {
   label: string;
@@ -10,11 +11,20 @@ export interface ChartSeries {
   values: (number | null)[];
 }
 
-/** A small live line chart (uPlot: canvas, cheap to redraw every few seconds) over epoch-ms times. */
-export function StatsChart({ title, times, series, format, max }: { title: string; times: number[]; series: ChartSeries[]; format: (v: number) => string; max?: number }) {
+/**
+ * A small live line chart (uPlot: canvas, cheap to redraw every few seconds) over epoch-ms times.
+ * `minCeiling` is the smallest top of the value axis (what "a little" is in this unit), `minStep` the
+ * finest tick step (1 for counts), `binary` for bytes (power-of-two steps); `max` keeps the axis up to a known ceiling. See lib/chart-axes.ts.
+ */
+export function StatsChart({ title, times, series, format, max, minCeiling, minStep, binary }: { title: string; times: number[]; series: ChartSeries[]; format: (v: number) => string; max?: number; minCeiling: number; minStep?: number; binary?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;
+  let dataMax = max ?? 0;
+  for (const s of series) for (const v of s.values) if (v !== null && v > dataMax) dataMax = v;
+  const yAxis = valueAxis(dataMax, { minCeiling, minStep, format, binary });
+  // Read by uPlot's range and splits callbacks, which outlive this render.
+  const axis = useRef(yAxis);
 
   useEffect(() => {
     const el = box.current;
@@ -25,9 +35,25 @@ export function StatsChart({ title, times, series, format, max }: { title: strin
         height: 140,
         legend: { show: true },
         cursor: { points: { size: 5 } },
-        scales: { y: { range: (_u, min, mx) => [0, Math.max(max ?? 0, mx * 1.1, min + 1e-9)] } },
-        axes: [{ stroke: "#64748b", grid: { stroke: "#f1f5f9" } }, { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 64, values: (_u, ticks) => ticks.map(format) }],
+        scales: {
+          // From the data, not uPlot's min/max: for one point it passes a max 1,000 days out.
+          x: { time: true, range: (u) => timeRange(u.data[0][0] ?? null, u.data[0].at(-1) ?? null) },
+          y: { range: () => axis.current.range },
+        },
+        axes: [
+          { stroke: "#64748b", grid: { stroke: "#f1f5f9" } },
+          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 72, splits: () => axis.current.ticks, values: (_u, ticks) => ticks.map(format) },
+        ],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)) }))],
+        // The time span actually drawn, for tests to read.
+        hooks: {
+          setScale: [
+            (u, key) => {
+              const x = u.scales.x;
+              if (key === "x" && x?.min != null && x.max != null) el.dataset.xSpan = String(Math.round(x.max - x.min));
+            },
+          ],
+        },
       },
       data,
       el,
@@ -45,11 +71,12 @@ export function StatsChart({ title, times, series, format, max }: { title: strin
   }, [series.map((s) => s.label).join()]);
 
   useEffect(() => {
+    axis.current = yAxis;
     chart.current?.setData(data);
   });
 
   return (
-    <figure className="min-w-0" data-testid="stats-chart" data-title={title} data-points={times.length}>
+    <figure className="min-w-0" data-testid="stats-chart" data-title={title} data-points={times.length} data-ticks={yAxis.ticks.map(format).join(" | ")}>
       <figcaption className="mb-1 text-xs font-medium text-slate-600">{title}</figcaption>
       <div ref={box} />
     </figure>

@@ -6,7 +6,8 @@ import { useTRPCClient } from "@/lib/trpc";
 import { LogBuffer, type LogTarget } from "./log-buffer";
 import { openTicketSocket } from "./ticket-socket";
 
-export type SourceStatus = { kind: "connecting" } | { kind: "live"; tty: boolean } | { kind: "ended"; reason: string; message?: string };
+/** `waiting`: a followed container stopped; the server resumes the stream when it runs again. */
+export type SourceStatus = { kind: "connecting" } | { kind: "live"; tty: boolean } | { kind: "waiting" } | { kind: "ended"; reason: string; message?: string };
 
 /** The history to start from; the stream then follows (unless paused). */
 export interface LogRange {
@@ -92,7 +93,7 @@ export function useLogStream(targets: LogTarget[], range: LogRange, paused: bool
           const parsed = LogsServerMessage.safeParse(JSON.parse(ev.data));
           if (!parsed.success) return;
           const msg = parsed.data;
-          const status: SourceStatus = msg.type === "started" ? { kind: "live", tty: msg.tty } : { kind: "ended", reason: msg.reason, message: msg.message };
+          const status: SourceStatus = msg.type === "started" ? { kind: "live", tty: msg.tty } : msg.type === "waiting" ? { kind: "waiting" } : { kind: "ended", reason: msg.reason, message: msg.message };
           setStatuses((prev) => prev.map((s, i) => (i === msg.stream - 1 ? status : s)));
         };
         socket.onclose = (ev) => {
