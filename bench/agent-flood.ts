@@ -14,25 +14,11 @@ import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
 import { TEST_IMAGE, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
 import { RAW_ENGINE, RawAgent, rawContainer } from "../apps/web/test/support/raw-agent";
 import { startWithLocalAgent } from "./support/control-plane-process";
+import { subscribeChanges } from "./support/changes";
 import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const docker = new Docker();
-
-/** Resolves on the next server-sent event batch about the given host's containers. */
-function subscribe(url: string, cookie: string, hostId: string) {
-  let waiter: (() => void) | null = null;
-  const controller = new AbortController();
-  void (async () => {
-    const res = await fetch(`${url}/api/trpc/fleet.changes`, { headers: { cookie, accept: "text/event-stream" }, signal: controller.signal });
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      const text = decoder.decode(chunk, { stream: true });
-      if (text.includes(hostId) && text.includes('"containers"')) waiter?.();
-    }
-  })().catch(() => {});
-  return { next: () => new Promise<void>((resolve) => (waiter = resolve)), close: () => controller.abort() };
-}
 
 async function main(): Promise<void> {
   await ensureTestImage();
@@ -40,7 +26,7 @@ async function main(): Promise<void> {
   const stack = await startWithLocalAgent();
   const { cp, cookie, api, hostId } = stack;
   const pid = cp.proc.pid!;
-  const sub = subscribe(cp.url, cookie, hostId);
+  const sub = subscribeChanges(cp.url, cookie, (chunk) => chunk.includes(hostId) && chunk.includes('"containers"'));
 
   /** A flooding agent of its own per phase: a throttled one still has a backlog to drain at its budget. */
   async function flooder(name: string) {

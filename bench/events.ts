@@ -10,34 +10,18 @@
 import Docker from "dockerode";
 import { TEST_IMAGE, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
 import { startWithLocalAgent } from "./support/control-plane-process";
+import { subscribeChanges } from "./support/changes";
 import { percentile, runBench } from "./support/measure";
 
 const N = Number(process.argv[2] ?? 200);
 const docker = new Docker();
-
-/** Resolves on the next server-sent event batch that mentions containers. */
-function subscribe(url: string, cookie: string) {
-  let waiter: (() => void) | null = null;
-  const controller = new AbortController();
-  void (async () => {
-    const res = await fetch(`${url}/api/trpc/fleet.changes`, { headers: { cookie, accept: "text/event-stream" }, signal: controller.signal });
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      if (decoder.decode(chunk, { stream: true }).includes('"containers"')) waiter?.();
-    }
-  })().catch(() => {});
-  return {
-    next: () => new Promise<void>((resolve) => (waiter = resolve)),
-    close: () => controller.abort(),
-  };
-}
 
 async function main(): Promise<void> {
   await ensureTestImage();
   await removeTestContainers();
   const stack = await startWithLocalAgent();
   const { cp, cookie, api } = stack;
-  const sub = subscribe(cp.url, cookie);
+  const sub = subscribeChanges(cp.url, cookie, (chunk) => chunk.includes('"containers"'));
 
   const engineSeen = new Map<string, number>();
   const events = (await docker.getEvents({ filters: { type: ["container"], event: ["start"] } })) as NodeJS.ReadableStream & { destroy(): void };
