@@ -10,7 +10,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "system packages, Docker Engine, PostgreSQL"
 source scripts/ensure-engine.sh
-apt_install chromium busybox-static util-linux docker-registry redis-server postgresql unzip
+apt_install chromium busybox-static util-linux docker-registry redis-server postgresql unzip openssl
 source scripts/ensure-postgres.sh
 
 cleanup() {

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { z } from "zod";
 import {
   CloseCode,
   HARD_MAX_MESSAGE_BYTES,
@@ -20,12 +19,12 @@ import type { FleetOp, FleetReplication } from "../cluster/fleet-replication";
 import { ReplicaCallError, type Replicas } from "../cluster/replicas";
 import type { Db } from "../db";
 import type { FleetState, PersistedHost } from "../fleet/fleet-state";
-import type { CredentialAlert, HostView } from "../fleet/types";
+import type { HostView } from "../fleet/types";
 import type { Logger } from "../logger";
 import { refuseUpgrade } from "../http-json";
 import { AGENT_LIMITS, type AgentLimits, LIMIT_FLAG_CLEARS_AFTER_MS } from "./agent-limits";
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
-import { type CredentialCheck, type CredentialPolicy, HostCredentials } from "./host-credentials";
+import { type CredentialCheck, type CredentialPolicy, HostCredentials, parseAlert } from "./host-credentials";
 import { HostRecords } from "./host-records";
 
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
@@ -333,16 +332,4 @@ function hostRecord(facts: HostView["facts"], engine: EngineFacts | null) {
     protocolVersion: facts.protocolVersion,
     ...(engine && { engineVersion: engine.version, engineApiVersion: engine.apiVersion, storageDriver: engine.storageDriver, dockerRootDir: engine.dockerRootDir }),
   };
-}
-
-const StoredAlert = z.object({ at: z.number(), ip: z.string().nullable() });
-
-/** The host row's last superseded-credential alert (written by HostCredentials). */
-function parseAlert(stored: string | null): CredentialAlert | null {
-  if (!stored) return null;
-  try {
-    return StoredAlert.parse(JSON.parse(stored));
-  } catch {
-    return null;
-  }
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from "node:http";
+import { z } from "zod";
 import { recordRefusal } from "../audit/audited";
 import type { AuditLog } from "../audit/audit-log";
 import { CLIENT_IP_HEADER } from "../client-address";
 import type { Db } from "../db";
+import type { CredentialAlert } from "../fleet/types";
 import type { Logger } from "../logger";
 import type { AgentSession } from "./agent-session";
 import type { CredentialRow } from "./enrollment";
@@ -37,6 +39,11 @@ const ROTATING_PROTOCOL = 3;
  */
 export class HostCredentials {
   private readonly rotating = new Set<string>();
+  /**
+   * Each connected host's current credential hash and issue time, as its connection's check read them:
+   * whether a rotation is due is then known without a query per hello (20,000 at a restart) or per sweep.
+   */
+  private readonly current = new Map<string, { hash: string; issuedAt: Date | null }>();
 
   constructor(
     private readonly db: Db,
@@ -74,6 +81,7 @@ export class HostCredentials {
       return { ok: false, status: 401, reason: `credential expired (issued ${issuedAt.toISOString()}): enroll the host again with a join token from "Add host"` };
     }
     if (presented === "pending") await this.promote(hostId, host.credentialHash, host.pendingCredentialHash!, now);
+    else this.current.set(hostId, { hash: host.credentialHash, issuedAt: host.credentialIssuedAt });
     return { ok: true, hostId: host.id, name: host.name, lastEventNanos: host.lastEventNanos, issuedAt: host.credentialIssuedAt, presented };
   }
 
@@ -82,13 +90,13 @@ export class HostCredentials {
     if (protocolVersion < ROTATING_PROTOCOL || this.rotating.has(session.hostId)) return;
     this.rotating.add(session.hostId);
     try {
-      const host = await this.db.host.findUnique({ where: { id: session.hostId }, select: { credentialHash: true, credentialIssuedAt: true } });
-      if (!host || (host.credentialIssuedAt && now.getTime() - host.credentialIssuedAt.getTime() < this.policy.rotateEveryMs)) return;
+      const host = this.current.get(session.hostId);
+      if (!host || (host.issuedAt && now.getTime() - host.issuedAt.getTime() < this.policy.rotateEveryMs)) return;
       const secret = randomSecret("stvhost");
       const pending = hashSecret(secret);
       await this.db.host.update({ where: { id: session.hostId }, data: { pendingCredentialHash: pending } });
       await session.request("credential.rotate", { credential: `${session.hostId}.${secret}` });
-      await this.promote(session.hostId, host.credentialHash, pending, new Date());
+      await this.promote(session.hostId, host.hash, pending, new Date());
       this.log.info({ hostId: session.hostId }, "host credential rotated");
     } catch (err) {
       // The pending credential stays valid (the agent may have saved it); the next connection or sweep tries again.
@@ -100,10 +108,11 @@ export class HostCredentials {
 
   /** The pending credential becomes current (the agent has it), the current one previous. */
   private async promote(hostId: string, current: string, pending: string, now: Date): Promise<void> {
-    await this.db.host.updateMany({
+    const promoted = await this.db.host.updateMany({
       where: { id: hostId, credentialHash: current, pendingCredentialHash: pending },
       data: { credentialHash: pending, pendingCredentialHash: null, previousCredentialHash: current, previousCredentialUntil: new Date(now.getTime() + this.policy.overlapMs), credentialIssuedAt: now },
     });
+    if (promoted.count === 1) this.current.set(hostId, { hash: pending, issuedAt: now });
   }
 
   private async superseded(host: CredentialRow, req: Pick<IncomingMessage, "headers">, now: Date): Promise<void> {
@@ -117,5 +126,17 @@ export class HostCredentials {
       { actor: { type: "host", id: host.id, name: `an agent with ${host.name}'s superseded credential`, ip, userAgent: (req.headers["user-agent"] as string | undefined) ?? null }, action: "host.connect", hostId: host.id, hostName: host.name, targetType: "host", targetId: host.id, targetName: host.name },
       "superseded credential: the host's credential was rotated since; a copy of an old one was used",
     );
+  }
+}
+
+const StoredAlert = z.object({ at: z.number(), ip: z.string().nullable() });
+
+/** The host row's last superseded-credential alert, as superseded() wrote it; anything else reads as none. */
+export function parseAlert(stored: string | null): CredentialAlert | null {
+  if (!stored) return null;
+  try {
+    return StoredAlert.parse(JSON.parse(stored));
+  } catch {
+    return null;
   }
 }
