@@ -107,7 +107,7 @@ export class ObservedEvents {
         backlog.skipped = skip(backlog.skipped, e.action, at);
       }
     }
-    if (backlog.events.length || backlog.skipped || backlog.cursor !== null) this.backlogs.set(hostId, backlog);
+    if (hasWork(backlog)) this.backlogs.set(hostId, backlog);
     return (this.draining ??= this.drain());
   }
 
@@ -137,7 +137,7 @@ export class ObservedEvents {
         Object.assign(backlog, { events: [], skipped: null, cursor: null });
       }
       this.backlogs.delete(hostId);
-      if (backlog.events.length || backlog.skipped || backlog.cursor !== null) this.backlogs.set(hostId, backlog);
+      if (hasWork(backlog)) this.backlogs.set(hostId, backlog);
       // Background work at half the event loop at most: after each turn, wait as long as it took. (SQLite
       // answers without leaving the loop, so without a pause a backlog of 20,000 would hold every request
       // and socket until it was written.)
@@ -145,6 +145,11 @@ export class ObservedEvents {
     }
     this.draining = null;
   }
+}
+
+/** Events to write, a summary to write or a cursor to persist. */
+function hasWork(b: Backlog): boolean {
+  return b.events.length > 0 || b.skipped !== null || b.cursor !== null;
 }
 
 function skip(s: Skipped | null, action: string, at: Date): Skipped {
