@@ -117,6 +117,7 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
     exposed[key] = {};
     (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: p.hostPort ? String(p.hostPort) : "" });
   }
+  const first = spec.networks[0];
   return {
     name: spec.name,
     Image: spec.image,
@@ -130,7 +131,24 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
     AttachStdout: false,
     AttachStderr: false,
     ExposedPorts: exposed,
+    Entrypoint: spec.entrypoint,
+    Hostname: spec.hostname,
+    User: spec.user,
+    WorkingDir: spec.workingDir,
+    StopSignal: spec.stopSignal,
+    StopTimeout: spec.stopTimeoutSeconds,
+    Healthcheck: spec.healthcheck && {
+      Test: spec.healthcheck.test,
+      Interval: nanoseconds(spec.healthcheck.intervalSeconds),
+      Timeout: nanoseconds(spec.healthcheck.timeoutSeconds),
+      StartPeriod: nanoseconds(spec.healthcheck.startPeriodSeconds),
+      Retries: spec.healthcheck.retries,
+    },
+    // API 1.41 (engine 20.10) takes one network at create; runContainer joins the others before the start.
+    NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } : undefined,
     HostConfig: {
+      NetworkMode: first?.name,
+      NanoCpus: spec.cpus === undefined ? undefined : Math.round(spec.cpus * 1e9),
       Init: spec.init || undefined,
       CpuShares: spec.cpuShares,
       Memory: spec.memoryBytes,
@@ -142,10 +160,13 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
   };
 }
 
+const nanoseconds = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1e9));
+
 async function runContainer(docker: Docker, spec: RunSpec): Promise<RunResult> {
   const created = await docker.createContainer(createOptions(spec));
   let startError: string | undefined;
   try {
+    for (const n of spec.networks.slice(1)) await docker.getNetwork(n.name).connect({ Container: created.id, EndpointConfig: { Aliases: n.aliases } });
     await created.start();
   } catch (err) {
     // Like `docker run`: the container stays (created) and the engine's reason is reported.

@@ -75,6 +75,27 @@ export const RestartPolicy = z.strictObject({
   maximumRetryCount: z.number().int().min(0).max(1000).optional(),
 });
 
+/** A network the container joins, with its DNS aliases there (the engine's own bridge has none). */
+export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+export const NetworkAttachment = z
+  .strictObject({
+    name: z.string().regex(NETWORK_NAME, "a network's name uses letters, digits, _ . -"),
+    aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/, "an alias is a host name")).max(32).default([]),
+  })
+  // Sharing the host's (or another container's) network namespace reaches the host's loopback services:
+  // not something Run offers.
+  .refine((n) => n.name !== "host" && !n.name.startsWith("container:"), { message: "host networking is not offered: it reaches the host's own loopback services", path: ["name"] });
+
+/** The image's HEALTHCHECK, or one of the container's own (`--health-cmd` …); `["NONE"]` turns the image's off. */
+export const Healthcheck = z.strictObject({
+  test: z.union([z.tuple([z.literal("NONE")]), z.tuple([z.literal("CMD-SHELL"), z.string().min(1).max(8192)]), z.tuple([z.literal("CMD"), z.string().min(1).max(8192)], z.string().max(8192))]),
+  intervalSeconds: z.number().min(0).max(86_400).optional(),
+  timeoutSeconds: z.number().min(0).max(86_400).optional(),
+  startPeriodSeconds: z.number().min(0).max(86_400).optional(),
+  retries: z.number().int().min(0).max(1000).optional(),
+});
+export type Healthcheck = z.infer<typeof Healthcheck>;
+
 export const SIGNALS = ["SIGKILL", "SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGSTOP", "SIGCONT"] as const;
 export const Signal = z.enum(SIGNALS);
 
@@ -99,7 +120,22 @@ export const RunSpec = z
     memorySwapBytes: z.number().int().min(-1).optional(),
     tty: z.boolean().default(false),
     interactive: z.boolean().default(false),
+    /** Replaces the image's ENTRYPOINT (`--entrypoint`); `[]` clears it. */
+    entrypoint: z.array(z.string().max(8192)).max(64).optional(),
+    hostname: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252})$/, "a host name uses letters, digits, . -").optional(),
+    /** `user`, `uid`, `user:group` or `uid:gid`, as `--user` takes it. */
+    user: z.string().regex(/^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63})?$/, "a user is a name or uid, with an optional :group").optional(),
+    workingDir: z.string().regex(/^\//, "the working directory is an absolute path").max(4096).optional(),
+    /** CPUs the container may use in total (`--cpus 1.5`). */
+    cpus: z.number().min(0.01).max(1024).optional(),
+    /** The first is the one it is created on; the others are joined before it starts. Empty: the engine's default bridge. */
+    networks: z.array(NetworkAttachment).max(16).default([]),
+    healthcheck: Healthcheck.optional(),
+    stopSignal: Signal.optional(),
+    /** Seconds `docker stop` waits before SIGKILL (`--stop-timeout`); the engine's default is 10. */
+    stopTimeoutSeconds: z.number().int().min(0).max(3600).optional(),
   })
+  .refine((s) => new Set(s.networks.map((n) => n.name)).size === s.networks.length, { message: "a network is named twice", path: ["networks"] })
   .refine((s) => s.memorySwapBytes === undefined || s.memorySwapBytes === -1 || (s.memoryBytes !== undefined && s.memorySwapBytes >= s.memoryBytes), {
     message: "memory+swap must be at least the memory limit (or -1 for unlimited), and needs a memory limit",
     path: ["memorySwapBytes"],
@@ -124,6 +160,11 @@ export function dockerRunCommand(spec: RunSpec): string {
   if (spec.tty) args.push("-t");
   if (spec.name) args.push("--name", spec.name);
   if (spec.init) args.push("--init");
+  if (spec.hostname) args.push("--hostname", spec.hostname);
+  if (spec.user) args.push("--user", spec.user);
+  if (spec.workingDir) args.push("--workdir", spec.workingDir);
+  if (spec.entrypoint) args.push("--entrypoint", spec.entrypoint.length === 0 ? "" : spec.entrypoint[0]!);
+  if (spec.cpus !== undefined) args.push("--cpus", String(spec.cpus));
   if (spec.cpuShares !== undefined) args.push("--cpu-shares", String(spec.cpuShares));
   if (spec.memoryBytes !== undefined) args.push("--memory", byteFlag(spec.memoryBytes));
   if (spec.memorySwapBytes !== undefined) args.push("--memory-swap", spec.memorySwapBytes === -1 ? "-1" : byteFlag(spec.memorySwapBytes));
@@ -134,9 +175,27 @@ export function dockerRunCommand(spec: RunSpec): string {
     const host = p.hostPort ? `${p.hostIp ? `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}:` : ""}${p.hostPort}:` : "";
     args.push("-p", `${host}${p.containerPort}/${p.protocol}`);
   }
+  for (const [i, n] of spec.networks.entries()) {
+    // docker run joins one network; the others are `docker network connect` afterwards, which one line cannot say.
+    if (i === 0) args.push("--network", n.name);
+    if (i === 0) for (const a of n.aliases) args.push("--network-alias", a);
+  }
+  if (spec.healthcheck) {
+    const h = spec.healthcheck;
+    if (h.test[0] === "NONE") args.push("--no-healthcheck");
+    else {
+      args.push("--health-cmd", h.test[0] === "CMD-SHELL" ? h.test[1] : h.test.slice(1).map(quote).join(" "));
+      if (h.intervalSeconds !== undefined) args.push("--health-interval", `${h.intervalSeconds}s`);
+      if (h.timeoutSeconds !== undefined) args.push("--health-timeout", `${h.timeoutSeconds}s`);
+      if (h.startPeriodSeconds !== undefined) args.push("--health-start-period", `${h.startPeriodSeconds}s`);
+      if (h.retries !== undefined) args.push("--health-retries", String(h.retries));
+    }
+  }
+  if (spec.stopSignal) args.push("--stop-signal", spec.stopSignal);
+  if (spec.stopTimeoutSeconds !== undefined) args.push("--stop-timeout", String(spec.stopTimeoutSeconds));
   for (const m of spec.mounts) args.push("-v", `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`);
   for (const e of spec.env) args.push("-e", e);
   for (const [k, v] of Object.entries(spec.labels)) args.push("--label", `${k}=${v}`);
-  args.push(spec.image, ...(spec.cmd ?? []));
+  args.push(spec.image, ...(spec.entrypoint?.slice(1) ?? []), ...(spec.cmd ?? []));
   return args.map(quote).join(" ");
 }

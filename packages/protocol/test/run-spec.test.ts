@@ -59,4 +59,29 @@ describe("docker run line", () => {
     const r = RunSpec.safeParse({ image: "x:1", memoryBytes: 100 * 1024 ** 2, memorySwapBytes: 10 * 1024 ** 2 });
     expect(r.success).toBe(false);
   });
+  it("renders the settings a recreate keeps: entrypoint, user, workdir, networks, healthcheck, stop settings", () => {
+    const spec = RunSpec.parse({
+      image: "app:1",
+      entrypoint: ["/bin/app", "--serve"],
+      cmd: ["--port", "80"],
+      hostname: "web-1",
+      user: "1000:1000",
+      workingDir: "/srv",
+      cpus: 1.5,
+      networks: [{ name: "backend", aliases: ["api"] }, { name: "metrics" }],
+      healthcheck: { test: ["CMD", "wget", "-q", "http://localhost/"], intervalSeconds: 5, retries: 3 },
+      stopSignal: "SIGINT",
+      stopTimeoutSeconds: 30,
+    });
+    expect(dockerRunCommand(spec)).toBe(
+      "docker run -d --hostname web-1 --user 1000:1000 --workdir /srv --entrypoint /bin/app --cpus 1.5 --network backend --network-alias api --health-cmd 'wget -q http://localhost/' --health-interval 5s --health-retries 3 --stop-signal SIGINT --stop-timeout 30 app:1 --serve --port 80",
+    );
+  });
+  it("refuses host networking, a network named twice and a relative working directory", () => {
+    expect(RunSpec.safeParse({ image: "x:1", networks: [{ name: "host" }] }).error?.issues[0]?.message).toMatch(/host networking is not offered/);
+    expect(RunSpec.safeParse({ image: "x:1", networks: [{ name: "container:abc" }] }).success).toBe(false);
+    expect(RunSpec.safeParse({ image: "x:1", networks: [{ name: "a" }, { name: "a" }] }).error?.issues[0]?.message).toBe("a network is named twice");
+    expect(RunSpec.safeParse({ image: "x:1", workingDir: "srv" }).success).toBe(false);
+    expect(RunSpec.safeParse({ image: "x:1", healthcheck: { test: ["CMD-SHELL"] } }).success).toBe(false);
+  });
 });
