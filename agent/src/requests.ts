@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { REQUEST_ID_LABEL, type BindMountRule, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, specFromInspect, type ContainerInspect, type ImageInspect, type BindMountRule, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
 import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
@@ -66,6 +66,11 @@ async function run({ engine, sync, openStream, bindMounts, rotateCredential }: R
     }
     case "container.diff":
       return containerDiff(docker, req.params.id);
+    case "container.spec": {
+      const info = await docker.getContainer(req.params.id).inspect();
+      const image = await docker.getImage(info.Image).inspect().catch(() => null);
+      return { ...specFromInspect(info as unknown as ContainerInspect, image as ImageInspect | null), imageId: info.Image, imageDigests: image?.RepoDigests ?? [] };
+    }
     case "container.run": {
       // Refused here whatever the control plane checked: a compromised or buggy control plane, or a
       // host owner's stricter --bind-mounts, still stops a bind of / or the engine socket.

@@ -25,6 +25,7 @@ const CODES = {
   engine_down: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
   engine_error: { trpc: "BAD_GATEWAY", http: 502 },
   registry_denied: { trpc: "FORBIDDEN", http: 403 },
+  upgrade_required: { trpc: "PRECONDITION_FAILED", http: 412 },
   internal: { trpc: "INTERNAL_SERVER_ERROR", http: 500 },
 } as const satisfies Record<string, { trpc: TRPC_ERROR_CODE_KEY; http: number }>;
 

@@ -11,3 +11,4 @@ export * from "./images";
 export * from "./logs";
 export * from "./stats";
 export * from "./transport";
+export * from "./spec-from-inspect";

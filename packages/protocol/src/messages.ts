@@ -78,6 +78,11 @@ export const AgentMethods = {
     result: z.object({ titles: z.array(z.string()), processes: z.array(z.array(z.string())) }),
   },
   /** `docker diff`: what the container's writable layer holds on top of its image. */
+  /** The run spec that makes this container again (specFromInspect), with what it cannot carry; its image's id and digests. */
+  "container.spec": {
+    params: z.object({ id: containerId }),
+    result: z.object({ spec: RunSpec.nullable(), unsupported: z.array(z.string().max(4096)).max(256), imageId: z.string().max(256), imageDigests: z.array(z.string().max(1024)).max(256) }),
+  },
   "container.diff": {
     params: z.object({ id: containerId }),
     result: z.object({ changes: z.array(FileChange).max(100_000), truncated: z.boolean() }),
@@ -155,6 +160,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.inspect"), params: AgentMethods["container.inspect"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.top"), params: AgentMethods["container.top"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.diff"), params: AgentMethods["container.diff"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.spec"), params: AgentMethods["container.spec"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),

@@ -2,9 +2,11 @@
  * Protocol version agreed in `hello`. Bump it when a message changes shape; the control plane lists
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
-export const PROTOCOL_VERSION = 3;
-/** 3 adds `credential.rotate`; the control plane sends it only to agents that speak 3. */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];
+export const PROTOCOL_VERSION = 4;
+/** 3 adds `credential.rotate`, 4 `container.spec`; the control plane sends them only to agents that speak them. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4];
+/** The first protocol with each method added after 1. */
+export const METHOD_SINCE: Readonly<Record<string, number>> = { "credential.rotate": 3, "container.spec": 4 };
 
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";

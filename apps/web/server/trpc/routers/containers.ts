@@ -38,6 +38,12 @@ export const containersRouter = {
   /** `docker diff`: the container's writable layer against its image. */
   diff: hostProcedure("view", ContainerRef, (i) => [i.hostId]).query(({ ctx, input }) => ctx.agents.request(input.hostId, "container.diff", { id: input.id }, { timeoutMs: 60_000 })),
 
+  /**
+   * The run spec that makes this container again, for Edit and Duplicate: operators only, since it
+   * holds env values (the logs permission's secrets, which the operator role includes).
+   */
+  spec: hostProcedure("operate", ContainerRef, (i) => [i.hostId]).query(({ ctx, input }) => ctx.agents.request(input.hostId, "container.spec", { id: input.id })),
+
   /** `docker run -d` on one host or several; per-host results, each linked to its audit request. */
   run: hostProcedure("operate", z.strictObject({ hostIds: z.array(HostId).min(1).max(500), spec: RunSpec }), (i) => i.hostIds).mutation(async ({ ctx, input }) =>
     throwIfSingleFailure(await runContainers(ctx, actorOf(ctx), input.hostIds, input.spec, { admin: ctx.access.isAdmin })),
