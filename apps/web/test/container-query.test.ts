@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ContainerState, ContainerSummary, EngineFacts } from "@stevedore/protocol";

@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enroll } from "../../../agent/src/credentials";
 import { SimAgent } from "../../../bench/support/sim-agent";

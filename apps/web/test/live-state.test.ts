@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_SILENCE_LIMIT_MS, containerStatus } from "@stevedore/protocol";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";

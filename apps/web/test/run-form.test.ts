@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { describe, expect, it } from "vitest";
 import { EMPTY_FORM, type HostPolicy, parseRunForm, policySummary, predictedRefusals, splitCommand } from "../src/lib/run-form";
 

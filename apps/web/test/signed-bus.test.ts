@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import crypto from "node:crypto";
 import path from "node:path";
 import { Redis } from "ioredis";

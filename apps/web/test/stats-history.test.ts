@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { describe, expect, it } from "vitest";
 import { type ContainerStats, type StatsBatch, statsTable } from "@stevedore/protocol";
 import { STATS_WINDOW_MS, StatsHistory } from "../server/stats/stats-history";

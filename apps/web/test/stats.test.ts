@@ -1,3 +1,4 @@
+// Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
