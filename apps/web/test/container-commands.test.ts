@@ -29,6 +29,44 @@ describe("running and managing containers", () => {
     await removeTestContainers();
   });
 
+  it("runs with the settings a recreate keeps (networks, healthcheck, user, workdir, CPUs, stop settings), and containers.spec reads the same spec back", async () => {
+    await docker(["network", "create", "--label", "stevedore.test=1", "stv-test-net-a"]);
+    await docker(["network", "create", "--label", "stevedore.test=1", "stv-test-net-b"]);
+    try {
+      const spec = {
+        name: "stv-test-spec",
+        cmd: ["sleep", "100000"],
+        env: ["MODE=prod"],
+        hostname: "spec-host",
+        user: "1000:1000",
+        workingDir: "/tmp",
+        cpus: 0.5,
+        networks: [{ name: "stv-test-net-a", aliases: ["api"] }, { name: "stv-test-net-b", aliases: [] }],
+        healthcheck: { test: ["CMD-SHELL", "true"], intervalSeconds: 5, retries: 2 },
+        stopSignal: "SIGINT",
+        stopTimeoutSeconds: 25,
+        ports: [{ containerPort: 80, hostIp: "127.0.0.1", protocol: "tcp" }],
+      };
+      const [result] = await run(spec);
+      expect(result?.ok).toBe(true);
+      if (!result?.ok) return;
+      const engine = await inspect(result.result.id);
+      expect(engine.Config).toMatchObject({ Hostname: "spec-host", User: "1000:1000", WorkingDir: "/tmp", StopSignal: "SIGINT", StopTimeout: 25, Healthcheck: { Test: ["CMD-SHELL", "true"], Interval: 5e9, Retries: 2 } });
+      expect(engine.HostConfig).toMatchObject({ NanoCpus: 5e8, NetworkMode: "stv-test-net-a" });
+      expect(engine.NetworkSettings.Networks["stv-test-net-a"].Aliases).toContain("api");
+      expect(Object.keys(engine.NetworkSettings.Networks).sort()).toEqual(["stv-test-net-a", "stv-test-net-b"]);
+
+      const read = await api.containers.spec.query({ hostId, id: result.result.id });
+      expect(read.unsupported).toEqual([]);
+      expect(read.spec).toMatchObject({ ...spec, labels: LABELS, ports: [{ containerPort: 80, hostIp: "127.0.0.1", protocol: "tcp" }] });
+      // The spec holds env values: viewers are refused it.
+      await expect(viewer.containers.spec.query({ hostId, id: result.result.id })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+      await operate(result.result.id, { action: "remove", force: true });
+    } finally {
+      await docker(["network", "rm", "stv-test-net-a", "stv-test-net-b"]).catch(() => undefined);
+    }
+  });
+
   it("runs a container with limits, init, env and labels; the engine has them and the audit trail links request to result", async () => {
     const [result] = await run({
       name: "stv-test-run",
