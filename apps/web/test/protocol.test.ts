@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@stevedore/protocol";
+import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, METHOD_SINCE, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";
 import { RawAgent, enrollRawHost } from "./support/raw-agent";
 import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
@@ -76,6 +76,22 @@ describe("agent protocol robustness", () => {
     expect(err.message).toMatch(/upgrade/);
     await waitFor(() => a.closed, { what: "close" });
     expect(a.closed!.code).toBe(CloseCode.upgradeRequired);
+  });
+
+  it("refuses a method newer than the connected agent's protocol with 'upgrade the agent', sending it nothing", async () => {
+    const a = new RawAgent(stack.url, credentials[0]!);
+    await a.opened();
+    a.hello(METHOD_SINCE["container.spec"] - 1);
+    await a.next("welcome");
+    const hostId = (await stack.cp.services.db.host.findFirstOrThrow({ where: { name: "raw-1" } })).id;
+    const admin = apiClient(stack.url, await signIn(stack.url));
+    await expect(admin.containers.spec.query({ hostId, id: "a".repeat(64) })).rejects.toMatchObject({
+      data: { code: "PRECONDITION_FAILED" },
+      message: expect.stringMatching(/too old for container.spec .*upgrade the agent/),
+    });
+    expect(a.received.some((m) => m.type === "request")).toBe(false);
+    a.ws.close();
+    await waitFor(() => a.closed, { what: "close" });
   });
 
   it("records a refused protocol version on the host for the hosts page, and clears it when a supported agent connects", async () => {

@@ -82,9 +82,9 @@ export const NetworkAttachment = z
     name: z.string().regex(NETWORK_NAME, "a network's name uses letters, digits, _ . -"),
     aliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/, "an alias is a host name")).max(32).default([]),
   })
-  // Sharing the host's (or another container's) network namespace reaches the host's loopback services:
-  // not something Run offers.
-  .refine((n) => n.name !== "host" && !n.name.startsWith("container:"), { message: "host networking is not offered: it reaches the host's own loopback services", path: ["name"] });
+  // Sharing the host's network namespace reaches the host's loopback services: not something Run offers.
+  // (Another container's, `container:<id>`, cannot be named: the name pattern has no colon.)
+  .refine((n) => n.name !== "host", { message: "host networking is not offered: it reaches the host's own loopback services", path: ["name"] });
 
 /** The image's HEALTHCHECK, or one of the container's own (`--health-cmd` …); `["NONE"]` turns the image's off. */
 export const Healthcheck = z.strictObject({
@@ -175,11 +175,9 @@ export function dockerRunCommand(spec: RunSpec): string {
     const host = p.hostPort ? `${p.hostIp ? `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}:` : ""}${p.hostPort}:` : "";
     args.push("-p", `${host}${p.containerPort}/${p.protocol}`);
   }
-  for (const [i, n] of spec.networks.entries()) {
-    // docker run joins one network; the others are `docker network connect` afterwards, which one line cannot say.
-    if (i === 0) args.push("--network", n.name);
-    if (i === 0) for (const a of n.aliases) args.push("--network-alias", a);
-  }
+  // docker run joins one network; the others are `docker network connect` afterwards, which one line cannot say.
+  const [network] = spec.networks;
+  if (network) args.push("--network", network.name, ...network.aliases.flatMap((a) => ["--network-alias", a]));
   if (spec.healthcheck) {
     const h = spec.healthcheck;
     if (h.test[0] === "NONE") args.push("--no-healthcheck");

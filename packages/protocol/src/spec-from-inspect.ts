@@ -1,25 +1,29 @@
 import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "./version";
 import { type Healthcheck, type RunSpec, RunSpec as RunSpecSchema, SIGNALS } from "./run-spec";
 
-/** The parts of `docker inspect` (container) a run spec is read from; the engine's field names. */
+/** What an image sets as defaults for its containers, and a container's own config has too (the engine's field names). */
+interface EngineConfig {
+  User?: string;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  ExposedPorts?: Record<string, unknown> | null;
+  Healthcheck?: EngineHealthcheck | null;
+  StopSignal?: string;
+}
+
+/** The parts of `docker inspect` (container) a run spec is read from. */
 export interface ContainerInspect {
   Id: string;
   Name: string;
-  Config: {
+  Config: EngineConfig & {
     Image: string;
     Hostname?: string;
     Domainname?: string;
-    User?: string;
-    Env?: string[] | null;
-    Cmd?: string[] | null;
-    Entrypoint?: string[] | null;
-    WorkingDir?: string;
-    Labels?: Record<string, string> | null;
-    ExposedPorts?: Record<string, unknown> | null;
     Tty?: boolean;
     OpenStdin?: boolean;
-    Healthcheck?: EngineHealthcheck | null;
-    StopSignal?: string;
     StopTimeout?: number | null;
   };
   HostConfig: Record<string, unknown> & {
@@ -40,17 +44,7 @@ export interface ContainerInspect {
 export interface ImageInspect {
   Id: string;
   RepoTags?: string[] | null;
-  Config?: {
-    User?: string;
-    Env?: string[] | null;
-    Cmd?: string[] | null;
-    Entrypoint?: string[] | null;
-    WorkingDir?: string;
-    Labels?: Record<string, string> | null;
-    ExposedPorts?: Record<string, unknown> | null;
-    Healthcheck?: EngineHealthcheck | null;
-    StopSignal?: string;
-  } | null;
+  Config?: EngineConfig | null;
 }
 
 interface EngineHealthcheck {
@@ -170,8 +164,9 @@ export function specFromInspect(c: ContainerInspect, image: ImageInspect | null)
   // With its own entrypoint the engine does not take the image's command, so the command then always counts.
   const cmd = entrypoint === undefined && same(cfg.Cmd, img.Cmd) ? undefined : (cfg.Cmd ?? undefined);
   const restart = host.RestartPolicy?.Name || "no";
-  const stopSignal = cfg.StopSignal && cfg.StopSignal !== img.StopSignal ? cfg.StopSignal : undefined;
-  if (stopSignal && !(SIGNALS as readonly string[]).includes(stopSignal)) unsupported.push(`--stop-signal ${stopSignal}`);
+  const ownStopSignal = cfg.StopSignal && cfg.StopSignal !== img.StopSignal ? cfg.StopSignal : undefined;
+  const stopSignal = SIGNALS.find((s) => s === ownStopSignal);
+  if (ownStopSignal && !stopSignal) unsupported.push(`--stop-signal ${ownStopSignal}`);
 
   const candidate = {
     image: reference,
@@ -196,7 +191,7 @@ export function specFromInspect(c: ContainerInspect, image: ImageInspect | null)
     workingDir: cfg.WorkingDir && cfg.WorkingDir !== (img.WorkingDir ?? "") ? cfg.WorkingDir : undefined,
     networks,
     healthcheck: cfg.Healthcheck && !same(cfg.Healthcheck, img.Healthcheck) ? healthcheckOf(cfg.Healthcheck) : undefined,
-    stopSignal: stopSignal && (SIGNALS as readonly string[]).includes(stopSignal) ? stopSignal : undefined,
+    stopSignal,
     stopTimeoutSeconds: cfg.StopTimeout ?? undefined,
   };
   const parsed = RunSpecSchema.safeParse(candidate);

@@ -6,7 +6,9 @@ export const PROTOCOL_VERSION = 4;
 /** 3 adds `credential.rotate`, 4 `container.spec`; the control plane sends them only to agents that speak them. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4];
 /** The first protocol with each method added after 1. */
-export const METHOD_SINCE: Readonly<Record<string, number>> = { "credential.rotate": 3, "container.spec": 4 };
+export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4 } as const;
+/** The first protocol that has this method. */
+export const protocolOf = (method: string): number => (METHOD_SINCE as Record<string, number>)[method] ?? 1;
 
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";

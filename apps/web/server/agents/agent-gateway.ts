@@ -5,7 +5,6 @@ import {
   CloseCode,
   HARD_MAX_MESSAGE_BYTES,
   SUPPORTED_PROTOCOL_VERSIONS,
-  METHOD_SINCE,
   type AgentMethod,
   type AgentMethodParams,
   type AgentMethodResult,
@@ -258,12 +257,6 @@ export class AgentGateway {
   }
 
   request<M extends AgentMethod>(hostId: string, method: M, params: AgentMethodParams<M>, options?: RequestOptions<M>): Promise<AgentMethodResult<M>> {
-    // An older agent would answer a method it does not know with a protocol error: say what to do instead.
-    const speaks = this.fleet.getHost(hostId)?.facts.protocolVersion;
-    const since = METHOD_SINCE[method];
-    if (since && speaks !== undefined && speaks < since) {
-      return Promise.reject(new AgentRequestError({ code: "upgrade_required", message: `this host's agent is too old for ${method} (it speaks protocol ${speaks}, ${method} needs ${since}): upgrade the agent` }));
-    }
     const session = this.sessions.get(hostId);
     if (session) return session.request(method, params, options);
     const owner = this.fleet.ownerOf(hostId);

@@ -10,6 +10,7 @@ import {
   PING_AFTER_SILENCE_MS,
   PING_AT_LEAST_EVERY_MS,
   PROTOCOL_VERSION,
+  protocolOf,
   SUPPORTED_PROTOCOL_VERSIONS,
   decodeMessage,
   encodeMessage,
@@ -215,6 +216,11 @@ export class AgentSession {
     if (this.closed) return Promise.reject(new AgentRequestError({ code: "host_offline", message: "the host's agent is not connected" }));
     const { timeoutMs = REQUEST_TIMEOUT_MS, signal } = options;
     if (signal?.aborted) return Promise.reject(new AgentRequestError({ code: "cancelled", message: "cancelled" }));
+    // An older agent would answer a method it does not know with a protocol error: say what to do instead.
+    const since = protocolOf(method);
+    if (this.protocolVersion > 0 && this.protocolVersion < since) {
+      return Promise.reject(new AgentRequestError({ code: "upgrade_required", message: `this host's agent is too old for ${method} (it speaks protocol ${this.protocolVersion}, ${method} needs ${since}): upgrade the agent` }));
+    }
     const requestId = crypto.randomUUID();
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout;

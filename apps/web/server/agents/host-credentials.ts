@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
+import { METHOD_SINCE } from "@stevedore/protocol";
 import { recordRefusal } from "../audit/audited";
 import type { AuditLog } from "../audit/audit-log";
 import { CLIENT_IP_HEADER } from "../client-address";
@@ -25,9 +26,6 @@ export type CredentialCheck =
 
 /** How long the credential before the current one stays valid after a rotation. */
 export const CREDENTIAL_OVERLAP_MS = 10 * 60_000;
-
-/** The oldest protocol whose agents can save a rotated credential (`credential.rotate`). */
-const ROTATING_PROTOCOL = 3;
 
 /**
  * Host credentials after enrollment: checked at every agent connection, rotated over the agent's
@@ -87,7 +85,7 @@ export class HostCredentials {
 
   /** Rotates the session's credential when it is due (and its agent can save one); never throws. */
   async rotateIfDue(session: AgentSession, protocolVersion: number, now = new Date()): Promise<void> {
-    if (protocolVersion < ROTATING_PROTOCOL || this.rotating.has(session.hostId)) return;
+    if (protocolVersion < METHOD_SINCE["credential.rotate"] || this.rotating.has(session.hostId)) return;
     this.rotating.add(session.hostId);
     try {
       const host = this.current.get(session.hostId);
