@@ -65,7 +65,7 @@ describe("container logs through the control plane and the agent", () => {
   });
 
   it("a followed stream follows the container through a restart: it waits while stopped, then marks the new run and goes on", async () => {
-    const runs = await runContainer("logs-restarts", ["sh", "-c", "echo run-$(cat /proc/sys/kernel/random/uuid | cut -c1-8); i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"]);
+    const runs = await runContainer("logs-restarts", ["sh", "-c", "echo run-$(cut -c1-8 /proc/sys/kernel/random/uuid); i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"]);
     await waitFor(async () => (await h.api.containers.list.query({ q: "logs-restarts" })).items.some((c) => c.state === "running"), { what: "the container in the fleet view" });
     const c = await client([runs]);
     c.open(1, h.hostId, runs, { tail: 0 });
@@ -87,6 +87,10 @@ describe("container logs through the control plane and the agent", () => {
     // A restart (stop and start in one) is followed too, and closing the stream ends the wait for good.
     await docker(["restart", "-t", "1", runs]);
     await waitFor(() => c.textOf(1).filter((l) => l === RESTART_MARKER).length === 2, { timeoutMs: 15_000, what: "the second restart's marker" });
+    // Its first line too, which the process prints before the engine records the run's StartedAt.
+    const second = c.textOf(1).lastIndexOf(RESTART_MARKER);
+    await waitFor(() => c.textOf(1).slice(second + 1).includes("tick-1"), { what: "the third run's lines after its marker" });
+    expect(c.textOf(1).slice(second + 1, second + 3)).toEqual([expect.stringMatching(/^run-[0-9a-f]{8}$/), "tick-1"]);
     c.closeStream(1);
     expect(await c.message("ended", 1)).toMatchObject({ reason: "closed" });
     c.close();

@@ -65,11 +65,15 @@ export class LogStreams {
   }
 
   /**
-   * Calls `started` once, with the new start time, when the container is running a run that started
-   * after `previousStart` (at once if it already is: a restart can reach the fleet view before the old
-   * stream's end arrives), or `gone` once it is removed. Returns the cancel function.
+   * Calls `started` once when the container is running a run that started after `previousStart` (at
+   * once if it already is: a restart can reach the fleet view before the old stream's end arrives), or
+   * `gone` once it is removed. Returns the cancel function.
+   *
+   * `readFrom` is where the new run's output begins: just after the previous run ended. Not the new
+   * StartedAt: the engine sets that once the process is already running, so a first line printed at
+   * once carries an earlier timestamp and `since: startedAt` would drop it.
    */
-  whenStartedAgain(ref: ContainerRef, previousStart: number | null, on: { started(startedAt: number): void; gone(): void }): () => void {
+  whenStartedAgain(ref: ContainerRef, previousStart: number | null, on: { started(startedAt: number, readFrom: number): void; gone(): void }): () => void {
     const { fleet } = this.deps;
     const check = () => {
       const c = fleet.getContainer(ref.hostId, ref.containerId);
@@ -79,7 +83,8 @@ export class LogStreams {
       }
       if (!c?.live || c.state !== "running" || c.startedAt === null || (previousStart !== null && c.startedAt <= previousStart)) return;
       cancel();
-      on.started(c.startedAt);
+      const endedBetween = c.finishedAt !== null && c.finishedAt < c.startedAt && (previousStart === null || c.finishedAt >= previousStart);
+      on.started(c.startedAt, endedBetween ? c.finishedAt! + 1 : c.startedAt);
     };
     const onChange = (change: FleetChange) => change.kind === "containers" && change.hostId === ref.hostId && check();
     const cancel = () => fleet.changes.off("change", onChange);

@@ -103,11 +103,11 @@ export class LogsConnection {
     this.sendJson({ type: "waiting", stream });
     let resumed = false;
     const cancel = this.streams.whenStartedAgain(ref, previousStart, {
-      started: (startedAt) => {
+      started: (startedAt, readFrom) => {
         resumed = true;
         this.waits.delete(stream);
         // All of the new run and nothing of the old one: it had ended when its stream did.
-        this.startLeg(stream, ref, { follow: true, timestamps: options.timestamps, since: startedAt }, startedAt);
+        this.startLeg(stream, ref, { follow: true, timestamps: options.timestamps, since: readFrom }, startedAt);
       },
       gone: () => {
         resumed = true;
