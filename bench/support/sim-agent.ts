@@ -6,7 +6,7 @@
  */
 import crypto from "node:crypto";
 import WebSocket from "ws";
-import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts } from "@stevedore/protocol";
+import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts, type ImageSummary } from "@stevedore/protocol";
 import { backoffDelay, busyRetryDelay } from "../../agent/src/control-connection";
 
 const ENGINE: EngineFacts = { version: "sim", apiVersion: "1.41", storageDriver: "overlay2", dockerRootDir: "/var/lib/docker", os: "Simulated Linux", kernelVersion: "6.1.0" };
@@ -30,6 +30,8 @@ export class SimAgent {
     private readonly credential: string,
     readonly name: string,
     containerCount: number,
+    /** Images it reports, and what of each container differs from the made-up default. */
+    private readonly shape: { images?: ImageSummary[]; container?: (i: number) => Partial<ContainerSummary> } = {},
   ) {
     const now = Date.now();
     this.containers = Array.from({ length: containerCount }, (_, i) => ({
@@ -46,6 +48,7 @@ export class SimAgent {
       health: null,
       ports: [{ privatePort: 8080, type: "tcp" }],
       labels: { team: `team-${i % 4}` },
+      ...shape.container?.(i),
     }));
   }
 
@@ -63,7 +66,7 @@ export class SimAgent {
       if (msg.type === "welcome") {
         this.attempt = 0;
         this.connects++;
-        this.send({ type: "snapshot", engine: ENGINE, containers: this.containers, images: [] });
+        this.send({ type: "snapshot", engine: ENGINE, containers: this.containers, images: this.shape.images ?? [] });
         this.online = true;
       }
     });

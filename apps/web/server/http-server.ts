@@ -31,6 +31,7 @@ import { AgentStreams } from "./agents/agent-streams";
 import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Registries } from "./registries/registries";
+import { ImageUpdates } from "./updates/image-updates";
 import { StatsHistory } from "./stats/stats-history";
 import { Settings } from "./settings";
 import { handleInstall, isInstallPath } from "./install/agent-install";
@@ -80,13 +81,14 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
+  const updates = new ImageUpdates({ db, fleet, registries, settings, bus, log: log.child({ component: "image-updates" }) });
   const publicOrigin = new URL(config.publicUrl).origin;
   const settler = new OutcomeSettler({ fleet, audit, log: log.child({ component: "outcome-settler" }) });
   const accessWatch = new AccessWatch({ db, fleet, audit, log: log.child({ component: "access-watch" }) });
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, registries, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, registries, updates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -212,6 +214,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   await replicas.start(config.port === 0 ? url : config.replicaUrl);
   await replication.start();
   await pulls.followReplicas();
+  await updates.start();
   log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
   if (isInsecureUrl(config.publicUrl)) log.warn({ publicUrl: config.publicUrl }, "PUBLIC_URL is plain http to a non-loopback address: agents refuse it unless installed with --insecure-http; give Stevedore TLS (TLS_CERT_FILE/TLS_KEY_FILE, or an https proxy)");
 
@@ -221,6 +224,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     url,
     async close() {
       accessWatch.close();
+      updates.stop();
       await terminals.closeAll();
       logs.closeAll();
       streams.closeAll();

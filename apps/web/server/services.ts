@@ -16,6 +16,7 @@ import type { Registries } from "./registries/registries";
 import type { Settings } from "./settings";
 import type { StatsHistory } from "./stats/stats-history";
 import type { TerminalSessions } from "./terminals/terminal-sessions";
+import type { ImageUpdates } from "./updates/image-updates";
 
 /** What the control plane is made of: built once in http-server.ts, handed to domain code and procedures. */
 export interface Services {
@@ -33,6 +34,8 @@ export interface Services {
   settler: OutcomeSettler;
   pulls: ImagePulls;
   registries: Registries;
+  /** Which containers run an image their tag no longer names. */
+  updates: ImageUpdates;
   stats: StatsHistory;
   terminals: TerminalSessions;
   logs: LogStreams;

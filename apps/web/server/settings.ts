@@ -21,6 +21,8 @@ export type TerminalSettings = z.infer<typeof TerminalSettings>;
 export const ImageSettings = z.object({
   /** Run by digest: a run of `app:1.4` becomes `app@sha256:…` of the image the host has, recorded in the audit entry. */
   pinDigestAtRun: z.boolean().default(false),
+  /** How often the fleet's images are checked against their registries for updates (jittered). */
+  updateCheckHours: z.number().int().min(1).max(168).default(6),
 });
 export type ImageSettings = z.infer<typeof ImageSettings>;
 

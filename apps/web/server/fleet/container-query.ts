@@ -11,6 +11,8 @@ export const ContainerListInput = z.object({
   group: z.string().trim().toLowerCase().max(63).optional(),
   state: z.union([z.literal("all"), ContainerState]).default("all"),
   q: z.string().trim().max(200).default(""),
+  /** Only containers whose image's tag has moved on (updates/image-updates.ts). */
+  outdated: z.boolean().default(false),
   sort: z.enum(["created", "name", "image", "state", "host"]).default(DEFAULT_ORDER.sort),
   dir: z.enum(["asc", "desc"]).default(DEFAULT_ORDER.dir),
   offset: z.number().int().min(0).default(0),
@@ -76,7 +78,12 @@ class MatchingRows implements Iterator<Candidate> {
  * Each host's containers are kept in the page's order between changes, so a page is a merge of the
  * hosts' rows that stops once it has the page, and counts come from per-host tallies.
  */
-export function listContainers(fleet: FleetState, raw: ContainerListInput, visibleHost?: (hostId: string) => boolean): ContainerListResult {
+export function listContainers(
+  fleet: FleetState,
+  raw: ContainerListInput,
+  visibleHost?: (hostId: string) => boolean,
+  isOutdated: (c: ContainerSummary, hostId: string) => boolean = () => false,
+): ContainerListResult {
   const input = ContainerListInput.parse(raw);
   const q = input.q.toLowerCase();
   const byId = /^[0-9a-f]+$/.test(q);
@@ -88,11 +95,12 @@ export function listContainers(fleet: FleetState, raw: ContainerListInput, visib
     const everyRow = !q || host.name.toLowerCase().includes(q);
     let hits: Uint8Array | null = null;
     let wanted = 0;
-    if (everyRow) {
+    if (everyRow && !input.outdated) {
       for (const state in byState) byState[state as keyof StateCounts] += view.counts[state as keyof StateCounts];
       wanted = view.counts[input.state];
     } else {
-      for (const i of view.search(q, byId)) {
+      for (const i of everyRow ? view.containers.keys() : view.search(q, byId)) {
+        if (input.outdated && !isOutdated(view.containers[i]!, host.id)) continue;
         const { state } = view.containers[i]!;
         byState.all++;
         byState[state]++;

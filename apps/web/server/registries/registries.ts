@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type RegistryAuth, registryOf } from "@stevedore/protocol";
 import { newId } from "../agents/secrets";
 import type { Db } from "../db";
+import { DOCKER_HUB, apiHostOf } from "./image-reference";
 import type { RegistryTarget } from "./registry-client";
 import { SecretBox } from "./secret-box";
 
@@ -23,8 +24,6 @@ export const RegistryInput = z.object({
 });
 export type RegistryInput = z.input<typeof RegistryInput>;
 
-/** Docker Hub's API and credential addresses differ from the name references use. */
-const HUB = { name: "docker.io", api: "registry-1.docker.io", auth: "https://index.docker.io/v1/" };
 
 /** What may be shown of a registry: never the password, only whether there is one. */
 export interface RegistryView {
@@ -86,14 +85,25 @@ export class Registries {
   async target(id: string): Promise<RegistryTarget | null> {
     const row = await this.db.registry.findUnique({ where: { id } });
     if (!row) return null;
-    return { address: row.address === HUB.name ? HUB.api : row.address, insecure: row.insecure, username: row.username, password: row.passwordEnc ? this.box.open(row.passwordEnc, row.id) : null };
+    return { address: apiHostOf(row.address), insecure: row.insecure, username: row.username, password: row.passwordEnc ? this.box.open(row.passwordEnc, row.id) : null };
+  }
+
+  /**
+   * How to reach the registry an image reference names: as stored (credentials, plain HTTP), else
+   * anonymously, over plain HTTP only on loopback, as the engine allows without configuration.
+   */
+  async targetForRegistry(registry: string): Promise<RegistryTarget> {
+    const row = await this.db.registry.findUnique({ where: { address: registry } });
+    if (row) return (await this.target(row.id))!;
+    const host = registry.replace(/:\d+$/, "");
+    return { address: apiHostOf(registry), insecure: host === "localhost" || host === "[::1]" || /^127\./.test(host) };
   }
 
   /** A draft (from the add/edit form) as a target; an empty password falls back to the stored one. */
   async draftTarget(raw: RegistryInput, id?: string): Promise<RegistryTarget> {
     const input = RegistryInput.parse(raw);
     const stored = id && !input.password && !input.clearPassword ? await this.target(id) : null;
-    return { address: input.address === HUB.name ? HUB.api : input.address, insecure: input.insecure, username: input.username || null, password: input.password || stored?.password || null };
+    return { address: apiHostOf(input.address), insecure: input.insecure, username: input.username || null, password: input.password || stored?.password || null };
   }
 
   /** The credentials a pull of this reference needs, if a registry with credentials is stored for it. */
@@ -101,6 +111,6 @@ export class Registries {
     const address = registryOf(reference);
     const row = await this.db.registry.findUnique({ where: { address } });
     if (!row?.username || !row.passwordEnc) return undefined;
-    return { username: row.username, password: this.box.open(row.passwordEnc, row.id), serveraddress: address === HUB.name ? HUB.auth : address };
+    return { username: row.username, password: this.box.open(row.passwordEnc, row.id), serveraddress: address === DOCKER_HUB.name ? DOCKER_HUB.auth : address };
   }
 }

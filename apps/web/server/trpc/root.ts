@@ -10,6 +10,7 @@ import { settingsRouter } from "./routers/settings";
 import { statsRouter } from "./routers/stats";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
+import { updatesRouter } from "./routers/updates";
 import { usersRouter } from "./routers/users";
 import { createTRPCRouter } from "./init";
 
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   logs: logsRouter,
   settings: settingsRouter,
   stats: statsRouter,
+  updates: updatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

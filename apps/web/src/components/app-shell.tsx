@@ -13,6 +13,7 @@ const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
   { href: "/images", label: "Images" },
+  { href: "/updates", label: "Updates" },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },

@@ -11,6 +11,7 @@ import { ContainerActions, mayOperate, useCanOperateSomewhere } from "./containe
 import { mergedLogsHref } from "@/lib/log-buffer";
 import { ContainerStatus } from "./container-status";
 import { HostFilter } from "./host-filter";
+import { UpdateBadge } from "./update-badge";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
 const PAGE_SIZE = 50;
@@ -35,6 +36,7 @@ export function ContainerList() {
   const hostId = params.get("host") ?? "";
   const group = params.get("group") ?? "";
   const q = params.get("q") ?? "";
+  const outdated = params.get("updates") === "available";
   const page = Math.max(0, Number(params.get("page") ?? 0) || 0);
   const [text, setText] = useState(q);
   const canOperate = useCanOperateSomewhere();
@@ -64,7 +66,7 @@ export function ContainerList() {
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const groups = useQuery(trpc.hosts.groups.queryOptions());
   const list = useQuery({
-    ...trpc.containers.list.queryOptions({ state, hostId: hostId || undefined, group: group || undefined, q, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
+    ...trpc.containers.list.queryOptions({ state, hostId: hostId || undefined, group: group || undefined, q, outdated, offset: page * PAGE_SIZE, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
   const data = list.data;
@@ -128,6 +130,14 @@ export function ContainerList() {
             <span className="ml-1.5 text-xs opacity-70">{data?.byState[s.value] ?? 0}</span>
           </button>
         ))}
+        <button
+          type="button"
+          aria-pressed={outdated}
+          onClick={() => setParam({ updates: outdated ? "" : "available" })}
+          className="rounded-full px-3 py-1 text-sm text-amber-900 ring-1 ring-amber-300 hover:bg-amber-50 aria-pressed:bg-amber-600 aria-pressed:text-white aria-pressed:ring-amber-600"
+        >
+          Update available
+        </button>
       </div>
 
       {canOperate && selectedRows.length > 0 && (
@@ -187,8 +197,11 @@ export function ContainerList() {
                       {c.name}
                     </Link>
                   </td>
-                  <td className="max-w-56 truncate px-4 py-2" title={c.image}>
-                    {c.image}
+                  <td className="max-w-64 px-4 py-2">
+                    <span className="block truncate" title={c.image}>
+                      {c.image}
+                    </span>
+                    <UpdateBadge update={c.update} now={now} />
                   </td>
                   <td className="max-w-56 truncate px-4 py-2 font-mono text-xs text-slate-600" title={c.command}>
                     &quot;{c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command}&quot;
@@ -219,7 +232,7 @@ export function ContainerList() {
         )}
         {data && data.total === 0 && (
           <p className="p-6 text-sm text-slate-500">
-            {q || state !== "all" || hostId ? "No container matches these filters." : "No containers yet. Add a host, or run one on a host that is already here."}
+            {q || state !== "all" || hostId || outdated ? "No container matches these filters." : "No containers yet. Add a host, or run one on a host that is already here."}
           </p>
         )}
         {data && data.total > 0 && (

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
-import { Button, Card, ErrorNote, Input, Select, Spinner } from "./ui";
+import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
 type RunPolicySettings = inferRouterOutputs<AppRouter>["settings"]["runPolicy"];
@@ -119,7 +119,14 @@ function ImagePolicy() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const current = useQuery(trpc.settings.images.queryOptions());
-  const save = useMutation(trpc.settings.setImages.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.images.queryKey() }) }));
+  const save = useMutation(
+    trpc.settings.setImages.mutationOptions({
+      onSuccess: (saved) => {
+        toast({ tone: "ok", title: "Image policy saved", details: [`Runs ${saved.pinDigestAtRun ? "are" : "are not"} pinned to digests; registries are checked for updates every ${saved.updateCheckHours} h.`] });
+        return queryClient.invalidateQueries({ queryKey: trpc.settings.images.queryKey() });
+      },
+    }),
+  );
   return (
     <Card title="Image policy">
       <div className="space-y-2 p-4 text-sm">
@@ -131,7 +138,7 @@ function ImagePolicy() {
               className="mt-1"
               checked={current.data.pinDigestAtRun}
               disabled={save.isPending}
-              onChange={(e) => save.mutate({ pinDigestAtRun: e.target.checked })}
+              onChange={(e) => save.mutate({ ...current.data, pinDigestAtRun: e.target.checked })}
             />
             <span>
               <span className="font-medium">Pin to digest at run</span>
@@ -141,9 +148,34 @@ function ImagePolicy() {
             </span>
           </label>
         )}
+        {current.data && <UpdateInterval hours={current.data.updateCheckHours} saving={save.isPending} onSave={(updateCheckHours) => save.mutate({ ...current.data, updateCheckHours })} />}
         <ErrorNote error={current.error ?? save.error} />
       </div>
     </Card>
+  );
+}
+
+function UpdateInterval({ hours, saving, onSave }: { hours: number; saving: boolean; onSave: (hours: number) => void }) {
+  const [draft, setDraft] = useState(String(hours));
+  const value = Number(draft);
+  const valid = Number.isInteger(value) && value >= 1 && value <= 168;
+  return (
+    <form
+      className="flex flex-wrap items-end gap-2 pt-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) onSave(value);
+      }}
+    >
+      <label className="space-y-1">
+        <span className="block font-medium">Check registries for image updates every (hours)</span>
+        <Input type="number" min={1} max={168} value={draft} onChange={(e) => setDraft(e.target.value)} className="w-32" aria-invalid={!valid} />
+        <span className="block text-xs text-slate-500">One request per distinct image reference across the fleet, spread by ±10%. From 1 to 168.</span>
+      </label>
+      <Button type="submit" disabled={!valid || value === hours || saving}>
+        {saving ? "Saving…" : "Save"}
+      </Button>
+    </form>
   );
 }
 

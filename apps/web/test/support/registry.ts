@@ -22,9 +22,15 @@ export class TestRegistry {
     private readonly dir: string,
     /** Docker CLI configuration directory holding a login to this registry (private ones). */
     readonly dockerConfig: string | null,
+    private readonly log: { text: string },
   ) {}
 
-  static async start(opts: { users?: Record<string, string> } = {}): Promise<TestRegistry> {
+  /** How many requests the registry says it answered (its own access log; with `countRequests` only). */
+  answered(): number {
+    return this.log.text.match(/response completed/g)?.length ?? 0;
+  }
+
+  static async start(opts: { users?: Record<string, string>; countRequests?: boolean } = {}): Promise<TestRegistry> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-registry-"));
     const config = path.join(dir, "config.yml");
@@ -34,7 +40,7 @@ export class TestRegistry {
       config,
       [
         "version: 0.1",
-        "log: { level: error }",
+        `log: { level: ${opts.countRequests ? "info" : "error"} }`,
         `storage: { filesystem: { rootdirectory: ${path.join(dir, "data")} }, delete: { enabled: true } }`,
         `http: { addr: 127.0.0.1:${port} }`,
         ...(users.length ? [`auth: { htpasswd: { realm: stevedore-test, path: ${path.join(dir, "htpasswd")} } }`] : []),
@@ -42,11 +48,11 @@ export class TestRegistry {
       ].join("\n"),
     );
     const proc = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const log = { text: "" };
+    proc.stderr!.on("data", (d: Buffer) => (log.text += d.toString()));
     const host = `127.0.0.1:${port}`;
     const expected = users.length ? 401 : 200;
-    await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => null))?.status === expected, { timeoutMs: 15_000, what: `the registry to answer (${stderr})` });
+    await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => null))?.status === expected, { timeoutMs: 15_000, what: `the registry to answer (${log.text})` });
     let dockerConfig: string | null = null;
     if (users.length) {
       dockerConfig = path.join(dir, "docker-config");
@@ -60,7 +66,7 @@ export class TestRegistry {
         login.stdin!.end(password);
       });
     }
-    return new TestRegistry(host, proc, dir, dockerConfig);
+    return new TestRegistry(host, proc, dir, dockerConfig, log);
   }
 
   async stop(): Promise<void> {
@@ -122,4 +128,34 @@ export async function startSlowProxy(target: string, bytesPerSecond: number): Pr
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Builds a one-layer image from the test image that differs by `marker` (a label, so each marker is a
+ * distinct image id), tags it as each of `refs` (registry-relative) and pushes them. Returns its id.
+ */
+export async function pushMarkedImage(registry: TestRegistry, refs: string[], marker: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-marked-"));
+  fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nLABEL stevedore.test=1 stevedore.test.marker=${marker}\nCMD ["sleep", "100000"]\n`);
+  const tags = refs.flatMap((r) => ["-t", `${registry.host}/${r}`]);
+  await run("docker", ["-H", `unix://${MAIN_SOCKET}`, "build", "-q", ...tags, dir], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const r of refs) await run("docker", ["-H", `unix://${MAIN_SOCKET}`, ...(registry.dockerConfig ? ["--config", registry.dockerConfig] : []), "push", "-q", `${registry.host}/${r}`]);
+  return (await docker(["image", "inspect", "-f", "{{.Id}}", `${registry.host}/${refs[0]}`])).trim();
+}
+
+/** A manifest as the registry stores it: the descriptor an index lists it by. */
+export async function manifestDescriptor(registry: TestRegistry, repository: string, reference: string): Promise<{ mediaType: string; digest: string; size: number }> {
+  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${reference}`, { headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" } });
+  if (!res.ok) throw new Error(`manifest ${repository}:${reference}: HTTP ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  return { mediaType: res.headers.get("content-type")!, digest: res.headers.get("docker-content-digest")!, size: body.length };
+}
+
+/** Puts a hand-built OCI image index under `tag`, one entry per platform; returns its digest. */
+export async function putIndex(registry: TestRegistry, repository: string, tag: string, entries: { platform: { os: string; architecture: string; variant?: string }; manifest: { mediaType: string; digest: string; size: number } }[]): Promise<string> {
+  const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries.map((e) => ({ ...e.manifest, platform: e.platform })) };
+  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, { method: "PUT", headers: { "content-type": index.mediaType }, body: JSON.stringify(index) });
+  if (res.status !== 201) throw new Error(`putting the index ${repository}:${tag}: HTTP ${res.status} ${await res.text()}`);
+  return res.headers.get("docker-content-digest")!;
 }

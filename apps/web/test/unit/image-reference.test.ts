@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ociPlatform, parseReference } from "../../server/updates/image-reference";
+import { ociPlatform, parseReference } from "../../server/registries/image-reference";
 
 describe("parseReference", () => {
   it("puts one-segment Docker Hub names under library/ and calls registry-1.docker.io", () => {

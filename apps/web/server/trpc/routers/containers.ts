@@ -18,8 +18,9 @@ export const containersRouter = {
    * host (what the page may offer) and whether they may read its secrets (command lines otherwise redacted).
    */
   list: signedInProcedure.input(ContainerListInput).query(({ ctx, input }) => {
-    const page = listContainers(ctx.fleet, input, ctx.access.wholeFleet ? undefined : ctx.access.sees);
-    return { ...page, items: page.items.map((c) => containerRow(ctx.access, c)) };
+    const outdated = (c: Parameters<typeof ctx.updates.statusOf>[0], hostId: string) => ctx.updates.statusOf(c, hostId)?.state === "outdated";
+    const page = listContainers(ctx.fleet, input, ctx.access.wholeFleet ? undefined : ctx.access.sees, outdated);
+    return { ...page, items: page.items.map((c) => ({ ...containerRow(ctx.access, c), update: ctx.updates.statusOf(c, c.hostId) })) };
   }),
 
   /** The row plus the engine's inspect document, read live from the agent; env values and arguments only with the logs permission. */

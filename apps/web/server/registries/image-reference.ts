@@ -16,8 +16,14 @@ export interface RemoteReference {
   digest: string | null;
 }
 
-const HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
-const HUB_API = "registry-1.docker.io";
+/** Docker Hub: named `docker.io` in references, its API and credential addresses differ. */
+export const DOCKER_HUB = { name: "docker.io", api: "registry-1.docker.io", auth: "https://index.docker.io/v1/" } as const;
+const HUB_ALIASES = new Set([DOCKER_HUB.name, "index.docker.io", DOCKER_HUB.api]);
+
+/** The host a registry's v2 API is served from. */
+export function apiHostOf(registry: string): string {
+  return HUB_ALIASES.has(registry) ? DOCKER_HUB.api : registry;
+}
 
 export function parseReference(reference: string): RemoteReference {
   const ref = reference.trim();
@@ -33,8 +39,8 @@ export function parseReference(reference: string): RemoteReference {
   if (tag !== null) path = path.slice(0, colon);
   if (hub && !path.includes("/")) path = `library/${path}`;
   return {
-    registry: hub ? "docker.io" : host,
-    apiHost: hub ? HUB_API : host,
+    registry: hub ? DOCKER_HUB.name : host,
+    apiHost: apiHostOf(host),
     repository: path,
     tag: tag ?? (digest ? null : "latest"),
     digest,

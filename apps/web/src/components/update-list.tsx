@@ -1,0 +1,134 @@
+"use client";
+
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { mayOperate } from "./container-actions";
+import { newerText } from "./update-badge";
+import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, toast, useNow } from "./ui";
+
+type Sort = "outdated" | "reference" | "checked";
+
+/** The fleet's images whose tag moved on, by reference, with the containers on each host that run them. */
+export function UpdateList() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow(10_000);
+  const [text, setText] = useState("");
+  const [sort, setSort] = useState<Sort>("outdated");
+  const report = useQuery(trpc.updates.list.queryOptions());
+  const schedule = useQuery(trpc.updates.schedule.queryOptions());
+  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const operated = hosts.data?.filter((h) => mayOperate(h.access)).map((h) => h.id) ?? [];
+  const check = useMutation(
+    trpc.updates.check.mutationOptions({
+      onSuccess: (s) => {
+        toast({
+          tone: "ok",
+          title: `Checked ${s.references} image reference${s.references === 1 ? "" : "s"}: ${s.outdated} outdated`,
+          details: [`${s.requests} registry request${s.requests === 1 ? "" : "s"}${s.failed ? `; ${s.failed} could not be checked` : ""}`],
+        });
+        void queryClient.invalidateQueries({ queryKey: trpc.updates.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.containers.list.pathKey() });
+      },
+      onError: (err) => toast({ tone: "error", title: "The update check failed", details: [err.message] }),
+    }),
+  );
+
+  const rows = useMemo(() => {
+    const q = text.trim().toLowerCase();
+    const matching = (report.data ?? []).filter((r) => !q || r.reference.toLowerCase().includes(q) || r.containers.some((c) => c.name.toLowerCase().includes(q) || c.hostName.toLowerCase().includes(q)));
+    const by: Record<Sort, (a: (typeof matching)[number], b: (typeof matching)[number]) => number> = {
+      outdated: (a, b) => b.outdated - a.outdated || a.reference.localeCompare(b.reference),
+      reference: (a, b) => a.reference.localeCompare(b.reference),
+      checked: (a, b) => b.checkedAt - a.checkedAt,
+    };
+    return matching.sort(by[sort]);
+  }, [report.data, text, sort]);
+
+  const last = schedule.data?.last;
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-xl font-semibold">Updates</h1>
+          <p className="text-sm text-slate-600" data-testid="update-schedule">
+            {last ? (
+              <>
+                Last checked <RelativeTime at={last.finishedAt} now={now} />: {last.references} references, {last.requests} registry requests, {last.outdated} outdated
+                {last.failed ? `, ${last.failed} failed` : ""}.
+              </>
+            ) : (
+              "Not checked yet."
+            )}
+            {schedule.data?.nextAt && (
+              <>
+                {" "}
+                Next scheduled check <RelativeTime at={schedule.data.nextAt} now={now} />.
+              </>
+            )}
+          </p>
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <Input type="search" aria-label="Filter by image, container or host" placeholder="Filter by image, container, host…" value={text} onChange={(e) => setText(e.target.value)} className="w-64" />
+          <Select aria-label="Sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+            <option value="outdated">Most outdated first</option>
+            <option value="reference">By image</option>
+            <option value="checked">Recently checked</option>
+          </Select>
+          {operated.length > 0 && (
+            <Button variant="primary" disabled={check.isPending} onClick={() => check.mutate({ hostIds: operated })}>
+              {check.isPending ? "Checking registries…" : "Check now"}
+            </Button>
+          )}
+        </div>
+      </div>
+      <ErrorNote error={report.error ?? schedule.error} />
+      {check.isPending && <Spinner label="Asking each registry what its tags name now…" />}
+      <Card>
+        {report.isPending && (
+          <div className="p-6">
+            <Spinner label="Loading…" />
+          </div>
+        )}
+        {report.data && rows.length === 0 && (
+          <p className="p-6 text-sm text-slate-500">{text ? "No image matches this filter." : "Every checked image is what its tag names in its registry."}</p>
+        )}
+        <ul className="divide-y divide-slate-100">
+          {rows.map((r) => (
+            <li key={r.reference} data-testid="update-row" className="space-y-2 p-4">
+              <div className="flex flex-wrap items-center gap-2">
+                <span className="break-all font-mono text-sm font-medium">{r.reference}</span>
+                {r.outdated > 0 && <Badge tone="amber">new image under this tag</Badge>}
+                {newerText(r.newer) && <Badge tone="sky">{newerText(r.newer)}</Badge>}
+                <span className="ml-auto text-xs text-slate-500">
+                  checked <RelativeTime at={r.checkedAt} now={now} />
+                </span>
+              </div>
+              {r.error && <p className="text-sm text-red-700">The last check failed: {r.error}</p>}
+              <p className="text-xs text-slate-600">
+                {r.outdated} of {r.total} container{r.total === 1 ? "" : "s"} run an older image
+              </p>
+              <ul className="flex flex-wrap gap-2">
+                {r.containers.map((c) => (
+                  <li key={`${c.hostId}/${c.id}`}>
+                    <Link
+                      href={`/containers/${c.hostId}/${c.id}`}
+                      className={`inline-flex items-center gap-1 rounded-md px-2 py-1 text-xs ring-1 hover:bg-slate-50 ${c.update === "outdated" ? "ring-amber-300" : "ring-slate-200"}`}
+                    >
+                      <span className="font-medium">{c.name}</span>
+                      <span className="text-slate-500">on {c.hostName}</span>
+                      <span className="text-slate-500">· {c.update === "outdated" ? "outdated" : c.update === "unknown" ? "unknown" : "current"}</span>
+                    </Link>
+                  </li>
+                ))}
+                {r.total > r.containers.length && <li className="text-xs text-slate-500">and {r.total - r.containers.length} more</li>}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </div>
+  );
+}
