@@ -33,6 +33,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const image = await pushLayeredImage(registry, "stevedore-test/e2e-pull:1", 3);
   const proxy = await startSlowProxy(registry.host, 2 * 1024 * 1024);
   process.env.STEVEDORE_E2E_PULL_IMAGE = image.replace(registry.host, proxy.host);
+  // Pushed to directly (not slowed) by the updates walkthrough.
+  process.env.STEVEDORE_E2E_REGISTRY = registry.host;
   // A private one (htpasswd), also slowed, for adding a registry with credentials and pulling from it.
   const privateRegistry = await TestRegistry.start({ users: { [E2E_REGISTRY_USER.username]: E2E_REGISTRY_USER.password } });
   const privateImage = await pushLayeredImage(privateRegistry, "stevedore-test/e2e-private:2.0.1", 3);

@@ -158,7 +158,7 @@ export class ImageUpdates extends EventEmitter<{ checked: [string[]] }> {
       const row = await db.updateCheckRun.findUnique({ where: { id: RUN_ID } });
       if (!row) {
         // The first start: a check soon, not at once (agents are still connecting), then on schedule.
-        await db.updateCheckRun.createMany({ data: [{ id: RUN_ID, nextAt: new Date(now + DUE_POLL_MS * (1 + Math.random())) }] });
+        await db.updateCheckRun.upsert({ where: { id: RUN_ID }, create: { id: RUN_ID, nextAt: new Date(now + DUE_POLL_MS * (1 + Math.random())) }, update: {} });
         return null;
       }
       const stale = row.startedAt && (!row.finishedAt || row.finishedAt < row.startedAt) && row.startedAt.getTime() < now - RUN_TIMEOUT_MS;

@@ -10,6 +10,8 @@ import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, t
 
 type Sort = "outdated" | "reference" | "checked";
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** The fleet's images whose tag moved on, by reference, with the containers on each host that run them. */
 export function UpdateList() {
   const trpc = useTRPC();
@@ -26,8 +28,8 @@ export function UpdateList() {
       onSuccess: (s) => {
         toast({
           tone: "ok",
-          title: `Checked ${s.references} image reference${s.references === 1 ? "" : "s"}: ${s.outdated} outdated`,
-          details: [`${s.requests} registry request${s.requests === 1 ? "" : "s"}${s.failed ? `; ${s.failed} could not be checked` : ""}`],
+          title: `Checked ${plural(s.references, "image reference")}: ${s.outdated} outdated`,
+          details: [`${plural(s.requests, "registry request")}${s.failed ? `; ${s.failed} could not be checked` : ""}`],
         });
         void queryClient.invalidateQueries({ queryKey: trpc.updates.pathKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.containers.list.pathKey() });
@@ -56,7 +58,7 @@ export function UpdateList() {
           <p className="text-sm text-slate-600" data-testid="update-schedule">
             {last ? (
               <>
-                Last checked <RelativeTime at={last.finishedAt} now={now} />: {last.references} references, {last.requests} registry requests, {last.outdated} outdated
+                Last checked <RelativeTime at={last.finishedAt} now={now} />: {plural(last.references, "reference")}, {plural(last.requests, "registry request")}, {last.outdated} outdated
                 {last.failed ? `, ${last.failed} failed` : ""}.
               </>
             ) : (
@@ -108,7 +110,7 @@ export function UpdateList() {
               </div>
               {r.error && <p className="text-sm text-red-700">The last check failed: {r.error}</p>}
               <p className="text-xs text-slate-600">
-                {r.outdated} of {r.total} container{r.total === 1 ? "" : "s"} run an older image
+                {r.outdated} of {plural(r.total, "container")} {r.outdated === 1 ? "runs" : "run"} an older image
               </p>
               <ul className="flex flex-wrap gap-2">
                 {r.containers.map((c) => (

@@ -1,9 +1,11 @@
 import { humanDuration } from "@stevedore/protocol";
 
-/** "less than a second ago", "3 minutes ago": lower case, as it mostly sits inside a sentence ("connected …"). */
+/** "less than a second ago", "3 minutes ago", "in 6 hours": lower case, as it mostly sits inside a sentence ("connected …"). */
 export function ago(t: number, now: number): string {
-  const d = humanDuration(Math.max(0, now - t));
-  return `${d.charAt(0).toLowerCase()}${d.slice(1)} ago`;
+  const d = humanDuration(Math.abs(now - t));
+  const lower = `${d.charAt(0).toLowerCase()}${d.slice(1)}`;
+  // A second of clock difference between server and browser is still "ago", not "in less than a second".
+  return t > now + 1000 ? `in ${lower}` : `${lower} ago`;
 }
 
 export function exactTime(t: number): string {

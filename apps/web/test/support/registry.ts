@@ -134,7 +134,7 @@ export async function startSlowProxy(target: string, bytesPerSecond: number): Pr
  * Builds a one-layer image from the test image that differs by `marker` (a label, so each marker is a
  * distinct image id), tags it as each of `refs` (registry-relative) and pushes them. Returns its id.
  */
-export async function pushMarkedImage(registry: TestRegistry, refs: string[], marker: string): Promise<string> {
+export async function pushMarkedImage(registry: Pick<TestRegistry, "host" | "dockerConfig">, refs: string[], marker: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-marked-"));
   fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nLABEL stevedore.test=1 stevedore.test.marker=${marker}\nCMD ["sleep", "100000"]\n`);
   const tags = refs.flatMap((r) => ["-t", `${registry.host}/${r}`]);
@@ -145,7 +145,7 @@ export async function pushMarkedImage(registry: TestRegistry, refs: string[], ma
 }
 
 /** A manifest as the registry stores it: the descriptor an index lists it by. */
-export async function manifestDescriptor(registry: TestRegistry, repository: string, reference: string): Promise<{ mediaType: string; digest: string; size: number }> {
+export async function manifestDescriptor(registry: Pick<TestRegistry, "host">, repository: string, reference: string): Promise<{ mediaType: string; digest: string; size: number }> {
   const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${reference}`, { headers: { accept: "application/vnd.docker.distribution.manifest.v2+json" } });
   if (!res.ok) throw new Error(`manifest ${repository}:${reference}: HTTP ${res.status}`);
   const body = Buffer.from(await res.arrayBuffer());
@@ -153,7 +153,7 @@ export async function manifestDescriptor(registry: TestRegistry, repository: str
 }
 
 /** Puts a hand-built OCI image index under `tag`, one entry per platform; returns its digest. */
-export async function putIndex(registry: TestRegistry, repository: string, tag: string, entries: { platform: { os: string; architecture: string; variant?: string }; manifest: { mediaType: string; digest: string; size: number } }[]): Promise<string> {
+export async function putIndex(registry: Pick<TestRegistry, "host">, repository: string, tag: string, entries: { platform: { os: string; architecture: string; variant?: string }; manifest: { mediaType: string; digest: string; size: number } }[]): Promise<string> {
   const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries.map((e) => ({ ...e.manifest, platform: e.platform })) };
   const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, { method: "PUT", headers: { "content-type": index.mediaType }, body: JSON.stringify(index) });
   if (res.status !== 201) throw new Error(`putting the index ${repository}:${tag}: HTTP ${res.status} ${await res.text()}`);
