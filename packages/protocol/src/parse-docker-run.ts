@@ -219,53 +219,70 @@ function splitOnce(s: string, separator: string): [string, string | null] {
 }
 
 /**
- * Reads quoting as a shell does, for what shell-quote does not do: join `\`-continued lines (as docs print
- * them), keep a `#` inside a word (shell-quote would start a comment there and cut a value short), and refuse
- * line breaks and command substitutions, which would make the paste more than one docker command.
+ * Splits the line into words as a shell does, quotes and escapes left for shell-quote to undo word by word
+ * (on a whole line its work grows with the square of the words: 11 s for 32 K of them). On the way: joins
+ * `\`-continued lines (as docs print them), keeps a `#` inside a word (shell-quote would start a comment there
+ * and cut a value short), and refuses what would make the paste more than one docker command: line breaks,
+ * command substitutions, an unclosed quote.
  */
-function shellText(line: string): { text: string } | { error: string } {
-  let text = "";
+function rawWords(line: string): string[] | string {
+  const words: string[] = [];
+  let word = "";
   let quote: "'" | '"' | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quote === "'") {
       if (c === "'") quote = null;
     } else if (c === "\\") {
-      if (line[i + 1] !== "\n") text += c + (line[i + 1] ?? "");
+      // A continuation into nothing (the last line of a block left out) joins nothing.
+      if (line[i + 1] !== "\n" && i + 1 < line.length) word += c + line[i + 1];
       i++;
       continue;
     } else if (c === "`" || (c === "$" && line[i + 1] === "(")) {
-      return { error: `${c === "`" ? "`…`" : "$(…)"} runs another command: write its result into the line` };
+      return `${c === "`" ? "`…`" : "$(…)"} runs another command: write its result into the line`;
     } else if (c === "\n" && !quote) {
-      return { error: "the line breaks without a \\ at its end: paste one docker run command" };
-    } else if (c === "#" && !quote && text !== "" && !/\s$/.test(text)) {
-      text += "\\#";
+      return "the line breaks without a \\ at its end: paste one docker run command";
+    } else if ((c === " " || c === "\t") && !quote) {
+      if (word) words.push(word);
+      word = "";
+      continue;
+    } else if (c === "#" && !quote && word) {
+      word += "\\#";
       continue;
     } else if (c === '"' || (c === "'" && !quote)) quote = quote ? null : c;
-    text += c;
+    word += c;
   }
-  return { text };
+  if (quote) return `a ${quote} is not closed`;
+  return word ? [...words, word] : words;
 }
 
 /** The words of the line, or why it is not one plain command. */
 function words(line: string): string[] | DockerRunError {
-  const prepared = shellText(line.replace(/\r\n?/g, "\n").trim().replace(/^\$\s+/, ""));
-  if ("error" in prepared) return { flag: null, message: prepared.error };
+  const raw = rawWords(line.replace(/\r\n?/g, "\n").trim().replace(/^\$\s+/, ""));
+  if (typeof raw === "string") return { flag: null, message: raw };
   const out: string[] = [];
-  for (const entry of shellParse(prepared.text, (name) => ({ variable: name }))) {
-    if (typeof entry === "string") out.push(entry);
-    else if ("comment" in entry) break;
-    // An unmatched glob stays as typed in a shell too (`http://x/?a=1`).
-    else if ("pattern" in entry) out.push(entry.pattern);
-    else if ("op" in entry) return { flag: null, message: `${entry.op} makes this more than one docker run command: paste one command` };
-    else return { flag: null, message: `$${entry.variable} is a shell variable, unknown here: write its value` };
+  for (const word of raw) {
+    let entries;
+    try {
+      entries = shellParse(word, (name) => ({ variable: name }));
+    } catch {
+      return { flag: null, message: `${word} is a shell substitution, unknown here: write its value` }; // "${" unclosed
+    }
+    for (const entry of entries) {
+      if (typeof entry === "string") out.push(entry);
+      else if ("comment" in entry) return out;
+      // An unmatched glob stays as typed in a shell too (`http://x/?a=1`).
+      else if ("pattern" in entry) out.push(entry.pattern);
+      else if ("op" in entry) return { flag: null, message: `${entry.op} makes this more than one docker run command: paste one command` };
+      else return { flag: null, message: `$${entry.variable} is a shell variable, unknown here: write its value` };
+    }
   }
   return out;
 }
 
 /** The inverse of dockerRunCommand: a pasted `docker run` (or `sudo docker container run`) line as a RunSpec. */
 export function parseDockerRun(line: string): ParsedDockerRun {
-  const fail = (message: string, flag: string | null = null): ParsedDockerRun => ({ ok: false, errors: [{ flag, message }] });
+  const fail = (message: string): ParsedDockerRun => ({ ok: false, errors: [{ flag: null, message }] });
   if (new TextEncoder().encode(line).length > MAX_DOCKER_RUN_BYTES) return fail("the line is longer than 64 KiB");
   const all = words(line);
   if (!Array.isArray(all)) return { ok: false, errors: [all] };

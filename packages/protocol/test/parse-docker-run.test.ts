@@ -140,6 +140,7 @@ describe("a pasted line", () => {
     ["  docker run \\\n nginx:1.27  \r\n", "a continuation, CRLF and spaces"],
     ["docker run -- nginx:1.27", "-- before the image"],
     ["docker run nginx:1.27 # a comment", "a trailing comment"],
+    ["docker run nginx:1.27 \\", "a continuation into nothing"],
   ])("reads %j (%s)", (line) => {
     expect(parsed(line)).toEqual({ ok: true, spec: spec({ image: "nginx:1.27" }), unsupported: [] });
   });
@@ -189,6 +190,10 @@ describe("a pasted line", () => {
         tty: true,
       }),
     );
+  });
+
+  it("keeps quoted line breaks and escaped spaces inside their word", () => {
+    expect(parsed("docker run app:1 sh -c 'echo a\necho b' a\\ b \"x\\\"y\"").spec.cmd).toEqual(["sh", "-c", "echo a\necho b", "a b", 'x"y']);
   });
 
   it("keeps a # inside a word and words after the image as the command, flags included", () => {
@@ -319,7 +324,10 @@ describe("refusals, each naming its flag", () => {
     ["docker run -v `pwd`:/app nginx", "`…` runs another command: write its result into the line"],
     ['docker run -e "HOME=$HOME" nginx', "$HOME is a shell variable, unknown here: write its value"],
     ["docker run -v ${PWD}/x:/x nginx", "$PWD is a shell variable, unknown here: write its value"],
+    ["docker run -v ${PWD:/x nginx", "${PWD:/x is a shell substitution, unknown here: write its value"],
     ["docker run nginx\ndocker ps", "the line breaks without a \\ at its end: paste one docker run command"],
+    ["docker run -e 'A=1 nginx", "a ' is not closed"],
+    ['docker run -e "A=1 nginx', 'a " is not closed'],
     [`docker run -e A=${"x".repeat(MAX_DOCKER_RUN_BYTES)} nginx`, "the line is longer than 64 KiB"],
   ])("refuses %j", (line, message) => {
     expect(errorsOf(line)).toEqual([{ flag: null, message }]);
