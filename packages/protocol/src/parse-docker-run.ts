@@ -101,7 +101,8 @@ const CARRIED: [string, Flag][] = [
   ["-d --detach", { takesValue: false, apply: () => undefined }],
 ];
 
-// Docker's own flags (docker run --help of 20.10, and a few later ones) that a spec has no field for.
+// Docker's own flags (docker run --help of 20.10, and a few later ones) that a spec has no field for;
+// --env-file and --label-file name files on the client, which the host cannot read.
 const NOT_CARRIED_WITH_VALUE = `--add-host -a --attach --annotation --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent
   --cgroupns --cidfile --cpu-count --cpu-percent --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems
   --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --dns
