@@ -12,3 +12,4 @@ export * from "./logs";
 export * from "./stats";
 export * from "./transport";
 export * from "./spec-from-inspect";
+export * from "./parse-docker-run";

@@ -169,10 +169,13 @@ export function dockerRunCommand(spec: RunSpec): string {
   if (spec.memoryBytes !== undefined) args.push("--memory", byteFlag(spec.memoryBytes));
   if (spec.memorySwapBytes !== undefined) args.push("--memory-swap", spec.memorySwapBytes === -1 ? "-1" : byteFlag(spec.memorySwapBytes));
   if (spec.restartPolicy.name !== "no") {
-    args.push("--restart", spec.restartPolicy.name + (spec.restartPolicy.name === "on-failure" && spec.restartPolicy.maximumRetryCount ? `:${spec.restartPolicy.maximumRetryCount}` : ""));
+    const { name, maximumRetryCount } = spec.restartPolicy;
+    args.push("--restart", name + (name === "on-failure" && maximumRetryCount !== undefined ? `:${maximumRetryCount}` : ""));
   }
   for (const p of spec.ports) {
-    const host = p.hostPort ? `${p.hostIp ? `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}:` : ""}${p.hostPort}:` : "";
+    const ip = p.hostIp?.includes(":") ? `[${p.hostIp}]` : p.hostIp;
+    // An address without a host port (`127.0.0.1::80`) still keeps the port off the other interfaces.
+    const host = p.hostPort ? `${ip ? `${ip}:` : ""}${p.hostPort}:` : ip ? `${ip}::` : "";
     args.push("-p", `${host}${p.containerPort}/${p.protocol}`);
   }
   // docker run joins one network; the others are `docker network connect` afterwards, which one line cannot say.
