@@ -31,6 +31,7 @@ const TRAILING_EVENTS: Record<string, string[]> = {
   pause: ["pause"],
   unpause: ["unpause"],
   rename: ["rename"],
+  recreate: ["rename", "kill", "die", "stop", "destroy", "start"],
   run: ["create", "start"],
 };
 

@@ -1,11 +1,13 @@
 import type Docker from "dockerode";
-import { REQUEST_ID_LABEL, specFromInspect, type ContainerInspect, type ImageInspect, type BindMountRule, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunResult, type RunSpec } from "@stevedore/protocol";
+import { REQUEST_ID_LABEL, specFromInspect, type ContainerInspect, type ImageInspect, type BindMountRule, type FileChange, type AgentMessage, type ContainerOperation, type ErrorCode, type RequestMessage, type RunSpec } from "@stevedore/protocol";
 import type { RequestIO } from "./control-connection";
 import { type Engine, engineMessage } from "./engine";
 import type { HostSync } from "./host-sync";
 import { imageDisk, inspectImage } from "./image-layers";
 import { PullError, pullErrorCode, pullImage } from "./image-pull";
 import { RequestRefused, enforceRunPolicy } from "./run-policy";
+import { runContainer } from "./container-create";
+import { recreateContainer } from "./recreate";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
 function errorCode(err: unknown): ErrorCode {
@@ -35,22 +37,31 @@ export interface RequestDeps {
 export async function handleRequest(deps: RequestDeps, req: RequestMessage, io: RequestIO): Promise<AgentMessage> {
   const { sync } = deps;
   // Engine events this request causes are Stevedore's own, not changes made outside it.
-  const release =
-    req.method === "container.operate"
-      ? sync.beginOwn(req.params.id, req.params.operation.action)
-      : req.method === "container.run" && req.params.spec.labels[REQUEST_ID_LABEL]
-        ? sync.beginOwn(req.params.spec.labels[REQUEST_ID_LABEL], "run")
-        : null;
+  const releases = ownWork(sync, req);
   try {
     const result = await run(deps, req, io);
     return { type: "response", requestId: req.requestId, ok: true, result };
   } catch (err) {
     return { type: "response", requestId: req.requestId, ok: false, error: { code: errorCode(err), message: engineMessage(err).slice(0, 4096) } };
   } finally {
-    release?.();
+    for (const release of releases) release();
   }
 }
 
+/** The containers a request acts on, whose engine events are then not changes made outside Stevedore. */
+function ownWork(sync: HostSync, req: RequestMessage): (() => void)[] {
+  const requestId = (spec: RunSpec) => spec.labels[REQUEST_ID_LABEL];
+  switch (req.method) {
+    case "container.operate":
+      return [sync.beginOwn(req.params.id, req.params.operation.action)];
+    case "container.run":
+      return requestId(req.params.spec) ? [sync.beginOwn(requestId(req.params.spec)!, "run")] : [];
+    case "container.recreate":
+      return [sync.beginOwn(req.params.id, "recreate"), ...(requestId(req.params.spec) ? [sync.beginOwn(requestId(req.params.spec)!, "run")] : [])];
+    default:
+      return [];
+  }
+}
 
 async function run({ engine, sync, openStream, bindMounts, rotateCredential }: RequestDeps, req: RequestMessage, io: RequestIO): Promise<unknown> {
   const docker = engine.docker;
@@ -74,11 +85,15 @@ async function run({ engine, sync, openStream, bindMounts, rotateCredential }: R
     case "container.run": {
       // Refused here whatever the control plane checked: a compromised or buggy control plane, or a
       // host owner's stricter --bind-mounts, still stops a bind of / or the engine socket.
-      const spec = await enforceRunPolicy(req.params.spec, req.params.policy, { local: bindMounts, dataRoot: sync.facts?.dockerRootDir || (await engine.facts().then((f) => f.dockerRootDir, () => null)) });
+      const spec = await enforceRunPolicy(req.params.spec, req.params.policy, { local: bindMounts, dataRoot: await dataRoot(engine, sync) });
       return runContainer(docker, spec);
     }
     case "container.operate":
       return { changed: await operate(docker.getContainer(req.params.id), req.params.operation) };
+    case "container.recreate": {
+      const spec = await enforceRunPolicy(req.params.spec, req.params.policy, { local: bindMounts, dataRoot: await dataRoot(engine, sync) });
+      return recreateContainer(docker, req.params.id, spec, req.params.gate, io.progress, io.signal);
+    }
     case "image.pull":
       return pullImage(docker, req.params.reference, req.params.auth, io.progress, io.signal).catch((err: unknown) => {
         // A refusal before the stream starts (unknown repository, bad credentials) comes as an HTTP error.
@@ -113,79 +128,9 @@ async function run({ engine, sync, openStream, bindMounts, rotateCredential }: R
   }
 }
 
-/** The engine's create options for a run spec: what `docker run` sends. */
-export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp?: string; HostPort?: string }[]> = {};
-  for (const p of spec.ports) {
-    const key = `${p.containerPort}/${p.protocol}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? "", HostPort: p.hostPort ? String(p.hostPort) : "" });
-  }
-  const first = spec.networks[0];
-  return {
-    name: spec.name,
-    Image: spec.image,
-    Cmd: spec.cmd,
-    Env: spec.env,
-    Labels: spec.labels,
-    Tty: spec.tty,
-    OpenStdin: spec.interactive,
-    StdinOnce: false,
-    AttachStdin: false,
-    AttachStdout: false,
-    AttachStderr: false,
-    ExposedPorts: exposed,
-    Entrypoint: spec.entrypoint,
-    Hostname: spec.hostname,
-    User: spec.user,
-    WorkingDir: spec.workingDir,
-    StopSignal: spec.stopSignal,
-    StopTimeout: spec.stopTimeoutSeconds,
-    Healthcheck: spec.healthcheck && {
-      Test: spec.healthcheck.test,
-      Interval: nanoseconds(spec.healthcheck.intervalSeconds),
-      Timeout: nanoseconds(spec.healthcheck.timeoutSeconds),
-      StartPeriod: nanoseconds(spec.healthcheck.startPeriodSeconds),
-      Retries: spec.healthcheck.retries,
-    },
-    // API 1.41 (engine 20.10) takes one network at create; runContainer joins the others before the start.
-    NetworkingConfig: first ? { EndpointsConfig: { [first.name]: { Aliases: first.aliases } } } : undefined,
-    HostConfig: {
-      NetworkMode: first?.name,
-      NanoCpus: spec.cpus === undefined ? undefined : Math.round(spec.cpus * 1e9),
-      Init: spec.init || undefined,
-      CpuShares: spec.cpuShares,
-      Memory: spec.memoryBytes,
-      MemorySwap: spec.memorySwapBytes,
-      RestartPolicy: { Name: spec.restartPolicy.name === "no" ? "" : spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
-      PortBindings: bindings,
-      Mounts: spec.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
-    },
-  };
-}
-
-const nanoseconds = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1e9));
-
-async function runContainer(docker: Docker, spec: RunSpec): Promise<RunResult> {
-  const created = await docker.createContainer(createOptions(spec));
-  let startError: string | undefined;
-  try {
-    for (const n of spec.networks.slice(1)) await docker.getNetwork(n.name).connect({ Container: created.id, EndpointConfig: { Aliases: n.aliases } });
-    await created.start();
-  } catch (err) {
-    // Like `docker run`: the container stays (created) and the engine's reason is reported.
-    startError = engineMessage(err);
-  }
-  const info = await created.inspect();
-  const image = await docker.getImage(info.Image).inspect().catch(() => null);
-  return {
-    id: info.Id,
-    name: info.Name.replace(/^\//, ""),
-    imageId: info.Image,
-    imageDigests: image?.RepoDigests ?? [],
-    startError,
-  };
+/** The engine's data directory, which no bind mount may reach. */
+async function dataRoot(engine: Engine, sync: HostSync): Promise<string | null> {
+  return sync.facts?.dockerRootDir || (await engine.facts().then((f) => f.dockerRootDir, () => null));
 }
 
 /** Runs one lifecycle operation; false when the engine answers 304 (nothing to do). */

@@ -30,6 +30,7 @@ import { LogStreams } from "./logs/log-streams";
 import { AgentStreams } from "./agents/agent-streams";
 import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
+import { Rollouts } from "./containers/rollouts";
 import { Registries } from "./registries/registries";
 import { ImageUpdates } from "./updates/image-updates";
 import { StatsHistory } from "./stats/stats-history";
@@ -88,7 +89,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const streams = new AgentStreams({ agents, bus, replicas, log: log.child({ component: "agent-streams" }) });
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, registries, updates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const rollouts = new Rollouts(() => services, replicaId);
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -214,6 +216,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   await replicas.start(config.port === 0 ? url : config.replicaUrl);
   await replication.start();
   await pulls.followReplicas();
+  await rollouts.followReplicas();
   await updates.start();
   log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
   if (isInsecureUrl(config.publicUrl)) log.warn({ publicUrl: config.publicUrl }, "PUBLIC_URL is plain http to a non-loopback address: agents refuse it unless installed with --insecure-http; give Stevedore TLS (TLS_CERT_FILE/TLS_KEY_FILE, or an https proxy)");

@@ -9,6 +9,7 @@ import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import type { Db } from "./db";
 import type { FleetState } from "./fleet/fleet-state";
+import type { Rollouts } from "./containers/rollouts";
 import type { ImagePulls } from "./images/image-pulls";
 import type { Logger } from "./logger";
 import type { LogStreams } from "./logs/log-streams";
@@ -33,6 +34,8 @@ export interface Services {
   /** Settles "unknown" outcomes from what the host reports next. */
   settler: OutcomeSettler;
   pulls: ImagePulls;
+  /** Recreates, updates and rollbacks, host by host, watched by browsers. */
+  rollouts: Rollouts;
   registries: Registries;
   /** Which containers run an image their tag no longer names. */
   updates: ImageUpdates;

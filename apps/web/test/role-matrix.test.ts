@@ -12,6 +12,8 @@ import { AgentProcess, type TestStack, apiClient, signIn, startStack } from "./s
  * `ownerOnly`: besides the rule, only the thing's owner (or an admin) may (the fixtures are the admin's).
  * `refusedFor`: callers the handler refuses by its own rule, named there.
  */
+const ABSENT = "f".repeat(64);
+
 const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readonly string[] }> = {
   "me.get": { kind: "signed-in" },
   "me.preferences": { kind: "signed-in" },
@@ -44,6 +46,10 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "containers.run": { kind: "hosts", permission: "operate" },
   "containers.operate": { kind: "hosts", permission: "operate" },
   "containers.runPolicy": { kind: "hosts", permission: "view" },
+  "containers.recreate": { kind: "hosts", permission: "operate" },
+  "containers.update": { kind: "hosts", permission: "operate" },
+  "containers.rollback": { kind: "hosts", permission: "operate" },
+  "containers.rollout": { kind: "hosts", permission: "view" },
   "stats.container": { kind: "hosts", permission: "view" },
   "stats.hosts": { kind: "signed-in" },
   "stats.host": { kind: "hosts", permission: "view" },
@@ -108,6 +114,7 @@ interface Fixture {
   containerId: string;
   imageId: string;
   pullIds: Record<"A" | "B", string>;
+  rolloutIds: Record<"A" | "B", string>;
   sessionIds: Record<"A" | "B", string>;
   registryId: string;
   dummyUserId: string;
@@ -143,6 +150,11 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "containers.run": { hostIds: [hostId], spec: { image: TEST_IMAGE, cmd: ["true"], labels: { "stevedore.test": "1", "stevedore.matrix": "1" } } },
     "containers.operate": { targets: [container], operation: { action: "start" } },
     "containers.runPolicy": { hostIds: [hostId] },
+    // A container that is not there: the access check is what is tested, not a recreate of the fixture.
+    "containers.recreate": { hostId, id: ABSENT, spec: { image: TEST_IMAGE, labels: { "stevedore.test": "1", "stevedore.matrix": "1" } } },
+    "containers.update": { targets: [{ hostId, id: ABSENT }] },
+    "containers.rollback": { hostId, id: ABSENT },
+    "containers.rollout": { rolloutId: f.rolloutIds[on] },
     "stats.container": container,
     "stats.host": { hostId },
     "stats.top": {},
@@ -228,6 +240,7 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
     }
     const dummy = await admin.users.create.mutate({ email: "dummy@stevedore.test", name: "Dummy", role: "viewer" });
     const pull = async (hostId: string) => (await admin.images.pull.mutate({ hostIds: [hostId], reference: "127.0.0.1:1/matrix/absent:1" })).pullId;
+    const rollout = async (hostId: string) => (await admin.containers.rollback.mutate({ hostId, id: ABSENT })).rolloutId;
     const session = async (hostId: string) => (await admin.terminals.open.mutate({ hostId, containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } })).sessionId;
     f = {
       hostIds: { A: ids.A!, B: ids.B! },
@@ -235,6 +248,7 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
       containerId,
       imageId: await docker(["image", "inspect", "--format", "{{.Id}}", TEST_IMAGE]),
       pullIds: { A: await pull(ids.A!), B: await pull(ids.B!) },
+      rolloutIds: { A: await rollout(ids.A!), B: await rollout(ids.B!) },
       sessionIds: { A: await session(ids.A!), B: await session(ids.B!) },
       registryId: (await admin.registries.add.mutate({ name: "matrix", address: "127.0.0.1:1", insecure: true })).id,
       dummyUserId: dummy.user.id,

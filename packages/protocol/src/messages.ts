@@ -32,6 +32,41 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
+/**
+ * How a recreate decides the new container works: its healthcheck reporting healthy, or (without one)
+ * running for `stableSeconds` without exiting or restarting.
+ */
+export const HealthGate = z.strictObject({
+  stableSeconds: z.number().int().min(0).max(3600).default(30),
+  /** With a healthcheck: how long "starting" may last before the new container counts as failed. */
+  healthTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+});
+export type HealthGate = z.infer<typeof HealthGate>;
+export const DEFAULT_HEALTH_GATE: HealthGate = { stableSeconds: 30, healthTimeoutSeconds: 300 };
+
+export const RecreatePhase = z.enum(["stopping", "starting", "waiting-healthy", "watching", "removing-old", "rolling-back"]);
+export type RecreatePhase = z.infer<typeof RecreatePhase>;
+
+/** Where a recreate is; sent at least every second while it waits, so the request never looks dead. */
+export const RecreateProgress = z.object({ phase: RecreatePhase, message: z.string().max(1024) });
+export type RecreateProgress = z.infer<typeof RecreateProgress>;
+
+/**
+ * replaced: the new container passed the gate and the old one is removed. rolled-back: it did not
+ * (`reason`), and the old container is back under its name, running as before. rollback-failed: the
+ * old one could not be restored either; it is kept under `previous.name` for a person to look at.
+ */
+export const RecreateResult = z.object({
+  outcome: z.enum(["replaced", "rolled-back", "rollback-failed"]),
+  reason: z.string().max(4096).optional(),
+  /** How the new container was judged: its healthcheck, or running long enough. */
+  gate: z.enum(["healthy", "stable"]).optional(),
+  /** The container under the name now (the new one when replaced, else the restored old one). */
+  current: z.object({ id: z.string().max(128), name: z.string().max(256), imageId: z.string().max(256), imageDigests: z.array(z.string().max(1024)).max(256) }),
+  previous: z.object({ id: z.string().max(128), name: z.string().max(256), imageId: z.string().max(256) }),
+});
+export type RecreateResult = z.infer<typeof RecreateResult>;
+
 /** Where one layer of an image pull is, from the engine's progress stream. */
 export const LayerPhase = z.enum(["waiting", "downloading", "verifying", "downloaded", "extracting", "complete", "exists"]);
 export type LayerPhase = z.infer<typeof LayerPhase>;
@@ -95,6 +130,16 @@ export const AgentMethods = {
   "container.run": {
     params: z.strictObject({ spec: RunSpec, policy: RunPolicy.default(DEFAULT_RUN_POLICY) }),
     result: RunResult,
+  },
+  /**
+   * Replaces a container with one made from `spec` under the same name (policy applied as for a run):
+   * the old one is renamed and stopped, the new one started and watched through `gate`, and the old
+   * one removed only then; otherwise it is put back. Streams `progress`.
+   */
+  "container.recreate": {
+    params: z.strictObject({ id: containerId, spec: RunSpec, policy: RunPolicy.default(DEFAULT_RUN_POLICY), gate: HealthGate.default(DEFAULT_HEALTH_GATE) }),
+    result: RecreateResult,
+    progress: RecreateProgress,
   },
   "container.operate": {
     params: z.object({ id: containerId, operation: ContainerOperation }),
@@ -163,6 +208,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.spec"), params: AgentMethods["container.spec"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.run"), params: AgentMethods["container.run"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("container.operate"), params: AgentMethods["container.operate"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("container.recreate"), params: AgentMethods["container.recreate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.pull"), params: AgentMethods["image.pull"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("stream.open"), params: AgentMethods["stream.open"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.inspect"), params: AgentMethods["image.inspect"].params }),

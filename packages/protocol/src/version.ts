@@ -3,10 +3,10 @@
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
 export const PROTOCOL_VERSION = 4;
-/** 3 adds `credential.rotate`, 4 `container.spec`; the control plane sends them only to agents that speak them. */
+/** 3 adds `credential.rotate`, 4 `container.spec` and `container.recreate`; the control plane sends them only to agents that speak them. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4];
 /** The first protocol with each method added after 1. */
-export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4 } as const;
+export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4, "container.recreate": 4 } as const;
 /** The first protocol that has this method. */
 export const protocolOf = (method: string): number => (METHOD_SINCE as Record<string, number>)[method] ?? 1;
 
@@ -54,3 +54,5 @@ export const CloseCode = {
 /** Labels on every container Stevedore starts, so `docker inspect` on the host says who and which request. */
 export const STARTED_BY_LABEL = "io.stevedore.started-by";
 export const REQUEST_ID_LABEL = "io.stevedore.request-id";
+/** On a container a recreate made: the image id it replaced, for a rollback by hand. */
+export const PREVIOUS_IMAGE_LABEL = "io.stevedore.previous-image";

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import WebSocket from "ws";
+import type { z } from "zod";
 import {
   AgentMessage,
   AgentMethods,
@@ -299,7 +300,7 @@ export class AgentSession {
   private onProgress(msg: Extract<AgentMessage, { type: "progress" }>): void {
     const p = this.pending.get(msg.requestId);
     if (!p) return;
-    const schema = (AgentMethods[p.method] as { progress?: (typeof AgentMethods)["image.pull"]["progress"] }).progress;
+    const schema = (AgentMethods[p.method] as { progress?: z.ZodType }).progress;
     const parsed = schema?.safeParse(msg.progress);
     if (!parsed?.success) {
       this.protocolError({ code: "bad_message", message: `malformed progress for ${p.method}` });

@@ -132,11 +132,13 @@ export async function startSlowProxy(target: string, bytesPerSecond: number): Pr
 
 /**
  * Builds a one-layer image from the test image that differs by `marker` (a label, so each marker is a
- * distinct image id), tags it as each of `refs` (registry-relative) and pushes them. Returns its id.
+ * distinct image id), with its own command and healthcheck if given, tags it as each of `refs`
+ * (registry-relative) and pushes them. Returns its id.
  */
-export async function pushMarkedImage(registry: Pick<TestRegistry, "host" | "dockerConfig">, refs: string[], marker: string): Promise<string> {
+export async function pushMarkedImage(registry: Pick<TestRegistry, "host" | "dockerConfig">, refs: string[], marker: string, opts: { cmd?: string[]; healthcheck?: string } = {}): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-marked-"));
-  fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${TEST_IMAGE}\nLABEL stevedore.test=1 stevedore.test.marker=${marker}\nCMD ["sleep", "100000"]\n`);
+  const lines = [`FROM ${TEST_IMAGE}`, `LABEL stevedore.test=1 stevedore.test.marker=${marker}`, `CMD ${JSON.stringify(opts.cmd ?? ["sleep", "100000"])}`, ...(opts.healthcheck ? [`HEALTHCHECK ${opts.healthcheck}`] : [])];
+  fs.writeFileSync(path.join(dir, "Dockerfile"), `${lines.join("\n")}\n`);
   const tags = refs.flatMap((r) => ["-t", `${registry.host}/${r}`]);
   await run("docker", ["-H", `unix://${MAIN_SOCKET}`, "build", "-q", ...tags, dir], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
   fs.rmSync(dir, { recursive: true, force: true });

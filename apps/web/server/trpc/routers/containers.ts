@@ -7,7 +7,9 @@ import { containerDetail, containerRow, redactTop } from "../../containers/conta
 import { DomainError } from "../../domain-error";
 import { ContainerListInput, listContainers } from "../../fleet/container-query";
 import { actorOf } from "../../authenticate";
-import { hostProcedure, signedInProcedure, throwIfSingleFailure } from "../init";
+import { type AuthedContext, type Context, hostProcedure, signedInProcedure, throwIfSingleFailure } from "../init";
+import { watchState } from "../watch-state";
+import { DEFAULT_ROLLOUT_OPTIONS, RolloutOptions } from "../../containers/rollouts";
 
 const HostId = z.string().min(1).max(64);
 const ContainerRef = z.object({ hostId: HostId, id: ContainerId });
@@ -57,4 +59,35 @@ export const containersRouter = {
   operate: hostProcedure("operate", z.object({ targets: z.array(ContainerRef).min(1).max(1000), operation: ContainerOperation }), (i) => i.targets.map((t) => t.hostId)).mutation(
     async ({ ctx, input }) => throwIfSingleFailure(await operateContainers(ctx, actorOf(ctx), input.targets, input.operation)),
   ),
+
+  /** Edit and recreate: replaces the container with one from `spec` under its name, through the health gate; watch with `rollout`. */
+  recreate: hostProcedure("operate", ContainerRef.extend({ spec: RunSpec, options: RolloutOptions.default(DEFAULT_ROLLOUT_OPTIONS) }), (i) => [i.hostId]).mutation(({ ctx, input }) => ({
+    rolloutId: ctx.rollouts.recreate(actorOf(ctx), rolloutUser(ctx), input, input.spec, input.options).id,
+  })),
+
+  /** Pulls each container's image and recreates those it moved, host by host (or N at a time), stopping at the first failure. */
+  update: hostProcedure("operate", z.object({ targets: z.array(ContainerRef).min(1).max(500), options: RolloutOptions.default(DEFAULT_ROLLOUT_OPTIONS) }), (i) => i.targets.map((t) => t.hostId)).mutation(({ ctx, input }) => ({
+    rolloutId: ctx.rollouts.update(actorOf(ctx), rolloutUser(ctx), input.targets, input.options).id,
+  })),
+
+  /** Recreates the container on the image it ran before its last recreate. */
+  rollback: hostProcedure("operate", ContainerRef.extend({ options: RolloutOptions.default(DEFAULT_ROLLOUT_OPTIONS) }), (i) => [i.hostId]).mutation(({ ctx, input }) => ({
+    rolloutId: ctx.rollouts.rollback(actorOf(ctx), rolloutUser(ctx), input, input.options).id,
+  })),
+
+  /** A rollout's state, per container, until it is done. */
+  rollout: hostProcedure("view", z.object({ rolloutId: z.string().min(1).max(64) }), (i, ctx) => rolloutOrThrow(ctx, i.rolloutId).targets.map((t) => t.hostId)).subscription(({ ctx, input, signal }) => {
+    const rollout = rolloutOrThrow(ctx, input.rolloutId);
+    return watchState(rollout, (listener) => ctx.rollouts.watch(rollout.id, listener), signal);
+  }),
 } satisfies TRPCRouterRecord;
+
+function rolloutUser(ctx: AuthedContext) {
+  return { id: ctx.user.id, admin: ctx.access.isAdmin };
+}
+
+function rolloutOrThrow(ctx: Context, id: string) {
+  const rollout = ctx.rollouts.get(id);
+  if (!rollout) throw new DomainError("not_found", "no such rollout (finished ones are kept for 10 minutes)");
+  return rollout;
+}

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { ImageId, ImageReference, ImageTagTarget, hasImage } from "@stevedore/protocol";
@@ -7,6 +6,7 @@ import { ImageListInput, layerTree, listImages, prunePreview } from "../../image
 import { DomainError } from "../../domain-error";
 import { actorOf } from "../../authenticate";
 import { type Context, hostProcedure, signedInProcedure } from "../init";
+import { watchState } from "../watch-state";
 
 const HostId = z.string().min(1).max(64);
 const ImageRef = z.object({ hostId: HostId, id: ImageId });
@@ -14,8 +14,6 @@ const OnHost = z.object({ hostId: HostId });
 const onHost = (i: { hostId: string }) => [i.hostId];
 
 const PullId = z.object({ pullId: z.string().min(1).max(64) });
-/** Progress goes to a browser at most this often; each update is the whole state, so none is lost. */
-const PROGRESS_INTERVAL_MS = 100;
 
 function imageName(ctx: Context, ref: { hostId: string; id: string }): string | null {
   const img = ctx.fleet.hostImages(ref.hostId).find((i) => i.id === ref.id || i.id === `sha256:${ref.id}`);
@@ -83,30 +81,9 @@ export const imagesRouter = {
   }),
 
   /** The pull's state, per host and per layer, until every host has finished. */
-  pullProgress: hostProcedure("view", PullId, (i, ctx) => pullOrThrow(ctx, i.pullId).hosts.map((h) => h.hostId)).subscription(async function* ({ ctx, input, signal }) {
+  pullProgress: hostProcedure("view", PullId, (i, ctx) => pullOrThrow(ctx, i.pullId).hosts.map((h) => h.hostId)).subscription(({ ctx, input, signal }) => {
     const pull = pullOrThrow(ctx, input.pullId);
-    let changed = true;
-    let wake: (() => void) | null = null;
-    const stop = ctx.pulls.watch(pull.id, () => {
-      changed = true;
-      wake?.();
-    });
-    const onAbort = () => wake?.();
-    signal?.addEventListener("abort", onAbort);
-    try {
-      while (!signal?.aborted) {
-        if (!changed) await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        if (signal?.aborted) break;
-        changed = false;
-        yield structuredClone(pull);
-        if (pull.done) return;
-        await sleep(PROGRESS_INTERVAL_MS);
-      }
-    } finally {
-      stop();
-      signal?.removeEventListener("abort", onAbort);
-    }
+    return watchState(pull, (listener) => ctx.pulls.watch(pull.id, listener), signal);
   }),
 
   /** Stops a pull on every host it still runs on. Its starter or an admin may. */
