@@ -1,8 +1,52 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { describe, expect, it } from "vitest";
-import { EMPTY_FORM, type HostPolicy, parseRunForm, policySummary, predictedRefusals, splitCommand } from "../src/lib/run-form";
+import { RunSpec, dockerRunCommand, parseDockerRun } from "@stevedore/protocol";
+import { EMPTY_FORM, type HostPolicy, parseRunForm, policySummary, predictedRefusals, specToForm, splitCommand } from "../src/lib/run-form";
 
 describe("run form", () => {
+  it("shows any spec (a container's, for Edit and recreate) so that saving it unchanged gives the same spec", () => {
+    const specs = [
+      RunSpec.parse({ image: "busybox:1.36" }),
+      RunSpec.parse({
+        image: "registry.example.com:5000/team/app:2.1",
+        name: "api",
+        cmd: ["sh", "-c", "echo 'hi there'; sleep 1", ""],
+        entrypoint: ["/bin/tini", "--"],
+        env: ["A=1", "B=two words"],
+        ports: [{ containerPort: 80, hostPort: 8080, protocol: "tcp" }, { containerPort: 53, hostIp: "127.0.0.1", protocol: "udp" }, { containerPort: 9000, hostIp: "::1", hostPort: 9000, protocol: "tcp" }, { containerPort: 7000, protocol: "tcp" }],
+        mounts: [{ type: "bind", source: "/srv/data", target: "/data", readOnly: true }, { type: "volume", source: "cache", target: "/cache" }],
+        restartPolicy: { name: "on-failure", maximumRetryCount: 5 },
+        labels: { team: "web", "a.b": "x=y" },
+        init: true,
+        cpuShares: 512,
+        memoryBytes: 64 * 1024 ** 2,
+        memorySwapBytes: -1,
+        tty: true,
+        interactive: true,
+        hostname: "api-1",
+        user: "1000:1000",
+        workingDir: "/srv",
+        cpus: 1.5,
+        networks: [{ name: "backend", aliases: ["api", "web"] }, { name: "metrics", aliases: [] }],
+        healthcheck: { test: ["CMD", "curl", "-f", "http://localhost/"], intervalSeconds: 5, timeoutSeconds: 2, startPeriodSeconds: 10, retries: 3 },
+        stopSignal: "SIGINT",
+        stopTimeoutSeconds: 20,
+      }),
+      RunSpec.parse({ image: "nginx", entrypoint: [], healthcheck: { test: ["NONE"] }, memoryBytes: 1000, memorySwapBytes: 3 * 1024 ** 3 }),
+      RunSpec.parse({ image: "nginx", healthcheck: { test: ["CMD-SHELL", "wget -q -O- localhost || exit 1"] } }),
+    ];
+    for (const spec of specs) expect(parseRunForm(specToForm(spec))).toEqual({ ok: true, spec });
+  });
+
+  it("fills itself from a pasted docker run line with ports, env, mounts, limits and restart policy", () => {
+    const pasted = parseDockerRun("docker run -d --name db -p 5432:5432 -e POSTGRES_PASSWORD=s3cret -v pgdata:/var/lib/postgresql/data -m 512m --cpus 2 --restart unless-stopped postgres:16");
+    if (!pasted.ok) throw new Error(JSON.stringify(pasted.errors));
+    const form = specToForm(pasted.spec);
+    expect(form).toMatchObject({ image: "postgres:16", name: "db", ports: "5432:5432/tcp", env: "POSTGRES_PASSWORD=s3cret", volumes: "pgdata:/var/lib/postgresql/data", memory: "512m", cpus: "2", restart: "unless-stopped" });
+    const again = parseRunForm(form);
+    expect(again.ok && dockerRunCommand(again.spec)).toBe("docker run -d --name db --cpus 2 --memory 512m --restart unless-stopped -p 5432:5432/tcp -v pgdata:/var/lib/postgresql/data -e POSTGRES_PASSWORD=s3cret postgres:16");
+  });
+
   it("splits a command line like a shell", () => {
     expect(splitCommand(`sh -c "echo hi; sleep 1" 'a b' c\\ d ""`)).toEqual(["sh", "-c", "echo hi; sleep 1", "a b", "c d", ""]);
     expect(() => splitCommand(`echo "open`)).toThrow(/unclosed quote/);

@@ -17,6 +17,26 @@ export interface RunFormValues {
   memorySwap: string;
   tty: boolean;
   interactive: boolean;
+  // Advanced: what a recreate must keep, editable.
+  entrypoint: string;
+  /** `--entrypoint ""`: run without the image's entrypoint. */
+  clearEntrypoint: boolean;
+  hostname: string;
+  user: string;
+  workingDir: string;
+  cpus: string;
+  /** One per line: `name` or `name alias1,alias2`. */
+  networks: string;
+  healthCmd: string;
+  /** How the healthcheck runs: through a shell (`--health-cmd`), or as exec words (an image's CMD form). */
+  healthForm: "CMD-SHELL" | "CMD";
+  noHealthcheck: boolean;
+  healthInterval: string;
+  healthTimeout: string;
+  healthStartPeriod: string;
+  healthRetries: string;
+  stopSignal: string;
+  stopTimeout: string;
 }
 
 export const EMPTY_FORM: RunFormValues = {
@@ -35,7 +55,79 @@ export const EMPTY_FORM: RunFormValues = {
   memorySwap: "",
   tty: false,
   interactive: false,
+  entrypoint: "",
+  clearEntrypoint: false,
+  hostname: "",
+  user: "",
+  workingDir: "",
+  cpus: "",
+  networks: "",
+  healthCmd: "",
+  healthForm: "CMD-SHELL",
+  noHealthcheck: false,
+  healthInterval: "",
+  healthTimeout: "",
+  healthStartPeriod: "",
+  healthRetries: "",
+  stopSignal: "",
+  stopTimeout: "",
 };
+
+/** Words back into a line `splitCommand` reads the same. */
+export function joinCommand(words: readonly string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(" ");
+}
+
+const num = (n: number | undefined) => (n === undefined ? "" : String(n));
+
+function portLine(p: RunSpec["ports"][number]): string {
+  const ip = p.hostIp ? (p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp) : "";
+  const host = p.hostPort ? String(p.hostPort) : "";
+  return `${ip ? `${ip}:${host}:` : host ? `${host}:` : ""}${p.containerPort}/${p.protocol}`;
+}
+
+function sizeText(n: number): string {
+  for (const [unit, size] of [["g", 1024 ** 3], ["m", 1024 ** 2], ["k", 1024]] as const) if (n % size === 0) return `${n / size}${unit}`;
+  return `${n}b`;
+}
+
+/** A spec as the form shows it (Edit and recreate, Duplicate, a pasted docker run line): parseRunForm gives the same spec back. */
+export function specToForm(spec: RunSpec): RunFormValues {
+  const health = spec.healthcheck;
+  return {
+    image: spec.image,
+    name: spec.name ?? "",
+    command: spec.cmd ? joinCommand(spec.cmd) : "",
+    env: spec.env.join("\n"),
+    ports: spec.ports.map(portLine).join("\n"),
+    volumes: spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`).join("\n"),
+    labels: Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join("\n"),
+    restart: spec.restartPolicy.name,
+    maxRetries: num(spec.restartPolicy.maximumRetryCount),
+    init: spec.init,
+    cpuShares: num(spec.cpuShares),
+    memory: spec.memoryBytes === undefined ? "" : sizeText(spec.memoryBytes),
+    memorySwap: spec.memorySwapBytes === undefined ? "" : spec.memorySwapBytes === -1 ? "-1" : sizeText(spec.memorySwapBytes),
+    tty: spec.tty,
+    interactive: spec.interactive,
+    entrypoint: spec.entrypoint ? joinCommand(spec.entrypoint) : "",
+    clearEntrypoint: spec.entrypoint?.length === 0,
+    hostname: spec.hostname ?? "",
+    user: spec.user ?? "",
+    workingDir: spec.workingDir ?? "",
+    cpus: num(spec.cpus),
+    networks: spec.networks.map((n) => [n.name, n.aliases.join(",")].filter(Boolean).join(" ")).join("\n"),
+    healthCmd: health?.test[0] === "CMD-SHELL" ? health.test[1] : health?.test[0] === "CMD" ? joinCommand(health.test.slice(1)) : "",
+    healthForm: health?.test[0] === "CMD" ? "CMD" : "CMD-SHELL",
+    noHealthcheck: health?.test[0] === "NONE",
+    healthInterval: num(health?.intervalSeconds),
+    healthTimeout: num(health?.timeoutSeconds),
+    healthStartPeriod: num(health?.startPeriodSeconds),
+    healthRetries: num(health?.retries),
+    stopSignal: spec.stopSignal ?? "",
+    stopTimeout: num(spec.stopTimeoutSeconds),
+  };
+}
 
 /** Splits a command line like a shell would for words and quotes (no expansion). */
 export function splitCommand(line: string): string[] {
@@ -73,9 +165,10 @@ const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boo
 
 /** `[ip:]hostPort:containerPort[/proto]` or `containerPort[/proto]`, like `docker run -p`. */
 function parsePort(line: string): NonNullable<RunSpecInput["ports"]>[number] {
-  const m = /^(?:(?:(\[[0-9a-fA-F:]+\]|[0-9.]+):)?(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(line);
+  const m = /^(?:(\[[0-9a-fA-F:]+\]|[0-9.]+):(\d*):|(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(line);
   if (!m) throw new Error(`port "${line}": use hostPort:containerPort[/tcp|udp], e.g. 8080:80`);
-  return { hostIp: m[1]?.replace(/^\[|\]$/g, ""), hostPort: m[2] ? Number(m[2]) : undefined, containerPort: Number(m[3]), protocol: (m[4] as "tcp" | "udp" | "sctp") ?? "tcp" };
+  const hostPort = m[2] || m[3];
+  return { hostIp: m[1]?.replace(/^\[|\]$/g, ""), hostPort: hostPort ? Number(hostPort) : undefined, containerPort: Number(m[4]), protocol: (m[5] as "tcp" | "udp" | "sctp") ?? "tcp" };
 }
 
 /** `source:/target[:ro]`: a bind mount when the source is a path, a named volume otherwise. */
@@ -121,7 +214,17 @@ export function parseRunForm(v: RunFormValues): ParsedRunForm {
       }),
     ),
   );
+  const entrypoint = attempt(() => (v.clearEntrypoint ? [] : v.entrypoint.trim() ? splitCommand(v.entrypoint) : undefined));
+  const networks = attempt(() =>
+    lines(v.networks).map((l) => {
+      const [name, aliases, ...rest] = l.split(/\s+/);
+      if (rest.length) throw new Error(`network "${l}": use name, or name alias1,alias2`);
+      return { name: name!, aliases: aliases ? aliases.split(",").filter(Boolean) : [] };
+    }),
+  );
+  const healthcheck = attempt(() => healthOf(v));
   if (errors.length) return { ok: false, errors };
+  const optionalNumber = (text: string) => (text.trim() ? Number(text) : undefined);
   const input: RunSpecInput = {
     image: v.image,
     name: v.name.trim() || undefined,
@@ -137,10 +240,36 @@ export function parseRunForm(v: RunFormValues): ParsedRunForm {
     memorySwapBytes,
     tty: v.tty,
     interactive: v.interactive,
+    entrypoint,
+    hostname: v.hostname.trim() || undefined,
+    user: v.user.trim() || undefined,
+    workingDir: v.workingDir.trim() || undefined,
+    cpus: optionalNumber(v.cpus),
+    networks,
+    healthcheck,
+    stopSignal: (v.stopSignal.trim() || undefined) as RunSpecInput["stopSignal"],
+    stopTimeoutSeconds: optionalNumber(v.stopTimeout),
   };
   const parsed = RunSpec.safeParse(input);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`) };
   return { ok: true, spec: parsed.data };
+}
+
+function healthOf(v: RunFormValues): RunSpecInput["healthcheck"] {
+  if (v.noHealthcheck) return { test: ["NONE"] };
+  const timing = {
+    intervalSeconds: v.healthInterval.trim() ? Number(v.healthInterval) : undefined,
+    timeoutSeconds: v.healthTimeout.trim() ? Number(v.healthTimeout) : undefined,
+    startPeriodSeconds: v.healthStartPeriod.trim() ? Number(v.healthStartPeriod) : undefined,
+    retries: v.healthRetries.trim() ? Number(v.healthRetries) : undefined,
+  };
+  if (!v.healthCmd.trim()) {
+    if (Object.values(timing).some((t) => t !== undefined)) throw new Error("healthcheck: timings need a command");
+    return undefined;
+  }
+  if (v.healthForm === "CMD-SHELL") return { test: ["CMD-SHELL", v.healthCmd.trim()], ...timing };
+  const [first, ...rest] = splitCommand(v.healthCmd);
+  return { test: ["CMD", first!, ...rest], ...timing };
 }
 
 /** The run policy on one host as the server states it (containers.runPolicy). */
