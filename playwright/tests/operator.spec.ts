@@ -9,10 +9,10 @@ test("[OPERATOR] runs a container with a 64 MB memory limit from the form, sees 
   await page.getByRole("link", { name: "Run container" }).click();
   await expect(page).toHaveURL(/\/run/);
 
-  await page.getByLabel("Image").fill("stevedore-test/busybox");
+  await page.getByLabel("Image", { exact: true }).fill("stevedore-test/busybox");
   await expect(page.getByText("No tag: the engine runs")).toBeVisible();
-  await page.getByLabel("Image").fill("stevedore-test/busybox:latest");
-  await page.getByLabel("Name").fill("stv-e2e-limited");
+  await page.getByLabel("Image", { exact: true }).fill("stevedore-test/busybox:latest");
+  await page.getByLabel("Name", { exact: true }).fill("stv-e2e-limited");
   await page.getByLabel("Command and arguments").fill("sleep 100000");
   await page.getByLabel("Memory limit").fill("64m");
   await page.getByLabel("Init process as PID 1").check();
@@ -79,8 +79,8 @@ test("[OPERATOR] runs an image the host does not have: it is pulled first with p
   const image = process.env.STEVEDORE_E2E_PULL_IMAGE!;
   await signInAs(page, E2E_OPERATOR);
   await page.goto("/run");
-  await page.getByLabel("Image").fill(image);
-  await page.getByLabel("Name").fill("stv-e2e-pulled");
+  await page.getByLabel("Image", { exact: true }).fill(image);
+  await page.getByLabel("Name", { exact: true }).fill("stv-e2e-pulled");
   await page.getByLabel("Labels").fill("stevedore.test=1");
   await expect(page.getByTestId("image-missing")).toHaveText(/is not on e2e-host: it will be pulled there first/);
   await page.getByRole("button", { name: "Pull and run on 1 host" }).click();

@@ -39,7 +39,7 @@ test("[ADMIN] adds a private registry with credentials, browses it, pulls an ima
 
   await pull.getByRole("link", { name: "Run it…" }).click();
   await expect(page.getByLabel("Image", { exact: true })).toHaveValue(`${address}/stevedore-test/e2e-private:2.0.1`);
-  await page.getByLabel("Name").fill("stv-e2e-private");
+  await page.getByLabel("Name", { exact: true }).fill("stv-e2e-private");
   await page.getByLabel("Labels").fill("stevedore.test=1");
   await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
   await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-private" })).toBeVisible();

@@ -48,7 +48,7 @@ test("[ADMIN] sets a group's bind-mount rule; [OPERATOR] the run form shows it, 
   await expect(policy).toContainText(`Bind mounts: only under ${allowed} on e2e-host.`);
   await expect(policy).toContainText("Never /, the engine socket, /etc");
 
-  await op.getByLabel("Name").fill("stv-e2e-refused-bind");
+  await op.getByLabel("Name", { exact: true }).fill("stv-e2e-refused-bind");
   await op.getByLabel("Command and arguments").fill("sleep 100000");
   await op.getByLabel("Labels").fill("stevedore.test=1");
   await op.getByLabel("Volumes and binds").fill("/etc:/host-etc:ro");
@@ -66,7 +66,7 @@ test("[ADMIN] sets a group's bind-mount rule; [OPERATOR] the run form shows it, 
   await op.setViewportSize(WIDE);
 
   // Under the allowed prefix it runs, with the bind.
-  await op.getByLabel("Name").fill("stv-e2e-allowed-bind");
+  await op.getByLabel("Name", { exact: true }).fill("stv-e2e-allowed-bind");
   await op.getByLabel("Volumes and binds").fill(`${allowed}:/data:ro`);
   await expect(op.getByTestId("bind-refusals")).toHaveCount(0);
   await op.getByRole("button", { name: /^Run on 1 host$/ }).click();

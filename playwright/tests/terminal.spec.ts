@@ -42,7 +42,7 @@ test("[ADMIN] runs an interactive TTY container from the form (like docker run -
   // The host list arrives once the page is live (typing into a page still hydrating is lost).
   await expect(page.getByRole("checkbox", { name: /e2e-host/ })).toBeChecked();
   await page.getByLabel("Image").fill("stevedore-test/busybox:latest");
-  await page.getByLabel("Name").fill("stv-e2e-it");
+  await page.getByLabel("Name", { exact: true }).fill("stv-e2e-it");
   await page.getByLabel("Command and arguments").fill("sh");
   await page.getByLabel("Labels").fill("stevedore.test=1");
   await page.getByLabel("Interactive (keep stdin open)").check();

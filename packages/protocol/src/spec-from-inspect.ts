@@ -1,4 +1,4 @@
-import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "./version";
+import { PREVIOUS_IMAGE_LABEL, REQUEST_ID_LABEL, STARTED_BY_LABEL } from "./version";
 import { type Healthcheck, type RunSpec, RunSpec as RunSpecSchema, SIGNALS } from "./run-spec";
 
 /** What an image sets as defaults for its containers, and a container's own config has too (the engine's field names). */
@@ -112,6 +112,9 @@ const HOST_DEFAULTS: Record<string, { flag: string; isDefault: (v: unknown) => b
  * on a newer image takes the newer image's defaults rather than freezing the old one's. Anonymous
  * volumes become mounts of the same volume, so a recreate keeps their data (as compose does).
  */
+/** Set anew by each run or recreate: not part of what makes the container. */
+const STEVEDORE_LABELS: ReadonlySet<string> = new Set([STARTED_BY_LABEL, REQUEST_ID_LABEL, PREVIOUS_IMAGE_LABEL]);
+
 export function specFromInspect(c: ContainerInspect, image: ImageInspect | null): SpecFromInspect {
   const unsupported: string[] = [];
   const cfg = c.Config;
@@ -159,7 +162,7 @@ export function specFromInspect(c: ContainerInspect, image: ImageInspect | null)
 
   const env = (cfg.Env ?? []).filter((e) => !(img.Env ?? []).includes(e));
   const imageLabels = img.Labels ?? {};
-  const labels = Object.fromEntries(Object.entries(cfg.Labels ?? {}).filter(([k, v]) => imageLabels[k] !== v && k !== STARTED_BY_LABEL && k !== REQUEST_ID_LABEL));
+  const labels = Object.fromEntries(Object.entries(cfg.Labels ?? {}).filter(([k, v]) => imageLabels[k] !== v && !STEVEDORE_LABELS.has(k)));
   const entrypoint = same(cfg.Entrypoint, img.Entrypoint) ? undefined : (cfg.Entrypoint ?? []);
   // With its own entrypoint the engine does not take the image's command, so the command then always counts.
   const cmd = entrypoint === undefined && same(cfg.Cmd, img.Cmd) ? undefined : (cfg.Cmd ?? undefined);

@@ -8,6 +8,7 @@ import { REQUEST_ID_LABEL, STARTED_BY_LABEL } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { ContainerActions, mayOperate } from "./container-actions";
+import { ContainerRecreateActions } from "./container-recreate-actions";
 import { ContainerStatus } from "./container-status";
 import { ContainerDiff } from "./container-diff";
 import { ContainerLogs } from "./container-logs";
@@ -111,6 +112,9 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
                 if (op.action === "remove" && results[0]?.ok) router.push("/containers");
               }}
             />
+          </div>
+          <div className="border-t border-slate-100 p-3">
+            <ContainerRecreateActions c={c} update={detail.data.update} />
           </div>
         </Card>
       )}

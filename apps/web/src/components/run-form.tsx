@@ -4,14 +4,15 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { dockerRunCommand, mutableTagWarning } from "@stevedore/protocol";
-import { EMPTY_FORM, parseRunForm, policySummary, predictedRefusals, type RunFormValues } from "@/lib/run-form";
+import { SIGNALS, dockerRunCommand, mutableTagWarning, parseDockerRun } from "@stevedore/protocol";
+import { EMPTY_FORM, parseRunForm, policySummary, predictedRefusals, specToForm, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate } from "./container-actions";
 import { HostStatusBadge } from "./host-status-badge";
 import { ImagePullProgress, type PullState } from "./image-pull-progress";
-import { BackLink, Button, Card, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
+import { RolloutProgress } from "./rollout-progress";
+import { BackLink, Button, Card, ConfirmDialog, CopyButton, ErrorNote, Input, Select, Spinner } from "./ui";
 
 /** A labelled control; the hint is linked as its description, so it is read out but not part of its name. */
 function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactElement<{ id?: string; "aria-describedby"?: string }> }) {
@@ -33,9 +34,70 @@ function Field({ label, hint, children }: { label: string; hint?: ReactNode; chi
 
 const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400";
 
-/** "Run container": the same RunSpec the API takes, with the equivalent docker run line as you type. */
+/** A pasted `docker run …` line fills the form; what it cannot carry, and what is wrong, are named. */
+function DockerRunPaste({ onSpec }: { onSpec: (values: RunFormValues, unsupported: string[]) => void }) {
+  const [line, setLine] = useState("");
+  const [errors, setErrors] = useState<string[]>([]);
+  const fill = () => {
+    const parsed = parseDockerRun(line);
+    if (!parsed.ok) return setErrors(parsed.errors.map((e) => (e.flag && !e.message.includes(e.flag) ? `${e.flag}: ${e.message}` : e.message)));
+    setErrors([]);
+    onSpec(specToForm(parsed.spec), parsed.unsupported);
+  };
+  return (
+    <details className="rounded-md border border-slate-200 bg-white p-3 text-sm">
+      <summary className="cursor-pointer font-medium">Paste a docker run line</summary>
+      <div className="mt-2 space-y-2">
+        <textarea aria-label="docker run line" value={line} onChange={(e) => setLine(e.target.value)} rows={3} className={textarea} placeholder="docker run -d --name web -p 8080:80 nginx:1.27" />
+        <Button onClick={fill} disabled={!line.trim()}>
+          Fill the form
+        </Button>
+        {errors.length > 0 && (
+          <ul className="list-inside list-disc text-red-700" data-testid="paste-errors" role="alert">
+            {errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </details>
+  );
+}
+
+type Mode = { kind: "run" } | { kind: "recreate" | "duplicate"; hostId: string; id: string };
+
+function modeOf(params: URLSearchParams): Mode {
+  for (const kind of ["recreate", "duplicate"] as const) {
+    const [hostId, id] = (params.get(kind) ?? "").split("/");
+    if (hostId && id) return { kind, hostId, id };
+  }
+  return { kind: "run" };
+}
+
+/**
+ * "Run container": the same RunSpec the API takes, with the equivalent docker run line as you type.
+ * With `?recreate=host/id` it is "Edit and recreate" (filled from the container, run through the
+ * health gate in its place); with `?duplicate=host/id`, a new container like that one.
+ */
 export function RunForm() {
   const trpc = useTRPC();
+  const params = useSearchParams();
+  const mode = modeOf(params);
+  const source = useQuery({ ...trpc.containers.spec.queryOptions(mode.kind === "run" ? { hostId: "", id: "" } : { hostId: mode.hostId, id: mode.id }), enabled: mode.kind !== "run" });
+  if (mode.kind === "run") return <RunFormBody mode={mode} initial={{ ...EMPTY_FORM, image: params.get("image") ?? "" }} notCarried={[]} />;
+  if (!source.data) return source.error ? <ErrorNote error={source.error} /> : <Spinner label="Reading the container's settings…" />;
+  if (!source.data.spec) return <ErrorNote error={{ message: "This container was created from an image id with no tag left: there is no image reference to recreate it from." }} />;
+  // A duplicate needs a name of its own (empty: the engine makes one up).
+  const initial = { ...specToForm(source.data.spec), name: mode.kind === "duplicate" ? "" : (source.data.spec.name ?? "") };
+  return <RunFormBody mode={mode} initial={initial} originalName={source.data.spec.name ?? ""} notCarried={source.data.unsupported} />;
+}
+
+function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: Mode; initial: RunFormValues; originalName?: string; notCarried: string[] }) {
+  const trpc = useTRPC();
+  const [unsupported, setUnsupported] = useState<string[]>(notCarried);
+  const [confirming, setConfirming] = useState(false);
+  const recreate = useMutation(trpc.containers.recreate.mutationOptions());
+  const [recreateDone, setRecreateDone] = useState(false);
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const router = useRouter();
   const run = useMutation(
@@ -50,10 +112,9 @@ export function RunForm() {
   const pull = useMutation(trpc.images.pull.mutationOptions());
   /** Hosts where the pull before the run failed: they are reported, not run on. */
   const [pullFailures, setPullFailures] = useState<PullState["hosts"]>([]);
-  // "Run it…" after a pull comes here with the image filled in.
-  const initialImage = useSearchParams().get("image") ?? "";
-  const [v, setV] = useState<RunFormValues>({ ...EMPTY_FORM, image: initialImage });
-  const [hostIds, setHostIds] = useState<string[]>([]);
+  // "Run it…" after a pull comes with the image filled in; a duplicate starts on the original's host.
+  const [v, setV] = useState<RunFormValues>(initial);
+  const [hostIds, setHostIds] = useState<string[]>(mode.kind === "duplicate" ? [mode.hostId] : []);
   const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
   const parsed = parseRunForm(v);
   // Hosts the caller may run on: online, and operator there (fleet-wide or by a group grant).
@@ -76,6 +137,7 @@ export function RunForm() {
   const hostName = (id: string) => hosts.data?.find((h) => h.id === id)?.name ?? id;
   const busy = run.isPending || pull.isPending || (!!pull.data && pullFailures.length === 0 && !run.data && !run.isError);
   const start = () => {
+    if (mode.kind === "recreate") return setConfirming(true);
     if (!parsed.ok || chosen.length === 0) return;
     run.reset();
     pull.reset();
@@ -93,9 +155,27 @@ export function RunForm() {
   return (
     <div className="space-y-4">
       <div>
-        <BackLink href="/containers">Containers</BackLink>
-        <h1 className="mt-1 text-xl font-semibold">Run container</h1>
+        <BackLink href={mode.kind === "run" ? "/containers" : `/containers/${mode.hostId}/${mode.id}`}>{mode.kind === "run" ? "Containers" : "Container"}</BackLink>
+        <h1 className="mt-1 text-xl font-semibold">{mode.kind === "recreate" ? `Edit and recreate ${originalName}` : mode.kind === "duplicate" ? "Duplicate container" : "Run container"}</h1>
+        {mode.kind === "recreate" && (
+          <p className="text-sm text-slate-600">
+            The old container is renamed and stopped, the new one started under its name; the old one is removed only once the new one is healthy (or has run 30 s without a restart), and put back otherwise.
+          </p>
+        )}
       </div>
+      {unsupported.length > 0 && (
+        <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900" role="alert" data-testid="unsupported">
+          {mode.kind === "recreate" ? "This container cannot be recreated from Stevedore: it" : mode.kind === "duplicate" ? "Not carried over: the original" : "Not carried: the pasted line"} uses {unsupported.join(", ")}, which a run spec does not carry.
+        </p>
+      )}
+      {mode.kind === "run" && (
+        <DockerRunPaste
+          onSpec={(values, notCarried) => {
+            setV(values);
+            setUnsupported(notCarried);
+          }}
+        />
+      )}
 
       <form
         className="grid gap-4 lg:grid-cols-[2fr_1fr]"
@@ -119,8 +199,8 @@ export function RunForm() {
                 <Input value={v.image} onChange={(e) => set("image", e.target.value)} placeholder="busybox:1.36" required autoFocus className="w-full font-mono" />
               </Field>
             </div>
-            <Field label="Name" hint="Empty: the engine makes one up, like adoring_lovelace.">
-              <Input value={v.name} onChange={(e) => set("name", e.target.value)} placeholder="web-1" className="w-full" />
+            <Field label="Name" hint={mode.kind === "recreate" ? "A recreate keeps the name." : "Empty: the engine makes one up, like adoring_lovelace."}>
+              <Input value={v.name} onChange={(e) => set("name", e.target.value)} placeholder="web-1" className="w-full" disabled={mode.kind === "recreate"} />
             </Field>
             <Field label="Command and arguments" hint="Replaces the image's command; quotes work as in a shell.">
               <Input value={v.command} onChange={(e) => set("command", e.target.value)} placeholder={`sh -c "echo hello; sleep 3600"`} className="w-full font-mono" />
@@ -167,6 +247,11 @@ export function RunForm() {
         </Card>
 
         <div className="space-y-4">
+          {mode.kind === "recreate" ? (
+            <Card title="Host">
+              <p className="p-4 text-sm">{hostName(mode.hostId)}</p>
+            </Card>
+          ) : (
           <Card title="Hosts">
             <fieldset className="space-y-1.5 p-4 text-sm">
               <legend className="sr-only">Hosts to run on</legend>
@@ -186,6 +271,7 @@ export function RunForm() {
               ))}
             </fieldset>
           </Card>
+          )}
           <Card title="Resources and behaviour">
             <div className="grid grid-cols-2 gap-3 p-4">
               <Field label="Memory limit" hint="e.g. 64m, 1g">
@@ -224,6 +310,66 @@ export function RunForm() {
               </div>
             </div>
           </Card>
+          <Card title="Advanced">
+            <div className="grid grid-cols-2 gap-3 p-4">
+              <Field label="Entrypoint" hint="Replaces the image's entrypoint.">
+                <Input value={v.entrypoint} onChange={(e) => set("entrypoint", e.target.value)} disabled={v.clearEntrypoint} className="w-full font-mono" placeholder="image's" />
+              </Field>
+              <label className="flex items-end gap-2 pb-1 text-sm">
+                <input type="checkbox" checked={v.clearEntrypoint} onChange={(e) => set("clearEntrypoint", e.target.checked)} /> No entrypoint
+              </label>
+              <Field label="Host name">
+                <Input value={v.hostname} onChange={(e) => set("hostname", e.target.value)} className="w-full" placeholder="container id" />
+              </Field>
+              <Field label="User" hint="name, uid, or uid:gid">
+                <Input value={v.user} onChange={(e) => set("user", e.target.value)} className="w-full" placeholder="image's" />
+              </Field>
+              <Field label="Working directory">
+                <Input value={v.workingDir} onChange={(e) => set("workingDir", e.target.value)} className="w-full font-mono" placeholder="image's" />
+              </Field>
+              <Field label="CPUs" hint="e.g. 1.5">
+                <Input value={v.cpus} onChange={(e) => set("cpus", e.target.value)} className="w-full" placeholder="all" inputMode="decimal" />
+              </Field>
+              <div className="col-span-2">
+                <Field label="Networks" hint="One per line: name, or name alias1,alias2. Empty: the default bridge.">
+                  <textarea value={v.networks} onChange={(e) => set("networks", e.target.value)} rows={2} className={textarea} placeholder="backend api" />
+                </Field>
+              </div>
+              <div className="col-span-2">
+                <Field label="Healthcheck command" hint={v.healthForm === "CMD" ? "Run as words, without a shell (as the image's CMD form)." : "Run by the shell, like --health-cmd. Empty: the image's."}>
+                  <Input value={v.healthCmd} onChange={(e) => set("healthCmd", e.target.value)} disabled={v.noHealthcheck} className="w-full font-mono" placeholder="wget -q -O- localhost:8080/health || exit 1" />
+                </Field>
+              </div>
+              <Field label="Check every (s)">
+                <Input value={v.healthInterval} onChange={(e) => set("healthInterval", e.target.value)} disabled={v.noHealthcheck} className="w-full" inputMode="decimal" placeholder="30" />
+              </Field>
+              <Field label="Retries">
+                <Input value={v.healthRetries} onChange={(e) => set("healthRetries", e.target.value)} disabled={v.noHealthcheck} className="w-full" inputMode="numeric" placeholder="3" />
+              </Field>
+              <Field label="Timeout (s)">
+                <Input value={v.healthTimeout} onChange={(e) => set("healthTimeout", e.target.value)} disabled={v.noHealthcheck} className="w-full" inputMode="decimal" placeholder="30" />
+              </Field>
+              <Field label="Start period (s)">
+                <Input value={v.healthStartPeriod} onChange={(e) => set("healthStartPeriod", e.target.value)} disabled={v.noHealthcheck} className="w-full" inputMode="decimal" placeholder="0" />
+              </Field>
+              <label className="col-span-2 flex items-center gap-2 text-sm">
+                <input type="checkbox" checked={v.noHealthcheck} onChange={(e) => set("noHealthcheck", e.target.checked)} /> No healthcheck (turns off a built-in one)
+              </label>
+              <Field label="Stop signal">
+                <Select value={v.stopSignal} onChange={(e) => set("stopSignal", e.target.value)} className="w-full">
+                  <option value="">image's (SIGTERM)</option>
+                  {SIGNALS.map((sig) => (
+                    <option key={sig} value={sig}>
+                      {sig}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+              <Field label="Stop timeout (s)">
+                <Input value={v.stopTimeout} onChange={(e) => set("stopTimeout", e.target.value)} className="w-full" inputMode="numeric" placeholder="10" />
+              </Field>
+            </div>
+          </Card>
         </div>
 
         <Card title="Equivalent command" className="lg:col-span-2" actions={parsed.ok ? <CopyButton text={dockerRunCommand(parsed.spec)} /> : null}>
@@ -247,12 +393,19 @@ export function RunForm() {
               </p>
             )}
             <div className="flex items-center gap-3">
-              <Button type="submit" variant="primary" disabled={!parsed.ok || chosen.length === 0 || busy}>
-                {toPull.length > 0 && !pull.data ? "Pull and run" : "Run"} on {chosen.length || "no"} host{chosen.length === 1 ? "" : "s"}
-              </Button>
+              {mode.kind === "recreate" ? (
+                <Button type="submit" variant="primary" disabled={!parsed.ok || unsupported.length > 0 || recreate.isPending || (!!recreate.data && !recreateDone)}>
+                  Recreate
+                </Button>
+              ) : (
+                <Button type="submit" variant="primary" disabled={!parsed.ok || chosen.length === 0 || busy}>
+                  {toPull.length > 0 && !pull.data ? "Pull and run" : "Run"} on {chosen.length || "no"} host{chosen.length === 1 ? "" : "s"}
+                </Button>
+              )}
               {run.isPending && <Spinner label="Creating and starting…" />}
             </div>
-            <ErrorNote error={pull.error ?? run.error} />
+            <ErrorNote error={pull.error ?? run.error ?? recreate.error} />
+            {recreate.data && <RolloutProgress key={recreate.data.rolloutId} rolloutId={recreate.data.rolloutId} onDone={() => setRecreateDone(true)} />}
             {pull.data && <ImagePullProgress key={pull.data.pullId} pullId={pull.data.pullId} onDone={afterPull} />}
             {pullFailures.length > 0 && (
               <ul className="space-y-1 text-sm" role="status">
@@ -286,6 +439,24 @@ export function RunForm() {
           </div>
         </Card>
       </form>
+      {mode.kind === "recreate" && (
+        <ConfirmDialog
+          open={confirming}
+          onClose={() => setConfirming(false)}
+          title={`Recreate ${originalName}?`}
+          confirmLabel="Recreate"
+          onConfirm={() => {
+            setConfirming(false);
+            setRecreateDone(false);
+            if (parsed.ok) recreate.mutate({ hostId: mode.hostId, id: mode.id, spec: parsed.spec });
+          }}
+        >
+          <p>
+            <span className="font-medium">{originalName}</span> on {hostName(mode.hostId)} is stopped and replaced by a new container with these settings. Its writable layer goes with it (volumes stay); it comes back by
+            itself if the new one fails its health gate.
+          </p>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

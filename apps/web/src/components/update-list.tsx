@@ -3,12 +3,16 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate } from "./container-actions";
 import { newerText } from "./update-badge";
-import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, toast, useNow } from "./ui";
+import { RolloutProgress } from "./rollout-progress";
+import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "./ui";
 
 type Sort = "outdated" | "reference" | "checked";
+type Row = inferRouterOutputs<AppRouter>["updates"]["list"][number];
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -35,6 +39,15 @@ export function UpdateList() {
         void queryClient.invalidateQueries({ queryKey: trpc.containers.list.pathKey() });
       },
       onError: (err) => toast({ tone: "error", title: "The update check failed", details: [err.message] }),
+    }),
+  );
+
+  const [updating, setUpdating] = useState<{ reference: string; targets: Row["containers"] } | null>(null);
+  const [batchSize, setBatchSize] = useState(1);
+  const [rollouts, setRollouts] = useState<Record<string, string>>({});
+  const update = useMutation(
+    trpc.containers.update.mutationOptions({
+      onError: (err) => toast({ tone: "error", title: "The update could not start", details: [err.message] }),
     }),
   );
 
@@ -109,8 +122,21 @@ export function UpdateList() {
                 </span>
               </div>
               {r.error && <p className="text-sm text-red-700">The last check failed: {r.error}</p>}
+              {r.containers.some((c) => c.update === "outdated" && c.operable) && !rollouts[r.reference] && (
+                <Button variant="primary" onClick={() => setUpdating({ reference: r.reference, targets: r.containers.filter((c) => c.update === "outdated" && c.operable) })}>
+                  Update {plural(r.containers.filter((c) => c.update === "outdated" && c.operable).length, "container")}
+                </Button>
+              )}
+              {rollouts[r.reference] && (
+                <RolloutProgress
+                  rolloutId={rollouts[r.reference]!}
+                  onDone={() => {
+                    void queryClient.invalidateQueries({ queryKey: trpc.updates.pathKey() });
+                  }}
+                />
+              )}
               <p className="text-xs text-slate-600">
-                {r.outdated} of {plural(r.total, "container")} {r.outdated === 1 ? "runs" : "run"} an older image
+                Outdated: {r.outdated} of {plural(r.total, "container")}
               </p>
               <ul className="flex flex-wrap gap-2">
                 {r.containers.map((c) => (
@@ -131,6 +157,35 @@ export function UpdateList() {
           ))}
         </ul>
       </Card>
+      <ConfirmDialog
+        open={updating !== null}
+        onClose={() => setUpdating(null)}
+        title={`Update ${plural(updating?.targets.length ?? 0, "container")} of ${updating?.reference ?? ""}?`}
+        confirmLabel="Update"
+        onConfirm={() => {
+          if (updating) {
+            const { reference } = updating;
+            update.mutate(
+              { targets: updating.targets.map((c) => ({ hostId: c.hostId, id: c.id })), options: { gate: { stableSeconds: 30, healthTimeoutSeconds: 300 }, batchSize } },
+              { onSuccess: ({ rolloutId }) => setRollouts((prev) => ({ ...prev, [reference]: rolloutId })) },
+            );
+          }
+          setUpdating(null);
+        }}
+      >
+        <p>Each is pulled on its host and recreated on the new image, keeping its settings; the old container is kept until the new one is healthy (or has run 30 s without a restart) and put back if not. The first failure stops the rest.</p>
+        <TargetList label="Containers" items={(updating?.targets ?? []).map((c) => ({ key: `${c.hostId}/${c.id}`, name: c.name, detail: c.hostName }))} />
+        <label className="flex items-center gap-2">
+          Hosts at a time
+          <Select value={String(batchSize)} onChange={(e) => setBatchSize(Number(e.target.value))}>
+            {[1, 2, 5, 10].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </Select>
+        </label>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -30,7 +30,7 @@ export const containersRouter = {
     const row = ctx.fleet.getContainer(input.hostId, input.id);
     if (!row) throw new DomainError("not_found", "no such container on this host");
     const inspect = row.live ? await ctx.agents.request(input.hostId, "container.inspect", { id: input.id }) : null;
-    return containerDetail(ctx.access, row, inspect);
+    return { ...containerDetail(ctx.access, row, inspect), update: ctx.updates.statusOf(row, input.hostId) };
   }),
 
   /** `docker top`; command lines only with the logs permission (they hold secrets as often as env). */
