@@ -4,6 +4,7 @@ import { ImageSettings, TerminalSettings } from "../../settings";
 import { actorOf } from "../../authenticate";
 import { RunPolicySettings } from "../../containers/run-policy";
 import { setRunPolicy } from "../../containers/run-policy-view";
+import { UpdatePolicySettings } from "../../updates/update-policy";
 import { adminProcedure, signedInProcedure } from "../init";
 
 export const settingsRouter = {
@@ -28,6 +29,16 @@ export const settingsRouter = {
 
   /** Which host paths non-admins' runs may bind-mount: a fleet default and per-group rules. */
   runPolicy: adminProcedure.query(({ ctx }) => ctx.settings.get("runPolicy")),
+
+  /** What may update itself, and when: a fleet default and per-group rules (containers' labels win). */
+  updatePolicy: adminProcedure.query(({ ctx }) => ctx.settings.get("updatePolicy")),
+
+  setUpdatePolicy: adminProcedure.input(UpdatePolicySettings).mutation(async ({ ctx, input }) => {
+    const from = await ctx.settings.get("updatePolicy");
+    const to = await ctx.settings.set("updatePolicy", input, ctx.user.id);
+    await recordAction(ctx.audit, { action: "settings.update-policy", actor: actorOf(ctx), targetType: "settings", targetName: "update policy", params: { from, to } });
+    return to;
+  }),
 
   setRunPolicy: adminProcedure.input(RunPolicySettings).mutation(({ ctx, input }) => setRunPolicy(ctx, actorOf(ctx), ctx.user.id, input)),
 } satisfies TRPCRouterRecord;
