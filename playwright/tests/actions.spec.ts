@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
 import { docker, runContainer, waitFor } from "../../apps/web/test/support/engine";
 import { RawAgent } from "../../apps/web/test/support/raw-agent";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { RESTART_MARKER } from "@stevedore/protocol";
 import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";

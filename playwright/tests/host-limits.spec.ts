@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
 import { RAW_ENGINE, RawAgent } from "../../apps/web/test/support/raw-agent";
 import { SHOTS, signInAs } from "./sign-in";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { docker } from "../../apps/web/test/support/engine";
 import { E2E_ADMIN, E2E_OPERATOR } from "../global-setup";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
 import { E2E_VIEWER } from "../global-setup";

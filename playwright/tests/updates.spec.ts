@@ -1,9 +1,9 @@
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { TEST_LABEL, docker } from "../../apps/web/test/support/engine";
 import { pushMarkedImage } from "../../apps/web/test/support/registry";
-import { E2E_OPERATOR } from "../global-setup";
+import { E2E_ADMIN, E2E_OPERATOR } from "../global-setup";
 
 async function shoot(page: Page, name: string): Promise<void> {
   for (const [width, height] of [[1400, 900], [390, 844]] as const) {
@@ -39,7 +39,7 @@ test("[OPERATOR] a tag pushed again shows as an update: Check now, the badge and
     await expect(row).toContainText("new image under this tag");
     await expect(row).toContainText("1.0.1 patch");
     await expect(row.getByRole("link", { name: /stv-e2e-upd on e2e-host · outdated/ })).toBeVisible();
-    await expect(page.getByTestId("update-schedule")).toContainText(/Last checked .*: \d+ references?, \d+ registry requests?, 1 outdated\. Next scheduled check in /);
+    await expect(page.getByTestId("update-schedule")).toContainText(/Last checked .*: \d+ references?, \d+ registry requests?, 1 outdated\. Next scheduled check (in .*|due now)\./);
     await shoot(page, "updates");
 
     // The containers list: the badge, and the filter that keeps only outdated containers.
@@ -105,4 +105,38 @@ test("[OPERATOR] a pasted docker run line fills the run form, naming what it can
   await page.getByRole("button", { name: "Fill the form" }).click();
   await expect(page.getByTestId("paste-errors")).toContainText("unknown flag --frobnicate");
   await shoot(page, "run-form-pasted");
+});
+
+test("[ADMIN] the automatic-update policy is set in Settings: a rule with a maintenance window, the server's refusal shown in place", async ({ page }) => {
+  await signInAs(page, E2E_ADMIN);
+  await page.goto("/settings");
+  const card = page.locator("section", { has: page.getByRole("heading", { name: "Automatic updates" }) });
+  const fleet = card.getByLabel("Fleet default", { exact: true });
+  await expect(fleet).toHaveValue("notify");
+  try {
+    await fleet.selectOption("patch");
+    await card.getByLabel("Only in a maintenance window").check();
+    // One day, three days from today: a window that cannot open while the rest of the suite runs.
+    const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][(new Date().getUTCDay() + 3) % 7]!;
+    const days = card.getByRole("group", { name: "Days" });
+    for (const d of ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]) await days.getByLabel(d, { exact: true }).setChecked(d === day);
+    await card.getByLabel("Time zone").fill("Mars/Olympus");
+    await card.getByRole("button", { name: "Save update policy" }).click();
+    await expect(card.getByRole("alert")).toContainText("not a time zone this server knows");
+    await card.getByLabel("Time zone").fill("Europe/Berlin");
+    await card.getByRole("button", { name: "Save update policy" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Update policy saved" })).toBeVisible();
+    await shoot(page, "settings-update-policy");
+
+    await page.reload();
+    await expect(fleet).toHaveValue("patch");
+    await expect(card.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
+    await expect(card.getByRole("group", { name: "Days" }).getByRole("checkbox", { checked: true })).toHaveCount(1);
+  } finally {
+    // Back to the default, so that nothing in the rest of the suite updates itself.
+    await fleet.selectOption("notify");
+    const save = card.getByRole("button", { name: "Save update policy" });
+    if (await save.isEnabled()) await save.click();
+    await expect(save).toBeDisabled();
+  }
 });

@@ -32,6 +32,7 @@ import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Rollouts } from "./containers/rollouts";
 import { Registries } from "./registries/registries";
+import { AutoUpdates } from "./updates/auto-updates";
 import { ImageUpdates } from "./updates/image-updates";
 import { StatsHistory } from "./stats/stats-history";
 import { Settings } from "./settings";
@@ -90,7 +91,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const terminals = new TerminalSessions({ db, auth, accessWatch, bus, replicas, streams, audit, settings, dataDir: config.dataDir, publicOrigin, log: log.child({ component: "terminals" }) });
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
   const rollouts = new Rollouts(() => services, replicaId);
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const autoUpdates = new AutoUpdates(() => services);
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -218,6 +220,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   await pulls.followReplicas();
   await rollouts.followReplicas();
   await updates.start();
+  autoUpdates.start();
   log.info({ url, replica: bus.clustered ? replicaId : undefined }, "control plane listening");
   if (isInsecureUrl(config.publicUrl)) log.warn({ publicUrl: config.publicUrl }, "PUBLIC_URL is plain http to a non-loopback address: agents refuse it unless installed with --insecure-http; give Stevedore TLS (TLS_CERT_FILE/TLS_KEY_FILE, or an https proxy)");
 
@@ -228,6 +231,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     async close() {
       accessWatch.close();
       updates.stop();
+      autoUpdates.stop();
       await terminals.closeAll();
       logs.closeAll();
       streams.closeAll();

@@ -17,6 +17,7 @@ import type { Registries } from "./registries/registries";
 import type { Settings } from "./settings";
 import type { StatsHistory } from "./stats/stats-history";
 import type { TerminalSessions } from "./terminals/terminal-sessions";
+import type { AutoUpdates } from "./updates/auto-updates";
 import type { ImageUpdates } from "./updates/image-updates";
 
 /** What the control plane is made of: built once in http-server.ts, handed to domain code and procedures. */
@@ -39,6 +40,8 @@ export interface Services {
   registries: Registries;
   /** Which containers run an image their tag no longer names. */
   updates: ImageUpdates;
+  /** Updates by policy (settings.updatePolicy), audited as Stevedore's own. */
+  autoUpdates: AutoUpdates;
   stats: StatsHistory;
   terminals: TerminalSessions;
   logs: LogStreams;

@@ -19,7 +19,8 @@ export type AuditPhase = (typeof AUDIT_PHASES)[number];
 
 /** Who did it: a signed-in user, an API token, or someone on the host itself (outside Stevedore). */
 export interface Actor {
-  type: "user" | "token" | "host";
+  /** system: Stevedore on its own (an automatic update under a policy). */
+  type: "user" | "token" | "host" | "system";
   id: string | null;
   name: string;
   ip?: string | null;

@@ -26,6 +26,13 @@ export interface RolloutTarget {
   toImageId: string | null;
 }
 
+/** A container to update, to another reference than its own when given (a newer version tag). */
+export interface UpdateTarget {
+  hostId: string;
+  id: string;
+  image?: string;
+}
+
 export interface RolloutState {
   id: string;
   kind: "recreate" | "update" | "rollback";
@@ -83,6 +90,12 @@ export class Rollouts {
     return this.rollouts.get(id)?.state ?? null;
   }
 
+  /** Whether a rollout this replica knows of (its own or a peer's) is still working on the container. */
+  busy(hostId: string, id: string): boolean {
+    for (const { state } of this.rollouts.values()) if (!state.done && state.targets.some((t) => t.hostId === hostId && t.id === id)) return true;
+    return false;
+  }
+
   watch(id: string, listener: () => void): () => void {
     const r = this.rollouts.get(id);
     r?.changes.on("change", listener);
@@ -98,16 +111,18 @@ export class Rollouts {
    * Pulls each container's image reference on its host and, where the pull brought a different image,
    * recreates the container from its own spec.
    */
-  update(actor: Actor, user: { id: string; admin: boolean }, targets: { hostId: string; id: string }[], options: RolloutOptions): RolloutState {
+  update(actor: Actor, user: { id: string; admin: boolean }, targets: UpdateTarget[], options: RolloutOptions, params: Record<string, unknown> = {}): RolloutState {
+    const images = new Map(targets.map((t) => [`${t.hostId}/${t.id}`, t.image]));
     return this.start("update", user, targets, options, async (t, report) => {
-      const { spec, imageId } = await specOf(this.svc(), t.hostId, t.id);
+      const { spec: current, imageId } = await specOf(this.svc(), t.hostId, t.id);
+      const spec = { ...current, image: images.get(`${t.hostId}/${t.id}`) ?? current.image };
       if (spec.image.includes("@") || /^sha256:/.test(spec.image)) return report({ phase: "skipped", message: `${spec.image} is pinned: there is nothing newer under it` });
       const pull = await this.svc().pulls.start(actor, user.id, [t.hostId], spec.image);
       report({ phase: "pulling", pullId: pull.id, message: `pulling ${spec.image}` });
       const pulled = await this.pulled(pull.id);
       if (pulled.error) return report({ phase: "failed", message: `the pull failed: ${pulled.error}` });
       if (pulled.imageId === imageId) return report({ phase: "up-to-date", message: `${spec.image} is the image it runs`, fromImageId: imageId, toImageId: imageId });
-      await this.recreateTarget(t, spec, "container.update", actor, user.admin, options, report, { reference: spec.image, digest: pulled.digest });
+      await this.recreateTarget(t, spec, "container.update", actor, user.admin, options, report, { ...params, reference: spec.image, fromReference: current.image, digest: pulled.digest });
     });
   }
 

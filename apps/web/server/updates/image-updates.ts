@@ -10,6 +10,7 @@ import type { Registries } from "../registries/registries";
 import type { Settings } from "../settings";
 import { PlatformManifest, type ReferenceCheck, type ReferenceInUse, checkRegistryReferences, platformKey } from "./registry-check";
 import type { NewerVersions } from "./version-tags";
+import { type UpdatePolicySettings, describeUpdatePolicy, effectiveUpdatePolicy } from "./update-policy";
 
 /** A container's image against what its reference names in the registry now. */
 export interface ContainerUpdate {
@@ -28,7 +29,7 @@ export interface UpdateReportRow {
   newer: NewerVersions | null;
   outdated: number;
   /** Up to REPORT_CONTAINERS of them, outdated first. */
-  containers: { hostId: string; hostName: string; id: string; name: string; state: ContainerSummary["state"]; update: ContainerUpdate["state"] }[];
+  containers: { hostId: string; hostName: string; id: string; name: string; state: ContainerSummary["state"]; update: ContainerUpdate["state"]; automatic: string | null }[];
   total: number;
 }
 
@@ -111,10 +112,11 @@ export class ImageUpdates extends EventEmitter<{ checked: [string[]] }> {
    * The fleet view: each reference on hosts the caller sees whose tag moved on (or has newer
    * versions, or could not be checked), most outdated containers first.
    */
-  report(sees: (hostId: string) => boolean): UpdateReportRow[] {
+  report(sees: (hostId: string) => boolean, policies: UpdatePolicySettings): UpdateReportRow[] {
     const rows = new Map<string, UpdateReportRow>();
     for (const host of this.deps.fleet.containersByHost()) {
       if (!sees(host.id)) continue;
+      const groups = this.deps.fleet.hostGroups(host.id);
       for (const c of host.view.containers) {
         const update = this.statusOf(c, host.id);
         if (!update) continue;
@@ -123,7 +125,8 @@ export class ImageUpdates extends EventEmitter<{ checked: [string[]] }> {
         if (!row) rows.set(reference, (row = { reference, checkedAt: update.checkedAt, error: update.error, newer: update.newer, outdated: 0, containers: [], total: 0 }));
         row.total++;
         if (update.state === "outdated") row.outdated++;
-        row.containers.push({ hostId: host.id, hostName: host.name, id: c.id, name: c.name, state: c.state, update: update.state });
+        const automatic = describeUpdatePolicy(effectiveUpdatePolicy(policies, groups, c.labels));
+        row.containers.push({ hostId: host.id, hostName: host.name, id: c.id, name: c.name, state: c.state, update: update.state, automatic });
       }
     }
     const rank = { outdated: 0, unknown: 1, current: 2 } as const;

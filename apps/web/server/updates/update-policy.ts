@@ -102,3 +102,13 @@ export function automaticTarget(policy: UpdatePolicy, currentTag: string, found:
   if (policy !== "notify" && found.digestChanged) return currentTag;
   return null;
 }
+
+const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** Where a container's policy lets Stevedore move it by itself, and when ("to newer patch versions, Sun from 02:00…"); null when it only says so. */
+export function describeUpdatePolicy({ policy, window, from }: EffectiveUpdatePolicy): string | null {
+  if (policy === "notify") return null;
+  const what = { digest: "to its tag's new image", patch: "to newer patch versions", minor: "to newer minor and patch versions" }[policy];
+  const when = window ? `, ${window.days.map((d) => DAY_NAMES[d]).join(" ")} from ${window.start} for ${window.durationMinutes} min ${window.timeZone}` : "";
+  return `${what}${when} (${from})`;
+}

@@ -6,6 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
+import { UpdatePolicySettings } from "./update-policy-settings";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
 type RunPolicySettings = inferRouterOutputs<AppRouter>["settings"]["runPolicy"];
@@ -20,6 +21,7 @@ export function SettingsPage() {
       <Preferences />
       {me.data?.role === "admin" && <TerminalRecording />}
       {me.data?.role === "admin" && <ImagePolicy />}
+      {me.data?.role === "admin" && <UpdatePolicySettings />}
       {me.data?.role === "admin" && <RunPolicy />}
     </div>
   );

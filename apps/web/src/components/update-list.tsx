@@ -80,7 +80,14 @@ export function UpdateList() {
             {schedule.data?.nextAt && (
               <>
                 {" "}
-                Next scheduled check <RelativeTime at={schedule.data.nextAt} now={now} />.
+                {/* A due check starts within a minute (each replica polls), so a time in the past reads "due now". */}
+                {schedule.data.nextAt > now ? (
+                  <>
+                    Next scheduled check <RelativeTime at={schedule.data.nextAt} now={now} />.
+                  </>
+                ) : (
+                  "Next scheduled check due now."
+                )}
               </>
             )}
           </p>
@@ -138,6 +145,11 @@ export function UpdateList() {
               <p className="text-xs text-slate-600">
                 Outdated: {r.outdated} of {plural(r.total, "container")}
               </p>
+              {automaticLines(r.containers).map(([line, n]) => (
+                <p key={line} className="text-xs text-emerald-800">
+                  {n === 1 ? "1 container updates itself" : `${n} containers update themselves`} {line}.
+                </p>
+              ))}
               <ul className="flex flex-wrap gap-2">
                 {r.containers.map((c) => (
                   <li key={`${c.hostId}/${c.id}`}>
@@ -148,6 +160,11 @@ export function UpdateList() {
                       <span className="font-medium">{c.name}</span>
                       <span className="text-slate-500">on {c.hostName}</span>
                       <span className="text-slate-500">· {c.update === "outdated" ? "outdated" : c.update === "unknown" ? "unknown" : "current"}</span>
+                      {c.automatic && (
+                        <span className="text-emerald-800" title={`updates itself ${c.automatic}`}>
+                          · automatic
+                        </span>
+                      )}
                     </Link>
                   </li>
                 ))}
@@ -188,4 +205,11 @@ export function UpdateList() {
       </ConfirmDialog>
     </div>
   );
+}
+
+/** The distinct automatic-update policies of a row's containers, with how many each covers. */
+function automaticLines(containers: { automatic: string | null }[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const c of containers) if (c.automatic) counts.set(c.automatic, (counts.get(c.automatic) ?? 0) + 1);
+  return [...counts];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UpdatePolicySettings, automaticTarget, effectiveUpdatePolicy, windowOpen } from "../../server/updates/update-policy";
+import { UpdatePolicySettings, automaticTarget, describeUpdatePolicy, effectiveUpdatePolicy, windowOpen } from "../../server/updates/update-policy";
 
 const settings = UpdatePolicySettings.parse({
   fleet: { policy: "digest" },
@@ -35,6 +35,13 @@ describe("update policy", () => {
     expect(automaticTarget("patch", "1.0.0", found)).toBe("1.0.1");
     expect(automaticTarget("minor", "1.0.0", found)).toBe("1.1.0");
     expect(automaticTarget("digest", "1.0.0", { digestChanged: false, newerPatch: "1.0.1", newerMinor: null })).toBeNull();
+  });
+
+  it("says in a line what a policy does by itself, and when", () => {
+    expect(describeUpdatePolicy({ policy: "notify", window: null, from: "the fleet default" })).toBeNull();
+    expect(describeUpdatePolicy({ policy: "patch", window: { days: [0, 6], start: "02:00", durationMinutes: 90, timeZone: "Europe/Berlin" }, from: "group prod" })).toBe(
+      "to newer patch versions, Sun Sat from 02:00 for 90 min Europe/Berlin (group prod)",
+    );
   });
 
   it("refuses a bad window and a group named twice", () => {

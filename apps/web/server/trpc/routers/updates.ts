@@ -6,8 +6,8 @@ const HostIds = z.object({ hostIds: z.array(z.string().min(1).max(64)).min(1).ma
 
 export const updatesRouter = {
   /** References whose tag moved on, with the containers that run them, on hosts the caller sees. */
-  list: signedInProcedure.query(({ ctx }) =>
-    ctx.updates.report(ctx.access.sees).map((r) => ({ ...r, containers: r.containers.map((c) => ({ ...c, operable: ctx.access.may(c.hostId, "operate") })) })),
+  list: signedInProcedure.query(async ({ ctx }) =>
+    ctx.updates.report(ctx.access.sees, await ctx.settings.get("updatePolicy")).map((r) => ({ ...r, containers: r.containers.map((c) => ({ ...c, operable: ctx.access.may(c.hostId, "operate") })) })),
   ),
 
   /** When the fleet was last checked and the next scheduled check. */
