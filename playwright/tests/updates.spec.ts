@@ -51,6 +51,13 @@ test("[OPERATOR] a tag pushed again shows as an update: Check now, the badge and
     await expect(rows.first()).toHaveAttribute("data-name", "stv-e2e-upd");
     await expect(rows.first().getByTestId("update-badge")).toHaveText("update · 1.0.1 patch");
     await shoot(page, "containers-outdated");
+    // A selection can be updated too: it asks first, naming what it updates (cancelled here; the Updates page does it below).
+    await rows.first().getByRole("checkbox", { name: "Select stv-e2e-upd" }).check();
+    await page.getByRole("button", { name: "Update 1", exact: true }).click();
+    const selectionDialog = page.getByRole("dialog", { name: "Update 1 container?" });
+    await expect(selectionDialog.getByRole("listitem")).toHaveText([/stv-e2e-upd/]);
+    await selectionDialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(selectionDialog).toBeHidden();
 
     // Update from the Updates page: asks first naming the container, then the rollout to done.
     await page.getByRole("link", { name: "Updates" }).click();

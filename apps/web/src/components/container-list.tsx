@@ -11,7 +11,9 @@ import { ContainerActions, mayOperate, useCanOperateSomewhere } from "./containe
 import { mergedLogsHref } from "@/lib/log-buffer";
 import { ContainerStatus } from "./container-status";
 import { HostFilter } from "./host-filter";
+import { RolloutProgress } from "./rollout-progress";
 import { UpdateBadge } from "./update-badge";
+import { UpdateDialog, type UpdateDialogTarget } from "./update-dialog";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
 const PAGE_SIZE = 50;
@@ -41,6 +43,8 @@ export function ContainerList() {
   const [text, setText] = useState(q);
   const canOperate = useCanOperateSomewhere();
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [updating, setUpdating] = useState<UpdateDialogTarget[] | null>(null);
+  const [rolloutId, setRolloutId] = useState<string | null>(null);
 
   // Read-modify-write of the URL as it is now, through the History API (synced into useSearchParams at
   // once), so a debounced text change and a click close together cannot undo each other.
@@ -150,9 +154,20 @@ export function ContainerList() {
                 Logs of {selectedRows.filter((c) => c.logs).length}
               </Link>
             )}
+            <Button onClick={() => setUpdating(selectedRows.map((c) => ({ hostId: c.hostId, hostName: c.hostName, id: c.id, name: c.name })))}>Update {selectedRows.length}</Button>
           </div>
         </Card>
       )}
+      {rolloutId && <RolloutProgress key={rolloutId} rolloutId={rolloutId} />}
+      <UpdateDialog
+        targets={updating}
+        title={`Update ${updating?.length === 1 ? "1 container" : `${updating?.length ?? 0} containers`}?`}
+        onClose={() => setUpdating(null)}
+        onStarted={(id) => {
+          setRolloutId(id);
+          setSelected(new Set());
+        }}
+      />
       <ErrorNote error={list.error} />
       <Card>
         <div className="overflow-x-auto">

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
+import { PerGroupRules, ruleGroupNames } from "./group-rules";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 import { UpdatePolicySettings } from "./update-policy-settings";
 
@@ -236,7 +237,7 @@ function RunPolicyForm({ saved, groupNames, justSaved, onSaved }: { saved: RunPo
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [fleet, setFleet] = useState<RuleDraft>(toDraft(saved.fleet));
-  const names = [...new Set([...groupNames, ...saved.groups.map((g) => g.group)])].sort();
+  const names = ruleGroupNames(groupNames, saved.groups);
   const [byGroup, setByGroup] = useState<Record<string, RuleDraft>>(Object.fromEntries(names.map((n) => [n, toDraft(saved.groups.find((g) => g.group === n)?.bindMounts)])));
   const save = useMutation(
     trpc.settings.setRunPolicy.mutationOptions({
@@ -271,18 +272,7 @@ function RunPolicyForm({ saved, groupNames, justSaved, onSaved }: { saved: RunPo
           </ul>
         </div>
         <RuleEditor label="Fleet default" value={fleet} onChange={setFleet} allowDefault={false} />
-        {names.length > 0 ? (
-          <fieldset className="space-y-3">
-            <legend className="font-medium">Per host group</legend>
-            {names.map((n) => (
-              <div key={n} className="rounded-md border border-slate-200 p-3">
-                <RuleEditor label={`Group ${n}`} value={byGroup[n] ?? { mode: "default", prefixes: "" }} onChange={(d) => setByGroup((prev) => ({ ...prev, [n]: d }))} allowDefault />
-              </div>
-            ))}
-          </fieldset>
-        ) : (
-          <p className="text-xs text-slate-500">No host groups yet: put hosts in groups on the Hosts page to give them rules of their own.</p>
-        )}
+        <PerGroupRules names={names}>{(n) => <RuleEditor label={`Group ${n}`} value={byGroup[n] ?? { mode: "default", prefixes: "" }} onChange={(d) => setByGroup((prev) => ({ ...prev, [n]: d }))} allowDefault />}</PerGroupRules>
         <ErrorNote error={save.error} />
         <div className="flex items-center gap-3">
           <Button type="submit" variant="primary" disabled={!changed || save.isPending}>

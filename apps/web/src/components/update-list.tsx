@@ -9,7 +9,8 @@ import { useTRPC } from "@/lib/trpc";
 import { mayOperate } from "./container-actions";
 import { newerText } from "./update-badge";
 import { RolloutProgress } from "./rollout-progress";
-import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "./ui";
+import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, toast, useNow } from "./ui";
+import { UpdateDialog } from "./update-dialog";
 
 type Sort = "outdated" | "reference" | "checked";
 type Row = inferRouterOutputs<AppRouter>["updates"]["list"][number];
@@ -43,13 +44,7 @@ export function UpdateList() {
   );
 
   const [updating, setUpdating] = useState<{ reference: string; targets: Row["containers"] } | null>(null);
-  const [batchSize, setBatchSize] = useState(1);
   const [rollouts, setRollouts] = useState<Record<string, string>>({});
-  const update = useMutation(
-    trpc.containers.update.mutationOptions({
-      onError: (err) => toast({ tone: "error", title: "The update could not start", details: [err.message] }),
-    }),
-  );
 
   const rows = useMemo(() => {
     const q = text.trim().toLowerCase();
@@ -174,35 +169,12 @@ export function UpdateList() {
           ))}
         </ul>
       </Card>
-      <ConfirmDialog
-        open={updating !== null}
-        onClose={() => setUpdating(null)}
+      <UpdateDialog
+        targets={updating?.targets ?? null}
         title={`Update ${plural(updating?.targets.length ?? 0, "container")} of ${updating?.reference ?? ""}?`}
-        confirmLabel="Update"
-        onConfirm={() => {
-          if (updating) {
-            const { reference } = updating;
-            update.mutate(
-              { targets: updating.targets.map((c) => ({ hostId: c.hostId, id: c.id })), options: { gate: { stableSeconds: 30, healthTimeoutSeconds: 300 }, batchSize } },
-              { onSuccess: ({ rolloutId }) => setRollouts((prev) => ({ ...prev, [reference]: rolloutId })) },
-            );
-          }
-          setUpdating(null);
-        }}
-      >
-        <p>Each is pulled on its host and recreated on the new image, keeping its settings; the old container is kept until the new one is healthy (or has run 30 s without a restart) and put back if not. The first failure stops the rest.</p>
-        <TargetList label="Containers" items={(updating?.targets ?? []).map((c) => ({ key: `${c.hostId}/${c.id}`, name: c.name, detail: c.hostName }))} />
-        <label className="flex items-center gap-2">
-          Hosts at a time
-          <Select value={String(batchSize)} onChange={(e) => setBatchSize(Number(e.target.value))}>
-            {[1, 2, 5, 10].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </Select>
-        </label>
-      </ConfirmDialog>
+        onClose={() => setUpdating(null)}
+        onStarted={(rolloutId) => updating && setRollouts((prev) => ({ ...prev, [updating.reference]: rolloutId }))}
+      />
     </div>
   );
 }

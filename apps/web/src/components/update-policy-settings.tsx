@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
+import { PerGroupRules, ruleGroupNames } from "./group-rules";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 
 type Saved = inferRouterOutputs<AppRouter>["settings"]["updatePolicy"];
@@ -45,7 +46,7 @@ function UpdatePolicyForm({ saved, groupNames }: { saved: Saved; groupNames: str
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [fleet, setFleet] = useState<Draft>(toDraft(saved.fleet));
-  const names = [...new Set([...groupNames, ...saved.groups.map((g) => g.group)])].sort();
+  const names = ruleGroupNames(groupNames, saved.groups);
   const [byGroup, setByGroup] = useState<Record<string, Draft>>(Object.fromEntries(names.map((n) => [n, toDraft(saved.groups.find((g) => g.group === n))])));
   const save = useMutation(
     trpc.settings.setUpdatePolicy.mutationOptions({
@@ -79,18 +80,7 @@ function UpdatePolicyForm({ saved, groupNames }: { saved: Saved; groupNames: str
           <li>Automatic updates are audited as Stevedore&apos;s, with the rule and the reason, and are held to the run policy for non-admins.</li>
         </ul>
         <RuleEditor label="Fleet default" value={fleet} onChange={setFleet} allowDefault={false} />
-        {names.length > 0 ? (
-          <fieldset className="space-y-3">
-            <legend className="font-medium">Per host group</legend>
-            {names.map((n) => (
-              <div key={n} className="rounded-md border border-slate-200 p-3">
-                <RuleEditor label={`Group ${n}`} value={byGroup[n] ?? toDraft(undefined)} onChange={(d) => setByGroup((prev) => ({ ...prev, [n]: d }))} allowDefault />
-              </div>
-            ))}
-          </fieldset>
-        ) : (
-          <p className="text-xs text-slate-500">No host groups yet: put hosts in groups on the Hosts page to give them rules of their own.</p>
-        )}
+        <PerGroupRules names={names}>{(n) => <RuleEditor label={`Group ${n}`} value={byGroup[n] ?? toDraft(undefined)} onChange={(d) => setByGroup((prev) => ({ ...prev, [n]: d }))} allowDefault />}</PerGroupRules>
         <ErrorNote error={save.error} />
         <Button type="submit" variant="primary" disabled={!changed || save.isPending}>
           {save.isPending ? "Saving…" : "Save update policy"}
