@@ -1,5 +1,5 @@
-import { canonicalImageName } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
+import { parseReference } from "../registries/image-reference";
 import { DEFAULT_ROLLOUT_OPTIONS, type RolloutState, type UpdateTarget } from "../containers/rollouts";
 import type { Services } from "../services";
 import { checkedReference } from "./image-updates";
@@ -67,7 +67,7 @@ export class AutoUpdates {
     return started;
   }
 
-  /** What the policies allow now, grouped by reference and target. */
+  /** What the policies allow now, grouped by reference and target; what it returns counts as tried until the next check. */
   async plan(now: Date): Promise<PlannedUpdate[]> {
     const { fleet, settings, updates, rollouts } = this.svc();
     const policies = await settings.get("updatePolicy");
@@ -85,10 +85,11 @@ export class AutoUpdates {
         if (!reference || !update || update.state === "unknown") continue;
         const effective = effectiveUpdatePolicy(policies, groups, c.labels);
         if (effective.policy === "notify" || !windowOpen(effective.window, now)) continue;
-        const tag = reference.slice(reference.lastIndexOf(":") + 1);
+        // A checked reference is canonical and never a digest: it always has a tag.
+        const tag = parseReference(reference).tag ?? "latest";
         const targetTag = automaticTarget(effective.policy, tag, { digestChanged: update.state === "outdated", newerPatch: update.newer?.patch ?? null, newerMinor: update.newer?.minor ?? null });
         if (!targetTag) continue;
-        const target = canonicalImageName(`${reference.slice(0, reference.lastIndexOf(":"))}:${targetTag}`);
+        const target = `${reference.slice(0, -tag.length)}${targetTag}`;
         const attempt = `${target}@${update.checkedAt}`;
         if (before === attempt) continue;
         tried.set(key, attempt);
