@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { WebSocketRoute } from "@playwright/test";
 import { expect, test } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
@@ -8,6 +9,12 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   const id = await runContainer("stv-e2e-term", ["sh"], undefined, ["-it"]);
   await signInAs(page, E2E_ADMIN);
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-term" }).getByRole("link", { name: "stv-e2e-term" }).click();
+  // The terminal's socket goes through the test, so it can drop it like a network blip would.
+  const sockets: WebSocketRoute[] = [];
+  await page.routeWebSocket(/\/terminal\?/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
   await page.getByRole("button", { name: "Attach" }).click();
   const terminal = page.getByTestId("terminal");
   await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);
@@ -16,6 +23,22 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   await page.keyboard.press("Enter");
   await expect(terminal.locator(".xterm-rows")).toContainText("hello-42");
   await page.screenshot({ path: path.join(SHOTS, "terminal.png"), fullPage: true });
+
+  // Keys typed while the socket is down, and the rejoin held back, arrive once it is back.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/terminals\.join/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await sockets[0]!.close();
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^reconnecting/);
+  await page.keyboard.type("echo typed-while-$((1+1))-away");
+  await page.keyboard.press("Enter");
+  release();
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);
+  await expect(terminal.locator(".xterm-rows")).toContainText("typed-while-2-away");
+  expect(sockets).toHaveLength(2);
 
   await page.keyboard.press("Control+p");
   await page.keyboard.press("Control+q");

@@ -11,6 +11,8 @@ import { Badge, Button, Input } from "./ui";
 /** Rendered output is acknowledged in steps of this size (the server pauses at 100 KB unacknowledged). */
 const ACK_STEP = 8 * 1024;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+/** At most this much typed input waits for a dropped terminal socket to come back. */
+const PENDING_INPUT_LIMIT = 16 * 1024;
 
 type Ended = Extract<ServerMessage, { type: "ended" }>;
 type Status = { kind: "connecting" } | { kind: "starting" } | { kind: "live" } | { kind: "reconnecting" } | { kind: "ended"; ended: Ended };
@@ -119,8 +121,25 @@ export function TerminalView({
       const ackTimer = setInterval(flushAck, 100);
       cleanups.push(() => clearInterval(ackTimer));
 
-      term.onData((data) => mayType() && send(encoder.encode(data)));
-      term.onBinary((data) => mayType() && send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+      // Keys typed while the socket is down (a network blip, a server restart) go out once the
+      // session is rejoined, rather than vanishing; past the limit they are dropped.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const input = (bytes: Uint8Array) => {
+        if (!mayType()) return;
+        if (ws?.readyState === WebSocket.OPEN) ws.send(bytes);
+        else if (!ended && pendingBytes + bytes.length <= PENDING_INPUT_LIMIT) {
+          pending.push(bytes);
+          pendingBytes += bytes.length;
+        }
+      };
+      const flushPending = () => {
+        for (const bytes of pending) send(bytes);
+        pending = [];
+        pendingBytes = 0;
+      };
+      term.onData((data) => input(encoder.encode(data)));
+      term.onBinary((data) => input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
       term.onResize(({ cols, rows }) => {
         // A read-only viewer follows the session's size; its own window does not change it.
         if (!followServerSize && mayType()) send(JSON.stringify({ type: "resize", size: { cols, rows } }));
@@ -154,8 +173,10 @@ export function TerminalView({
             setStatus(msg.starting ? { kind: "starting" } : { kind: "live" });
             seated({ viewerId: msg.viewerId, owner: msg.owner, canType: msg.canType });
             setViewers(msg.viewers);
-            if (msg.canType) send(JSON.stringify({ type: "resize", size: { cols: term.cols, rows: term.rows } }));
-            else term.resize(msg.size.cols, msg.size.rows);
+            if (msg.canType) {
+              send(JSON.stringify({ type: "resize", size: { cols: term.cols, rows: term.rows } }));
+              flushPending();
+            } else term.resize(msg.size.cols, msg.size.rows);
           } else if (msg.type === "viewers") {
             setViewers(msg.viewers);
             const mine = me && msg.viewers.find((v) => v.viewerId === me!.viewerId);
