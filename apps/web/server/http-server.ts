@@ -16,6 +16,7 @@ import { newId } from "./agents/secrets";
 import { handleAuditExport } from "./audit/audit-export";
 import { createAuditTrail } from "./audit/audit-trail";
 import { OutcomeSettler } from "./audit/outcome-settler";
+import { OPERATIONS_PER_HOST, PerHostLimit } from "./containers/per-host-limit";
 import { ObservedEvents } from "./audit/observed-events";
 import { handleEnroll } from "./agents/enroll-endpoint";
 import { createAuth, ensureAdmin, hasSession } from "./auth";
@@ -92,7 +93,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const logs = new LogStreams({ db, auth, accessWatch, bus, streams, audit, fleet, publicOrigin, log: log.child({ component: "logs" }) });
   const rollouts = new Rollouts(() => services, replicaId);
   const autoUpdates = new AutoUpdates(() => services);
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, bus, log };
+  const hostWork = new PerHostLimit(OPERATIONS_PER_HOST);
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, log };
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();

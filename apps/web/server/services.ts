@@ -4,6 +4,7 @@ import type { AuditCheckpoints } from "./audit/audit-checkpoints";
 import type { AuditLog } from "./audit/audit-log";
 import type { ObservedEvents } from "./audit/observed-events";
 import type { OutcomeSettler } from "./audit/outcome-settler";
+import type { PerHostLimit } from "./containers/per-host-limit";
 import type { Auth } from "./auth";
 import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
@@ -34,6 +35,8 @@ export interface Services {
   checkpoints: AuditCheckpoints;
   /** Settles "unknown" outcomes from what the host reports next. */
   settler: OutcomeSettler;
+  /** Container operations in flight per host, bounded (a bulk request's targets wait their turn). */
+  hostWork: PerHostLimit;
   pulls: ImagePulls;
   /** Recreates, updates and rollbacks, host by host, watched by browsers. */
   rollouts: Rollouts;

@@ -81,11 +81,15 @@ export interface ContainerTarget {
   id: string;
 }
 
-/** Applies one lifecycle operation to a selection of containers, across hosts, each audited on its own. */
+/**
+ * Applies one lifecycle operation to a selection of containers, across hosts, each audited on its own.
+ * Hosts work in parallel; on each host a few targets at a time (`hostWork`), each one's deadline
+ * counting from when it is sent, so a long selection is never timed out by its own queue.
+ */
 export async function operateContainers(svc: Services, actor: Actor, targets: ContainerTarget[], raw: ContainerOperationInput): Promise<(Outcome<{ changed: boolean }> & { id: string })[]> {
   const operation = ContainerOperation.parse(raw);
   return Promise.all(
-    targets.map(async ({ hostId, id }) => {
+    targets.map(({ hostId, id }) => svc.hostWork.run(hostId, async () => {
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
       const targetName = svc.fleet.getContainer(hostId, id)?.name ?? null;
       const action = { actor, action: `container.${operation.action}`, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
@@ -99,7 +103,7 @@ export async function operateContainers(svc: Services, actor: Actor, targets: Co
       if (!outcome.ok && outcome.unknown && effect) svc.settler.expect(hostId, outcome.requestId, action, effect);
       const where = { hostId, hostName, requestId: outcome.requestId, id };
       return outcome.ok ? { ...where, ok: true as const, result: outcome.result } : { ...where, ok: false as const, error: outcome.error, unknown: outcome.unknown };
-    }),
+    })),
   );
 }
 

@@ -43,6 +43,33 @@ const DONE: Record<ContainerOperationInput["action"], string> = {
   remove: "Removed",
 };
 
+/** A long selection goes in requests of about this many, so the page can say how far it has got. */
+const CHUNK = 50;
+
+/**
+ * Sends a selection in requests of at most CHUNK targets, one after another, reporting the count
+ * done. Sizes are even (120 goes as 40 + 40 + 40): a request of one target is answered with its error
+ * instead of a result list, which a chunk must not be.
+ */
+async function operateInChunks<T extends { hostId: string; id: string }>(
+  targets: T[],
+  send: (chunk: T[]) => Promise<Result[]>,
+  onProgress: (p: { done: number; total: number }) => void,
+): Promise<{ results: Result[]; error?: Error }> {
+  const size = Math.ceil(targets.length / Math.ceil(targets.length / CHUNK));
+  const results: Result[] = [];
+  onProgress({ done: 0, total: targets.length });
+  for (let i = 0; i < targets.length; i += size) {
+    try {
+      results.push(...(await send(targets.slice(i, i + size))));
+    } catch (err) {
+      return { results, error: err instanceof Error ? err : new Error(String(err)) };
+    }
+    onProgress({ done: results.length, total: targets.length });
+  }
+  return { results };
+}
+
 const isRunning = (t: ActionTarget) => t.state === "running" || t.state === "restarting" || t.state === "paused";
 const count = (n: number) => `${n} container${n === 1 ? "" : "s"}`;
 
@@ -79,7 +106,8 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
   const running = targets.some((t) => t.state === "running" || t.state === "restarting");
   const paused = targets.some((t) => t.state === "paused");
   const stopped = targets.some((t) => t.state === "exited" || t.state === "created" || t.state === "dead");
-  const busy = operate.isPending;
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const busy = progress !== null;
   const hostNames = new Map(hosts.data?.map((h) => [h.id, h.name]));
   const hostOf = (t: ActionTarget) => t.hostName ?? hostNames.get(t.hostId) ?? t.hostId;
   const nameOf = (id: string) => targets.find((t) => t.id === id)?.name ?? id.slice(0, 12);
@@ -89,16 +117,23 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
   function run(operation: ContainerOperationInput) {
     setFailures([]);
     setDialog(null);
+    const report = (res: Result[]) => {
+      const outcome = outcomeOf(operation, res, nameOf);
+      toast(outcome);
+      setFailures(outcome.details ?? []);
+      onDone?.(operation, res);
+    };
     // The promise, not mutate's callbacks: those are skipped once this unmounts, and a bulk remove
     // unmounts it (the removed rows leave the selection) before the answer arrives.
-    operate.mutateAsync({ targets: targets.map(({ hostId, id }) => ({ hostId, id })), operation }).then(
-      (res) => {
-        const outcome = outcomeOf(operation, res, nameOf);
-        toast(outcome);
-        setFailures(outcome.details ?? []);
-        onDone?.(operation, res);
+    void operateInChunks(targets, (chunk) => operate.mutateAsync({ targets: chunk.map(({ hostId, id }) => ({ hostId, id })), operation }), setProgress).then(
+      ({ results, error }) => {
+        setProgress(null);
+        if (!error) return report(results);
+        // A chunk refused outright (the session ended, the network went): what was done is still said.
+        const rest = targets.length - results.length;
+        if (results.length) report(results);
+        toast({ tone: "error", title: `Could not ${operation.action} ${single ? single.name : count(rest)}`, details: [error.message] });
       },
-      (err: Error) => toast({ tone: "error", title: `Could not ${operation.action} ${single ? single.name : count(targets.length)}`, details: [err.message] }),
     );
   }
 
@@ -158,7 +193,7 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
         <Button variant="danger" disabled={busy} onClick={() => open("remove")}>
           Remove…
         </Button>
-        {busy && <Spinner label={`Working on ${count(targets.length)}…`} />}
+        {progress && <Spinner label={progress.total > CHUNK ? `Working… ${progress.done} of ${count(progress.total)} done` : `Working on ${count(progress.total)}…`} />}
       </div>
 
       <ErrorNote error={operate.error} />
