@@ -7,27 +7,11 @@
  * Usage: npm run bench:bulk -- [N=500]
  */
 import Docker from "dockerode";
-import { TEST_IMAGE, ensureTestImage, removeTestContainers } from "../apps/web/test/support/engine";
+import { ensureTestImage, removeTestContainers, startMany } from "../apps/web/test/support/engine";
 import { startWithLocalAgent } from "./support/control-plane-process";
 
 const N = Number(process.argv[2] ?? 500);
 const docker = new Docker();
-
-/** Starts n sleeping containers straight on the engine, twelve at a time. */
-export async function startMany(n: number, prefix: string): Promise<string[]> {
-  const ids: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 12 }, async () => {
-      while (next < n) {
-        const c = await docker.createContainer({ Image: TEST_IMAGE, name: `${prefix}-${next++}`, Cmd: ["sleep", "100000"], Labels: { "stevedore.test": "1" }, HostConfig: { NetworkMode: "none" } });
-        await c.start();
-        ids.push(c.id);
-      }
-    }),
-  );
-  return ids;
-}
 
 async function main(): Promise<void> {
   await ensureTestImage();

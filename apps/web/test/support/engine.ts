@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import Docker from "dockerode";
 
 const run = promisify(execFile);
 
@@ -111,4 +112,20 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Starts n sleeping containers straight on the engine, twelve at a time. */
+export async function startMany(n: number, prefix: string, docker = new Docker()): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < n) {
+        const c = await docker.createContainer({ Image: TEST_IMAGE, name: `${prefix}-${next++}`, Cmd: ["sleep", "100000"], Labels: { "stevedore.test": "1" }, HostConfig: { NetworkMode: "none" } });
+        await c.start();
+        ids.push(c.id);
+      }
+    }),
+  );
+  return ids;
 }
