@@ -58,9 +58,17 @@ test("[ADMIN] sees a container started with the docker CLI appear Up, then Exite
   // The container page: summary, processes (docker top) and the inspect document.
   await row.getByRole("link", { name: "stv-e2e-web" }).click();
   await expect(page.getByRole("heading", { name: "stv-e2e-web" })).toBeVisible();
+  await expect(page.getByTestId("container-ports")).toBeVisible();
+  await page.getByRole("tab", { name: "Processes" }).click();
+  await expect(page).toHaveURL(/tab=processes/);
   await expect(page.getByTestId("top-table")).toContainText("sleep 100000");
-  await page.getByText("Inspect document").click();
-  await expect(page.getByText(`"Id": "${id}"`)).toBeVisible();
+  await page.getByRole("tab", { name: "Inspect" }).click();
+  await expect(page.getByTestId("inspect-tree").locator('[data-path="Id"]')).toContainText(`"${id}"`);
+  // Branches open on demand, and "Expand all" opens every one.
+  const pidsLimit = page.getByTestId("inspect-tree").locator('[data-path="HostConfig.PidsLimit"]');
+  await expect(pidsLimit).toBeHidden();
+  await page.getByRole("button", { name: "Expand all" }).click();
+  await expect(pidsLimit).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, "container.png"), fullPage: true });
   await page.goBack();
 

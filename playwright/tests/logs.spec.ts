@@ -8,6 +8,7 @@ test("[ADMIN] opens a container's logs, sees new lines arrive live with stderr m
   await runContainer("stv-e2e-logs", ["sh", "-c", "i=0; while true; do i=$((i+1)); echo \"tick-$i\"; printf '\\033[32mgreen-%s\\033[0m\\n' $i; echo \"oops-$i\" >&2; sleep 0.3; done"]);
   await signInAs(page, E2E_ADMIN);
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-logs" }).getByRole("link", { name: "stv-e2e-logs" }).click();
+  await page.getByRole("tab", { name: "Logs" }).click();
   const viewer = page.getByTestId("log-viewer");
   await expect(viewer.getByText("live", { exact: true })).toBeVisible();
   const lines = viewer.getByTestId("log-line");
@@ -54,10 +55,12 @@ test("[ADMIN] follows two containers merged in one view, each line named", async
   await page.screenshot({ path: path.join(SHOTS, "logs-merged.png"), fullPage: true });
 });
 
-test("[VIEWER] without the logs grant sees no logs", async ({ page }) => {
+test("[VIEWER] without the logs grant sees no logs, and the Logs tab says why", async ({ page }) => {
   await runContainer("stv-e2e-logs-secret", ["sh", "-c", "echo secret; sleep 100000"]);
   await signInAs(page, E2E_VIEWER);
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-logs-secret" }).getByRole("link", { name: "stv-e2e-logs-secret" }).click();
   await expect(page.getByRole("heading", { name: "stv-e2e-logs-secret" })).toBeVisible();
+  await page.getByRole("tab", { name: "Logs" }).click();
+  await expect(page.getByTestId("missing-permission")).toContainText("logs need the logs permission on");
   await expect(page.getByTestId("log-viewer")).toHaveCount(0);
 });

@@ -10,6 +10,7 @@ test("[VIEWER] watches a busy container's stats charts move, reads its filesyste
   await signInAs(page, E2E_VIEWER);
   await page.goto(`/containers?q=stv-e2e-busy`);
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-busy" }).getByRole("link", { name: "stv-e2e-busy" }).click();
+  await page.getByRole("tab", { name: "Stats" }).click();
 
   const cpuChart = page.getByTestId("stats-chart").filter({ hasText: "CPU" });
   // The agent samples every 5 s: the chart gains points while we watch.
@@ -20,6 +21,7 @@ test("[VIEWER] watches a busy container's stats charts move, reads its filesyste
   expect(Number((await page.getByTestId("stats-cpu").textContent())!.replace("%", ""))).toBeGreaterThan(30);
   await page.screenshot({ path: path.join(SHOTS, "stats.png"), fullPage: true });
 
+  await page.getByRole("tab", { name: "Changes" }).click();
   await page.getByRole("button", { name: "Show changes" }).click();
   const diff = page.getByTestId("container-diff");
   await expect(diff).toContainText("out.txt");

@@ -9,6 +9,7 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   const id = await runContainer("stv-e2e-term", ["sh"], undefined, ["-it"]);
   await signInAs(page, E2E_ADMIN);
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-term" }).getByRole("link", { name: "stv-e2e-term" }).click();
+  await page.getByRole("tab", { name: "Terminal" }).click();
   // The terminal's socket goes through the test, so it can drop it like a network blip would.
   const sockets: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/terminal\?/, (ws) => {
@@ -101,6 +102,7 @@ test("[ADMIN + JOINER] a second user watches the admin's shell read-only; the ad
 
   // The admin opens a shell.
   await page.getByTestId("container-row").filter({ hasText: "stv-e2e-join" }).getByRole("link", { name: "stv-e2e-join" }).click();
+  await page.getByRole("tab", { name: "Terminal" }).click();
   await page.getByRole("button", { name: "Open shell" }).click();
   const ownerTerm = page.getByTestId("terminal");
   await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);

@@ -84,7 +84,7 @@ export function RelativeTime({ at, now, children }: { at: number | null; now: nu
 }
 
 /** Copies to the clipboard; on plain http (no Clipboard API) it falls back to a selected textarea. */
-function copyText(text: string): Promise<void> {
+export function copyText(text: string): Promise<void> {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
   const area = document.createElement("textarea");
   area.value = text;
