@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   });
   await sync.start();
   connection.start();
-  const stats = new StatsCollector(engine.docker, config.statsIntervalMs, os.totalmem(), (msg) => connection?.send(msg), log);
+  const stats = new StatsCollector(engine.docker, config.statsIntervalMs, os.totalmem(), (msg) => connection?.send(msg), log, () => sync.facts?.dockerRootDir || null);
   stats.start();
 
   const shutdown = (signal: string) => {

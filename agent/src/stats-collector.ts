@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
-import { statsTable, type AgentMessage, type ContainerStats } from "@stevedore/protocol";
+import { statfs } from "node:fs/promises";
+import { statsTable, type AgentMessage, type ContainerStats, type HostDisk } from "@stevedore/protocol";
 import type { Logger } from "pino";
 
 /** What the engine's stats endpoint returns (the parts `docker stats` uses), for cgroup v1 and v2. */
@@ -44,6 +45,13 @@ export function containerStats(id: string, now: EngineStats, prev: EngineStats |
   return { id, cpuPercent, memoryBytes, memoryLimitBytes: limit, netRxBytes, netTxBytes, blockReadBytes, blockWriteBytes, pids: now.pids_stats?.current ?? 0 };
 }
 
+/** The filesystem under `path`; none when this agent cannot see it (in a container without it mounted). */
+async function diskOf(path: string | null): Promise<HostDisk | undefined> {
+  if (!path) return undefined;
+  const fs = await statfs(path).catch(() => null);
+  return fs ? { path, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize } : undefined;
+}
+
 /**
  * Samples every running container once per interval (the engine's one-shot stats, a few at a time)
  * and sends the host's figures as ONE message. A round that is still running when the next is due
@@ -60,6 +68,8 @@ export class StatsCollector {
     private readonly hostMemory: number,
     private readonly send: (msg: AgentMessage) => void,
     private readonly log: Logger,
+    /** The engine's data directory once known (DockerRootDir), whose filesystem is sampled with the stats. */
+    private readonly dataRoot: () => string | null = () => null,
   ) {}
 
   start(): void {
@@ -92,7 +102,7 @@ export class StatsCollector {
       );
       const containers = [...samples].map(([id, s]) => containerStats(id, s, this.previous.get(id), this.hostMemory));
       this.previous = samples;
-      this.send(statsTable({ at, intervalMs: this.intervalMs, containers }));
+      this.send(statsTable({ at, intervalMs: this.intervalMs, containers }, await diskOf(this.dataRoot())));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, "stats round failed");
     } finally {

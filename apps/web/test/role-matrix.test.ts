@@ -56,6 +56,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "stats.hosts": { kind: "signed-in" },
   "stats.host": { kind: "hosts", permission: "view" },
   "stats.top": { kind: "signed-in" },
+  "overview.get": { kind: "signed-in" },
   "updates.list": { kind: "signed-in" },
   "updates.schedule": { kind: "signed-in" },
   "updates.check": { kind: "hosts", permission: "operate" },

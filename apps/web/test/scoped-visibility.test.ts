@@ -1,3 +1,4 @@
+import { statfsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, runContainer } from "./support/engine";
 import { subscription } from "./support/sse";
@@ -68,6 +69,27 @@ describe("scoped visibility and secrets", () => {
     expect(Object.keys(await alpha.stats.hosts.query())).toEqual([host.alpha]);
     const top = await until(() => alpha.stats.top.query({ limit: 50 }), (t) => t.byMemory.length > 0, "top consumers");
     expect(new Set([...top.byCpu, ...top.byMemory].map((e) => e.hostId))).toEqual(new Set([host.alpha]));
+  });
+
+  it("the overview counts only the hosts the caller sees, names a container that failed, and has the engine's disk", async () => {
+    const failed = await runContainer(`stv-scoped-fail-${Date.now()}`, ["sh", "-c", "exit 3"]);
+    await until(() => admin.containers.list.query({ hostId: host.alpha, limit: 500 }), (p) => p.items.some((c) => c.id === failed && c.state === "exited"), "the failed container");
+    const alpha = apiClient(stack.url, cookie.alpha);
+    const mine = await until(() => alpha.overview.get.query(), (o) => o.pressure[0]?.disk != null, "alpha's disk figure");
+    expect(mine.hosts).toMatchObject({ total: 1, online: 1, offline: 0 });
+    expect(mine.pressure.map((h) => h.id)).toEqual([host.alpha]);
+    const engine = (await admin.containers.list.query({ hostId: host.alpha, limit: 500 })).total;
+    expect(mine.containers.total).toBe(engine);
+    expect(mine.problems.filter((p) => p.id === failed)).toEqual([expect.objectContaining({ hostId: host.alpha, problem: "exited with an error", exitCode: 3 })]);
+    expect(mine.problems.every((p) => p.hostId === host.alpha)).toBe(true);
+    // The agent's figure is the engine data directory's filesystem, as statfs sees it here.
+    const root = (await docker(["info", "-f", "{{.DockerRootDir}}"])).trim();
+    const fs = statfsSync(root);
+    expect(mine.pressure[0]!.disk!).toBeCloseTo(1 - fs.bavail / fs.blocks, 1);
+    const everything = await admin.overview.get.query();
+    expect(everything.hosts.total).toBe(2);
+    expect(everything.containers.total).toBe(2 * engine);
+    await docker(["rm", "-f", failed]);
   });
 
   it("a direct id on beta is refused without naming the host", async () => {

@@ -33,6 +33,17 @@ export const StatsBatch = z.object({
 });
 export type StatsBatch = z.infer<typeof StatsBatch>;
 
+/**
+ * The filesystem holding the engine's data (its DockerRootDir), sampled with the stats: what fills up
+ * and stops a host. Absent when the agent cannot see that directory (an agent in a container without it).
+ */
+export const HostDisk = z.object({
+  path: z.string().max(1024),
+  totalBytes: z.number().nonnegative(),
+  freeBytes: z.number().nonnegative(),
+});
+export type HostDisk = z.infer<typeof HostDisk>;
+
 /** The figures of a `StatsTable` row, in order; each as in `ContainerStats`. */
 export const STATS_FIELDS = ["cpuPercent", "memoryBytes", "memoryLimitBytes", "netRxBytes", "netTxBytes", "blockReadBytes", "blockWriteBytes", "pids"] as const;
 const WIDTH = STATS_FIELDS.length;
@@ -56,17 +67,20 @@ export const StatsTable = z
       (v) => Array.isArray(v) && v.length <= 100_000 * WIDTH && v.every((f, i) => (typeof f === "number" ? f >= 0 && Number.isFinite(f) : f === null && i % WIDTH === 0)),
       { message: "figures must be numbers ≥ 0 (only cpuPercent may be null)" },
     ),
+    /** Added without a protocol bump: optional, and older control planes strip it. */
+    disk: HostDisk.optional(),
   })
   .refine((t) => t.figures.length === t.ids.length * WIDTH, { message: `figures must hold ${WIDTH} numbers per id`, path: ["figures"] });
 export type StatsTable = z.infer<typeof StatsTable>;
 
-export function statsTable(batch: Omit<StatsBatch, "type">): StatsTable {
+export function statsTable(batch: Omit<StatsBatch, "type">, disk?: HostDisk): StatsTable {
   return {
     type: "stats.table",
     at: batch.at,
     intervalMs: batch.intervalMs,
     ids: batch.containers.map((c) => c.id),
     figures: batch.containers.flatMap((c) => STATS_FIELDS.map((f) => c[f])),
+    ...(disk && { disk }),
   };
 }
 

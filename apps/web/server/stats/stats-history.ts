@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { STATS_FIELDS, type ContainerStats, type StatsTable } from "@stevedore/protocol";
+import { STATS_FIELDS, type ContainerStats, type HostDisk, type StatsTable } from "@stevedore/protocol";
 import { BestK } from "../fleet/best-k";
 
 /** The charts cover this much. */
@@ -156,12 +156,14 @@ export class StatsHistory {
   /** Containers with a chart (the rest keep only their latest sample). */
   private charted = 0;
   private readonly point = new Float64Array(8);
+  private readonly disks = new Map<string, HostDisk & { at: number }>();
 
   constructor() {
     this.changes.setMaxListeners(0);
   }
 
   record(hostId: string, batch: StatsTable): void {
+    if (batch.disk) this.disks.set(hostId, { ...batch.disk, at: batch.at });
     let host = this.hosts.get(hostId);
     if (!host) this.hosts.set(hostId, (host = { intervalMs: batch.intervalMs, totals: new PointRing(capacityFor(batch.intervalMs), 8), containers: new Map() }));
     host.intervalMs = batch.intervalMs;
@@ -238,6 +240,11 @@ export class StatsHistory {
     return { intervalMs: h?.intervalMs ?? null, totals: h?.totals.map(toTotals) ?? [] };
   }
 
+  /** The engine's data filesystem on this host as last sampled, if its agent can see it. */
+  disk(hostId: string): (HostDisk & { at: number }) | null {
+    return this.disks.get(hostId) ?? null;
+  }
+
   /** The latest totals of each host that reported in the last window. */
   latestHostTotals(now = Date.now()): Map<string, HostTotals> {
     const out = new Map<string, HostTotals>();
@@ -267,6 +274,7 @@ export class StatsHistory {
   }
 
   forgetHost(hostId: string): void {
+    this.disks.delete(hostId);
     for (const s of this.hosts.get(hostId)?.containers.values() ?? []) if (s.points) this.charted--;
     this.hosts.delete(hostId);
   }

@@ -5,6 +5,7 @@ import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
 import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
+import { overviewRouter } from "./routers/overview";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
 import { statsRouter } from "./routers/stats";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   settings: settingsRouter,
   stats: statsRouter,
   updates: updatesRouter,
+  overview: overviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -32,7 +32,7 @@ describe("safeNextPath (the login page's next)", () => {
     }
   });
 
-  it("is the containers list by default", () => {
-    expect(DEFAULT_AFTER_SIGN_IN).toBe("/containers");
+  it("is the overview by default", () => {
+    expect(DEFAULT_AFTER_SIGN_IN).toBe("/overview");
   });
 });
