@@ -4,9 +4,12 @@ import { expect, type Page } from "@playwright/test";
 /** Where the tests leave their screenshots (playwright/results), to be looked at after a run. */
 export const SHOTS = path.resolve(import.meta.dirname, "..", "results");
 
-/** Signs in through the login page, as a person does, and lands on the containers list. */
+/**
+ * Signs in through the login page, as a person does following a link to the containers list (which
+ * most tests start from), and lands there. Signing in without a link lands on the overview.
+ */
 export async function signInAs(page: Page, user: { email: string; password: string }): Promise<void> {
-  await page.goto("/login");
+  await page.goto("/login?next=/containers");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -6,8 +6,6 @@ import type { HostStatus } from "./types";
 /** How many of each list the overview names; the rest are counted and one click away. */
 const PROBLEMS_SHOWN = 25;
 const HOSTS_SHOWN = 12;
-/** A figure at or above this share of the host's capacity is called out. */
-export const PRESSURE_AT = 0.85;
 
 export type ContainerProblem = "unhealthy" | "restarting" | "exited with an error" | "dead";
 

@@ -10,6 +10,7 @@ import { useFleetChanges } from "@/lib/use-fleet-changes";
 import { Badge, Button, Toaster } from "./ui";
 
 const NAV = [
+  { href: "/overview", label: "Overview" },
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
   { href: "/images", label: "Images" },
@@ -32,7 +33,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <header className="border-b border-slate-200 bg-white">
         {/* On a narrow screen the main nav moves to a row of its own and scrolls sideways. */}
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2.5">
-          <Link href="/containers" className="flex items-center gap-2 font-semibold tracking-tight">
+          <Link href="/overview" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
               S
             </span>

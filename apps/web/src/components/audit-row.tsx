@@ -58,7 +58,7 @@ function actorOrigin(e: AuditEntryView): string | undefined {
   return [e.sourceIp ?? "address unknown", e.userAgent ?? "client unknown"].join(" · ");
 }
 
-function AuditActor({ entry: e }: { entry: AuditEntryView }) {
+export function AuditActor({ entry: e }: { entry: AuditEntryView }) {
   if (e.actorType === "host") return <span className="italic text-slate-500">{e.actorName}</span>;
   return (
     <>
@@ -70,7 +70,7 @@ function AuditActor({ entry: e }: { entry: AuditEntryView }) {
   );
 }
 
-function AuditTarget({ entry: e }: { entry: AuditEntryView }) {
+export function AuditTarget({ entry: e }: { entry: AuditEntryView }) {
   if (e.targetType === "container" && e.hostId && e.targetId) {
     return (
       <Link href={`/containers/${e.hostId}/${e.targetId}`} className="group">

@@ -1,5 +1,5 @@
 /** Where the app starts after sign-in when `next` names nowhere acceptable. */
-export const DEFAULT_AFTER_SIGN_IN = "/containers";
+export const DEFAULT_AFTER_SIGN_IN = "/overview";
 
 /**
  * The `next` of /login?next=… as a same-origin path, or the default. Only a path that starts with

@@ -42,6 +42,7 @@ export function useFleetChanges(): { connected: boolean } {
     () =>
       changeGate((kinds) => {
         const invalidate = (queryKey: readonly unknown[]) => void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+        if (kinds.size > 0) invalidate(trpc.overview.get.queryKey());
         if (kinds.has("containers")) {
           invalidate(trpc.containers.list.queryKey());
           invalidate(trpc.containers.get.queryKey());
