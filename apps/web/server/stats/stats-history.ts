@@ -235,9 +235,9 @@ export class StatsHistory {
     return { intervalMs: host?.intervalMs ?? null, points, latest: points.at(-1) ?? null };
   }
 
-  host(hostId: string): { intervalMs: number | null; totals: HostTotals[] } {
+  host(hostId: string): { intervalMs: number | null; totals: HostTotals[]; disk: (HostDisk & { at: number }) | null } {
     const h = this.hosts.get(hostId);
-    return { intervalMs: h?.intervalMs ?? null, totals: h?.totals.map(toTotals) ?? [] };
+    return { intervalMs: h?.intervalMs ?? null, totals: h?.totals.map(toTotals) ?? [], disk: this.disk(hostId) };
   }
 
   /** The engine's data filesystem on this host as last sampled, if its agent can see it. */

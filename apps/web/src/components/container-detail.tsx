@@ -90,7 +90,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
           <ContainerStatus c={c} now={now} />
           <span className="text-sm text-slate-500">
             on{" "}
-            <Link href={`/hosts#${c.hostId}`} className="text-sky-700 hover:underline">
+            <Link href={`/hosts/${c.hostId}`} className="text-sky-700 hover:underline">
               {c.hostName}
             </Link>
           </span>

@@ -231,7 +231,7 @@ export function ContainerList() {
                     {!c.live && <span className="ml-2 text-xs text-slate-500">(last known: host {hostStatus.get(c.hostId)?.replace("_", " ") ?? "offline"})</span>}
                   </td>
                   <td className="whitespace-nowrap px-4 py-2">
-                    <Link href={`/hosts#${c.hostId}`} className="text-slate-700 hover:underline">
+                    <Link href={`/hosts/${c.hostId}`} className="text-slate-700 hover:underline">
                       {c.hostName}
                     </Link>
                   </td>

@@ -86,7 +86,11 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
     <Card className="scroll-mt-4" >
       <div id={h.id} data-testid="host-card" data-host={h.name} className="space-y-3 p-4">
         <div className="flex flex-wrap items-center gap-3">
-          <h2 className="text-base font-semibold">{h.name}</h2>
+          <h2 className="text-base font-semibold">
+            <Link href={`/hosts/${h.id}`} className="hover:underline">
+              {h.name}
+            </Link>
+          </h2>
           <HostStatusBadge status={h.status} title={h.engineError ?? undefined} />
           {h.refusedProtocol && <Badge tone="red">{refusedVerdict(h.refusedProtocol).short}</Badge>}
           {h.limited && (

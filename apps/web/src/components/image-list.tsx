@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -23,7 +24,9 @@ export function ImageList() {
   const now = useNow();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const [q, setQ] = useState("");
-  const [hostId, setHostId] = useState("");
+  // A link from a host page opens its images.
+  const initialHost = useSearchParams().get("host") ?? "";
+  const [hostId, setHostId] = useState(initialHost);
   const [dangling, setDangling] = useState(false);
   const [unused, setUnused] = useState(false);
   const images = useQuery({

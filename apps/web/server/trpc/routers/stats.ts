@@ -13,7 +13,7 @@ export const statsRouter = {
   /** The latest totals of every host the caller sees (hosts that reported recently). */
   hosts: signedInProcedure.query(({ ctx }) => Object.fromEntries([...ctx.stats.latestHostTotals()].filter(([hostId]) => ctx.access.sees(hostId)))),
 
-  /** One host's totals over the last 15 minutes. */
+  /** One host's totals over the last 15 minutes, and its engine's data filesystem. */
   host: hostProcedure("view", z.object({ hostId: HostId }), (i) => [i.hostId]).query(({ ctx, input }) => ctx.stats.host(input.hostId)),
 
   /** The containers using the most CPU and memory right now, on the hosts the caller sees. */

@@ -1,21 +1,17 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { bytes } from "@/lib/format";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc";
 import { AuditActor, AuditOutcome, AuditTarget } from "../audit-row";
+import { Gauge } from "../gauge";
 import { HostStatusBadge } from "../host-status-badge";
 import { Badge, Card, ErrorNote, RelativeTime, Spinner, useNow } from "../ui";
 
 type Overview = RouterOutputs["overview"]["get"];
 type Problem = Overview["problems"][number];
 type Pressure = Overview["pressure"][number];
-
-/** At or above this share of a host's capacity a gauge turns amber, and red at the second. */
-const WARN_AT = 0.75;
-const ALERT_AT = 0.9;
 
 /** The home page: what is wrong first, then how full each host is, then what people did. */
 export function FleetOverview() {
@@ -146,7 +142,7 @@ function HostRow({ h }: { h: Pressure }) {
     <tr data-testid="overview-host" data-host={h.name}>
       <td className="px-4 py-2">
         <div className="flex flex-wrap items-center gap-2">
-          <Link href={`/hosts#${h.id}`} className="font-medium text-sky-800 hover:underline">
+          <Link href={`/hosts/${h.id}`} className="font-medium text-sky-800 hover:underline">
             {h.name}
           </Link>
           {h.status !== "online" && <HostStatusBadge status={h.status} />}
@@ -165,22 +161,5 @@ function HostRow({ h }: { h: Pressure }) {
         <Gauge label="Disk" share={h.disk} detail={h.diskFreeBytes !== null ? `${bytes(h.diskFreeBytes)} free` : undefined} />
       </td>
     </tr>
-  );
-}
-
-/** A share of capacity as a bar and a number; "—" when the host has not said. */
-function Gauge({ label, share, detail }: { label: string; share: number | null; detail?: ReactNode }) {
-  if (share === null) return <span className="text-slate-500" title={`${label}: not reported`}>—</span>;
-  const percent = Math.round(share * 100);
-  const bar = share >= ALERT_AT ? "bg-red-600" : share >= WARN_AT ? "bg-amber-500" : "bg-sky-600";
-  return (
-    <div className="min-w-[6rem]">
-      <div role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="h-1.5 rounded-full bg-slate-200">
-        <div className={`h-1.5 rounded-full ${bar}`} style={{ width: `${Math.max(2, percent)}%` }} />
-      </div>
-      <div className="mt-0.5 text-xs tabular-nums text-slate-700">
-        {percent}%{detail ? ` · ${detail}` : ""}
-      </div>
-    </div>
   );
 }
