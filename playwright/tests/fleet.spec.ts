@@ -31,6 +31,9 @@ test("[ADMIN] sees the host online and gets a join command from Add host", async
   const script = await page.request.get(`${(await command.textContent())!.split(" ")[2]}`);
   expect(script.ok()).toBe(true);
   expect(await script.text()).toContain("BUNDLE_SHA256=");
+  // The suite's control plane is on 127.0.0.1: the dialog says another host cannot reach it, and offers this machine's addresses.
+  await expect(page.getByTestId("join-loopback")).toContainText("only an agent on this machine can reach it");
+  await expect(page.getByTestId("join-loopback")).toContainText(/PUBLIC_URL=http:\/\/\S+:\d+/);
   await page.screenshot({ path: path.join(SHOTS, "add-host.png") });
   await page.keyboard.press("Escape");
   await expect(command).toBeHidden();

@@ -94,6 +94,17 @@ describe("the one-line agent install", () => {
     expect([caPin, warning]).toEqual([null, null]);
   });
 
+  it("says when its URL is loopback, which no other machine reaches, and offers this machine's own addresses", async () => {
+    const { loopback } = await api.hosts.createJoinToken.mutate();
+    const port = new URL(stack.url).port;
+    const own = execFileSync("hostname", ["-I"]).toString().trim().split(/\s+/).filter(Boolean);
+    expect(own.length).toBeGreaterThan(0);
+    // Each one offered is an address of this machine (as `hostname -I` lists them: no loopback, no link-local).
+    const urls = own.map((a) => `http://${a.includes(":") ? `[${a}]` : a}:${port}`);
+    expect(loopback?.addresses.length).toBeGreaterThan(0);
+    for (const a of loopback!.addresses) expect(urls).toContain(a);
+  });
+
   it("installs, enrolls, and the installed agent brings the host online; a re-run upgrades and keeps the credential", async () => {
     const root = newRoot();
     const { token } = await api.hosts.createJoinToken.mutate();

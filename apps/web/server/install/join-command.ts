@@ -1,4 +1,5 @@
-import { CA_CERT_PATH, insecureUrlMessage, isInsecureUrl } from "@stevedore/protocol";
+import os from "node:os";
+import { CA_CERT_PATH, insecureUrlMessage, isInsecureUrl, isLoopbackHost } from "@stevedore/protocol";
 import { INSTALL_SCRIPT_PATH } from "./agent-install";
 
 export interface JoinCommands {
@@ -10,6 +11,20 @@ export interface JoinCommands {
   caPin: string | null;
   /** Why agents will refuse this control plane's URL, when they will. */
   warning: string | null;
+  /**
+   * Set when the URL names this machine's loopback (the default): only an agent on this machine can
+   * reach it. `addresses` are this machine's other addresses, as PUBLIC_URL values to choose from.
+   */
+  loopback: { addresses: string[] } | null;
+}
+
+/** This machine's addresses other machines might reach, as URLs with the control plane's port and scheme. */
+export function reachableUrls(url: string, interfaces = os.networkInterfaces()): string[] {
+  const { protocol, port } = new URL(url);
+  return Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && !(a.family === "IPv6" && a.address.startsWith("fe80:")))
+    .map((a) => `${protocol}//${a.family === "IPv6" ? `[${a.address}]` : a.address}${port ? `:${port}` : ""}`);
 }
 
 /**
@@ -37,5 +52,6 @@ export function joinCommands(opts: { publicUrl: string; token: string; caPin: st
   const containerCommand =
     "docker run -d --name stevedore-agent --restart unless-stopped -v /var/run/docker.sock:/var/run/docker.sock -v stevedore-agent:/var/lib/stevedore-agent " +
     `stevedore-agent --hostname "$(hostname)" --url ${url} --join ${token}${caPin ? ` --ca-pin ${caPin}` : ""}`;
-  return { command, containerCommand, caPin, warning: isInsecureUrl(url) ? `Agents will refuse this control plane: ${insecureUrlMessage(url)} (the installer takes --insecure-http too).` : null };
+  const loopback = isLoopbackHost(new URL(url).hostname) ? { addresses: reachableUrls(url) } : null;
+  return { command, containerCommand, caPin, warning: isInsecureUrl(url) ? `Agents will refuse this control plane: ${insecureUrlMessage(url)} (the installer takes --insecure-http too).` : null, loopback };
 }

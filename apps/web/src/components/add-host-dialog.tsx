@@ -32,6 +32,7 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
                 {create.data.warning}
               </p>
             )}
+            {create.data.loopback && <LoopbackNote addresses={create.data.loopback.addresses} />}
             <CommandBlock
               label={`Install as a service (systemd; Node.js ≥ 20 and curl${create.data.caPin ? ", openssl" : ""} on the host)`}
               command={create.data.command}
@@ -54,6 +55,26 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
         )}
       </div>
     </Dialog>
+  );
+}
+
+/** The default URL names this machine: say so before someone runs a line that cannot work elsewhere. */
+function LoopbackNote({ addresses }: { addresses: string[] }) {
+  return (
+    <div role="alert" data-testid="join-loopback" className="space-y-1 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+      <p>
+        Stevedore&apos;s URL is a loopback address: only an agent on this machine can reach it. For another host, set <code className="font-mono text-xs">PUBLIC_URL</code> to an address it can reach and restart
+        Stevedore{addresses.length > 0 ? "; this machine has:" : "."}
+      </p>
+      {addresses.length > 0 && (
+        <ul className="font-mono text-xs">
+          {addresses.map((a) => (
+            <li key={a}>PUBLIC_URL={a}</li>
+          ))}
+        </ul>
+      )}
+      <p className="text-xs">Agents use plain http only to loopback: give Stevedore TLS (TLS_CERT_FILE and TLS_KEY_FILE) and an https:// URL, or install with --insecure-http at your own risk.</p>
+    </div>
   );
 }
 
