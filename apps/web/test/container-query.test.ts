@@ -29,7 +29,7 @@ function fleet(): FleetState {
         finishedAt: null,
         health: i % 4 === 0 && i % 3 === 0 ? "unhealthy" : null,
         ports: [],
-        labels: i % 7 === 0 ? { team: "ux", tier: i % 2 ? "web" : "db" } : i % 7 === 1 ? { team: "ux core" } : {},
+        labels: (i % 7 === 0 ? { team: "ux", tier: i % 2 ? "web" : "db" } : i % 7 === 1 ? { team: "ux core" } : {}) as Record<string, string>,
       };
     });
     f.snapshot(`h_${host}`, ENGINE, containers, []);
