@@ -23,6 +23,14 @@ import { UpdateDialog, type UpdateDialogTarget } from "./update-dialog";
 import { Button, Card, ErrorNote, Input, Select, Spinner, useNow } from "./ui";
 
 type Row = inferRouterOutputs<AppRouter>["containers"]["list"]["items"][number];
+type HostRow = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
+/** What cells read that changes while the table lives: passed as the table's meta, so the columns (and their cells' identity) stay fixed. */
+interface CellMeta {
+  now: number;
+  hostById: Map<string, HostRow>;
+  onRowAction: (row: Row, action: RequestedAction) => void;
+}
+const metaOf = (table: { options: { meta?: unknown } }) => table.options.meta as CellMeta;
 
 const STATES: { value: "all" | ContainerState; label: string }[] = [
   { value: "all", label: "All" },
@@ -161,6 +169,8 @@ export function ContainerList() {
         : []),
       {
         id: "name",
+        // Values only so the table lets the header sort; the server does the sorting.
+        accessorFn: (c) => c.name,
         header: "Name",
         enableHiding: false,
         cell: ({ row: { original: c } }) => (
@@ -174,13 +184,14 @@ export function ContainerList() {
       },
       {
         id: "image",
+        accessorFn: (c) => c.image,
         header: "Image",
-        cell: ({ row: { original: c } }) => (
+        cell: ({ row: { original: c }, table }) => (
           <div className="max-w-64">
             <span className="block truncate" title={c.image}>
               {c.image}
             </span>
-            <UpdateBadge update={c.update} now={now} />
+            <UpdateBadge update={c.update} now={metaOf(table).now} />
           </div>
         ),
       },
@@ -196,11 +207,12 @@ export function ContainerList() {
       },
       {
         id: "status",
+        accessorFn: (c) => c.state,
         header: "Status",
-        cell: ({ row: { original: c } }) => (
+        cell: ({ row: { original: c }, table }) => (
           <>
-            <StatusCell c={c} now={now} />
-            {!c.live && <span className="block text-xs text-slate-500">(last known: host {hostById.get(c.hostId)?.status.replace("_", " ") ?? "offline"})</span>}
+            <StatusCell c={c} now={metaOf(table).now} />
+            {!c.live && <span className="block text-xs text-slate-500">(last known: host {metaOf(table).hostById.get(c.hostId)?.status.replace("_", " ") ?? "offline"})</span>}
           </>
         ),
       },
@@ -208,10 +220,11 @@ export function ContainerList() {
         id: "ports",
         header: "Ports",
         enableSorting: false,
-        cell: ({ row: { original: c } }) => <PortsCell ports={c.ports} hostAddress={hostById.get(c.hostId)?.facts.hostname} />,
+        cell: ({ row: { original: c }, table }) => <PortsCell ports={c.ports} hostAddress={metaOf(table).hostById.get(c.hostId)?.facts.hostname} />,
       },
       {
         id: "host",
+        accessorFn: (c) => c.hostName,
         header: "Host",
         cell: ({ row: { original: c } }) => (
           <Link href={`/hosts#${c.hostId}`} className="whitespace-nowrap text-slate-700 hover:underline dark:text-slate-200">
@@ -221,20 +234,21 @@ export function ContainerList() {
       },
       {
         id: "created",
+        accessorFn: (c) => c.createdAt,
         header: "Created",
-        cell: ({ row: { original: c } }) => <CreatedCell at={c.createdAt} now={now} />,
+        cell: ({ row: { original: c }, table }) => <CreatedCell at={c.createdAt} now={metaOf(table).now} />,
       },
       {
         id: "actions",
         header: () => <span className="sr-only">Actions</span>,
         enableHiding: false,
         enableSorting: false,
-        cell: ({ row: { original: c } }) => <ContainerRowMenu c={c} onAction={(action) => setRowRequest({ row: c, action })} />,
+        cell: ({ row: { original: c }, table }) => <ContainerRowMenu c={c} onAction={(action) => metaOf(table).onRowAction(c, action)} />,
       },
     ],
-    // hostById is rebuilt each render from the hosts query; its data is what matters.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [canOperate, now, hosts.data],
+    // Fixed for the table's life: a new cell function would be a new component, remounting every cell
+    // (an open row menu would close each second as the clock ticks).
+    [canOperate],
   );
 
   // eslint-disable-next-line react-hooks/incompatible-library -- the table is rebuilt each render on purpose; nothing memoizes its functions
@@ -243,6 +257,7 @@ export function ContainerList() {
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: key,
+    meta: { now, hostById, onRowAction: (row, action) => setRowRequest({ row, action }) } satisfies CellMeta,
     manualSorting: true,
     manualPagination: true,
     enableMultiSort: false,
