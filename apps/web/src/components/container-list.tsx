@@ -459,7 +459,7 @@ export function ContainerList() {
           </label>
         </div>
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1}>
+          <table className="w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1} data-rows-for={data && !list.isPlaceholderData ? q : undefined}>
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700 dark:text-slate-400">
               {table.getHeaderGroups().map((g) => (
                 <tr key={g.id}>
