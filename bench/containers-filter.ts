@@ -17,6 +17,25 @@ import { SimAgent } from "./support/sim-agent";
 
 /** What is typed, one character at a time: free words, label, status, image and host terms. */
 const TYPED = ["svc-1", "label:team=team-2", "status:running app-3", "team=team-1 image:app-5", "host:sim-00 unhealthy", "label:com.docker.compose.project=stack-7", "registry.example.com/team/app-1"];
+/**
+ * Runs in the page: sets the box's value as typing does, fires its input event, and resolves with the
+ * time until the table shows rows for that text and the next frame is painted. A string, so the
+ * bundler's helpers (tsx names functions) do not reach the page.
+ */
+const KEYSTROKE = `(value) => new Promise((resolve, reject) => {
+  const input = document.querySelector('input[type="search"]');
+  const table = document.querySelector('table[aria-label="Containers"]');
+  const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  const t0 = performance.now();
+  setValue.call(input, value);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  const check = () => {
+    if (table.dataset.rowsFor === value.trim()) requestAnimationFrame(() => resolve(performance.now() - t0));
+    else if (performance.now() > t0 + 10000) reject(new Error("no rows for " + JSON.stringify(value) + " in 10 s"));
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} ms, p90 ${percentile(xs, 90).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} keystrokes)`;
 
@@ -68,25 +87,7 @@ async function measure(label: string, hosts: number, perHost: number) {
       for (let n = 0; n <= text.length; n++) {
         // n = 0 clears the box, as selecting all and typing over it does.
         const value = text.slice(0, n);
-        const ms = await page.evaluate(
-          (value) =>
-            new Promise<number>((resolve, reject) => {
-              const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
-              const table = document.querySelector<HTMLTableElement>('table[aria-label="Containers"]')!;
-              const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!;
-              const t0 = performance.now();
-              setValue.call(input, value);
-              input.dispatchEvent(new Event("input", { bubbles: true }));
-              const deadline = t0 + 10_000;
-              const check = () => {
-                if (table.dataset.rowsFor === value.trim()) requestAnimationFrame(() => resolve(performance.now() - t0));
-                else if (performance.now() > deadline) reject(new Error(`no rows for "${value}" in 10 s`));
-                else requestAnimationFrame(check);
-              };
-              check();
-            }),
-          value,
-        );
+        const ms = await page.evaluate<number>(`(${KEYSTROKE})(${JSON.stringify(value)})`);
         if (!seen.has(value.trim())) browserMs.push(ms);
         seen.add(value.trim());
       }

@@ -2,9 +2,9 @@
 
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
+import { memo, useEffect, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState, type SortingState, type VisibilityState } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type Row as TableRow, type RowSelectionState, type SortingState, type VisibilityState } from "@tanstack/react-table";
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { ContainerState } from "@stevedore/protocol";
@@ -92,6 +92,32 @@ function useStoredColumns(): [VisibilityState, (v: VisibilityState) => void] {
   };
   return [visibility, set];
 }
+
+/**
+ * One row, re-rendered only when its data, selection, the clock, the hosts or the columns change: a
+ * keystroke re-renders the list twice before its answer arrives (the text, then the URL), and 50 rows of
+ * cells each time were most of a keystroke's cost.
+ */
+const ContainerRowView = memo(function ContainerRowView({ row, index, selected }: { row: TableRow<Row>; index: number; selected: boolean | undefined; now: number; hosts: unknown; columns: string }) {
+  const c = row.original;
+  return (
+    <tr
+      data-testid="container-row"
+      data-name={c.name}
+      data-key={row.id}
+      aria-rowindex={index}
+      aria-selected={selected}
+      tabIndex={0}
+      className={`outline-none hover:bg-slate-50 focus-visible:bg-sky-50 focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-inset aria-selected:bg-sky-50/60 dark:hover:bg-slate-800/60 dark:focus-visible:bg-sky-950 ${c.live ? "" : "opacity-60"}`}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </td>
+      ))}
+    </tr>
+  );
+});
 
 /**
  * `docker ps` across the fleet, as a table over the server's filtering, sorting and paging: the
@@ -303,10 +329,14 @@ export function ContainerList() {
   };
 
   /** Arrow keys move between rows, Home/End to the ends, Enter opens the container, Space selects it. */
-  function onRowKey(e: KeyboardEvent<HTMLTableRowElement>, c: Row) {
-    if (e.target !== e.currentTarget) return;
-    const rows = [...(e.currentTarget.parentElement?.querySelectorAll<HTMLTableRowElement>("tr[data-testid=container-row]") ?? [])];
-    const at = rows.indexOf(e.currentTarget);
+  /** On the body, for every row: arrow keys move between rows, Home/End to the ends, Enter opens the container, Space selects it. */
+  function onRowKey(e: KeyboardEvent<HTMLTableSectionElement>) {
+    const tr = e.target as HTMLElement;
+    if (tr.dataset.testid !== "container-row") return;
+    const c = items.find((r) => key(r) === tr.dataset.key);
+    if (!c) return;
+    const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>("tr[data-testid=container-row]")];
+    const at = rows.indexOf(tr as HTMLTableRowElement);
     const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1 }[e.key];
     if (to !== undefined) {
       e.preventDefault();
@@ -320,6 +350,11 @@ export function ContainerList() {
     }
   }
 
+  // Which columns show, as one value: a memoized row re-renders when it changes.
+  const columnsShown = table
+    .getVisibleLeafColumns()
+    .map((c) => c.id)
+    .join(",");
   const toTarget = (c: Row) => ({ hostId: c.hostId, id: c.id, name: c.name, state: c.state, hostName: c.hostName });
   const firstShown = view.page * view.size + 1;
 
@@ -484,28 +519,18 @@ export function ContainerList() {
                 </tr>
               ))}
             </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {table.getRowModel().rows.map((row, i) => {
-                const c = row.original;
-                return (
-                  <tr
-                    key={row.id}
-                    data-testid="container-row"
-                    data-name={c.name}
-                    aria-rowindex={firstShown + i + 1}
-                    aria-selected={row.getCanSelect() ? row.getIsSelected() || !!allMatching : undefined}
-                    tabIndex={0}
-                    onKeyDown={(e) => onRowKey(e, c)}
-                    className={`outline-none hover:bg-slate-50 focus-visible:bg-sky-50 focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-inset aria-selected:bg-sky-50/60 dark:hover:bg-slate-800/60 dark:focus-visible:bg-sky-950 ${c.live ? "" : "opacity-60"}`}
-                  >
-                    {row.getVisibleCells().map((cell) => (
-                      <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
-                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      </td>
-                    ))}
-                  </tr>
-                );
-              })}
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800" onKeyDown={onRowKey}>
+              {table.getRowModel().rows.map((row, i) => (
+                <ContainerRowView
+                  key={row.id}
+                  row={row}
+                  index={firstShown + i + 1}
+                  selected={row.getCanSelect() ? row.getIsSelected() || !!allMatching : undefined}
+                  now={now}
+                  hosts={hosts.data}
+                  columns={columnsShown}
+                />
+              ))}
             </tbody>
           </table>
         </div>
