@@ -98,7 +98,15 @@ function useStoredColumns(): [VisibilityState, (v: VisibilityState) => void] {
  * keystroke re-renders the list twice before its answer arrives (the text, then the URL), and 50 rows of
  * cells each time were most of a keystroke's cost.
  */
-const ContainerRowView = memo(function ContainerRowView({ row, index, selected }: { row: TableRow<Row>; index: number; selected: boolean | undefined; now: number; hosts: unknown; columns: string }) {
+interface RowViewProps {
+  row: TableRow<Row>;
+  index: number;
+  selected: boolean | undefined;
+  now: number;
+  hosts: unknown;
+  columns: string;
+}
+const ContainerRowView = memo(function ContainerRowView({ row, index, selected }: RowViewProps) {
   const c = row.original;
   return (
     <tr
@@ -117,7 +125,12 @@ const ContainerRowView = memo(function ContainerRowView({ row, index, selected }
       ))}
     </tr>
   );
-});
+}, sameRow);
+
+/** By the container's data, not TanStack's row object: a new answer rebuilds the row objects, while the query's structural sharing keeps the data of rows that did not change. */
+function sameRow(a: RowViewProps, b: RowViewProps): boolean {
+  return a.row.original === b.row.original && a.index === b.index && a.selected === b.selected && a.now === b.now && a.hosts === b.hosts && a.columns === b.columns;
+}
 
 /**
  * `docker ps` across the fleet, as a table over the server's filtering, sorting and paging: the
