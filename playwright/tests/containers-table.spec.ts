@@ -17,7 +17,7 @@ async function shootBoth(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-const rowNames = (page: Page) => page.getByTestId("container-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
+const rowNames = (page: Page) => page.getByTestId("container-row").evaluateAll((rows) => rows.map((r) => (r as unknown as { getAttribute(name: string): string | null }).getAttribute("data-name")));
 const stateOf = async (name: string) => JSON.parse(await docker(["inspect", name]))[0].State as { Status: string; ExitCode: number };
 
 test.beforeAll(async () => {
