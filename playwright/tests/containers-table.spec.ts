@@ -114,6 +114,7 @@ test("[OPERATOR] rows by keyboard; the row menu by keyboard and pointer; its act
   // A running container on a host where the caller operates: what it allows, in order (Logs and Terminal follow as granted).
   await expect(menu.getByRole("menuitem")).toContainText(["Stop…", "Restart…", "Kill…", "Pause", "Remove…", "Open"]);
   await expect(menu.getByRole("menuitem", { name: "Start", exact: true })).toHaveCount(0);
+  await page.screenshot({ path: path.join(SHOTS, "containers-table-menu.png") });
   await page.keyboard.type("K");
   await expect(menu.getByRole("menuitem", { name: "Kill…" })).toBeFocused();
   await page.keyboard.press("Enter");
