@@ -63,7 +63,7 @@ test("[VIEWER] sees no action buttons, and a direct API call is refused", async 
   const row = page.getByTestId("container-row").filter({ hasText: "stv-e2e-viewer" });
   await expect(row).toBeVisible();
   await expect(page.getByRole("checkbox")).toHaveCount(0);
-  await row.getByRole("link").nth(1).click();
+  await row.getByRole("link", { name: "stv-e2e-viewer" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(page.getByRole("toolbar", { name: "Container actions" })).toHaveCount(0);
 

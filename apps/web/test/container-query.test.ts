@@ -27,9 +27,9 @@ function fleet(): FleetState {
         exitCode: 0,
         startedAt: null,
         finishedAt: null,
-        health: null,
+        health: i % 4 === 0 && i % 3 === 0 ? "unhealthy" : null,
         ports: [],
-        labels: {},
+        labels: (i % 7 === 0 ? { team: "ux", tier: i % 2 ? "web" : "db" } : i % 7 === 1 ? { team: "ux core" } : {}) as Record<string, string>,
       };
     });
     f.snapshot(`h_${host}`, ENGINE, containers, []);
@@ -73,7 +73,40 @@ describe("the containers page query", () => {
     expect(listContainers(f, { q: one.id.slice(0, 12) }).items.map((r) => r.id)).toEqual([one.id]);
     expect(listContainers(f, { q: one.id.slice(5, 17) }).total).toBe(0);
     // A host's texts are searched joined: a hit running from one container's text into the next is none.
-    expect(listContainers(f, { q: "serve\nsvc" }).total).toBe(0);
-    expect(listContainers(f, { q: "svc-3\napp:3" }).total).toBeGreaterThan(0);
+    expect(listContainers(f, { q: '"serve\nsvc"' }).total).toBe(0);
+    expect(listContainers(f, { q: '"svc-3\napp:3"' }).total).toBeGreaterThan(0);
+  });
+
+  it("filters by label, image, host and status terms and free words together, counting over all of them", () => {
+    // Reference: every row, filtered the plain way.
+    const all: ReturnType<typeof listContainers>["items"] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = listContainers(f, { limit: 500, offset });
+      all.push(...page.items);
+      if (page.items.length < 500) break;
+    }
+    const expectFilter = (q: string, keep: (r: (typeof all)[number]) => boolean) => {
+      const want = all.filter(keep);
+      const got = listContainers(f, { q, limit: 500, sort: "name", dir: "asc" });
+      expect(got.total, q).toBe(want.length);
+      expect(got.byState.running, q).toBe(want.filter((r) => r.state === "running").length);
+      expect(got.problems, q).toEqual([]);
+      expect(new Set(got.items.map((r) => r.id)).size).toBe(Math.min(500, want.length));
+      for (const r of got.items) expect(keep(r), `${q}: ${r.name}`).toBe(true);
+      return want.length;
+    };
+    expect(expectFilter("label:team=ux", (r) => r.labels.team === "ux")).toBe(300);
+    expect(expectFilter('label:team="ux core"', (r) => r.labels.team === "ux core")).toBe(300);
+    expect(expectFilter("label:tier", (r) => "tier" in r.labels)).toBe(300);
+    // A free word finds labels as key=value, as well as names, images and commands.
+    expect(expectFilter("team=ux", (r) => r.labels.team?.startsWith("ux") ?? false)).toBe(600);
+    expectFilter("label:tier=web status:running host:BETA", (r) => r.labels.tier === "web" && r.state === "running" && r.hostName === "beta");
+    expectFilter("image:app:3 worker", (r) => r.image === "app:3" && r.command.includes("worker"));
+    expectFilter("status:unhealthy", (r) => r.state === "running" && r.health === "unhealthy");
+    expectFilter("status:exited,paused svc-1", (r) => (r.state === "exited" || r.state === "paused") && r.name.includes("svc-1"));
+    // A word that names a host holds for all its rows; a second word still narrows them.
+    expectFilter("gamma worker", (r) => r.hostName === "gamma" && r.command.includes("worker"));
+    expect(listContainers(f, { q: "label:team=ux host:nowhere" }).total).toBe(0);
+    expect(listContainers(f, { q: "status:sleepy" }).problems).toEqual([expect.stringMatching(/not a status/)]);
   });
 });

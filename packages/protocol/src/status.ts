@@ -72,7 +72,8 @@ export function statusTone(c: Pick<ContainerSummary, "state" | "exitCode" | "hea
     case "paused":
       return { tone: "warn", meaning: "paused" };
     case "restarting":
-      return { tone: "bad", meaning: `restarting after exiting with code ${c.exitCode}` };
+      // Amber, not red: the engine is bringing it back; a crash loop shows as its exit code and restarts.
+      return { tone: "warn", meaning: `restarting after exiting with code ${c.exitCode}` };
     case "removing":
       return { tone: "warn", meaning: "being removed" };
     case "dead":

@@ -54,7 +54,7 @@ describe("statusTone: what a status means at a glance", () => {
     expect(c("running", 0, "healthy")).toBe("ok");
     expect(c("running", 0, "starting")).toBe("warn");
     expect(c("running", 0, "unhealthy")).toBe("bad");
-    expect(c("restarting", 1)).toBe("bad");
+    expect(c("restarting", 1)).toBe("warn");
     expect(c("exited", 0)).toBe("idle");
     expect(c("exited", 143)).toBe("idle");
     expect(c("exited", 137)).toBe("warn");

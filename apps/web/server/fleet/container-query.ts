@@ -3,6 +3,7 @@ import { ContainerState, type ContainerSummary } from "@stevedore/protocol";
 import type { ContainerRow } from "./types";
 import { toRow, type FleetState, type HostContainers } from "./fleet-state";
 import { firstOfMerged } from "./merge-sorted";
+import { parseFilter, termMatches, type FilterTerm } from "./container-filter";
 import { DEFAULT_ORDER, compareText, compareWithinHost, emptyCounts, type ContainerSort, type SortDir, type StateCounts } from "./host-container-view";
 
 export const ContainerListInput = z.object({
@@ -10,7 +11,8 @@ export const ContainerListInput = z.object({
   /** Only hosts in this host group. */
   group: z.string().trim().toLowerCase().max(63).optional(),
   state: z.union([z.literal("all"), ContainerState]).default("all"),
-  q: z.string().trim().max(200).default(""),
+  /** Filter terms (container-filter.ts): `label:k=v`, `image:`, `host:`, `status:`, free words. */
+  q: z.string().trim().max(500).default(""),
   /** Only containers whose image's tag has moved on (updates/image-updates.ts). */
   outdated: z.boolean().default(false),
   sort: z.enum(["created", "name", "image", "state", "host"]).default(DEFAULT_ORDER.sort),
@@ -26,6 +28,8 @@ export interface ContainerListResult {
   total: number;
   /** Rows matching host + text, by state: the filter's badges. */
   byState: StateCounts;
+  /** Filter terms that could not be understood (and were left out), in words. */
+  problems: string[];
 }
 
 interface Candidate {
@@ -85,26 +89,35 @@ export function listContainers(
   isOutdated: (c: ContainerSummary, hostId: string) => boolean = () => false,
 ): ContainerListResult {
   const input = ContainerListInput.parse(raw);
-  const q = input.q.toLowerCase();
-  const byId = /^[0-9a-f]+$/.test(q);
+  const { terms, problems } = parseFilter(input.q);
+  const words = terms.flatMap((t) => (t.kind === "text" ? [t.value] : []));
+  const hostTerms = terms.flatMap((t) => (t.kind === "host" ? [t.value] : []));
+  const structured = terms.filter((t): t is Exclude<FilterTerm, { kind: "text" } | { kind: "host" }> => t.kind !== "text" && t.kind !== "host");
   const byState = emptyCounts();
   const sequences: MatchingRows[] = [];
   for (const host of fleet.containersByHost(input.hostId)) {
     if ((input.group && !host.groups.includes(input.group)) || (visibleHost && !visibleHost(host.id))) continue;
+    const hostName = host.name.toLowerCase();
+    if (!hostTerms.every((h) => hostName.includes(h) || host.id === h)) continue;
     const view = host.view;
-    const everyRow = !q || host.name.toLowerCase().includes(q);
+    // A word in the host's name holds for every row on it; the rest are looked for in each row.
+    const pending = words.filter((w) => !hostName.includes(w));
     let hits: Uint8Array | null = null;
     let wanted = 0;
-    if (everyRow && !input.outdated) {
+    if (!pending.length && !structured.length && !input.outdated) {
       for (const state in byState) byState[state as keyof StateCounts] += view.counts[state as keyof StateCounts];
       wanted = view.counts[input.state];
     } else {
-      for (const i of everyRow ? view.containers.keys() : view.search(q, byId)) {
-        if (input.outdated && !isOutdated(view.containers[i]!, host.id)) continue;
-        const { state } = view.containers[i]!;
+      const [first, ...rest] = pending;
+      const hex = (w: string) => /^[0-9a-f]+$/.test(w);
+      // The first word narrows by one search of the host's joined text; the others check what it found.
+      for (const i of first === undefined ? view.containers.keys() : view.search(first, hex(first))) {
+        const c = view.containers[i]!;
+        if (!rest.every((w) => view.matches(i, w, hex(w))) || !structured.every((t) => termMatches(t, c))) continue;
+        if (input.outdated && !isOutdated(c, host.id)) continue;
         byState.all++;
-        byState[state]++;
-        if (input.state !== "all" && state !== input.state) continue;
+        byState[c.state]++;
+        if (input.state !== "all" && c.state !== input.state) continue;
         wanted++;
         (hits ??= new Uint8Array(view.containers.length))[i] = 1;
       }
@@ -113,5 +126,5 @@ export function listContainers(
   }
   const total = input.state === "all" ? byState.all : byState[input.state];
   const first = firstOfMerged(sequences, input.offset + input.limit, compareCandidates(input.sort, input.dir));
-  return { items: first.slice(input.offset).map((x) => toRow(x.host, x.c)), total, byState };
+  return { items: first.slice(input.offset).map((x) => toRow(x.host, x.c)), total, byState, problems };
 }

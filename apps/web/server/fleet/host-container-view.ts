@@ -37,7 +37,7 @@ export class HostContainerView {
   readonly counts = emptyCounts();
   /** Every container's search text in one string: a host without a match is ruled out by one search. */
   readonly haystack: string;
-  /** Lower-cased name, image and command of each container. */
+  /** Lower-cased name, image, command and labels (`key=value`) of each container. */
   private readonly texts: string[];
   /** Where each container's text starts in the haystack. */
   private readonly starts: number[] = [];
@@ -45,7 +45,7 @@ export class HostContainerView {
 
   constructor(containers: Iterable<ContainerSummary>) {
     this.containers = [...containers];
-    this.texts = this.containers.map((c) => `${c.name}\n${c.image}\n${c.command}`.toLowerCase());
+    this.texts = this.containers.map((c) => [c.name, c.image, c.command, ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)].join("\n").toLowerCase());
     this.haystack = this.texts.join("\n");
     let at = 0;
     for (const t of this.texts) {
@@ -78,7 +78,13 @@ export class HostContainerView {
       from = this.starts[i + 1] ?? this.haystack.length;
     }
     if (!byId) return found;
-    return this.containers.flatMap((c, i) => (found.includes(i) || c.id.startsWith(q) ? [i] : []));
+    const hit = new Set(found);
+    return this.containers.flatMap((c, i) => (hit.has(i) || c.id.startsWith(q) ? [i] : []));
+  }
+
+  /** Whether one container's text (or, for hex, its id's start) holds a lower-cased word. */
+  matches(i: number, word: string, byId: boolean): boolean {
+    return this.texts[i]!.includes(word) || (byId && this.containers[i]!.id.startsWith(word));
   }
 
   /** Indexes of the containers in the page's order. */

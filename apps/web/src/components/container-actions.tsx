@@ -1,8 +1,8 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { SIGNALS, type ContainerOperationInput } from "@stevedore/protocol";
+import type { ContainerOperationInput, SIGNALS } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { Button, ConfirmDialog, Dialog, ErrorNote, Input, Select, Spinner, TYPED_CONFIRM_OVER, TargetList, toast } from "./ui";
 
@@ -15,10 +15,21 @@ export interface ActionTarget {
   hostName?: string;
 }
 
-type Result = { id: string; hostName: string; ok: boolean; error?: { message: string } };
+type Result = { id: string; hostName: string; ok: boolean; unknown?: boolean; error?: { message: string } };
 type Signal = (typeof SIGNALS)[number];
 /** The actions that ask first: they end or interrupt what a container is doing. */
 type Confirmed = "stop" | "restart" | "kill" | "remove";
+/** What a row's menu can ask of a headless ContainerActions. */
+export type RequestedAction = Confirmed | "start" | "pause" | "unpause";
+
+/** The signals Kill offers, SIGTERM first, each with what it does to a typical process. */
+const KILL_SIGNALS: { signal: Signal; meaning: string }[] = [
+  { signal: "SIGTERM", meaning: "asks the process to exit; it can clean up first (what docker stop sends)" },
+  { signal: "SIGKILL", meaning: "ends it at once; it cannot be caught, nothing is cleaned up (exit code 137)" },
+  { signal: "SIGINT", meaning: "as Ctrl-C in a terminal; most programs exit" },
+  { signal: "SIGHUP", meaning: "hang-up; many daemons reload their configuration instead of exiting" },
+  { signal: "SIGQUIT", meaning: "quit with a core dump or, in some runtimes, a thread dump" },
+];
 
 /** Whether a role (the caller's on a host, as the server reports it) allows container actions; the server checks again on every call. */
 export function mayOperate(role: string | undefined): boolean {
@@ -77,12 +88,15 @@ const count = (n: number) => `${n} container${n === 1 ? "" : "s"}`;
 export function outcomeOf(operation: ContainerOperationInput, results: Result[], nameOf: (id: string) => string): Parameters<typeof toast>[0] {
   const verb = operation.action === "kill" ? `Sent ${operation.signal ?? "SIGKILL"} to` : DONE[operation.action];
   const failed = results.filter((r) => !r.ok);
+  const unknown = failed.filter((r) => r.unknown).length;
   const ok = results.length - failed.length;
   const subject = results.length === 1 ? nameOf(results[0]!.id) : count(results.length);
-  const details = failed.map((r) => `${nameOf(r.id)} on ${r.hostName}: ${r.error?.message ?? "failed"}`);
+  const details = failed.map((r) => `${nameOf(r.id)} on ${r.hostName}: ${r.unknown ? "no answer in time, the outcome is unknown (the list shows what the engine reports)" : (r.error?.message ?? "failed")}`);
   if (!failed.length) return { tone: "ok", title: `${verb} ${subject}` };
-  if (!ok) return { tone: "error", title: `Could not ${operation.action} ${subject}`, details };
-  return { tone: "mixed", title: `${verb} ${ok} of ${count(results.length)}; ${failed.length} failed`, details };
+  if (!ok && results.length === 1) return { tone: "error", title: `Could not ${operation.action} ${subject}`, details };
+  // Every part counted, so a bulk outcome reads in one line: "Stopped 48 of 50 containers; 1 failed, 1 unknown".
+  const parts = [failed.length - unknown && `${failed.length - unknown} failed`, unknown && `${unknown} unknown`].filter(Boolean).join(", ");
+  return { tone: ok ? "mixed" : "error", title: ok ? `${verb} ${ok} of ${count(results.length)}; ${parts}` : `Could not ${operation.action} ${count(results.length)}: ${parts}`, details };
 }
 
 /**
@@ -90,7 +104,21 @@ export function outcomeOf(operation: ContainerOperationInput, results: Result[],
  * first in a dialog naming every target (past ten, the count must be typed); each outcome is a toast,
  * and a failure is listed by name and host, never hiding the ones that succeeded.
  */
-export function ContainerActions({ targets, onDone, compact = false }: { targets: ActionTarget[]; onDone?: (op: ContainerOperationInput, results: Result[]) => void; compact?: boolean }) {
+export function ContainerActions({
+  targets,
+  onDone,
+  compact = false,
+  headless = false,
+  request = null,
+}: {
+  targets: ActionTarget[];
+  onDone?: (op: ContainerOperationInput, results: Result[]) => void;
+  compact?: boolean;
+  /** Only the dialogs, opened by `request` (a row's menu): no toolbar of its own. */
+  headless?: boolean;
+  /** Each new object opens that action's confirmation (or runs it, for those that do not ask). */
+  request?: { action: RequestedAction } | null;
+}) {
   const trpc = useTRPC();
   const operate = useMutation(trpc.containers.operate.mutationOptions());
   const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), enabled: targets.some((t) => !t.hostName) });
@@ -143,6 +171,17 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
     setDialog(which);
   }
 
+  // A row menu's choice arrives as a new request object: an event from outside, acted on once.
+  useEffect(() => {
+    if (!request) return;
+    const { action } = request;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the request is the event; there is no render to derive it from
+    if (action === "start" || action === "pause" || action === "unpause") run({ action });
+    else open(action);
+    // Only a new request acts; `run` and `open` read the current targets.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request]);
+
   const what = single ? single.name : count(targets.length);
   const typed = targets.length > TYPED_CONFIRM_OVER ? String(targets.length) : undefined;
   const list = (
@@ -159,7 +198,8 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
   );
 
   return (
-    <div className="space-y-2">
+    <div className={headless ? "contents" : "space-y-2"}>
+      {!headless && (
       <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Container actions">
         <Button disabled={busy || !stopped} onClick={() => run({ action: "start" })}>
           Start
@@ -195,9 +235,10 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
         </Button>
         {progress && <Spinner label={progress.total > CHUNK ? `Working… ${progress.done} of ${count(progress.total)} done` : `Working on ${count(progress.total)}…`} />}
       </div>
+      )}
 
-      <ErrorNote error={operate.error} />
-      {failures.length > 0 && (
+      {!headless && <ErrorNote error={operate.error} />}
+      {!headless && failures.length > 0 && (
         <div className="text-sm text-red-700" data-testid="action-failures">
           {failures.map((f, i) => (
             <p key={i}>{f}</p>
@@ -222,13 +263,28 @@ export function ContainerActions({ targets, onDone, compact = false }: { targets
         {list}
         <label className="flex items-center gap-2">
           <span className="font-medium">Signal</span>
-          <Select value={signal} onChange={(e) => setSignal(e.target.value as Signal)} className="py-1">
-            {["SIGTERM", ...SIGNALS.filter((s) => s !== "SIGTERM")].map((s) => (
-              <option key={s}>{s}</option>
+          <Select value={signal} onChange={(e) => setSignal(e.target.value as Signal)} className="py-1" aria-describedby="kill-signal-meaning">
+            {KILL_SIGNALS.map((s) => (
+              <option key={s.signal} value={s.signal}>
+                {s.signal}
+              </option>
             ))}
           </Select>
         </label>
-        <p className="text-slate-600">SIGTERM asks the process to exit and lets it clean up; SIGKILL ends it at once and cannot be caught.</p>
+        <p id="kill-signal-meaning" className="text-slate-600" data-testid="signal-meaning">
+          {signal}: {KILL_SIGNALS.find((s) => s.signal === signal)?.meaning}
+        </p>
+        <details className="text-slate-600">
+          <summary className="cursor-pointer">What each signal does</summary>
+          <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5">
+            {KILL_SIGNALS.map((s) => (
+              <div key={s.signal} className="contents">
+                <dt className="font-mono">{s.signal}</dt>
+                <dd>{s.meaning}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
       </ConfirmDialog>
 
       <ConfirmDialog

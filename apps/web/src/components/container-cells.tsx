@@ -1,0 +1,98 @@
+"use client";
+
+import { useId } from "react";
+import type { ContainerSummary, PortBinding } from "@stevedore/protocol";
+import { ago } from "@/lib/format";
+import { ContainerStatus } from "./container-status";
+
+const WILDCARD = new Set(["", "0.0.0.0", "::"]);
+
+/** The published ports once each (the engine lists 0.0.0.0 and :: bindings of one port separately), then the unpublished ones. */
+function distinctPorts(ports: PortBinding[]): PortBinding[] {
+  const seen = new Set<string>();
+  const out: PortBinding[] = [];
+  const sorted = [...ports].sort((a, b) => Number(b.publicPort !== undefined) - Number(a.publicPort !== undefined) || a.privatePort - b.privatePort);
+  for (const p of sorted) {
+    const key = `${WILDCARD.has(p.ip ?? "") ? "*" : p.ip}:${p.publicPort ?? ""}:${p.privatePort}/${p.type}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Published ports as links to http://<address>:<port>: the binding's own address when it is a
+ * specific one, else the host's (its hostname, as its agent reports it), when known.
+ */
+export function PortsCell({ ports, hostAddress }: { ports: PortBinding[]; hostAddress: string | undefined }) {
+  const list = distinctPorts(ports);
+  if (!list.length) return <span className="text-slate-500 dark:text-slate-400">—</span>;
+  return (
+    <ul className="flex flex-wrap gap-x-2 gap-y-0.5 font-mono text-xs" aria-label="Ports">
+      {list.slice(0, 4).map((p) => {
+        const inner = `${p.privatePort}/${p.type}`;
+        if (p.publicPort === undefined)
+          return (
+            <li key={inner} className="text-slate-500 dark:text-slate-400" title="exposed, not published on the host">
+              {inner}
+            </li>
+          );
+        const address = p.ip && !WILDCARD.has(p.ip) ? p.ip : hostAddress;
+        const text = `${p.publicPort}→${inner}`;
+        return (
+          <li key={`${p.ip}:${p.publicPort}:${inner}`}>
+            {address && p.type === "tcp" ? (
+              <a href={`http://${address.includes(":") ? `[${address}]` : address}:${p.publicPort}`} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline dark:text-sky-400">
+                {text}
+              </a>
+            ) : (
+              text
+            )}
+          </li>
+        );
+      })}
+      {list.length > 4 && <li className="text-slate-500">+{list.length - 4}</li>}
+    </ul>
+  );
+}
+
+/** "3 minutes ago", with the exact time and its time zone in a tooltip that hover and keyboard focus both open. */
+export function CreatedCell({ at, now }: { at: number; now: number }) {
+  const id = useId();
+  const exact = new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
+  return (
+    <span className="group relative inline-block">
+      <time dateTime={new Date(at).toISOString()} tabIndex={0} aria-describedby={id} className="cursor-help rounded decoration-dotted outline-offset-2 hover:underline focus:underline">
+        {ago(at, now)}
+      </time>
+      <span
+        role="tooltip"
+        id={id}
+        className="pointer-events-none invisible absolute top-full right-0 z-20 mt-1 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs text-white shadow group-focus-within:visible group-hover:visible dark:bg-slate-100 dark:text-slate-900"
+      >
+        {exact}
+      </span>
+    </span>
+  );
+}
+
+/** The engine's status words with their tone; a non-zero exit code also says in words what it was. */
+export function StatusCell({ c, now }: { c: ContainerSummary; now: number }) {
+  const note =
+    c.state === "exited" && c.exitCode === 137
+      ? "killed (SIGKILL or out of memory)"
+      : c.state === "exited" && c.exitCode === 143
+        ? "stopped (SIGTERM)"
+        : c.state === "exited" && c.exitCode !== 0
+          ? "failed"
+          : c.state === "restarting"
+            ? "crash loop?"
+            : null;
+  return (
+    <span className="inline-flex flex-col">
+      <ContainerStatus c={c} now={now} />
+      {note && <span className="pl-3.5 text-xs text-slate-600 dark:text-slate-400">{note}</span>}
+    </span>
+  );
+}
