@@ -81,18 +81,19 @@ test("[ADMIN] the logs panel follows the container through a restart by itself",
 });
 
 test("[ADMIN] the container page reads top-down: tabs by keyboard and in the URL, ports as links, the terminal as tall as the window", async ({ page }) => {
-  const id = await runContainer("stv-e2e-tabs", ["sleep", "100000"], undefined, ["-p", "18089:80", "-p", "127.0.0.1:18090:81"]);
+  const id = await runContainer("stv-e2e-tabs", ["sleep", "100000"], undefined, ["-p", "18189:80", "-p", "127.0.0.1:18190:81"]);
   await signInAs(page, E2E_ADMIN);
   await openContainer(page, "stv-e2e-tabs");
   // A port published on every address links to the host; one on loopback only is reachable from the host alone.
   const ports = page.getByTestId("container-ports");
-  await expect(ports.getByRole("link", { name: /open e2e-host:18089/ })).toHaveAttribute("href", "http://e2e-host:18089");
-  await expect(ports).toContainText("127.0.0.1:18090 → 81/tcp");
+  await expect(ports.getByRole("link", { name: /open e2e-host:18189/ })).toHaveAttribute("href", "http://e2e-host:18189");
+  await expect(ports).toContainText("127.0.0.1:18190 → 81/tcp");
   await expect(ports.getByRole("link")).toHaveCount(1);
   await expect(page.getByTestId("container-networks")).toContainText("bridge");
 
   // Arrow keys move between tabs, Enter opens one, and the URL keeps it through a reload.
-  await page.getByRole("tab", { name: "Overview" }).focus();
+  await page.getByRole("tab", { name: "Overview" }).click();
+  await expect(page.getByRole("tab", { name: "Overview" })).toBeFocused();
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("tab", { name: "Terminal" })).toBeFocused();

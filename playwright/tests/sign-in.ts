@@ -13,5 +13,6 @@ export async function signInAs(page: Page, user: { email: string; password: stri
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/containers/);
+  // The path itself: the login page's own URL carries "/containers" in its next parameter.
+  await expect(page).toHaveURL((url) => url.pathname === "/containers");
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useState } from "react";
+import { Suspense, useState, useSyncExternalStore } from "react";
 import { Button, ErrorNote, Input } from "@/components/ui";
 import { authClient } from "@/lib/auth-client";
 import { safeNextPath } from "@/lib/safe-next";
@@ -11,6 +11,9 @@ function LoginForm() {
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until React has hydrated the form, a submit would be the browser's own (a GET that puts the
+  // password in the URL and signs nobody in): the button waits.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function submit(form: FormData) {
     setBusy(true);
@@ -31,6 +34,7 @@ function LoginForm() {
   return (
     // onSubmit rather than a form action: a React action resets the form, and a failed sign-in should keep the email.
     <form
+      method="post"
       onSubmit={(e) => {
         e.preventDefault();
         void submit(new FormData(e.currentTarget));
@@ -51,12 +55,14 @@ function LoginForm() {
         <Input name="password" type="password" autoComplete="current-password" required className="w-full" />
       </label>
       <ErrorNote error={error ? { message: error } : null} />
-      <Button type="submit" variant="primary" disabled={busy} className="w-full justify-center">
+      <Button type="submit" variant="primary" disabled={busy || !hydrated} className="w-full justify-center">
         {busy ? "Signing in…" : "Sign in"}
       </Button>
     </form>
   );
 }
+
+const noSubscription = () => () => {};
 
 export default function LoginPage() {
   return (
