@@ -3,11 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes } from "@/lib/format";
-import { StatsChart } from "./stats-chart";
+import { IoCharts, StatsChart, percent, perSecond } from "./stats-chart";
 import { Card, ErrorNote, Spinner } from "./ui";
 
-const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)}%`;
-const perSecond = (v: number) => `${bytes(v)}/s`;
 
 /** Live resource use of one container over the last 15 minutes, as the host's agent samples it. */
 export function ContainerStats({ hostId, id, running, memoryLimited }: { hostId: string; id: string; running: boolean; memoryLimited: boolean }) {
@@ -72,28 +70,7 @@ export function ContainerStats({ hostId, id, running, memoryLimited }: { hostId:
                 ...(memoryLimited ? [{ label: "limit", color: "#cbd5e1", values: points.map((p) => p.memoryLimitBytes) }] : []),
               ]}
             />
-            <StatsChart
-              title="Network"
-              times={times}
-              format={perSecond}
-              minCeiling={1024}
-              binary
-              series={[
-                { label: "rx", color: "#059669", values: points.map((p) => p.netRxPerSec) },
-                { label: "tx", color: "#d97706", values: points.map((p) => p.netTxPerSec) },
-              ]}
-            />
-            <StatsChart
-              title="Block I/O"
-              times={times}
-              format={perSecond}
-              minCeiling={1024}
-              binary
-              series={[
-                { label: "read", color: "#0891b2", values: points.map((p) => p.blockReadPerSec) },
-                { label: "write", color: "#be123c", values: points.map((p) => p.blockWritePerSec) },
-              ]}
-            />
+            <IoCharts times={times} points={points} />
             <StatsChart title="PIDs" times={times} format={(v) => String(Math.round(v))} minCeiling={1} minStep={1} series={[{ label: "PIDs", color: "#475569", values: points.map((p) => p.pids) }]} />
           </div>
         )}

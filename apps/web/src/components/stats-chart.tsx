@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { timeRange, valueAxis } from "@/lib/chart-axes";
+import { bytes } from "@/lib/format";
 
 export interface ChartSeries {
   label: string;
@@ -80,5 +81,45 @@ export function StatsChart({ title, times, series, format, max, minCeiling, minS
       <figcaption className="mb-1 text-xs font-medium text-slate-600">{title}</figcaption>
       <div ref={box} />
     </figure>
+  );
+}
+
+export const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)}%`;
+export const perSecond = (v: number) => `${bytes(v)}/s`;
+
+interface IoPoint {
+  netRxPerSec: number;
+  netTxPerSec: number;
+  blockReadPerSec: number;
+  blockWritePerSec: number;
+}
+
+/** Network and block I/O rates, as a container's page and a host's page both chart them. */
+export function IoCharts({ times, points }: { times: number[]; points: IoPoint[] }) {
+  return (
+    <>
+      <StatsChart
+        title="Network"
+        times={times}
+        format={perSecond}
+        minCeiling={1024}
+        binary
+        series={[
+          { label: "rx", color: "#059669", values: points.map((p) => p.netRxPerSec) },
+          { label: "tx", color: "#d97706", values: points.map((p) => p.netTxPerSec) },
+        ]}
+      />
+      <StatsChart
+        title="Block I/O"
+        times={times}
+        format={perSecond}
+        minCeiling={1024}
+        binary
+        series={[
+          { label: "read", color: "#0891b2", values: points.map((p) => p.blockReadPerSec) },
+          { label: "write", color: "#be123c", values: points.map((p) => p.blockWritePerSec) },
+        ]}
+      />
+    </>
   );
 }

@@ -2,14 +2,12 @@
 
 import { bytes } from "@/lib/format";
 import type { RouterOutputs } from "@/lib/trpc";
-import { StatsChart } from "../stats-chart";
+import { IoCharts, StatsChart, percent } from "../stats-chart";
 import { Card, ErrorNote, Spinner } from "../ui";
 
 type Host = RouterOutputs["hosts"]["get"];
 type HostStatsData = RouterOutputs["stats"]["host"];
 
-const percent = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)}%`;
-const perSecond = (v: number) => `${bytes(v)}/s`;
 
 /** The host's running containers added up, over the last 15 minutes (what its agent samples). */
 export function HostStats({ h, stats, error }: { h: Host; stats: HostStatsData | undefined; error: { message: string } | null }) {
@@ -38,28 +36,7 @@ export function HostStats({ h, stats, error }: { h: Host; stats: HostStatsData |
               binary
               series={[{ label: "used", color: "#7c3aed", values: totals.map((t) => t.memoryBytes) }]}
             />
-            <StatsChart
-              title="Network"
-              times={times}
-              format={perSecond}
-              minCeiling={1024}
-              binary
-              series={[
-                { label: "rx", color: "#059669", values: totals.map((t) => t.netRxPerSec) },
-                { label: "tx", color: "#d97706", values: totals.map((t) => t.netTxPerSec) },
-              ]}
-            />
-            <StatsChart
-              title="Block I/O"
-              times={times}
-              format={perSecond}
-              minCeiling={1024}
-              binary
-              series={[
-                { label: "read", color: "#0891b2", values: totals.map((t) => t.blockReadPerSec) },
-                { label: "write", color: "#be123c", values: totals.map((t) => t.blockWritePerSec) },
-              ]}
-            />
+            <IoCharts times={times} points={totals} />
             <StatsChart title="Running containers" times={times} format={(v) => String(Math.round(v))} minCeiling={1} minStep={1} series={[{ label: "containers", color: "#475569", values: totals.map((t) => t.containers) }]} />
           </div>
         )}
