@@ -4,7 +4,7 @@ import { SHOTS, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
 import { apiClient, signIn } from "../../apps/web/test/support/stack";
 
-test("a next that points off-site (/%5Cevil.com) lands on the app after sign-in", async ({ page }) => {
+test("a next that points off-site (/%5Cevil.com) lands on the overview after sign-in", async ({ page }) => {
   const offSite: string[] = [];
   page.on("request", (r) => {
     if (!r.url().startsWith(process.env.STEVEDORE_E2E_URL!)) offSite.push(r.url());
@@ -13,7 +13,7 @@ test("a next that points off-site (/%5Cevil.com) lands on the app after sign-in"
   await page.getByLabel("Email").fill(E2E_ADMIN.email);
   await page.getByLabel("Password").fill(E2E_ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${process.env.STEVEDORE_E2E_URL}/containers`);
+  await expect(page).toHaveURL(`${process.env.STEVEDORE_E2E_URL}/overview`);
   await expect(page.getByRole("banner").getByText(E2E_ADMIN.email)).toBeVisible();
   expect(offSite).toEqual([]);
 });
