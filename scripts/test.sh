@@ -22,6 +22,9 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Tags an earlier run left on the shared test image (the role matrix's, a registry's long gone)
+# would show up in the image and update checks of this one.
+docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(stevedore-test/matrix:|[^/]+:[0-9]+/stevedore-test/)' | xargs -r docker rmi >/dev/null || true
 
 step "node dependencies"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
