@@ -84,11 +84,13 @@ test("[ADMIN] the container page reads top-down: tabs by keyboard and in the URL
   const id = await runContainer("stv-e2e-tabs", ["sleep", "100000"], undefined, ["-p", "18189:80", "-p", "127.0.0.1:18190:81"]);
   await signInAs(page, E2E_ADMIN);
   await openContainer(page, "stv-e2e-tabs");
-  // A port published on every address links to the host; one on loopback only is reachable from the host alone.
+  // A port published on every address links to the host (once, though the engine lists 0.0.0.0 and ::);
+  // one bound to an address links to that address, as the containers table does.
   const ports = page.getByTestId("container-ports");
   await expect(ports.getByRole("link", { name: /open e2e-host:18189/ })).toHaveAttribute("href", "http://e2e-host:18189");
+  await expect(ports.getByRole("link", { name: /open 127\.0\.0\.1:18190/ })).toHaveAttribute("href", "http://127.0.0.1:18190");
   await expect(ports).toContainText("127.0.0.1:18190 → 81/tcp");
-  await expect(ports.getByRole("link")).toHaveCount(1);
+  await expect(ports.getByRole("link")).toHaveCount(2);
   await expect(page.getByTestId("container-networks")).toContainText("bridge");
 
   // Arrow keys move between tabs, Enter opens one, and the URL keeps it through a reload.

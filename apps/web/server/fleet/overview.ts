@@ -1,6 +1,7 @@
 import type { ContainerSummary } from "@stevedore/protocol";
 import type { CallerAccess } from "../access/caller-access";
 import type { Services } from "../services";
+import { BestK } from "./best-k";
 import type { HostStatus } from "./types";
 
 /** How many of each list the overview names; the rest are counted and one click away. */
@@ -57,22 +58,26 @@ const ratio = (used: number, capacity: number | undefined) => (capacity && capac
 
 /**
  * What the home page shows, for the hosts this caller sees: hosts by state and pressure, containers by
- * state with the broken ones first. One pass over the visible fleet (a few ms at 100,000 containers).
+ * state with the broken ones first. One pass over the visible fleet, keeping only what is shown (BestK).
  */
 export function fleetOverview(svc: Pick<Services, "fleet" | "stats" | "updates">, access: CallerAccess): FleetOverview {
   const hosts = { total: 0, online: 0, offline: 0, engine_down: 0 };
   const containers = { total: 0, running: 0, paused: 0, stopped: 0, created: 0, unhealthy: 0, restarting: 0, failed: 0 };
-  const problems: OverviewProblem[] = [];
-  const pressure: HostPressure[] = [];
+  // Newest trouble first (what just broke is what someone is looking for); unreachable and loaded hosts first.
+  const problems = new BestK<OverviewProblem>(PROBLEMS_SHOWN, (a, b) => (b.since ?? 0) - (a.since ?? 0));
+  const pressure = new BestK<HostPressure>(HOSTS_SHOWN, (a, b) => pressed(b) - pressed(a) || a.name.localeCompare(b.name));
+  let problemsTotal = 0;
   const totals = svc.stats.latestHostTotals();
   let outdated = 0;
-  for (const h of svc.fleet.listHosts()) {
-    if (!access.sees(h.id)) continue;
+  for (const id of svc.fleet.hostIds()) {
+    // A host the caller cannot see costs no view (listHosts would build and sort every one).
+    const h = access.sees(id) ? svc.fleet.getHost(id) : null;
+    if (!h) continue;
     hosts.total++;
     hosts[h.status]++;
     const t = totals.get(h.id);
     const disk = svc.stats.disk(h.id);
-    pressure.push({
+    pressure.offer({
       id: h.id,
       name: h.name,
       status: h.status,
@@ -96,14 +101,14 @@ export function fleetOverview(svc: Pick<Services, "fleet" | "stats" | "updates">
       if (problem === "unhealthy") containers.unhealthy++;
       else if (problem === "restarting") containers.restarting++;
       else if (problem) containers.failed++;
-      if (problem) problems.push({ hostId: host.id, hostName: host.name, id: c.id, name: c.name, image: c.image, problem, exitCode: c.exitCode, since: c.finishedAt ?? c.startedAt });
+      if (problem) {
+        problemsTotal++;
+        problems.offer({ hostId: host.id, hostName: host.name, id: c.id, name: c.name, image: c.image, problem, exitCode: c.exitCode, since: c.finishedAt ?? c.startedAt });
+      }
       if (c.state === "running" && svc.updates.statusOf(c, host.id)?.state === "outdated") outdated++;
     }
   }
-  // Newest trouble first: what just broke is what someone is looking for.
-  problems.sort((a, b) => (b.since ?? 0) - (a.since ?? 0));
-  pressure.sort((a, b) => pressed(b) - pressed(a) || a.name.localeCompare(b.name));
-  return { hosts, pressure: pressure.slice(0, HOSTS_SHOWN), containers, problems: problems.slice(0, PROBLEMS_SHOWN), problemsTotal: problems.length, outdated };
+  return { hosts, pressure: pressure.kept, containers, problems: problems.kept, problemsTotal, outdated };
 }
 
 /** Unreachable hosts first, then the highest of CPU, memory and disk. */

@@ -3,23 +3,8 @@
 import { useId } from "react";
 import type { ContainerSummary, PortBinding } from "@stevedore/protocol";
 import { ago } from "@/lib/format";
+import { distinctPorts, publishedPortUrl } from "@/lib/ports";
 import { ContainerStatus } from "./container-status";
-
-const WILDCARD = new Set(["", "0.0.0.0", "::"]);
-
-/** The published ports once each (the engine lists 0.0.0.0 and :: bindings of one port separately), then the unpublished ones. */
-function distinctPorts(ports: PortBinding[]): PortBinding[] {
-  const seen = new Set<string>();
-  const out: PortBinding[] = [];
-  const sorted = [...ports].sort((a, b) => Number(b.publicPort !== undefined) - Number(a.publicPort !== undefined) || a.privatePort - b.privatePort);
-  for (const p of sorted) {
-    const key = `${WILDCARD.has(p.ip ?? "") ? "*" : p.ip}:${p.publicPort ?? ""}:${p.privatePort}/${p.type}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(p);
-  }
-  return out;
-}
 
 /**
  * Published ports as links to http://<address>:<port>: the binding's own address when it is a
@@ -38,12 +23,12 @@ export function PortsCell({ ports, hostAddress }: { ports: PortBinding[]; hostAd
               {inner}
             </li>
           );
-        const address = p.ip && !WILDCARD.has(p.ip) ? p.ip : hostAddress;
+        const url = publishedPortUrl(p, hostAddress);
         const text = `${p.publicPort}→${inner}`;
         return (
           <li key={`${p.ip}:${p.publicPort}:${inner}`}>
-            {address && p.type === "tcp" ? (
-              <a href={`http://${address.includes(":") ? `[${address}]` : address}:${p.publicPort}`} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline dark:text-sky-400">
+            {url ? (
+              <a href={url} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline dark:text-sky-400">
                 {text}
               </a>
             ) : (

@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { RouterOutputs } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
-import { portText, publishedPortUrl } from "@/lib/ports";
+import { distinctPorts, portText, publishedPortUrl } from "@/lib/ports";
 import { imageHref } from "../image-detail";
 import { Card, RelativeTime } from "../ui";
 
@@ -111,14 +111,12 @@ export function ContainerOverview({ c, inspect, now }: { c: Container; inspect: 
                 <None />
               </li>
             )}
-            {c.ports.map((p, n) => {
-              // The engine publishes a port on 0.0.0.0 and on :: as two bindings: one link for both.
+            {distinctPorts(c.ports).map((p) => {
               const url = publishedPortUrl(p, c.hostName);
-              const first = c.ports.findIndex((q) => publishedPortUrl(q, c.hostName) === url) === n;
               return (
                 <li key={portText(p)} className="flex flex-wrap items-center gap-2 px-4 py-2 font-mono text-xs">
                   {portText(p)}
-                  {url && first && (
+                  {url && (
                     <a href={url} target="_blank" rel="noreferrer noopener" className="font-sans text-sm text-sky-800 hover:underline">
                       open {url.replace("http://", "")}
                     </a>
