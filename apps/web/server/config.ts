@@ -5,6 +5,7 @@ import { z } from "zod";
 import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
 import { AGENT_LIMITS } from "./agents/agent-limits";
 import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
+import { type ListenAddress, parseListenAddress } from "./metrics/metrics-listener";
 import { type AgentCa, type TlsFiles, readTlsSettings } from "./tls-settings";
 
 const Env = z.object({
@@ -48,6 +49,15 @@ const Env = z.object({
   TLS_CERT_FILE: z.string().max(4096).optional(),
   TLS_KEY_FILE: z.string().max(4096).optional(),
   TLS_CA_FILE: z.string().max(4096).optional(),
+  // Empty means unset, as for AUDIT_WITNESS_URL.
+  METRICS_ADDRESS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .max(300)
+      .transform((v, ctx) => parseListenAddress(v) ?? (ctx.addIssue({ code: "custom", message: 'must be host:port for the Prometheus listener, e.g. "127.0.0.1:9464" (kept apart from the public port)' }), z.NEVER))
+      .optional(),
+  ),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
 });
 
@@ -96,6 +106,8 @@ export interface ServerConfig {
   tls: TlsFiles | undefined;
   /** The CA agents pin (--ca-pin in Add host), served at /install/ca.pem (tls-settings.ts). */
   agentCa: AgentCa | undefined;
+  /** Where Prometheus scrapes /metrics (METRICS_ADDRESS); off when unset. */
+  metricsAddress: ListenAddress | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replicaUrl: (e.REPLICA_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     tls,
     agentCa,
+    metricsAddress: e.METRICS_ADDRESS,
   };
 }
 

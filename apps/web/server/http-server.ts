@@ -41,6 +41,8 @@ import { handleInstall, isInstallPath } from "./install/agent-install";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
 import { asDomainError, httpStatusOf } from "./domain-error";
+import { ControlPlaneMetrics } from "./metrics/control-plane-metrics";
+import { startMetricsListener } from "./metrics/metrics-listener";
 import type { Services } from "./services";
 import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
@@ -53,6 +55,8 @@ export interface ControlPlane {
   server: http.Server | https.Server;
   services: Services;
   url: string;
+  /** The Prometheus listener's /metrics (METRICS_ADDRESS), when on. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -70,7 +74,8 @@ interface NextHandlers {
 export async function startControlPlane(config: ServerConfig, opts: { ui: boolean }): Promise<ControlPlane> {
   const replicaId = newId(os.hostname().replace(/[^A-Za-z0-9-]/g, "").slice(0, 32) || "replica");
   const log = createLogger(config.logLevel).child(config.redisUrl ? { replica: replicaId } : {});
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" }), { busKey: config.busKey, tlsCa: config.redisTlsCa }) : new MemoryBus();
+  const metrics = config.metricsAddress ? new ControlPlaneMetrics() : undefined;
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, replicaId, log.child({ component: "bus" }), { busKey: config.busKey, tlsCa: config.redisTlsCa, lag: metrics?.busLag }) : new MemoryBus();
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
   const { audit, checkpoints } = createAuditTrail(config, db, log.child({ component: "audit-checkpoints" }));
@@ -80,7 +85,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const stats = new StatsHistory();
   const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
   const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
-  const agents = new AgentGateway({ db, replication, replicas, observed, audit, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials });
+  const agents = new AgentGateway({ db, replication, replicas, observed, audit, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials, joinRefusals: metrics?.joinRefusals });
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
@@ -94,7 +99,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const rollouts = new Rollouts(() => services, replicaId);
   const autoUpdates = new AutoUpdates(() => services);
   const hostWork = new PerHostLimit(OPERATIONS_PER_HOST);
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, metrics, log };
+  metrics?.watch(services);
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
@@ -215,6 +221,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  const metricsListener = metrics && config.metricsAddress ? await startMetricsListener(config.metricsAddress, metrics.registry, log) : undefined;
   const url = `${config.tls ? "https" : "http"}://${config.host}:${port}`;
   // Replication starts once this replica can take the connections the others hand over to it.
   await replicas.start(config.port === 0 ? url : config.replicaUrl);
@@ -230,7 +237,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     server,
     services,
     url,
+    metricsUrl: metricsListener?.url,
     async close() {
+      await metricsListener?.close();
       accessWatch.close();
       updates.stop();
       autoUpdates.stop();

@@ -13,6 +13,7 @@ import type { FleetState } from "./fleet/fleet-state";
 import type { Rollouts } from "./containers/rollouts";
 import type { ImagePulls } from "./images/image-pulls";
 import type { Logger } from "./logger";
+import type { ControlPlaneMetrics } from "./metrics/control-plane-metrics";
 import type { LogStreams } from "./logs/log-streams";
 import type { Registries } from "./registries/registries";
 import type { Settings } from "./settings";
@@ -53,5 +54,7 @@ export interface Services {
   bus: Bus;
   /** Re-authorizes open streams (terminals, logs, subscriptions) as access changes. */
   accessWatch: AccessWatch;
+  /** Prometheus figures, when METRICS_ADDRESS turns them on. */
+  metrics: ControlPlaneMetrics | undefined;
   log: Logger;
 }

@@ -80,6 +80,16 @@ describe("server configuration", () => {
     expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/DATABASE_URL: replicas .* use PostgreSQL/);
   });
 
+  it("turns the Prometheus listener on with METRICS_ADDRESS (host:port), off when unset or empty, and names a bad value", () => {
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir }).metricsAddress).toBeUndefined();
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir, METRICS_ADDRESS: "" }).metricsAddress).toBeUndefined();
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir, METRICS_ADDRESS: "0.0.0.0:9464" }).metricsAddress).toEqual({ host: "0.0.0.0", port: 9464 });
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir, METRICS_ADDRESS: "[::1]:9464" }).metricsAddress).toEqual({ host: "::1", port: 9464 });
+    for (const bad of ["9464", "http://127.0.0.1:9464", "127.0.0.1:99999", "127.0.0.1:"]) {
+      expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, METRICS_ADDRESS: bad }), bad).toThrow(/METRICS_ADDRESS: must be host:port for the Prometheus listener/);
+    }
+  });
+
   it("keys the audit trail with AUDIT_KEY or a generated one (0600), and validates the witness settings", () => {
     const generated = loadConfig({ STEVEDORE_DATA_DIR: dataDir });
     expect(generated.auditKey).not.toBe(generated.authSecret);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enroll } from "../../../agent/src/credentials";
 import { SimAgent } from "../../../bench/support/sim-agent";
 import { waitFor } from "./support/engine";
+import { scrape } from "./support/prometheus";
 import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 /** The fleet benchmark's simulator at small scale: correctness only (bench/fleet.ts measures speed). */
@@ -13,7 +14,7 @@ describe("fleet smoke: 50 simulated agents × 25 containers, connecting at once 
 
   beforeAll(async () => {
     // A low admission limit, so the 50 agents connecting at once are partly turned away and retry.
-    stack = await startStack({ AGENT_JOIN_LIMIT: "2" });
+    stack = await startStack({ AGENT_JOIN_LIMIT: "2", METRICS_ADDRESS: "127.0.0.1:0" });
     api = apiClient(stack.url, await signIn(stack.url));
     for (let i = 0; i < 50; i++) {
       const creds = await enroll(stack.url, await stack.joinToken(), `sim-${i}`);
@@ -56,4 +57,27 @@ describe("fleet smoke: 50 simulated agents × 25 containers, connecting at once 
     expect(top.byCpu[0]!.cpuPercent).toBeGreaterThanOrEqual(top.byCpu[4]!.cpuPercent!);
     expect(top.byCpu[0]!.name).toMatch(/^sim-\d+-svc-\d+$/);
   });
+
+  it("serves Prometheus metrics on its own listener only: agents, hosts by state, join refusals, procedure latency, queues, the process", async () => {
+    const url = stack.cp.metricsUrl!;
+    expect(new URL(url).port).not.toBe(new URL(stack.url).port);
+    await api.hosts.list.query();
+    // A refused call is counted with its outcome.
+    await expect(apiClient(stack.url).hosts.list.query()).rejects.toThrow(/sign in first/);
+    const samples = await scrape(url);
+    expect(samples.get("stevedore_agents_connected")).toBe(50);
+    expect(samples.get('stevedore_hosts{state="online"}')).toBe(50);
+    expect(samples.get('stevedore_hosts{state="offline"}')).toBe(0);
+    expect(samples.get("stevedore_agent_join_refusals_total")).toBe(agents.reduce((n, a) => n + a.busyRefusals, 0));
+    expect(samples.get('stevedore_trpc_duration_seconds_count{procedure="hosts.list",type="query",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(samples.get('stevedore_trpc_duration_seconds_count{procedure="hosts.list",type="query",outcome="unauthorized"}')).toBe(1);
+    expect(samples.get("stevedore_audit_queue_depth")).toBeGreaterThanOrEqual(0);
+    expect(samples.get("stevedore_terminal_sessions_open")).toBe(0);
+    expect(samples.get("process_resident_memory_bytes")).toBeGreaterThan(10 * 1024 * 1024);
+    expect(samples.has("nodejs_eventloop_lag_p99_seconds")).toBe(true);
+    // Nothing else on that listener, and no metrics on the public port.
+    expect((await fetch(url.replace("/metrics", "/api/health"))).status).toBe(404);
+    expect((await fetch(`${stack.url}/metrics`)).status).toBe(404);
+  });
 });
+

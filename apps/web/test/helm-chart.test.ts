@@ -191,6 +191,29 @@ describe("the Helm chart", () => {
     expect(pod.volumes).toContainEqual({ name: "redis-ca", secret: { secretName: "redis-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } });
   });
 
+  it("serves metrics on a port of its own when enabled, with an optional ServiceMonitor; the Ingress never routes it", () => {
+    const off = render();
+    expect(off.map((o) => o.kind)).not.toContain("ServiceMonitor");
+    const offContainer = byKind(off, "Deployment").spec.template.spec.containers[0];
+    expect(offContainer.env.map((e: { name: string }) => e.name)).not.toContain("METRICS_ADDRESS");
+    expect(byKind(off, "Service").spec.ports.map((p: { name: string }) => p.name)).toEqual(["http"]);
+
+    const on = render("--set", "metrics.enabled=true", "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.labels.release=kps");
+    const container = byKind(on, "Deployment").spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: "METRICS_ADDRESS", value: "0.0.0.0:9464" });
+    expect(container.ports).toContainEqual({ name: "metrics", containerPort: 9464 });
+    expect(byKind(on, "Service").spec.ports).toContainEqual({ name: "metrics", port: 9464, targetPort: "metrics" });
+    const monitor = byKind(on, "ServiceMonitor");
+    expect(monitor.metadata.labels).toMatchObject({ release: "kps", "app.kubernetes.io/instance": "prod" });
+    expect(monitor.spec.selector.matchLabels).toEqual(byKind(on, "Deployment").spec.selector.matchLabels);
+    expect(monitor.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+    expect(byKind(on, "Ingress").spec.rules[0].http.paths.map((p: { backend: { service: { port: { name: string } } } }) => p.backend.service.port.name)).toEqual(["http"]);
+    // A ServiceMonitor without metrics would scrape nothing: it is only rendered with them.
+    expect(render("--set", "metrics.serviceMonitor.enabled=true").map((o) => o.kind)).not.toContain("ServiceMonitor");
+    const lint = helm(["lint", "--strict", CHART, ...REQUIRED, "--set", "metrics.enabled=true", "--set", "metrics.serviceMonitor.enabled=true"]);
+    expect(lint.status).toBe(0);
+  });
+
   it("routes WebSockets through the Ingress without cutting them, on the public URL's host", () => {
     const ingress = byKind(render("--set", "ingress.tls.enabled=true", "--set", "ingress.tls.secretName=stv-tls"), "Ingress");
     expect(ingress.spec.rules[0].host).toBe("stevedore.example.com");

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../bench/support/control-plane-process";
 import { TEST_IMAGE, docker, ensureTestImage, removeTestContainers, waitFor } from "./support/engine";
+import { scrape } from "./support/prometheus";
 import { startRedis, type TestRedis } from "./support/redis";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
 import { LogsClient } from "./support/logs-client";
@@ -40,6 +41,7 @@ describe("control-plane replicas", () => {
   let cookieA: string;
   let cookieB: string;
   let hostId: string;
+  let metricsB: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-replicas-"));
 
   // Pages come from the one public address (B's here), whichever replica serves the API call.
@@ -50,11 +52,12 @@ describe("control-plane replicas", () => {
     await ensureTestImage();
     redis = await startRedis();
     database = await createPostgresDatabase();
-    const [portA, portB] = [await freePort(), await freePort()];
+    const [portA, portB, metricsPortB] = [await freePort(), await freePort(), await freePort()];
     // One public address, as a load balancer would give them; each replica its own direct address.
     const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_URL: `http://127.0.0.1:${portB}`, AUTH_SECRET: "replica-test-secret-".repeat(3), SECRETS_KEY: "replica-test-secrets-key-".repeat(2), AUDIT_KEY: "replica-test-audit-key-".repeat(3) };
     a = await startControlPlaneProcess({ dataDir: path.join(dataDir, "a"), port: portA, env });
-    b = await startControlPlaneProcess({ dataDir: path.join(dataDir, "b"), port: portB, env });
+    metricsB = `http://127.0.0.1:${metricsPortB}/metrics`;
+    b = await startControlPlaneProcess({ dataDir: path.join(dataDir, "b"), port: portB, env: { ...env, METRICS_ADDRESS: `127.0.0.1:${metricsPortB}` } });
     [cookieA, cookieB] = [await signIn(a.url, undefined, undefined, b.url), await signIn(b.url)];
     const { token } = await apiB().hosts.createJoinToken.mutate();
     // The agent lists both replicas and takes the first that answers: A.
@@ -87,6 +90,14 @@ describe("control-plane replicas", () => {
     // A change made on the host outside Stevedore reaches B through A's agent too.
     await docker(["stop", "-t", "0", id]);
     await waitFor(async () => (await apiB().containers.list.query({ q: "from-b" })).items.find((c) => c.id === id && c.state === "exited"), { what: "the stop seen on B" });
+  });
+
+  it("B's metrics count what it sees: the host online through A (its agent connected there), the bus delivering A's changes", async () => {
+    const samples = await scrape(metricsB);
+    expect(samples.get('stevedore_hosts{state="online"}')).toBe(1);
+    expect(samples.get("stevedore_agents_connected")).toBe(0);
+    expect(samples.get("stevedore_bus_lag_seconds_count")).toBeGreaterThan(0);
+    expect(samples.get('stevedore_bus_rejections_total{reason="bad_signature"}')).toBe(0);
   });
 
   it("a terminal opened on B reaches the agent on A, and a viewer joining through A reaches the session on B", async () => {

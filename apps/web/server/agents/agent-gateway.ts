@@ -41,6 +41,8 @@ export interface AgentGatewayDeps {
   credentialPolicy: CredentialPolicy;
   joinLimit?: number;
   limits?: AgentLimits;
+  /** Counts agents sent back by the join limit (metrics). */
+  joinRefusals?: { inc(): void };
 }
 
 /**
@@ -68,7 +70,12 @@ export class AgentGateway {
   private joining = 0;
   private closing = false;
 
-  constructor(deps: AgentGatewayDeps) {
+  /** Agents connected to this replica (the fleet view also counts those on other replicas). */
+  get connectedCount(): number {
+    return this.sessions.size;
+  }
+
+  constructor(private readonly deps: AgentGatewayDeps) {
     ({ db: this.db, replication: this.replication, replicas: this.replicas, observed: this.observed, log: this.log } = deps);
     this.joinLimit = deps.joinLimit ?? 256;
     this.limits = deps.limits ?? AGENT_LIMITS;
@@ -129,6 +136,7 @@ export class AgentGateway {
     // back at once (503) to retry after their jittered backoff, so a reconnect storm after a restart
     // waits at the agents instead of piling up handshakes that time out here.
     if (this.joining >= this.joinLimit) {
+      this.deps.joinRefusals?.inc();
       refuseUpgrade(socket, 503, "too many agents are connecting; retry shortly", { "Retry-After": String(BUSY_RETRY_AFTER_S) });
       return;
     }

@@ -107,6 +107,7 @@ const SEARCHABLE = { seq: true, action: true, actorName: true, hostName: true, t
  */
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
   /**
    * Entries from this sequence number up are in the search index; 0 when all are; undefined until
    * read. Only entries written before the index existed are below it, until indexOlderEntries runs.
@@ -144,9 +145,15 @@ export class AuditLog {
     } while (queue !== this.queue);
   }
 
+  /** Appends (and index batches) queued and not yet written: a database that cannot keep up shows here first. */
+  get pending(): number {
+    return this.waiting;
+  }
+
   /** Runs a job after every append (and index batch) before it, alone. */
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(job);
+    this.waiting++;
+    const next = this.queue.then(job).finally(() => this.waiting--);
     this.queue = next.catch(() => {});
     return next;
   }

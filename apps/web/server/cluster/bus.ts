@@ -125,7 +125,7 @@ export class RedisBus implements Bus {
     url: string,
     readonly replicaId: string,
     private readonly log: Logger,
-    opts: { busKey: string; tlsCa?: string },
+    private readonly opts: { busKey: string; tlsCa?: string; lag?: { observe(seconds: number): void } },
   ) {
     this.seal = new BusSeal(opts.busKey);
     this.refused = new BusRejections(log);
@@ -236,6 +236,8 @@ export class RedisBus implements Bus {
     // Redis hands a publisher its own messages too; they need no second look.
     if (opened.from === this.replicaId) return;
     if (!this.replays.firstSight(opened.id, opened.ts)) return this.refused.count("replayed", { channel });
+    // Publish to delivery, by the publisher's clock: within the seal's allowed skew, so a rough figure.
+    this.opts.lag?.observe(Math.max(0, Date.now() - opened.ts) / 1000);
     try {
       handler(opened.payload);
     } catch (err) {

@@ -136,6 +136,11 @@ export class LogStreams {
   }
 
 
+  /** Browser log sockets open on this replica. */
+  get openCount(): number {
+    return this.connections.size;
+  }
+
   /** How far behind each browser socket is, and what the server holds for it (tests and the bench watch them stay bounded). */
   get backlogs(): { behind: number; held: number }[] {
     return [...this.connections].map((c) => ({ behind: c.window.behind, held: c.window.held }));

@@ -68,6 +68,11 @@ export class TerminalSessions {
   readonly recordingsDir: string;
   private readonly sweeper: NodeJS.Timeout;
 
+  /** Sessions running on this replica. */
+  get openCount(): number {
+    return this.live.size;
+  }
+
   constructor(
     private readonly deps: { db: Db; auth: Auth; accessWatch: AccessWatch; bus: Bus; replicas: Replicas; streams: AgentStreams; audit: AuditLog; settings: Settings; dataDir: string; publicOrigin: string; log: Logger },
   ) {

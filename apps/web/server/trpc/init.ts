@@ -63,8 +63,11 @@ export const createTRPCRouter = t.router;
  * Every procedure runs inside this: domain errors (and agents' errors) become their tRPC code in one
  * place (domain-error.ts), and every refusal is audited with the procedure and the hosts refused.
  */
-const base = t.procedure.use(async ({ ctx, path, next }) => {
+const base = t.procedure.use(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
   const result = await next();
+  // A subscription's time is how long it stayed open, not a latency.
+  if (type !== "subscription") ctx.metrics?.observeProcedure(path, type, result.ok ? "ok" : (asDomainError(result.error.cause)?.code ?? result.error.code), (performance.now() - started) / 1000);
   if (result.ok) return result;
   const domain = asDomainError(result.error.cause);
   const error = domain ? trpcErrorOf(domain) : result.error;
