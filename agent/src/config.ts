@@ -2,6 +2,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseListenAddress } from "@stevedore/protocol/metrics-listener";
 import { type BindMountRule, CaPin, DEFAULT_STATS_INTERVAL_MS, insecureUrlMessage, isInsecureUrl, parseBindMountsFlag } from "@stevedore/protocol";
 
 const ConfigFields = z.object({
@@ -28,6 +29,12 @@ const ConfigFields = z.object({
   caPin: CaPin.optional(),
   /** The owner accepts plain http to a non-loopback control plane (warned at every connect, shown in red). */
   insecureHttp: z.boolean(),
+  /** Where Prometheus scrapes the agent's /metrics; off when unset. */
+  metricsAddress: z
+    .string()
+    .max(300)
+    .transform((v, ctx) => parseListenAddress(v) ?? (ctx.addIssue({ code: "custom", message: '--metrics-address (STEVEDORE_METRICS_ADDRESS): must be host:port, e.g. "127.0.0.1:9465"' }), z.NEVER))
+    .optional(),
 });
 const Config = ConfigFields.superRefine((c, ctx) => {
   if (c.url) for (const message of transportProblems(c.url, c)) ctx.addIssue({ code: "custom", path: ["url"], message });
@@ -51,6 +58,8 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
                          (STEVEDORE_CA_PIN); without it the system's CAs are trusted
   --insecure-http        allow a plain http:// URL to another machine: the credential and every command
                          cross the network readable and alterable (STEVEDORE_INSECURE_HTTP=true)
+  --metrics-address H:P  serve Prometheus metrics at http://H:P/metrics (engine latency, events seen,
+                         reconnects), e.g. 127.0.0.1:9465; off by default (STEVEDORE_METRICS_ADDRESS)
   --enroll               enroll (unless already enrolled) and exit, without connecting: used by the installer`;
 
 /**
@@ -88,6 +97,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       "bind-mounts": { type: "string" },
       "ca-pin": { type: "string" },
       "insecure-http": { type: "boolean" },
+      "metrics-address": { type: "string" },
       enroll: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -109,6 +119,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     bindMounts: values["bind-mounts"] ?? env.STEVEDORE_BIND_MOUNTS ?? "any",
     caPin: values["ca-pin"] ?? (env.STEVEDORE_CA_PIN || undefined),
     insecureHttp: values["insecure-http"] ?? ["true", "1", "yes"].includes(env.STEVEDORE_INSECURE_HTTP?.toLowerCase() ?? ""),
+    metricsAddress: values["metrics-address"] ?? (env.STEVEDORE_METRICS_ADDRESS || undefined),
   });
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

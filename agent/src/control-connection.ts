@@ -19,6 +19,7 @@ import {
 } from "@stevedore/protocol";
 import { isCertificateError } from "./control-plane-http";
 import { type Credentials, controlPlaneUrls } from "./credentials";
+import type { AgentMetrics } from "./agent-metrics";
 import type { HostSync } from "./host-sync";
 
 const BACKOFF_MIN_MS = 1_000;
@@ -77,6 +78,7 @@ export interface ConnectionOptions {
   handleRequest: (req: RequestMessage, io: RequestIO) => Promise<AgentMessage>;
   log: Logger;
   onFatal: (err: FatalConnectionError) => void;
+  metrics?: Pick<AgentMetrics, "connects" | "disconnects" | "connected">;
 }
 
 /**
@@ -203,6 +205,8 @@ export class ControlConnection {
       case "welcome":
         this.attempt = 0;
         this.welcomed = true;
+        this.opts.metrics?.connects.inc();
+        this.opts.metrics?.connected.set(1);
         this.opts.log.info({ hostId: msg.hostId }, "connected to the control plane");
         void this.opts.sync.onControlConnected(msg.eventsSince);
         break;
@@ -234,6 +238,10 @@ export class ControlConnection {
     this.inFlight.clear();
     this.opts.sync.onControlDisconnected();
     this.ws = null;
+    if (this.welcomed) {
+      this.opts.metrics?.disconnects.inc();
+      this.opts.metrics?.connected.set(0);
+    }
     if (this.stopped) return;
     if (code === CloseCode.revoked || code === CloseCode.unauthorized || code === CloseCode.upgradeRequired) {
       this.fail(new FatalConnectionError(reason || `closed by the control plane (${code})`));

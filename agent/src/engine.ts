@@ -1,4 +1,5 @@
 import Docker from "dockerode";
+import type { AgentMetrics } from "./agent-metrics";
 import type { ContainerInspectInfo, ImageInfo } from "dockerode";
 import type { ContainerState, ContainerSummary, EngineFacts, ImageSummary, PortBinding } from "@stevedore/protocol";
 
@@ -75,9 +76,13 @@ export function engineMessage(err: unknown): string {
 export class Engine {
   readonly docker: Docker;
 
-  constructor(socketPath?: string) {
+  constructor(
+    socketPath?: string,
+    private readonly metrics?: AgentMetrics,
+  ) {
     // Without an explicit socket dockerode follows DOCKER_HOST, then /var/run/docker.sock.
     this.docker = socketPath ? new Docker({ socketPath }) : new Docker();
+    metrics?.instrument(this.docker);
   }
 
   async facts(): Promise<EngineFacts> {
@@ -160,7 +165,9 @@ export class Engine {
         buffer = buffer.slice(nl + 1);
         if (!line) continue;
         try {
-          onEvent(JSON.parse(line) as EngineEvent);
+          const event = JSON.parse(line) as EngineEvent;
+          this.metrics?.engineEvents.inc({ type: event.Type === "container" || event.Type === "image" ? event.Type : "other" });
+          onEvent(event);
         } catch {
           // A line the engine garbled is skipped; the next snapshot corrects any state it carried.
         }

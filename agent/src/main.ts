@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     log.info("host credential rotated");
   };
 
-  const engine = new Engine(config.dockerSocket);
+  // Loaded only when asked for: prom-client is a tenth of the bundle.
+  const metrics = config.metricsAddress ? new (await import("./agent-metrics")).AgentMetrics() : undefined;
+  const engine = new Engine(config.dockerSocket, metrics);
   let connection: ControlConnection | null = null;
   const sync = new HostSync(engine, log, (msg) => connection?.send(msg));
   connection = new ControlConnection({
@@ -64,15 +66,24 @@ async function main(): Promise<void> {
     ca,
     hostFacts: () => readHostFacts(config.hostname, config.bindMounts),
     sync,
-    handleRequest: (req, io) =>
-      handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(enrolled, connection!.currentUrl, ca, id, engine.docker, log), rotateCredential }, req, io),
+    handleRequest: async (req, io) => {
+      const started = performance.now();
+      const res = await handleRequest({ engine, sync, bindMounts: config.bindMounts, openStream: (id) => openStream(enrolled, connection!.currentUrl, ca, id, engine.docker, log), rotateCredential }, req, io);
+      metrics?.observeRequest(req.method, res.type === "response" && !res.ok ? res.error.code : "ok", (performance.now() - started) / 1000);
+      return res;
+    },
     log,
+    metrics,
     onFatal: (err) => {
       log.fatal(err.message);
       sync.stop();
       process.exit(EXIT_CONFIG);
     },
   });
+  if (config.metricsAddress && metrics) {
+    const { startMetricsListener } = await import("@stevedore/protocol/metrics-listener");
+    await startMetricsListener(config.metricsAddress, metrics.registry, log);
+  }
   await sync.start();
   connection.start();
   const stats = new StatsCollector(engine.docker, config.statsIntervalMs, os.totalmem(), (msg) => connection?.send(msg), log, () => sync.facts?.dockerRootDir || null);

@@ -22,19 +22,19 @@ describe("reconnect backoff", () => {
 describe("agent configuration", () => {
   it("names every bad value", () => {
     expect(() => loadConfig(["--url", "ftp://x", "--join", "short"], {})).toThrow(ConfigError);
-    try {
-      loadConfig(["--url", "ftp://x", "--join", "short", "--log-level", "loud"], {});
-    } catch (err) {
-      expect((err as Error).message).toMatch(/url: must be the control plane's http/);
-      expect((err as Error).message).toMatch(/joinToken: a join token is at least 16/);
-      expect((err as Error).message).toMatch(/logLevel/);
-    }
+    const bad = () => loadConfig(["--url", "ftp://x", "--join", "short", "--log-level", "loud", "--metrics-address", "9465"], {});
+    expect(bad).toThrow(/url: must be the control plane's http/);
+    expect(bad).toThrow(/joinToken: a join token is at least 16/);
+    expect(bad).toThrow(/logLevel/);
+    expect(bad).toThrow(/--metrics-address \(STEVEDORE_METRICS_ADDRESS\): must be host:port/);
   });
 
   it("takes flags over environment variables", () => {
-    const c = loadConfig(["--hostname", "flag"], { STEVEDORE_HOSTNAME: "env", STEVEDORE_URL: "https://cp.example" });
+    const c = loadConfig(["--hostname", "flag"], { STEVEDORE_HOSTNAME: "env", STEVEDORE_URL: "https://cp.example", STEVEDORE_METRICS_ADDRESS: "127.0.0.1:9465" });
     expect(c.hostname).toBe("flag");
     expect(c.url).toBe("https://cp.example");
+    expect(c.metricsAddress).toEqual({ host: "127.0.0.1", port: 9465 });
+    expect(loadConfig([], {}).metricsAddress).toBeUndefined();
   });
 });
 

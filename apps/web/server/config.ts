@@ -5,7 +5,7 @@ import { z } from "zod";
 import { isPostgresUrl, resolveDataDir, resolveDatabaseUrl } from "./database-url";
 import { AGENT_LIMITS } from "./agents/agent-limits";
 import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
-import { type ListenAddress, parseListenAddress } from "./metrics/metrics-listener";
+import { type ListenAddress, parseListenAddress } from "@stevedore/protocol/metrics-listener";
 import { type AgentCa, type TlsFiles, readTlsSettings } from "./tls-settings";
 
 const Env = z.object({

@@ -42,7 +42,7 @@ import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-
 import { TerminalSessions } from "./terminals/terminal-sessions";
 import { asDomainError, httpStatusOf } from "./domain-error";
 import { ControlPlaneMetrics } from "./metrics/control-plane-metrics";
-import { startMetricsListener } from "./metrics/metrics-listener";
+import { startMetricsListener } from "@stevedore/protocol/metrics-listener";
 import type { Services } from "./services";
 import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";

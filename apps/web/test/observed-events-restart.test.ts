@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../bench/support/control-plane-process";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { scrape } from "./support/prometheus";
 import { type TestDatabase, createPostgresDatabase, suiteOnPostgres } from "./support/shared-database";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
 
@@ -42,7 +43,8 @@ describe("observed events across control-plane crashes", () => {
     };
     let api = await start();
     const { token } = await api.hosts.createJoinToken.mutate();
-    agent = AgentProcess.start({ url: cp!.url, token, credentials: path.join(dataDir, "agent.json"), hostname: "crashy" });
+    const metricsPort = await freePort();
+    agent = AgentProcess.start({ url: cp!.url, token, credentials: path.join(dataDir, "agent.json"), hostname: "crashy", metricsAddress: `127.0.0.1:${metricsPort}` });
     const online = () => waitFor(async () => (await api.hosts.list.query()).some((h) => h.name === "crashy" && h.status === "online"), { timeoutMs: 30_000, what: "the agent online" });
     await online();
 
@@ -78,5 +80,15 @@ describe("observed events across control-plane crashes", () => {
       expect(all.filter((k) => k.startsWith(`${id}/`)).map((k) => k.split("/")[1]).sort()).toEqual(FORWARDED.map((a) => `container.${a}`).sort());
     }
     expect(await api.audit.verify.mutate()).toMatchObject({ ok: true });
+
+    // The agent's own figures tell the same story: a welcome per start, a loss per crash, the events it saw.
+    const agentMetrics = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(agentMetrics.get("stevedore_agent_control_connects_total")).toBe(ROUNDS + 1);
+    expect(agentMetrics.get("stevedore_agent_control_disconnects_total")).toBe(ROUNDS);
+    expect(agentMetrics.get("stevedore_agent_control_connected")).toBe(1);
+    expect(agentMetrics.get('stevedore_agent_engine_events_total{type="container"}')).toBeGreaterThanOrEqual(ids.length * FORWARDED.length);
+    // A snapshot per connect at least, each a list of the engine's containers, by operation and not by container.
+    expect(agentMetrics.get('stevedore_agent_engine_request_duration_seconds_count{operation="GET /containers/json",outcome="ok"}')).toBeGreaterThanOrEqual(ROUNDS + 1);
+    expect([...agentMetrics.keys()].some((series) => ids.some((id) => series.includes(id.slice(0, 12))))).toBe(false);
   });
 });

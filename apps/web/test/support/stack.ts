@@ -122,13 +122,14 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => this.proc.once("exit", (code) => resolve(code)));
   }
 
-  static start(opts: { url?: string; token?: string; credentials: string; socket?: string; hostname?: string; statsIntervalSeconds?: number }): AgentProcess {
+  static start(opts: { url?: string; token?: string; credentials: string; socket?: string; hostname?: string; statsIntervalSeconds?: number; metricsAddress?: string }): AgentProcess {
     const args = ["--credentials", opts.credentials];
     if (opts.url) args.push("--url", opts.url);
     if (opts.token) args.push("--join", opts.token);
     if (opts.socket) args.push("--docker-socket", opts.socket);
     if (opts.hostname) args.push("--hostname", opts.hostname);
     if (opts.statsIntervalSeconds) args.push("--stats-interval", String(opts.statsIntervalSeconds));
+    if (opts.metricsAddress) args.push("--metrics-address", opts.metricsAddress);
     return new AgentProcess(args);
   }
 

@@ -1,6 +1,17 @@
+// Node-only (node:http): its own entry point, @stevedore/protocol/metrics-listener, kept out of the
+// package's main export, which the browser bundle imports.
 import http from "node:http";
-import type { Registry } from "prom-client";
-import type { Logger } from "../logger";
+
+/** What a prom-client Registry offers a scrape. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+interface ListenerLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
 
 export interface ListenAddress {
   host: string;
@@ -23,8 +34,9 @@ export interface MetricsListener {
 /**
  * `GET /metrics` on a listener of its own, apart from the public port (as Coder does): whoever can
  * reach it reads the figures without signing in, so it is opt-in and bound where the operator says.
+ * The control plane (METRICS_ADDRESS) and the agent (--metrics-address) both serve theirs with it.
  */
-export async function startMetricsListener(address: ListenAddress, registry: Registry, log: Logger): Promise<MetricsListener> {
+export async function startMetricsListener(address: ListenAddress, registry: MetricsSource, log: ListenerLog): Promise<MetricsListener> {
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== "/metrics" || (req.method !== "GET" && req.method !== "HEAD")) {
