@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, busyRetryDelay } from "../src/control-connection";
+import { backoffDelay, busyRetryDelay, restartRetryDelay } from "../src/control-connection";
 import { ConfigError, loadConfig } from "../src/config";
 import { formatCommand } from "../src/engine";
 
@@ -10,6 +10,13 @@ describe("reconnect backoff", () => {
     expect(backoffDelay(3, () => 1)).toBe(8000);
     expect(backoffDelay(20, () => 0)).toBe(30_000);
     expect(backoffDelay(20, () => 1)).toBe(60_000);
+  });
+
+  it("while the control plane restarts, stays within 2–4 s however many tries it took", () => {
+    expect(restartRetryDelay(0, () => 0)).toBe(500);
+    expect(restartRetryDelay(1, () => 1)).toBe(2_000);
+    expect(restartRetryDelay(20, () => 0)).toBe(2_000);
+    expect(restartRetryDelay(20, () => 1)).toBe(4_000);
   });
 
   it("after a busy refusal, spreads the retry over 0.2–2 × the server's Retry-After", () => {

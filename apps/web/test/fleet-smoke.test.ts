@@ -4,6 +4,8 @@ import { enroll } from "../../../agent/src/credentials";
 import { SimAgent } from "../../../bench/support/sim-agent";
 import { waitFor } from "./support/engine";
 import { scrape } from "./support/prometheus";
+import { subscription } from "./support/sse";
+import { SSE_PING_MS, SSE_RECONNECT_AFTER_MS } from "../server/trpc/init";
 import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
 
 /** The fleet benchmark's simulator at small scale: correctness only (bench/fleet.ts measures speed). */
@@ -79,5 +81,15 @@ describe("fleet smoke: 50 simulated agents × 25 containers, connecting at once 
     expect((await fetch(url.replace("/metrics", "/api/health"))).status).toBe(404);
     expect((await fetch(`${stack.url}/metrics`)).status).toBe(404);
   });
-});
 
+  it("keeps subscriptions alive through proxies: the stream opens telling the browser when to reconnect, and pings well inside it", async () => {
+    const controller = new AbortController();
+    const events = subscription(stack.url, await signIn(stack.url), "fleet.changes", undefined, controller.signal);
+    expect((await events.next()).value).toEqual({ reconnectAfterInactivityMs: SSE_RECONNECT_AFTER_MS });
+    controller.abort();
+    await events.return(undefined).catch(() => {});
+    expect(SSE_PING_MS).toBeLessThanOrEqual(SSE_RECONNECT_AFTER_MS / 2);
+    // Under the 60 s idle timeout nginx and most load balancers default to.
+    expect(SSE_PING_MS).toBeLessThan(60_000 / 2);
+  });
+});

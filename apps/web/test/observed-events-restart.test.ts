@@ -91,4 +91,19 @@ describe("observed events across control-plane crashes", () => {
     expect(agentMetrics.get('stevedore_agent_engine_request_duration_seconds_count{operation="GET /containers/json",outcome="ok"}')).toBeGreaterThanOrEqual(ROUNDS + 1);
     expect([...agentMetrics.keys()].some((series) => ids.some((id) => series.includes(id.slice(0, 12))))).toBe(false);
   });
+
+  it("after a restart that kept it down for a while, the agent is back within 5 s of the control plane answering", async () => {
+    const api = apiClient(cp!.url, await signIn(cp!.url));
+    const hostId = (await api.hosts.list.query()).find((h) => h.name === "crashy")!.id;
+    // A graceful stop (agents are told it is shutting down), then long enough down that an
+    // exponential backoff would have grown past 10 s.
+    const port = Number(new URL(cp!.url).port);
+    await cp!.stop();
+    await new Promise((r) => setTimeout(r, 13_000));
+    cp = await startControlPlaneProcess({ dataDir, port, env: database ? { DATABASE_URL: database.url } : {} });
+    const answering = Date.now();
+    const again = apiClient(cp.url, await signIn(cp.url));
+    await waitFor(async () => (await again.hosts.get.query({ hostId })).status === "online", { timeoutMs: 30_000, intervalMs: 100, what: "the agent back online" });
+    expect(Date.now() - answering).toBeLessThan(5_000);
+  }, 90_000);
 });

@@ -38,12 +38,19 @@ export interface Meta {
   access: AccessRule;
 }
 
+export const SSE_PING_MS = 15_000;
+export const SSE_RECONNECT_AFTER_MS = 40_000;
+
 // 2. Init, with one error formatter: zod issues become readable input errors; no stack, no internals.
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     transformer: superjson,
+    // Subscriptions are long-lived: a ping every 15 s keeps a proxy's idle timeout (often 60 s) from
+    // cutting them (and every browser then reconnecting and refetching at once), and tells the browser
+    // to reconnect by itself when nothing came for 40 s (a connection that died silently).
+    sse: { ping: { enabled: true, intervalMs: SSE_PING_MS }, client: { reconnectAfterInactivityMs: SSE_RECONNECT_AFTER_MS } },
     // Stacks and server paths never reach a browser (the server logs internal errors itself).
     isDev: false,
     errorFormatter({ shape, error }) {

@@ -13,6 +13,8 @@ export async function* subscription(url: string, cookie: string, procedure: stri
     const events = buffer.split("\n\n");
     buffer = events.pop()!;
     for (const e of events) {
+      // Keep-alive pings carry nothing.
+      if (e.split("\n").includes("event: ping")) continue;
       const data = e.split("\n").find((l) => l.startsWith("data: "));
       if (data) yield JSON.parse(data.slice(6)) as unknown;
     }
