@@ -14,11 +14,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { enroll } from "../agent/src/credentials";
 import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { startControlPlaneProcess } from "./support/control-plane-process";
 import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
-import { SimAgent } from "./support/sim-agent";
+import { SimAgent, enrolledAgents } from "./support/sim-agent";
 
 const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS, STATS_EVERY_S] = [1000, 25, 20, 100, 30, 10].map((d, i) => Number(process.argv[2 + i] ?? d));
 const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-fleet-bench";
@@ -33,27 +32,6 @@ async function cpuOver(pid: number, seconds: number): Promise<number> {
   const t0 = performance.now();
   await sleep(seconds * 1000);
   return (100 * (cpuSeconds(pid) - c0)) / ((performance.now() - t0) / 1000);
-}
-
-/** Enrolls the agents the bench directory does not have credentials for yet (once; reused later). */
-async function enrolledAgents(url: string, api: ReturnType<typeof apiClient>): Promise<{ hostId: string; credential: string; name: string }[]> {
-  const known: { hostId: string; credential: string; name: string }[] = fs.existsSync(CREDENTIALS) ? JSON.parse(fs.readFileSync(CREDENTIALS, "utf8")) : [];
-  const t0 = performance.now();
-  const before = known.length;
-  let next = known.length;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < AGENTS) {
-        const name = `sim-${String(next++).padStart(5, "0")}`;
-        const { token } = await api.hosts.createJoinToken.mutate();
-        const creds = await enroll(url, token, name);
-        known.push({ hostId: creds.hostId, credential: creds.credential, name });
-      }
-    }),
-  );
-  if (known.length > 0) fs.writeFileSync(CREDENTIALS, JSON.stringify(known));
-  if (known.length > before) console.log(`enrolled ${known.length - before} new agents in ${((performance.now() - t0) / 1000).toFixed(1)} s (kept in ${CREDENTIALS})`);
-  return known.slice(0, AGENTS);
 }
 
 /** A browser's live subscription: calls `onHosts` with the host ids of each change batch. */
@@ -109,7 +87,7 @@ async function main(): Promise<void> {
   async function measure(): Promise<void> {
     const cookie = await signIn(url);
     const api = apiClient(url, cookie);
-    const creds = await enrolledAgents(url, api);
+    const creds = await enrolledAgents(url, api, AGENTS, CREDENTIALS);
     console.log(`\nFleet: ${AGENTS} agents × ${CONTAINERS} containers = ${AGENTS * CONTAINERS} containers; ${CLIENTS} clients; ${EVENTS_PER_SEC} changes/s`);
 
     // Connect: every agent at once.

@@ -21,37 +21,7 @@ import { isCertificateError } from "./control-plane-http";
 import { type Credentials, controlPlaneUrls } from "./credentials";
 import type { AgentMetrics } from "./agent-metrics";
 import type { HostSync } from "./host-sync";
-
-const BACKOFF_MIN_MS = 1_000;
-const BACKOFF_MAX_MS = 60_000;
-
-/** Jittered exponential backoff: attempt 0 waits 0.5–1 s, doubling up to 30–60 s. */
-export function backoffDelay(attempt: number, random = Math.random): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** While the control plane is restarting (it said so, or nothing listens), tries stay this close. */
-const RESTART_RETRY_MAX_MS = 4_000;
-
-/**
- * Jittered backoff while the control plane is restarting: 0.5–1 s, then doubling only up to 2–4 s, so
- * the agent is back within seconds of it answering again however long it was down. A refused
- * connection (nothing listening) costs either side next to nothing; the join limit paces a storm.
- */
-export function restartRetryDelay(attempt: number, random = Math.random): number {
-  const ceiling = Math.min(RESTART_RETRY_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/**
- * After a busy control plane's 503 with Retry-After: a delay spread uniformly over 0.2–2 × that, and
- * no escalation of the backoff, so a reconnect storm drains at the server's pace instead of waiting
- * out ever longer backoffs.
- */
-export function busyRetryDelay(retryAfterSeconds: number, random = Math.random): number {
-  return Math.round(retryAfterSeconds * 1000 * (0.2 + 1.8 * random()));
-}
+import { ReconnectPolicy } from "./reconnect-policy";
 
 /** What a request handler may use besides its params: progress reports and cancellation. */
 export interface RequestIO {
@@ -100,9 +70,7 @@ export interface ConnectionOptions {
  */
 export class ControlConnection {
   private ws: WebSocket | null = null;
-  private attempt = 0;
-  /** Set by a busy refusal (503 + Retry-After): the next reconnect waits this instead of the backoff. */
-  private busyRetryMs: number | null = null;
+  private readonly retry = new ReconnectPolicy();
   private timers: NodeJS.Timeout[] = [];
   private lastHeard = 0;
   private stopped = false;
@@ -111,8 +79,6 @@ export class ControlConnection {
   private readonly urls: string[];
   private urlIndex = 0;
   private welcomed = false;
-  /** The control plane closed for a restart, or the last try found nothing listening (or a proxy with no backend). */
-  private restarting = false;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.urls = controlPlaneUrls(opts.creds.url);
@@ -161,10 +127,7 @@ export class ControlConnection {
       if (status === 401 || status === 403) {
         this.fail(new FatalConnectionError(status === 403 ? "this host was revoked by an administrator" : "the control plane does not know this host's credential"));
       } else {
-        const retryAfter = Number(res.headers["retry-after"]);
-        if (status === 503 && retryAfter > 0) this.busyRetryMs = busyRetryDelay(Math.min(retryAfter, 300));
-        // A proxy in front answers for a control plane that is not there (yet).
-        else if (status === 502 || status === 503 || status === 504) this.restarting = true;
+        this.retry.refusedWith(status, Number(res.headers["retry-after"]));
         log.warn({ status }, "control plane refused the connection");
         ws.terminate();
       }
@@ -204,7 +167,7 @@ export class ControlConnection {
         const why = this.opts.ca ? "not issued by the pinned CA, or not for this name" : 'not from a CA this system trusts, or not for this name; a private CA needs the --ca-pin from "Add host"';
         log.error({ url: this.currentUrl, err: err.message }, `the control plane's TLS certificate is not trusted (${why})`);
       } else {
-        if ((err as NodeJS.ErrnoException).code === "ECONNREFUSED") this.restarting = true;
+        this.retry.failed((err as NodeJS.ErrnoException).code);
         log.debug({ err: err.message }, "control socket error");
       }
     });
@@ -221,9 +184,8 @@ export class ControlConnection {
     const msg = decoded.message;
     switch (msg.type) {
       case "welcome":
-        this.attempt = 0;
+        this.retry.connected();
         this.welcomed = true;
-        this.restarting = false;
         this.opts.metrics?.connects.inc();
         this.opts.metrics?.connected.set(1);
         this.opts.log.info({ hostId: msg.hostId }, "connected to the control plane");
@@ -266,10 +228,7 @@ export class ControlConnection {
       this.fail(new FatalConnectionError(reason || `closed by the control plane (${code})`));
       return;
     }
-    if (code === CloseCode.shuttingDown) this.restarting = true;
-    const delay = this.busyRetryMs ?? (this.restarting ? restartRetryDelay(this.attempt++) : backoffDelay(this.attempt++));
-    this.busyRetryMs = null;
-    this.restarting = false;
+    const delay = this.retry.closed(code, CloseCode.shuttingDown);
     // A replica that cannot be reached (or turns us away): the next try goes to the next one listed.
     if (!this.welcomed) this.urlIndex = (this.urlIndex + 1) % this.urls.length;
     this.opts.log.info({ code, reason, retryInMs: delay }, "disconnected from the control plane");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, busyRetryDelay, restartRetryDelay } from "../src/control-connection";
+import { backoffDelay, busyRetryDelay, restartRetryDelay } from "../src/reconnect-policy";
 import { ConfigError, loadConfig } from "../src/config";
 import { formatCommand } from "../src/engine";
 

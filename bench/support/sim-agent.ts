@@ -5,21 +5,25 @@
  * refusal's Retry-After). No engine behind it.
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
 import WebSocket from "ws";
-import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts, type ImageSummary } from "@stevedore/protocol";
-import { backoffDelay, busyRetryDelay } from "../../agent/src/control-connection";
+import { AGENT_SOCKET_PATH, CloseCode, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts, type ImageSummary } from "@stevedore/protocol";
+import { enroll } from "../../agent/src/credentials";
+import { ReconnectPolicy } from "../../agent/src/reconnect-policy";
+import type { apiClient } from "../../apps/web/test/support/stack";
 
 const ENGINE: EngineFacts = { version: "sim", apiVersion: "1.41", storageDriver: "overlay2", dockerRootDir: "/var/lib/docker", os: "Simulated Linux", kernelVersion: "6.1.0" };
 
 export class SimAgent {
   readonly containers: ContainerSummary[];
   online = false;
+  /** When the control plane last welcomed it (performance.now()). */
+  welcomedAt = 0;
   connects = 0;
   /** Connections the control plane turned away as busy (503), to come back after the backoff. */
   busyRefusals = 0;
   private ws: WebSocket | null = null;
-  private attempt = 0;
-  private busyRetryMs: number | null = null;
+  private readonly retry = new ReconnectPolicy();
   private stats: NodeJS.Timeout | null = null;
   private statsEveryMs = 0;
   private stopped = false;
@@ -64,28 +68,25 @@ export class SimAgent {
     ws.on("message", (data: Buffer) => {
       const msg = JSON.parse(data.toString()) as { type: string };
       if (msg.type === "welcome") {
-        this.attempt = 0;
+        this.retry.connected();
+        this.welcomedAt = performance.now();
         this.connects++;
         this.send({ type: "snapshot", engine: ENGINE, containers: this.containers, images: this.shape.images ?? [] });
         this.online = true;
       }
     });
-    ws.on("close", () => {
+    ws.on("close", (code) => {
       this.online = false;
-      const delay = this.busyRetryMs ?? backoffDelay(this.attempt++);
-      this.busyRetryMs = null;
+      const delay = this.retry.closed(code, CloseCode.shuttingDown);
       if (!this.stopped) setTimeout(() => this.connect(), delay);
     });
     ws.on("unexpected-response", (_req, res) => {
-      const retryAfter = Number(res.headers["retry-after"]);
-      if (res.statusCode === 503) {
-        this.busyRefusals++;
-        if (retryAfter > 0) this.busyRetryMs = busyRetryDelay(retryAfter);
-      }
+      if (res.statusCode === 503) this.busyRefusals++;
+      this.retry.refusedWith(res.statusCode ?? 0, Number(res.headers["retry-after"]));
       res.resume();
       ws.terminate();
     });
-    ws.on("error", () => {});
+    ws.on("error", (err: NodeJS.ErrnoException) => this.retry.failed(err.code));
   }
 
   /** A container changes state (a start or a stop on the host), sent as the real agent would. */
@@ -123,4 +124,25 @@ export class SimAgent {
     if (this.stats) clearInterval(this.stats);
     this.ws?.close();
   }
+}
+
+/** Enrolls the agents `file` does not hold credentials for yet (once; later runs reuse them). */
+export async function enrolledAgents(url: string, api: ReturnType<typeof apiClient>, count: number, file: string): Promise<{ hostId: string; credential: string; name: string }[]> {
+  const known: { hostId: string; credential: string; name: string }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+  const t0 = performance.now();
+  const before = known.length;
+  let next = known.length;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const name = `sim-${String(next++).padStart(5, "0")}`;
+        const { token } = await api.hosts.createJoinToken.mutate();
+        const creds = await enroll(url, token, name);
+        known.push({ hostId: creds.hostId, credential: creds.credential, name });
+      }
+    }),
+  );
+  if (known.length > 0) fs.writeFileSync(file, JSON.stringify(known));
+  if (known.length > before) console.log(`enrolled ${known.length - before} new agents in ${((performance.now() - t0) / 1000).toFixed(1)} s (kept in ${file})`);
+  return known.slice(0, count);
 }
