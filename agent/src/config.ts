@@ -1,8 +1,9 @@
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { z } from "zod";
 import { parseListenAddress } from "@stevedore/protocol/metrics-listener";
+import { AGENT_VERSION } from "./version";
 import { type BindMountRule, CaPin, DEFAULT_STATS_INTERVAL_MS, insecureUrlMessage, isInsecureUrl, parseBindMountsFlag } from "@stevedore/protocol";
 
 const ConfigFields = z.object({
@@ -60,6 +61,7 @@ const USAGE = `Usage: stevedore-agent [--url URL --join TOKEN] [options]
                          cross the network readable and alterable (STEVEDORE_INSECURE_HTTP=true)
   --metrics-address H:P  serve Prometheus metrics at http://H:P/metrics (engine latency, events seen,
                          reconnects), e.g. 127.0.0.1:9465; off by default (STEVEDORE_METRICS_ADDRESS)
+  --version              print the agent's version and exit
   --enroll               enroll (unless already enrolled) and exit, without connecting: used by the installer`;
 
 /**
@@ -84,7 +86,7 @@ export function defaultCredentialsFile(): string {
 
 /** Flags win over environment variables; every bad value is reported by name before the agent starts. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
-  const { values } = parseArgs({
+  const { values } = parseArgsOrUsage({
     args: argv,
     options: {
       url: { type: "string" },
@@ -100,11 +102,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
       "metrics-address": { type: "string" },
       enroll: { type: "boolean" },
       help: { type: "boolean" },
+      version: { type: "boolean" },
     },
     strict: true,
   });
   if (values.help) {
     console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.version) {
+    console.log(AGENT_VERSION);
     process.exit(0);
   }
   const result = Config.safeParse({
@@ -129,3 +136,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
 }
 
 export class ConfigError extends Error {}
+
+/** A flag the agent does not know, or one missing its value: a mistake in the command line, not the configuration. */
+export class UsageError extends Error {}
+
+function parseArgsOrUsage<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+}

@@ -2,7 +2,7 @@ import os from "node:os";
 import pino from "pino";
 import { ControlConnection, FatalConnectionError } from "./control-connection";
 import { PinMismatchError, caFileFor, loadPinnedCa } from "./ca-pin";
-import { ConfigError, loadConfig, transportProblems } from "./config";
+import { ConfigError, UsageError, loadConfig, transportProblems } from "./config";
 import { EnrollmentError, enroll, readCredentials, writeCredentials } from "./credentials";
 import { Engine } from "./engine";
 import { readHostFacts } from "./host-facts";
@@ -13,6 +13,8 @@ import { openStream } from "./stream-socket";
 
 /** Exit status for a refusal that a restart cannot fix (systemd: RestartPreventExitStatus=78). */
 const EXIT_CONFIG = 78;
+/** A bad command line: the shell convention, and not 1, which systemd would restart for ever. */
+const EXIT_USAGE = 2;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
@@ -101,6 +103,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`stevedore-agent: ${err.message}`);
+    process.exit(EXIT_USAGE);
+  }
   if (err instanceof ConfigError || err instanceof EnrollmentError || err instanceof FatalConnectionError || err instanceof PinMismatchError) {
     console.error(`stevedore-agent: ${err.message}`);
     process.exit(EXIT_CONFIG);

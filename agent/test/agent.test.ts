@@ -1,4 +1,7 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { AGENT_VERSION } from "../src/version";
 import { backoffDelay, busyRetryDelay, restartRetryDelay } from "../src/reconnect-policy";
 import { ConfigError, loadConfig } from "../src/config";
 import { formatCommand } from "../src/engine";
@@ -34,6 +37,16 @@ describe("agent configuration", () => {
     expect(bad).toThrow(/joinToken: a join token is at least 16/);
     expect(bad).toThrow(/logLevel/);
     expect(bad).toThrow(/--metrics-address \(STEVEDORE_METRICS_ADDRESS\): must be host:port/);
+  });
+
+  it("a flag it does not know prints the usage and exits 2 (systemd restarts a 1 for ever); --version prints the version", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [path.join(import.meta.dirname, "../bin/stevedore-agent.mjs"), ...args], { encoding: "utf8" });
+    const unknown = run("--bogus");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--bogus'[\s\S]*Usage: stevedore-agent/);
+    expect(run("--url").status).toBe(2);
+    const version = run("--version");
+    expect([version.status, version.stdout.trim()]).toEqual([0, AGENT_VERSION]);
   });
 
   it("takes flags over environment variables", () => {
