@@ -115,7 +115,7 @@ export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set"
         <Input
           type="search"
           placeholder='Actor, host, target… "exact"'
-          title={'Each word must start a word of the actor, host, target, container id, action, image or error ("ngi" finds nginx); a word in quotes matches exactly ("\"ux-1\"" finds ux-1, not ux-10)'}
+          title={'Each word must start a word of the actor, host, target, container id, action, image or error ("ngi" finds nginx); a word in quotes matches exactly (\u201c"ux-1"\u201d finds ux-1, not ux-10)'}
           value={text}
           onChange={(e) => setText(e.target.value)}
           className="w-60"
