@@ -163,7 +163,8 @@ function Toggle({ g, open, onToggle, detailsId }: { g: AuditGroupView; open: boo
       type="button"
       aria-expanded={open}
       aria-controls={detailsId}
-      aria-label={`${open ? "Hide" : "Show"} the ${g.entries.length} ${g.entries.length === 1 ? "entry" : "entries"} of this ${g.kind === "request" ? "request" : "run"}`}
+      // The state is aria-expanded's; the name stays the same open or closed.
+      aria-label={`The ${g.entries.length} ${g.entries.length === 1 ? "entry" : "entries"} of this ${g.kind === "request" ? "request" : "run"}`}
       onClick={onToggle}
       className="grid size-6 shrink-0 place-items-center rounded text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-700"
     >
@@ -257,7 +258,7 @@ export function AuditCard({ group: g, now, open, onToggle, onRequest, onActor }:
         </div>
       </div>
       {open && (
-        <div id={detailsId} data-testid="audit-details" className="pl-8">
+        <div id={detailsId} data-testid="audit-card-details" className="pl-8">
           <GroupEntries g={g} now={now} onRequest={onRequest} onActor={onActor} />
         </div>
       )}
