@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { REQUEST_ID_LABEL, type AgentMessage, type EngineFacts, type LifecycleEvent } from "@stevedore/protocol";
+import { AUDITED_CONTAINER_EVENTS, REQUEST_ID_LABEL, type AgentMessage, type EngineFacts, type LifecycleEvent } from "@stevedore/protocol";
 import { Engine, engineMessage, type EngineEvent } from "./engine";
 
 const ENGINE_RETRY_MS = 1_000;
@@ -13,8 +13,8 @@ const IMAGE_REFRESH_DEBOUNCE_MS = 150;
  */
 const STATE_EVENTS = new Set(["create", "start", "restart", "die", "pause", "unpause", "rename", "destroy", "update", "oom"]);
 
-/** Lifecycle events that go into the audit trail (a `docker stop` is kill + die + stop, each recorded). */
-const AUDITED_EVENTS = new Set(["create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "rename", "destroy", "oom"]);
+/** Lifecycle events that go into the audit trail (the protocol's list, which the audit page's filter also reads). */
+const AUDITED_EVENTS: ReadonlySet<string> = new Set(AUDITED_CONTAINER_EVENTS);
 const EVENT_FLUSH_MS = 100;
 /**
  * After our own request on a container finishes, the engine may still report what it caused (the

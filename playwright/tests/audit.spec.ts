@@ -2,6 +2,7 @@ import path from "node:path";
 import { expect, test } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
+import { docker, runContainer } from "../../apps/web/test/support/engine";
 
 test("[ADMIN] finds an audited action, filters, expands it, verifies the chain and exports the filtered trail", async ({ page }) => {
   await signInAs(page, E2E_ADMIN);
@@ -29,7 +30,7 @@ test("[ADMIN] finds an audited action, filters, expands it, verifies the chain a
   for (const text of await rows.allTextContents()) expect(text).toContain("host.join-token");
 
   // Expand the newest entry with the keyboard: parameters, request id, hashes.
-  const toggle = rows.first().getByRole("button", { name: /^Details of entry #\d+$/ });
+  const toggle = rows.first().getByRole("button", { name: /^The 1 entry of this request$/ });
   await toggle.focus();
   await page.keyboard.press("Enter");
   await expect(toggle).toHaveAttribute("aria-expanded", "true");
@@ -76,7 +77,109 @@ test("[ADMIN] finds an audited action, filters, expands it, verifies the chain a
   await page.getByRole("button", { name: "Clear filters" }).click();
   await expect(page).toHaveURL(/\/audit\??$/);
   await expect(rows.first()).toBeVisible();
-  const firstToggle = rows.first().getByRole("button", { name: /^Details of entry/ });
+  const firstToggle = rows.first().getByRole("button", { name: /entr(y|ies) of this/ });
   if ((await firstToggle.getAttribute("aria-expanded")) !== "true") await firstToggle.click();
   await page.screenshot({ path: path.join(SHOTS, "audit.png"), fullPage: true });
+});
+
+test("[ADMIN] a terminal session is one row (opened, started, closed) found by its action; a quoted search is exact; the recordings list opens its player; times say when exactly; cards at 390 px", async ({ page }) => {
+  for (const name of ["stv-e2e-ux-1", "stv-e2e-ux-10", "stv-e2e-ux-11"]) await runContainer(name);
+  await runContainer("stv-e2e-audit-term", ["sh"], undefined, ["-it"]);
+  await signInAs(page, E2E_ADMIN);
+
+  // A session through the UI: attach, echo, detach.
+  await page.getByTestId("container-row").filter({ hasText: "stv-e2e-audit-term" }).getByRole("link", { name: "stv-e2e-audit-term" }).click();
+  await page.getByRole("tab", { name: "Terminal" }).click();
+  await page.getByRole("button", { name: "Attach" }).click();
+  const terminal = page.getByTestId("terminal");
+  await expect(page.getByTestId("terminal-status")).toHaveText(/^live/);
+  await terminal.click();
+  await page.keyboard.type("echo audited-$((20+3))");
+  await page.keyboard.press("Enter");
+  await expect(terminal.locator(".xterm-rows")).toContainText("audited-23");
+  await page.keyboard.press("Control+p");
+  await page.keyboard.press("Control+q");
+  await expect(page.getByTestId("terminal-ended")).toHaveText("Detached. The container is still running.");
+
+  // The Action filter lists terminal actions; the session is one row, its outcome the close's.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.first()).toBeVisible();
+  const actions = await page.getByLabel("Action").locator("option").allTextContents();
+  for (const a of ["terminal.attach", "terminal.exec", "terminal.close", "image.pull", "registry.add", "logs.download", "token.create", "user.create", "host.revoke"]) expect(actions).toContain(a);
+  await page.getByLabel("Action").selectOption("terminal.attach");
+  await expect(page).toHaveURL(/action=terminal\.attach/);
+  const session = rows.filter({ hasText: "stv-e2e-audit-term" }).first();
+  await expect(session).toContainText("terminal.attach");
+  await expect(session).toContainText("closed");
+  await expect(session).toContainText("succeeded");
+  await expect(session).toHaveAttribute("data-entries", "3");
+  const expand = session.getByRole("button", { name: "The 3 entries of this request" });
+  await expand.focus();
+  await page.keyboard.press("Enter");
+  await expect(expand).toHaveAttribute("aria-expanded", "true");
+  const entries = page.getByRole("table").getByTestId("audit-details").first().getByTestId("audit-entry");
+  await expect(entries).toHaveCount(3);
+  await expect(entries.nth(0)).toContainText("terminal.attach");
+  await expect(entries.nth(0)).toContainText("requested");
+  await expect(entries.nth(1)).toContainText("succeeded");
+  await expect(entries.nth(2)).toContainText("terminal.close");
+  await expect(entries.nth(2).getByTestId("audit-params")).toContainText('"durationMs"');
+
+  // The row's time: relative, and the exact time with its zone on keyboard focus (a Radix tooltip).
+  const time = session.locator("time").first();
+  await expect(time).toHaveText(/ago$/);
+  await time.focus();
+  await expect(page.getByRole("tooltip")).toHaveText(/\d{1,2}:\d\d:\d\d.*(UTC|GMT)/);
+  await page.screenshot({ path: path.join(SHOTS, "audit-grouped.png"), fullPage: true });
+  await page.keyboard.press("Escape");
+
+  // Quoted: exactly stv-e2e-ux-1 (its create and start, one row); unquoted: ux-10 and ux-11 too.
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await page.getByLabel("Search").fill('"stv-e2e-ux-1"');
+  await expect(page).toHaveURL(/q=%22stv-e2e-ux-1%22/);
+  await expect(page.getByRole("table")).toHaveAttribute("aria-busy", "false");
+  await expect(rows.filter({ hasText: "stv-e2e-ux-1" }).first()).toBeVisible();
+  for (const text of await rows.allTextContents()) {
+    expect(text).toContain("stv-e2e-ux-1");
+    expect(text).not.toMatch(/stv-e2e-ux-1\d/);
+  }
+  await page.getByLabel("Search").fill("stv-e2e-ux-1");
+  await expect(rows.filter({ hasText: "stv-e2e-ux-10" }).first()).toBeVisible();
+  await expect(rows.filter({ hasText: "stv-e2e-ux-11" }).first()).toBeVisible();
+
+  // Recordings: in the navigation, the session with who, where and how long, opening its player.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Recordings" }).click();
+  await expect(page.getByRole("heading", { name: "Terminal recordings" })).toBeVisible();
+  await page.getByLabel("Filter").fill("stv-e2e-audit-term");
+  const recording = page.getByTestId("recording-row").filter({ hasText: "stv-e2e-audit-term" });
+  await expect(recording).toHaveCount(1);
+  await expect(recording).toContainText(E2E_ADMIN.email);
+  await expect(recording).toContainText("e2e-host");
+  await page.getByRole("button", { name: "Duration" }).click();
+  await expect(page.getByRole("columnheader", { name: "Duration" })).toHaveAttribute("aria-sort", "descending");
+  await page.screenshot({ path: path.join(SHOTS, "recordings.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId("recording-card").filter({ hasText: "stv-e2e-audit-term" })).toBeVisible();
+  expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(SHOTS, "recordings-390.png"), fullPage: true });
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await recording.getByRole("link", { name: "stv-e2e-audit-term" }).click();
+  await expect(page.getByRole("heading", { name: "Terminal recording: stv-e2e-audit-term" })).toBeVisible();
+  const facts = page.getByTestId("recording-facts");
+  await expect(facts).toContainText(E2E_ADMIN.email);
+  await expect(facts).toContainText("e2e-host");
+  await expect(facts).toContainText("attach");
+  await page.getByTestId("recording-player").locator(".ap-player").click();
+  await page.keyboard.press("9");
+  await expect(page.getByTestId("recording-player")).toContainText("audited-23");
+  await page.screenshot({ path: path.join(SHOTS, "recording-facts.png"), fullPage: true });
+
+  // The audit page at 390 px: cards, nothing wider than the screen.
+  await page.goto("/audit");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId("audit-card").first()).toBeVisible();
+  expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(SHOTS, "audit-390.png"), fullPage: true });
+  for (const name of ["stv-e2e-ux-1", "stv-e2e-ux-10", "stv-e2e-ux-11", "stv-e2e-audit-term"]) await docker(["rm", "-f", name]).catch(() => "");
 });

@@ -48,8 +48,9 @@ test("[ADMIN] attaches to a container in the browser, runs echo hello, detaches 
   expect(await docker(["inspect", "-f", "{{.State.Running}}", id])).toBe("true");
 
   // The audit trail has the session, with its recording.
+  // One row for the session: its open, its start and its close.
   await page.goto("/audit?action=terminal.close");
-  const row = page.getByTestId("audit-row").filter({ hasText: "terminal.close" }).first();
+  const row = page.getByTestId("audit-row").filter({ hasText: "terminal.attach" }).filter({ hasText: "closed" }).first();
   await expect(row).toContainText(E2E_ADMIN.email);
   await row.getByRole("link", { name: "Play recording" }).click();
   await expect(page.getByRole("heading", { name: "Terminal recording" })).toBeVisible();

@@ -7,6 +7,7 @@ import { authenticate, clientOf } from "./authenticate";
 import type { Db } from "./db";
 import { refuseUpgrade } from "./http-json";
 import type { TicketBook, TicketHolder } from "./terminals/tickets";
+import type { AuditAction } from "./audit/audit-actions";
 
 export interface BrowserUpgradeDeps {
   db: Db;
@@ -26,7 +27,7 @@ export async function acceptBrowserUpgrade<T extends TicketHolder & { hostId?: s
   tickets: TicketBook<T>,
   req: IncomingMessage,
   socket: Duplex,
-  refusal: { action: string; params: (ticket: T | null) => Record<string, unknown> },
+  refusal: { action: AuditAction; params: (ticket: T | null) => Record<string, unknown> },
 ): Promise<{ ticket: T; user: SessionUser } | null> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const ticket = await tickets.redeem(url.searchParams.get("ticket") ?? "");
@@ -49,7 +50,7 @@ export async function acceptBrowserUpgrade<T extends TicketHolder & { hostId?: s
 export async function auditRefusal(
   audit: AuditLog,
   req: IncomingMessage,
-  action: string,
+  action: AuditAction,
   ticket: (TicketHolder & { hostId?: string | null; containerId?: string | null }) | null,
   reason: string,
   params: Record<string, unknown>,

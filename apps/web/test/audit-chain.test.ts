@@ -14,6 +14,7 @@ import { REPO_ROOT } from "../server/database-url";
 import { startControlPlane } from "../server/http-server";
 import type { AuditEntry } from "../src/generated/prisma/client";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import type { AuditAction } from "../server/audit/audit-actions";
 
 const alice: Actor = { type: "user", id: "u1", name: "alice@example.com", ip: "10.0.0.1", userAgent: "test" };
 
@@ -297,7 +298,7 @@ describe("the webhook witness", () => {
     expect(delivered.findIndex((c) => c.seq === failed.seq)).toBeLessThan(delivered.findIndex((c) => c.seq === next.seq));
 
     // At shutdown the last entries are witnessed.
-    const last = await stack.cp.services.audit.append({ requestId: "last", phase: "succeeded", action: "test.last", actor: alice });
+    const last = await stack.cp.services.audit.append({ requestId: "last", phase: "succeeded", action: "test.last" as AuditAction, actor: alice });
     await stack.close();
     stackClosed = true;
     expect(received.some((_, i) => parsed(i).head === last.hash)).toBe(true);

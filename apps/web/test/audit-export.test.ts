@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../server/audit/audit-log";
 import type { AuditEntry } from "../src/generated/prisma/client";
 import { type TestStack, signIn, startStack } from "./support/stack";
+import type { AuditAction } from "../server/audit/audit-actions";
 
 const alice: Actor = { type: "user", id: "u_alice", name: "alice@example.com", ip: "10.0.0.1", userAgent: "Mozilla/5.0 (X11; Linux)" };
 const onHost: Actor = { type: "host", id: null, name: "root@web-1" };
@@ -65,7 +66,7 @@ describe("audit export (/api/audit/export)", () => {
     // In transactions of 250: the export is under test here, not one commit per entry.
     for (let from = 0; from < BULK; from += 250) {
       const batch = Array.from({ length: Math.min(250, BULK - from) }, (_, k) => from + k);
-      await stack.cp.services.audit.appendMany(batch.map((i) => ({ requestId: `req_bulk_${i}`, phase: "succeeded" as const, action: "test.bulk", actor: alice, at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)), params: { i } })));
+      await stack.cp.services.audit.appendMany(batch.map((i) => ({ requestId: `req_bulk_${i}`, phase: "succeeded" as const, action: "test.bulk" as AuditAction, actor: alice, at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)), params: { i } })));
     }
     const container = { hostId: "h_web1", hostName: "web-1", targetType: "container", targetName: "api" };
     const runParams = { image: "nginx:1.27", apiToken: "s3cret-value", note: 'a, "quoted"\nline' };

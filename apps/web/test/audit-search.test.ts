@@ -10,6 +10,7 @@ import { loadConfig } from "../server/config";
 import { startControlPlane } from "../server/http-server";
 import { suiteOnPostgres } from "./support/shared-database";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestStack, apiClient, signIn, startStack } from "./support/stack";
+import type { AuditAction } from "../server/audit/audit-actions";
 
 const alice: Actor = { type: "user", id: "u_alice", name: "alice@example.com", ip: "10.0.0.1", userAgent: "test" };
 const bob: Actor = { type: "user", id: "u_bob", name: "Bob.Builder@corp.test" };
@@ -22,8 +23,9 @@ describe("audit search (the audit_term index)", () => {
   let audit: AuditLog;
   const db = () => stack.cp.services.db;
 
-  const append = (input: Partial<AuditInput> & { action: string }, log = audit) =>
-    log.append({ requestId: `req_${Math.random().toString(36).slice(2)}`, phase: "succeeded", actor: alice, ...input });
+  // Any action word (made-up ones too: the search finds words, not the catalogue's actions).
+  const append = (input: Omit<Partial<AuditInput>, "action"> & { action: string }, log = audit) =>
+    log.append({ requestId: `req_${Math.random().toString(36).slice(2)}`, phase: "succeeded", actor: alice, ...input, action: input.action as AuditAction });
   const search = async (q: string, filters: Omit<AuditQuery, "q"> = {}, log = audit) => (await log.list({ q, limit: 500, ...filters })).items.map((e) => e.seq);
   /** What the index holds for an entry, sorted. */
   const indexed = async (seq: number) => (await db().$queryRaw<{ term: string }[]>`SELECT "term" FROM "audit_term" WHERE "seq" = ${seq} ORDER BY "term"`).map((r) => r.term);

@@ -121,9 +121,25 @@ describe("scoped visibility and secrets", () => {
     const lines = csv.trim().split("\n").map((l) => JSON.parse(l) as { hostId: string | null; action: string });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.filter((e) => e.hostId !== host.alpha)).toEqual([]);
+    // The rows (one per request) hold the same: whole requests of alpha's, none of beta's.
+    const rows = (await alpha.audit.groups.query({ limit: 500 })).rows;
+    expect(rows.some((r) => r.entries[0]!.action === "container.start" && r.entries.some((e) => e.phase === "succeeded"))).toBe(true);
+    expect(rows.flatMap((r) => r.entries).filter((e) => e.hostId !== host.alpha)).toEqual([]);
+    expect((await alpha.audit.groups.query({ hostId: host.beta })).rows).toEqual([]);
     // The export is itself audited, for the admin to see.
     const exports = (await admin.audit.list.query({ action: "audit.export" })).items;
     expect(exports.find((e) => e.phase === "succeeded" && e.actorName === "alpha@stevedore.test")).toBeDefined();
+  });
+
+  it("recordings: a user sees only the sessions they opened, not others' on a host they see; the admin sees all", async () => {
+    const opened = await admin.terminals.open.mutate({ hostId: host.alpha, containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } });
+    await admin.terminals.close.mutate({ sessionId: opened.sessionId });
+    const listed = await until(() => admin.recordings.list.query({ hostId: host.alpha }), (l) => l.items.some((r) => r.sessionId === opened.sessionId), "the admin's recording");
+    expect(listed.items.find((r) => r.sessionId === opened.sessionId)).toMatchObject({ openedBy: "admin@stevedore.test", hostId: host.alpha, containerId });
+    for (const who of ["alpha", "alphalogs", "viewer", "operator"] as const) {
+      expect((await apiClient(stack.url, cookie[who]).recordings.list.query({})).items, who).toEqual([]);
+      expect((await apiClient(stack.url, cookie[who]).recordings.list.query({ sessionId: opened.sessionId })).items, who).toEqual([]);
+    }
   });
 
   it("fleet.changes sends nothing about a host the caller cannot see", async () => {

@@ -246,6 +246,30 @@ describe("web terminal: attach and exec through the control plane and the agent"
     const other = await signIn(h.stack.url, "ops@term.test", "ops-password-123");
     expect((await fetch(`${h.stack.url}/api/recordings/${sessionId}.cast`, { headers: { cookie: other } })).status).toBe(403);
     expect((await fetch(`${h.stack.url}/api/recordings/${sessionId}.cast`)).status).toBe(401);
+
+    // The recordings list: the admin sees every session with its facts; ops (granted terminals on the
+    // host's group above) opens one of its own and sees only that one, as the .cast endpoint allows.
+    const ops = apiClient(h.stack.url, other);
+    const mine = await ops.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
+    const opsTerm = viewer(mine.ticket, { cookie: other });
+    await opsTerm.opened();
+    await waitFor(() => opsTerm.messages.some((m) => m.type === "hello" && !m.starting), { what: "ops's session to start" });
+    opsTerm.type("exit\r");
+    await opsTerm.message("ended");
+    const listed = await waitFor(async () => (await h.api.recordings.list.query({})).items.find((r) => r.sessionId === mine.sessionId && r.endedAt), { what: "ops's closed session in the admin's list" });
+    expect(listed).toMatchObject({ openedBy: "ops@term.test", hostId: h.hostId, containerId: shell, mode: "exec", command: "sh", available: true });
+    const adminsOwn = (await h.api.recordings.list.query({ sessionId })).items;
+    expect(adminsOwn).toEqual([expect.objectContaining({ sessionId, openedBy: close.actorName, containerName: close.targetName, hostName: close.hostName, durationMs: params.durationMs, bytes: params.recording.bytes, available: true })]);
+    expect(adminsOwn[0]!.durationMs).toBeGreaterThan(0);
+    expect(adminsOwn[0]!.bytes).toBeGreaterThan(100);
+    const opsList = (await ops.recordings.list.query({})).items;
+    expect(opsList.map((r) => r.sessionId)).toEqual([mine.sessionId]);
+    expect((await ops.recordings.list.query({ sessionId })).items).toEqual([]);
+    // Filter words (any case) and sorting.
+    expect((await h.api.recordings.list.query({ q: "OPS@TERM" })).items.map((r) => r.sessionId)).toEqual([mine.sessionId]);
+    const byDuration = (await h.api.recordings.list.query({ sort: "duration", dir: "asc" })).items.flatMap((r) => (r.durationMs === null ? [] : [r.durationMs]));
+    expect(byDuration).toEqual([...byDuration].sort((a, b) => a - b));
+    expect(byDuration.length).toBeGreaterThanOrEqual(2);
   });
 
   it("keeps UTF-8 intact on screen and in the recording, and a flooding session does not slow another", async () => {

@@ -250,6 +250,13 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 // ---- agent → control plane -------------------------------------------------------------------
 
 /**
+ * The engine's container events an agent forwards for the audit trail (a `docker stop` is kill + die
+ * + stop, each recorded); the control plane records them as `container.<event>`, observed.
+ */
+export const AUDITED_CONTAINER_EVENTS = ["create", "start", "restart", "stop", "kill", "die", "pause", "unpause", "rename", "destroy", "oom"] as const;
+export type AuditedContainerEvent = (typeof AUDITED_CONTAINER_EVENTS)[number];
+
+/**
  * A container lifecycle event from the engine, forwarded for the audit trail. `ours` is set when the
  * agent itself caused it (a Stevedore request was in flight for that container); the rest were done
  * on the host, outside Stevedore. `timeNano` is the engine's clock, as a decimal string.

@@ -7,7 +7,9 @@ import { parseCheckpointLine } from "./audit-checkpoint";
 import type { AuditKeys } from "./audit-key";
 import type { CheckpointSource } from "./audit-witness";
 import { type AuditFilters, SEARCH_TUNING, type SearchTuning, type Window, insertTerms, searchSeqs, timeWindow } from "./audit-search";
-import { type TermRange, searchRanges, termsOf } from "./audit-terms";
+import { type AuditRowGroup, groupPage } from "./audit-groups";
+import { type TermRange, searchRanges, termMatches, termsOf } from "./audit-terms";
+import type { AuditAction } from "./audit-actions";
 import { redact } from "./redact";
 
 /**
@@ -30,7 +32,8 @@ export interface Actor {
 export interface AuditInput {
   requestId: string;
   phase: AuditPhase;
-  action: string;
+  /** One of the catalogue's (audit-actions.ts): what is not listed there does not compile. */
+  action: AuditAction;
   actor: Actor;
   at?: Date;
   hostId?: string | null;
@@ -319,6 +322,25 @@ export class AuditLog {
     return { items: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.seq : null };
   }
 
+  /**
+   * A page of rows, each a request's entries or a run of one target's observed events (audit-groups.ts),
+   * newest first; the cursor pages over rows, never splitting one. Same filters and scope as `list`.
+   */
+  async groups(raw: AuditQuery, scope?: AuditFilters["scope"]): Promise<{ rows: AuditRowGroup[]; nextCursor: number | null }> {
+    const q = AuditQuery.parse(raw);
+    const filters: AuditFilters = { actorId: q.actorId, hostId: q.hostId, targetId: q.targetId, requestId: q.requestId, action: q.action, phase: q.phase, from: q.from, to: q.to, scope };
+    const words = q.q ? searchRanges(q.q) : [];
+    return groupPage(
+      {
+        matching: (below, take) => (words.length ? this.search(words, filters, below, take) : this.filter(filters, below, take)),
+        requests: (ids) => this.db.auditEntry.findMany({ where: { requestId: { in: ids }, hostId: hostWhere({ scope }) }, orderBy: { seq: "asc" } }),
+        matches: (e) => entryMatches(e, filters, words),
+      },
+      q.cursor,
+      q.limit,
+    );
+  }
+
   private async filter(filters: AuditFilters, cursor: number | undefined, take: number): Promise<AuditEntry[]> {
     const w: Window = { below: cursor };
     if (filters.from || filters.to) {
@@ -351,6 +373,16 @@ export class AuditLog {
     if (seqs.length === 0) return [];
     return this.db.auditEntry.findMany({ where: { seq: { in: seqs } }, orderBy: { seq: "desc" } });
   }
+}
+
+/** The filters and search words held against one entry, as the queries hold them (for a request's other entries). */
+function entryMatches(e: AuditEntry, f: AuditFilters, words: TermRange[]): boolean {
+  const fields = ["actorId", "hostId", "targetId", "requestId", "action", "phase"] as const;
+  if (fields.some((k) => f[k] !== undefined && e[k] !== f[k])) return false;
+  if ((f.from && e.at < f.from) || (f.to && e.at > f.to)) return false;
+  if (!words.length) return true;
+  const terms = termsOf(e);
+  return words.every((w) => terms.some((t) => termMatches(t, w)));
 }
 
 /** The host condition: the filter's host (when within the scope), or the scope itself. */

@@ -77,14 +77,17 @@ function filterConditions(f: AuditFilters): Prisma.Sql[] {
   return c;
 }
 
-/** The entry whose sequence number is in `seq` has a term in the word's range: one probe of (seq, term). */
+/** The term column `term` matches the word: its prefix range, or (quoted) the one term. */
+const termIn = (term: Prisma.Sql, r: TermRange): Prisma.Sql[] => (r.exact ? [Prisma.sql`${term} = ${r.lo}`] : [Prisma.sql`${term} >= ${r.lo}`, Prisma.sql`${term} < ${r.hi}`]);
+
+/** The entry whose sequence number is in `seq` has a term matching the word: one probe of (seq, term). */
 const hasTerm = (seq: Prisma.Sql, r: TermRange) =>
-  Prisma.sql`EXISTS (SELECT 1 FROM "audit_term" AS t WHERE t."seq" = ${seq} AND t."term" >= ${r.lo} AND t."term" < ${r.hi})`;
+  Prisma.sql`EXISTS (SELECT 1 FROM "audit_term" AS t WHERE t."seq" = ${seq} AND ${Prisma.join(termIn(Prisma.sql`t."term"`, r), " AND ")})`;
 
 /** Starts from the driving word's matches (one range of (term, seq)): costs what they number, not the trail. */
 export function fromMatchesQuery(driver: TermRange, others: TermRange[], f: AuditFilters, w: Window, take: number): Prisma.Sql {
   // `+ 0`: the window is checked on each match read from the term range, not used to pick (seq, term) instead.
-  const matches = Prisma.sql`SELECT t."seq" FROM "audit_term" AS t ${where([Prisma.sql`t."term" >= ${driver.lo}`, Prisma.sql`t."term" < ${driver.hi}`, ...inWindow(Prisma.sql`t."seq" + 0`, w)])}`;
+  const matches = Prisma.sql`SELECT t."seq" FROM "audit_term" AS t ${where([...termIn(Prisma.sql`t."term"`, driver), ...inWindow(Prisma.sql`t."seq" + 0`, w)])}`;
   const conditions = [Prisma.sql`e."seq" IN (${matches})`, ...filterConditions(f), ...inWindow(Prisma.sql`e."seq"`, w), ...others.map((r) => hasTerm(Prisma.sql`e."seq"`, r))];
   return Prisma.sql`SELECT e."seq" FROM "audit_entry" AS e ${where(conditions)} ORDER BY e."seq" DESC LIMIT ${take}`;
 }
@@ -105,7 +108,7 @@ async function seqs(db: Sql, query: Prisma.Sql): Promise<number[]> {
 
 async function countUpTo(db: Sql, r: TermRange, cap: number): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number | bigint }[]>`
-    SELECT COUNT(*) AS n FROM (SELECT 1 FROM "audit_term" WHERE "term" >= ${r.lo} AND "term" < ${r.hi} LIMIT ${cap}) AS m`;
+    SELECT COUNT(*) AS n FROM (SELECT 1 FROM "audit_term" ${where(termIn(Prisma.sql`"term"`, r))} LIMIT ${cap}) AS m`;
   return Number(row?.n ?? 0);
 }
 

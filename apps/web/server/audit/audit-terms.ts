@@ -80,25 +80,61 @@ function wordsOf(word: string): string[] {
   return tail ? [cut(word), word.slice(tail.index)] : [cut(word)];
 }
 
-/** A search word as the range of terms it is the beginning of: `lo <= term < hi`. */
+/**
+ * A search word as the terms it matches: those it is the beginning of (`lo <= term < hi`), or, when
+ * `exact` (the word was quoted), only the term equal to `lo`.
+ */
 export interface TermRange {
   word: string;
   lo: string;
   hi: string;
+  exact?: boolean;
+}
+
+/** Quoted runs ("ux-1", "prod web") and the free words around them. An unclosed quote quotes to the end. */
+function splitSearch(q: string): { word: string; exact: boolean }[] {
+  const out: { word: string; exact: boolean }[] = [];
+  const parts = q.split('"');
+  parts.forEach((part, i) => {
+    // Odd parts sit between quotes.
+    for (const w of part.split(/\s+/)) if (w) out.push({ word: w, exact: i % 2 === 1 });
+  });
+  return out;
+}
+
+/** The range of terms that start with `word`. */
+function prefixRange(word: string): TermRange {
+  // Every string that starts with `word` sorts before `word` with its last character raised by one
+  // (code point order is UTF-8 byte order, which SQLite's and PostgreSQL's "C" collation compare by).
+  const last = word.codePointAt(word.length - 1 - (/[\uDC00-\uDFFF]$/.test(word) ? 1 : 0))!;
+  const head = word.slice(0, word.length - String.fromCodePoint(last).length);
+  return { word, lo: word, hi: head + String.fromCodePoint(last + 1) };
 }
 
 /**
- * The words of a search, each as a range of terms. Words are separated by white space; a word that
- * is all punctuation is dropped, and so is a word that another word starts with (it adds nothing).
+ * The words of a search, each as a range of terms. Words are separated by white space; a quoted word
+ * (`"ux-1"`) must be a whole term, so it finds ux-1 and prod-ux-1 but not ux-10 (words inside one
+ * pair of quotes are each exact). A word that is all punctuation is dropped, and so is an unquoted
+ * word that another word starts with (it adds nothing).
  */
 export function searchRanges(q: string): TermRange[] {
-  const words = [...new Set(q.split(/\s+/).map(trim).filter(Boolean).flatMap(wordsOf))];
-  const kept = words.filter((w) => !words.some((other) => other !== w && other.startsWith(w)));
-  return kept.slice(0, MAX_SEARCH_WORDS).map((word) => {
-    // Every string that starts with `word` sorts before `word` with its last character raised by one
-    // (code point order is UTF-8 byte order, which SQLite's and PostgreSQL's "C" collation compare by).
-    const last = word.codePointAt(word.length - 1 - (/[\uDC00-\uDFFF]$/.test(word) ? 1 : 0))!;
-    const head = word.slice(0, word.length - String.fromCodePoint(last).length);
-    return { word, lo: word, hi: head + String.fromCodePoint(last + 1) };
-  });
+  const seen = new Set<string>();
+  const words: { word: string; exact: boolean }[] = [];
+  for (const { word, exact } of splitSearch(q)) {
+    const trimmed = trim(word);
+    if (!trimmed) continue;
+    // A quoted word longer than a term is matched as the index holds it: its cut start and its tail, each whole.
+    for (const w of wordsOf(trimmed)) {
+      const key = `${exact ? "=" : "^"}${w}`;
+      if (!seen.has(key)) words.push({ word: w, exact });
+      seen.add(key);
+    }
+  }
+  const kept = words.filter((w) => w.exact || !words.some((other) => other.word !== w.word && other.word.startsWith(w.word)));
+  return kept.slice(0, MAX_SEARCH_WORDS).map(({ word, exact }) => (exact ? { word, lo: word, hi: word, exact: true } : prefixRange(word)));
+}
+
+/** Whether a term matches a search word (as the database's range or equality does). */
+export function termMatches(term: string, r: TermRange): boolean {
+  return r.exact ? term === r.lo : term.startsWith(r.lo);
 }

@@ -1,11 +1,12 @@
 import { newId } from "../agents/secrets";
 import { type DomainErrorCode, asDomainError } from "../domain-error";
+import type { AuditAction } from "./audit-actions";
 import type { Actor, AuditInput, AuditLog } from "./audit-log";
 
 /** What an audited action is about: everything of its entries but the phase and the outcome. */
 export interface AuditedAction {
   actor: Actor;
-  action: string;
+  action: AuditAction;
   hostId?: string | null;
   hostName?: string | null;
   targetType: string;

@@ -3,6 +3,7 @@ import type { Db } from "../db";
 import type { Logger } from "../logger";
 import { newId } from "../agents/secrets";
 import { AGENT_LIMITS } from "../agents/agent-limits";
+import { observedAction } from "./audit-actions";
 import type { Actor, AuditLog } from "./audit-log";
 
 export const OUTSIDE_STEVEDORE: Actor = { type: "host", id: null, name: "on the host, outside Stevedore" };
@@ -165,7 +166,7 @@ function observedEntry(hostId: string, hostName: string, { event: e, at, clockSk
   return {
     requestId: newId("evt"),
     phase: "observed" as const,
-    action: `container.${e.action}`,
+    action: observedAction(e.action),
     actor: OUTSIDE_STEVEDORE,
     at,
     hostId,
@@ -182,7 +183,7 @@ function summaryEntry(hostId: string, hostName: string, s: Skipped) {
   return {
     requestId: newId("evt"),
     phase: "observed" as const,
-    action: "engine.events-summarized",
+    action: "engine.events-summarized" as const,
     actor: OUTSIDE_STEVEDORE,
     at: s.to,
     hostId,

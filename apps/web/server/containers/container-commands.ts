@@ -50,7 +50,7 @@ export async function runContainers(svc: Services, actor: Actor, hostIds: string
       const image = pinned ?? spec.image;
       // The command line is built from the redacted spec, so secrets in -e flags stay out of the trail.
       const params = { ...spec, ...(pinDigestAtRun ? { pinnedImage: pinned, requestedImage: spec.image } : {}), command: dockerRunCommand(redact({ ...spec, image }) as RunSpec) };
-      const action = { actor, action: "container.run", hostId, hostName, targetType: "container", targetName: spec.name ?? null, params };
+      const action = { actor, action: "container.run" as const, hostId, hostName, targetType: "container", targetName: spec.name ?? null, params };
       // Refused by the run policy: audited as such, and nothing goes to the agent. Other hosts go on.
       const refusal = refuseRun(spec, policy);
       if (refusal) return { hostId, hostName, requestId: await recordRefusal(svc.audit, action, refusal.message), ok: false as const, error: refusal };
@@ -92,7 +92,7 @@ export async function operateContainers(svc: Services, actor: Actor, targets: Co
     targets.map(({ hostId, id }) => svc.hostWork.run(hostId, async () => {
       const hostName = svc.fleet.getHost(hostId)?.name ?? hostId;
       const targetName = svc.fleet.getContainer(hostId, id)?.name ?? null;
-      const action = { actor, action: `container.${operation.action}`, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
+      const action = { actor, action: `container.${operation.action}` as const, hostId, hostName, targetType: "container", targetId: id, targetName, params: operation };
       const outcome = await audited(
         svc.audit,
         action,

@@ -3,6 +3,7 @@ import type { Actor } from "../audit/audit-log";
 import { audited } from "../audit/audited";
 import { domainErrorFrom } from "../domain-error";
 import type { Services } from "../services";
+import type { AuditAction } from "../audit/audit-actions";
 
 /**
  * One image change on one host (remove, tag, prune) as an audited request: "requested", then
@@ -12,7 +13,7 @@ export async function auditedImageCommand<M extends AgentMethod>(
   svc: Services,
   actor: Actor,
   hostId: string,
-  target: { action: string; targetId?: string; targetName?: string | null },
+  target: { action: AuditAction; targetId?: string; targetName?: string | null },
   method: M,
   params: AgentMethodParams<M>,
 ): Promise<AgentMethodResult<M>> {

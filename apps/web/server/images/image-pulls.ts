@@ -189,7 +189,7 @@ export class ImagePulls {
   }
 
   private auditBase(actor: Actor, host: HostPullState, reference: string) {
-    return { requestId: host.requestId, action: "image.pull", actor, hostId: host.hostId, hostName: host.hostName, targetType: "image", targetName: reference, params: { reference } };
+    return { requestId: host.requestId, action: "image.pull" as const, actor, hostId: host.hostId, hostName: host.hostName, targetType: "image", targetName: reference, params: { reference } };
   }
 
   private async pullOn(pull: Pull, host: HostPullState, actor: Actor): Promise<void> {

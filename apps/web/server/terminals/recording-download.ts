@@ -4,6 +4,7 @@ import { checkedOrRefused } from "../audit/audited";
 import { actorOf, authenticate } from "../authenticate";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
+import { mayPlayRecording } from "./recordings";
 
 const PATH = /^\/api\/recordings\/(term_[A-Za-z0-9_-]{8,64})\.cast$/;
 
@@ -27,7 +28,7 @@ export async function handleRecordingDownload(req: http.IncomingMessage, res: ht
   });
   if (!opened) throw new DomainError("not_found", "no such recording");
   await checkedOrRefused(services.audit, { actor: actorOf({ ...auth, user }), action: "recording.play", targetType: "recording", targetName: sessionId }, () => {
-    if (user.role !== "admin" && opened.actorId !== user.id) throw new DomainError("forbidden", "only admins and the user who opened the session may play its recording");
+    if (!mayPlayRecording(user, opened.actorId)) throw new DomainError("forbidden", "only admins and the user who opened the session may play its recording");
   });
   const file = services.terminals.recordingPath(sessionId);
   if (!file) throw new DomainError("not_found", "the recording is gone (deleted after the retention period, or it could not be written)");

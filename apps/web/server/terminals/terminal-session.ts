@@ -19,6 +19,7 @@ import type { Logger } from "../logger";
 import type { RecordingOutcome, Recorder } from "./recorder";
 import { ScreenMirror } from "./screen-mirror";
 import { type Participant, ViewerRoster } from "./viewer-roster";
+import type { AuditAction } from "../audit/audit-actions";
 /** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
 const SLOW_VIEWER_MS = 10_000;
 /** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
@@ -68,7 +69,7 @@ export interface SessionEvents {
   /** The owner let a viewer type, or took it back. */
   inputAllowed(by: ViewerIdentity, viewer: Participant, from: boolean, to: boolean): void;
   /** An owner-only action asked by someone else, or about no such viewer. */
-  refused(by: ViewerIdentity, action: string, reason: string, params: Record<string, unknown>): void;
+  refused(by: ViewerIdentity, action: AuditAction, reason: string, params: Record<string, unknown>): void;
 }
 
 interface Viewer {

@@ -259,7 +259,7 @@ export class TerminalSessions {
   private auditBase(actor: Actor, requestId: string, spec: TerminalSpec, sessionId: string) {
     return {
       requestId,
-      action: `terminal.${spec.mode}`,
+      action: `terminal.${spec.mode}` as const,
       actor,
       hostId: spec.hostId,
       hostName: spec.hostName,

@@ -6,6 +6,7 @@ import { imagesRouter } from "./routers/images";
 import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
 import { overviewRouter } from "./routers/overview";
+import { recordingsRouter } from "./routers/recordings";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
 import { statsRouter } from "./routers/stats";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   users: usersRouter,
   terminals: terminalsRouter,
+  recordings: recordingsRouter,
   logs: logsRouter,
   settings: settingsRouter,
   stats: statsRouter,

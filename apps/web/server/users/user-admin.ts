@@ -10,6 +10,7 @@ import type { Auth, SessionUser } from "../auth";
 import type { Db } from "../db";
 import { DomainError } from "../domain-error";
 import { NewPassword, setPassword } from "./passwords";
+import type { AuditAction } from "../audit/audit-actions";
 
 /**
  * What admins do to accounts: create, role, group grants, disable/enable, password reset. Each change
@@ -182,6 +183,6 @@ async function assertAdminAccessKept(tx: Prisma.TransactionClient, target: User,
   }
 }
 
-function audit(deps: UserAdminDeps, by: ByAdmin, action: string, target: Pick<User, "id" | "email">, params?: Record<string, unknown>) {
+function audit(deps: UserAdminDeps, by: ByAdmin, action: AuditAction, target: Pick<User, "id" | "email">, params?: Record<string, unknown>) {
   return recordAction(deps.audit, { action, actor: by.actor, targetType: "user", targetId: target.id, targetName: target.email, params });
 }

@@ -17,9 +17,13 @@ const NAV = [
   { href: "/updates", label: "Updates" },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
+  { href: "/recordings", label: "Recordings", terminals: true },
   { href: "/users", label: "Users", adminOnly: true },
   { href: "/settings", label: "Settings" },
 ];
+
+/** Recordings are of the sessions one opened (admins: all), so they are for those who may open terminals. */
+const mayHaveRecordings = (me: { role: string; grants?: readonly { role: string }[] } | undefined) => me?.role === "admin" || !!me?.grants?.some((g) => g.role === "terminal");
 
 export function AppShell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -40,7 +44,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             Stevedore
           </Link>
           <nav aria-label="Main" className="order-last -mx-4 flex w-full gap-1 overflow-x-auto px-4 md:order-none md:mx-0 md:w-auto md:px-0">
-            {NAV.filter((n) => !n.adminOnly || me.data?.role === "admin").map((n) => (
+            {NAV.filter((n) => (!n.adminOnly || me.data?.role === "admin") && (!n.terminals || mayHaveRecordings(me.data))).map((n) => (
               <Link
                 key={n.href}
                 href={n.href}

@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { AUDIT_ACTIONS, AUDIT_ACTION_GROUPS_DISTINCT } from "../../server/audit/audit-actions";
 import { Button, Input, Select } from "./ui";
 
 /** The URL keys are the API's filter names, so the page's query string is also the export's. */
@@ -21,16 +22,9 @@ const PHASES = [
 ] as const;
 type Phase = (typeof PHASES)[number]["value"];
 
-/** Every action the trail records, grouped; container create/die/destroy/oom come only from hosts' own events. */
-const ACTION_GROUPS: { label: string; actions: string[] }[] = [
-  {
-    label: "Containers",
-    actions: ["run", "create", "start", "stop", "restart", "kill", "die", "oom", "pause", "unpause", "rename", "remove", "destroy"].map((a) => `container.${a}`),
-  },
-  { label: "Hosts", actions: ["host.join-token", "host.revoke"] },
-  { label: "Users", actions: ["create", "set-role", "disable", "enable", "reset-password"].map((a) => `user.${a}`) },
-];
-const ACTIONS = ACTION_GROUPS.flatMap((g) => g.actions);
+/** The Action filter is the server's catalogue of audited actions (audit-actions.ts): one list, never a second. */
+const ACTION_GROUPS = AUDIT_ACTION_GROUPS_DISTINCT;
+const ACTIONS: readonly string[] = AUDIT_ACTIONS;
 
 const isPhase = (v: string): v is Phase => PHASES.some((p) => p.value === v);
 /** A date the browser can read, as the ISO instant the server (and the export) expects; else "". */
@@ -120,8 +114,8 @@ export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set"
       <Field label="Search">
         <Input
           type="search"
-          placeholder="Actor, host, target, error…"
-          title="Each word must start a word of the actor, host, target, container id, action, image or error (“ngi” finds nginx)"
+          placeholder='Actor, host, target… "exact"'
+          title={'Each word must start a word of the actor, host, target, container id, action, image or error ("ngi" finds nginx); a word in quotes matches exactly (\u201c"ux-1"\u201d finds ux-1, not ux-10)'}
           value={text}
           onChange={(e) => setText(e.target.value)}
           className="w-60"

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { AuditFilterBar, AuditFilterChips, useAuditFilters } from "./audit-filters";
-import { AuditRow } from "./audit-row";
+import { AuditCard, AuditRow } from "./audit-row";
 import { AuditVerify } from "./audit-verify";
 import { Button, Card, ErrorNote, Spinner, useNow } from "./ui";
 
@@ -19,23 +19,32 @@ export function AuditList() {
   const now = useNow();
   const { filters, input, queryString, active, set, clear } = useAuditFilters();
   const me = useQuery(trpc.me.get.queryOptions());
-  const [openSeqs, setOpenSeqs] = useState<ReadonlySet<number>>(new Set());
+  const [openKeys, setOpenKeys] = useState<ReadonlySet<string>>(new Set());
 
+  // One row per request (its entries ending with the outcome) or per run of a target's observed events.
   const list = useInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions(
+    trpc.audit.groups.infiniteQueryOptions(
       { ...input, limit: PAGE_SIZE },
       { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData },
     ),
   );
-  const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
   const exportHref = (format: "csv" | "jsonl") => `/api/audit/export?format=${format}${queryString ? `&${queryString}` : ""}`;
 
-  const toggle = (seq: number) =>
-    setOpenSeqs((prev) => {
+  const toggle = (key: string) =>
+    setOpenKeys((prev) => {
       const next = new Set(prev);
-      if (!next.delete(seq)) next.add(seq);
+      if (!next.delete(key)) next.add(key);
       return next;
     });
+  const rowProps = (g: (typeof rows)[number]) => ({
+    group: g,
+    now,
+    open: openKeys.has(g.key),
+    onToggle: () => toggle(g.key),
+    onRequest: (requestId: string) => set({ requestId }),
+    onActor: (actorId: string) => set({ actorId }),
+  });
 
   return (
     <div className="space-y-4">
@@ -58,13 +67,19 @@ export function AuditList() {
         set={set}
         active={active}
         clear={clear}
-        actorName={filters.actorId ? entries.find((e) => e.actorId === filters.actorId)?.actorName : undefined}
+        actorName={filters.actorId ? rows.flatMap((g) => g.entries).find((e) => e.actorId === filters.actorId)?.actorName : undefined}
       />
 
       <ErrorNote error={list.error} />
       <Card>
-        <div className="overflow-x-auto">
-          <table className={`w-full min-w-[64rem] table-fixed text-left text-sm transition-opacity ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-busy={list.isFetching}>
+        {/* Narrow screens get cards, wide ones the table. */}
+        <ul className={`divide-y divide-slate-100 md:hidden dark:divide-slate-800 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Audit trail" aria-busy={list.isFetching}>
+          {rows.map((g) => (
+            <AuditCard key={g.key} {...rowProps(g)} />
+          ))}
+        </ul>
+        <div className="hidden overflow-x-auto md:block">
+          <table className={`w-full min-w-[56rem] table-fixed text-left text-sm transition-opacity ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-busy={list.isFetching}>
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="w-10 py-2 pl-2">
@@ -79,16 +94,8 @@ export function AuditList() {
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
-              {entries.map((e) => (
-                <AuditRow
-                  key={e.seq}
-                  entry={e}
-                  now={now}
-                  open={openSeqs.has(e.seq)}
-                  onToggle={() => toggle(e.seq)}
-                  onRequest={(requestId) => set({ requestId })}
-                  onActor={(actorId) => set({ actorId })}
-                />
+              {rows.map((g) => (
+                <AuditRow key={g.key} {...rowProps(g)} />
               ))}
             </tbody>
           </table>
@@ -98,15 +105,15 @@ export function AuditList() {
             <Spinner label="Loading the audit trail…" />
           </div>
         )}
-        {list.isSuccess && entries.length === 0 && (
+        {list.isSuccess && rows.length === 0 && !list.hasNextPage && (
           <p className="p-6 text-sm text-slate-500">
             {active ? "No audit entry matches these filters." : "Nothing audited yet. Every action taken through Stevedore (running or stopping a container, adding or revoking a host) appears here."}
           </p>
         )}
-        {entries.length > 0 && (
+        {(rows.length > 0 || list.hasNextPage) && (
           <footer className="flex items-center justify-between gap-3 border-t border-slate-200 px-4 py-2 text-sm text-slate-600">
             <span>
-              {entries.length.toLocaleString()} {entries.length === 1 ? "entry" : "entries"} shown
+              {rows.length.toLocaleString()} {rows.length === 1 ? "row" : "rows"} shown (one per request; repeated events on a host together)
               {list.hasNextPage ? ", newest first" : ": the whole matching trail"}
             </span>
             {list.hasNextPage && (

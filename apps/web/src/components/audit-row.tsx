@@ -3,8 +3,10 @@
 import Link from "next/link";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
-import { exactTime, shortId } from "@/lib/format";
-import { Badge, RelativeTime } from "./ui";
+import { shortId } from "@/lib/format";
+import { finalEntry } from "../../server/audit/audit-groups";
+import { TimeAgo, exactWithZone } from "./time";
+import { Badge } from "./ui";
 
 export type AuditEntryView = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
 
@@ -106,76 +108,198 @@ function TerminalRecording({ entry: e }: { entry: AuditEntryView }) {
   );
 }
 
-/** One entry, and when open, everything it recorded: parameters, the request it belongs to, its hashes. */
-export function AuditRow({
-  entry: e,
-  now,
-  open,
-  onToggle,
-  onRequest,
-  onActor,
-}: {
-  entry: AuditEntryView;
+export type AuditGroupView = inferRouterOutputs<AppRouter>["audit"]["groups"]["rows"][number];
+
+/** What a row shows: the request's first entry (what was asked) and its final outcome. */
+function summaryOf(g: AuditGroupView) {
+  const first = g.entries[0]!;
+  const last = g.entries[g.entries.length - 1]!;
+  return { first, final: finalEntry(g.entries), last };
+}
+
+/** A run of one target's observed events, by action: "die ×12, start ×12". */
+function actionCounts(g: AuditGroupView): string {
+  const counts = new Map<string, number>();
+  for (const e of g.entries) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
+  return [...counts].map(([a, n]) => (n > 1 ? `${a.replace(/^container\./, "")} ×${n}` : a.replace(/^container\./, ""))).join(", ");
+}
+
+function RowAction({ g }: { g: AuditGroupView }) {
+  const { first } = summaryOf(g);
+  if (g.kind === "observed" && g.entries.length > 1)
+    return (
+      <>
+        <span data-testid="audit-repeats">{g.entries.length} events</span>
+        <span className="block font-sans text-xs text-slate-600 dark:text-slate-400">{actionCounts(g)}</span>
+      </>
+    );
+  return (
+    <>
+      {first.action}
+      {g.entries.some((e) => e.action === "terminal.close") && <span className="ml-1 font-sans text-xs text-slate-500">· closed</span>}
+      <TerminalRecording entry={g.entries.find((e) => e.phase === "requested") ?? first} />
+    </>
+  );
+}
+
+/** The row's time: when it ended (a run: from its first to its last event). */
+function RowTime({ g, now }: { g: AuditGroupView; now: number }) {
+  const { first, last } = summaryOf(g);
+  return (
+    <>
+      <TimeAgo at={last.at.getTime()} now={now} />
+      {g.kind === "observed" && g.entries.length > 1 && (
+        <span className="block text-xs text-slate-500">
+          since <TimeAgo at={first.at.getTime()} now={now} />
+        </span>
+      )}
+    </>
+  );
+}
+
+function Toggle({ g, open, onToggle, detailsId }: { g: AuditGroupView; open: boolean; onToggle: () => void; detailsId: string }) {
+  return (
+    <button
+      type="button"
+      aria-expanded={open}
+      aria-controls={detailsId}
+      // The state is aria-expanded's; the name stays the same open or closed.
+      aria-label={`The ${g.entries.length} ${g.entries.length === 1 ? "entry" : "entries"} of this ${g.kind === "request" ? "request" : "run"}`}
+      onClick={onToggle}
+      className="grid size-6 shrink-0 place-items-center rounded text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-700"
+    >
+      <span aria-hidden className={`transition-transform ${open ? "rotate-90" : ""}`}>
+        ▸
+      </span>
+    </button>
+  );
+}
+
+function HostLink({ entry: e }: { entry: AuditEntryView }) {
+  if (!e.hostId) return <span className="text-slate-400">—</span>;
+  return (
+    <Link href={`/hosts/${e.hostId}`} title={e.hostName ?? e.hostId} className="hover:underline">
+      {e.hostName ?? e.hostId}
+    </Link>
+  );
+}
+
+interface RowProps {
+  group: AuditGroupView;
   now: number;
   open: boolean;
   onToggle: () => void;
   onRequest: (requestId: string) => void;
   onActor: (actorId: string) => void;
-}) {
-  const detailsId = `audit-entry-${e.seq}`;
+}
+
+/** One request (or run of observed events) as a table row, and when open, each of its entries. */
+export function AuditRow({ group: g, now, open, onToggle, onRequest, onActor }: RowProps) {
+  const detailsId = `audit-row-${g.key}`;
+  const { first, final } = summaryOf(g);
   return (
     <>
-      <tr data-testid="audit-row" data-seq={e.seq} className={`align-top hover:bg-slate-50 ${open ? "bg-slate-50" : ""}`}>
+      <tr data-testid="audit-row" data-key={g.key} data-entries={g.entries.length} className={`align-top hover:bg-slate-50 dark:hover:bg-slate-800/50 ${open ? "bg-slate-50 dark:bg-slate-800/50" : ""}`}>
         <td className="py-2 pl-2">
-          <button
-            type="button"
-            aria-expanded={open}
-            aria-controls={detailsId}
-            aria-label={`Details of entry #${e.seq}`}
-            onClick={onToggle}
-            className="grid size-6 place-items-center rounded text-slate-500 hover:bg-slate-200"
-          >
-            <span aria-hidden className={`transition-transform ${open ? "rotate-90" : ""}`}>
-              ▸
-            </span>
-          </button>
+          <Toggle g={g} open={open} onToggle={onToggle} detailsId={detailsId} />
         </td>
-        <td className="whitespace-nowrap px-3 py-2 text-slate-600">
-          <RelativeTime at={e.at.getTime()} now={now} />
+        <td className="px-3 py-2 text-slate-600 dark:text-slate-300">
+          <RowTime g={g} now={now} />
         </td>
         <td className="break-words px-3 py-2">
-          <AuditActor entry={e} />
+          <AuditActor entry={first} />
         </td>
         <td className="break-words px-3 pb-2 pt-2.5 font-mono text-xs">
-          {e.action}
-          <TerminalRecording entry={e} />
+          <RowAction g={g} />
         </td>
         <td className="px-3 py-2">
-          <AuditOutcome entry={e} />
+          <AuditOutcome entry={final} />
         </td>
         <td className="truncate px-3 py-2">
-          {e.hostId ? (
-            <Link href={`/hosts#${e.hostId}`} title={e.hostName ?? e.hostId} className="hover:underline">
-              {e.hostName ?? e.hostId}
-            </Link>
-          ) : (
-            <span className="text-slate-400">—</span>
-          )}
+          <HostLink entry={first} />
         </td>
         <td className="break-words px-3 py-2">
-          <AuditTarget entry={e} />
+          <AuditTarget entry={first} />
         </td>
       </tr>
       {open && (
-        <tr id={detailsId} data-testid="audit-details" className="bg-slate-50">
+        <tr id={detailsId} data-testid="audit-details" className="bg-slate-50 dark:bg-slate-800/50">
           <td />
           <td colSpan={AUDIT_COLUMNS - 1} className="px-3 pb-4 pt-1">
-            <AuditDetails entry={e} onRequest={onRequest} onActor={onActor} />
+            <GroupEntries g={g} now={now} onRequest={onRequest} onActor={onActor} />
           </td>
         </tr>
       )}
     </>
   );
+}
+
+/** The same row as a card, for narrow screens. */
+export function AuditCard({ group: g, now, open, onToggle, onRequest, onActor }: RowProps) {
+  const detailsId = `audit-card-${g.key}`;
+  const { first, final } = summaryOf(g);
+  return (
+    <li data-testid="audit-card" data-key={g.key} className="space-y-1.5 p-3 text-sm">
+      <div className="flex items-start gap-2">
+        <Toggle g={g} open={open} onToggle={onToggle} detailsId={detailsId} />
+        <div className="min-w-0 flex-1 space-y-1">
+          <div className="flex flex-wrap items-baseline justify-between gap-x-3">
+            <span className="break-all font-mono text-xs">
+              <RowAction g={g} />
+            </span>
+            <span className="text-xs text-slate-600 dark:text-slate-300">
+              <RowTime g={g} now={now} />
+            </span>
+          </div>
+          <AuditOutcome entry={final} />
+          <p className="break-words text-xs text-slate-600 dark:text-slate-300">
+            <AuditActor entry={first} /> · <HostLink entry={first} /> · <AuditTarget entry={first} />
+          </p>
+        </div>
+      </div>
+      {open && (
+        <div id={detailsId} data-testid="audit-card-details" className="pl-8">
+          <GroupEntries g={g} now={now} onRequest={onRequest} onActor={onActor} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** A row's entries, oldest first: a request's with all they recorded; a run's as one line each. */
+function GroupEntries({ g, now, onRequest, onActor }: { g: AuditGroupView; now: number; onRequest: (id: string) => void; onActor: (id: string) => void }) {
+  if (g.kind === "observed" && g.entries.length > 1)
+    return (
+      <ol className="space-y-0.5 text-xs" aria-label="Observed events">
+        {g.entries.map((e) => (
+          <li key={e.seq} data-testid="audit-entry" className="flex flex-wrap gap-x-3">
+            <span className="text-slate-500">#{e.seq}</span>
+            <TimeAgo at={e.at.getTime()} now={now} />
+            <span className="font-mono">{e.action}</span>
+            {e.error && <span className="text-red-700 dark:text-red-400">{e.error}</span>}
+          </li>
+        ))}
+      </ol>
+    );
+  return (
+    <ol className="space-y-4">
+      {g.entries.map((e) => (
+        <li key={e.seq} data-testid="audit-entry" className="space-y-2">
+          <h3 className="flex flex-wrap items-center gap-2 text-sm">
+            <span className="font-mono text-xs">{e.action}</span>
+            <AuditPhaseBadge phase={e.phase} />
+            <TimeAgo at={e.at.getTime()} now={now} className="text-xs text-slate-600 dark:text-slate-300" />
+          </h3>
+          <AuditDetails entry={e} onRequest={onRequest} onActor={onActor} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function AuditPhaseBadge({ phase }: { phase: string }) {
+  const tone = phase === "succeeded" ? "green" : phase === "failed" || phase === "refused" ? "red" : phase === "unknown" || phase === "observed" ? "amber" : "slate";
+  return <Badge tone={tone}>{phase === "unknown" ? "outcome unknown" : phase}</Badge>;
 }
 
 function prettyParams(params: string | null): string | null {
@@ -208,7 +332,7 @@ function AuditDetails({ entry: e, onRequest, onActor }: { entry: AuditEntryView;
           #{e.seq} <span className="font-mono text-xs text-slate-500">{e.id}</span>
         </dd>
         <dt className="text-slate-500">Time</dt>
-        <dd>{exactTime(e.at.getTime())}</dd>
+        <dd>{exactWithZone(e.at.getTime())}</dd>
         <dt className="text-slate-500">Request</dt>
         <dd>
           <button type="button" className={linkButton} title="Show every entry of this request" onClick={() => onRequest(e.requestId)}>

@@ -2,7 +2,13 @@
 
 import "asciinema-player/dist/bundle/asciinema-player.css";
 import { useEffect, useRef, useState } from "react";
-import { BackLink, Card, ErrorNote, Select } from "./ui";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { bytes } from "@/lib/format";
+import { useTRPC } from "@/lib/trpc";
+import { RecordingState, recordingDuration } from "./recordings/recording-list";
+import { TimeAgo, exactWithZone } from "./time";
+import { BackLink, Card, ErrorNote, Select, useNow } from "./ui";
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
@@ -17,6 +23,10 @@ export function RecordingPlayer({ sessionId }: { sessionId: string }) {
   const [error, setError] = useState<string | null>(null);
   const position = useRef(0);
   const src = `/api/recordings/${encodeURIComponent(sessionId)}.cast`;
+  const trpc = useTRPC();
+  const now = useNow(10_000);
+  const facts = useQuery(trpc.recordings.list.queryOptions({ sessionId }));
+  const r = facts.data?.items[0];
 
   useEffect(() => {
     let disposed = false;
@@ -46,10 +56,32 @@ export function RecordingPlayer({ sessionId }: { sessionId: string }) {
   return (
     <div className="space-y-4">
       <div>
-        <BackLink href="/audit">Audit</BackLink>
-        <h1 className="mt-1 text-xl font-semibold">Terminal recording</h1>
+        <BackLink href="/recordings">Recordings</BackLink>
+        <h1 className="mt-1 text-xl font-semibold">Terminal recording{r?.containerName ? `: ${r.containerName}` : ""}</h1>
         <p className="font-mono text-xs text-slate-500">{sessionId}</p>
       </div>
+      {r && (
+        <dl data-testid="recording-facts" className="grid grid-cols-[7rem_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm sm:grid-cols-[7rem_minmax(0,1fr)_7rem_minmax(0,1fr)]">
+          <dt className="text-slate-500">Opened by</dt>
+          <dd className="break-words">{r.openedBy}</dd>
+          <dt className="text-slate-500">Container</dt>
+          <dd className="break-words">
+            {r.hostId && r.containerId ? <Link href={`/containers/${r.hostId}/${r.containerId}`} className="text-sky-700 hover:underline dark:text-sky-400">{r.containerName ?? r.containerId}</Link> : (r.containerName ?? "—")}
+          </dd>
+          <dt className="text-slate-500">Host</dt>
+          <dd>{r.hostId ? <Link href={`/hosts/${r.hostId}`} className="hover:underline">{r.hostName ?? r.hostId}</Link> : "—"}</dd>
+          <dt className="text-slate-500">Started</dt>
+          <dd>
+            <TimeAgo at={r.startedAt.getTime()} now={now} /> <span className="text-xs text-slate-500">({exactWithZone(r.startedAt.getTime())})</span>
+          </dd>
+          <dt className="text-slate-500">Duration</dt>
+          <dd>{recordingDuration(r, now)}</dd>
+          <dt className="text-slate-500">Session</dt>
+          <dd className="break-words font-mono text-xs">
+            {r.mode} {r.command} {r.bytes !== null && <span className="font-sans text-slate-500">· {bytes(r.bytes)} recorded</span>} <RecordingState r={r} />
+          </dd>
+        </dl>
+      )}
       <ErrorNote error={error ? { message: error } : null} />
       {!error && (
         <Card

@@ -5,6 +5,7 @@
 import { deriveAuditKeys } from "../../server/audit/audit-key";
 import { AuditLog } from "../../server/audit/audit-log";
 import { createDb } from "../../server/db";
+import type { AuditAction } from "../../server/audit/audit-actions";
 
 const [url, label, count] = process.argv.slice(2);
 const key = process.env.AUDIT_KEY;
@@ -16,7 +17,7 @@ process.stdout.write("ready\n");
 await new Promise((resolve) => process.stdin.once("data", resolve));
 await Promise.all(
   Array.from({ length: Number(count) }, (_, i) =>
-    audit.append({ requestId: `${label}_${i}`, phase: "succeeded", action: "test.append", actor: { type: "user", id: label, name: label }, targetName: `${label}-${i}` }),
+    audit.append({ requestId: `${label}_${i}`, phase: "succeeded", action: "test.append" as AuditAction, actor: { type: "user", id: label, name: label }, targetName: `${label}-${i}` }),
   ),
 );
 await db.$disconnect();

@@ -12,6 +12,12 @@ export const auditRouter = {
   list: signedInProcedure.input(AuditQuery).query(({ ctx, input }) => ctx.audit.list(input, ctx.access.auditScope())),
 
   /**
+   * The same trail as rows: one per request (its entries, ending with its outcome) or per run of one
+   * target's observed engine events; the cursor pages over rows. Scoped as `list`.
+   */
+  groups: signedInProcedure.input(AuditQuery).query(({ ctx, input }) => ctx.audit.groups(input, ctx.access.auditScope())),
+
+  /**
    * Walks the chain (its keyed links and the witnesses' checkpoints) and reports the first entry that
    * was edited, removed, reordered or cut off, and any checkpoint line not signed with the audit key.
    */

@@ -6,6 +6,7 @@ import { checkRegistry, listRepositories, listTags } from "../../registries/regi
 import { RegistryInput } from "../../registries/registries";
 import { actorOf } from "../../authenticate";
 import { type AuthedContext, type Context, adminProcedure, signedInProcedure } from "../init";
+import type { AuditAction } from "../../audit/audit-actions";
 
 const RegistryId = z.object({ id: z.string().min(1).max(64) });
 const Repository = z.string().min(1).max(255).regex(/^[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]{1,2}[a-z0-9]+)*)*$/, "a repository is lowercase path components");
@@ -68,6 +69,6 @@ function uniqueConflict(err: unknown): never {
   throw err;
 }
 
-function audit(ctx: AuthedContext, action: string, view: { id: string; name: string }, params: Record<string, unknown>) {
+function audit(ctx: AuthedContext, action: AuditAction, view: { id: string; name: string }, params: Record<string, unknown>) {
   return recordAction(ctx.audit, { action, actor: actorOf(ctx), targetType: "registry", targetId: view.id, targetName: view.name, params });
 }
