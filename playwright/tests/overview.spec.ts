@@ -1,6 +1,6 @@
 import path from "node:path";
 import { expect, test } from "./test";
-import { SHOTS } from "./sign-in";
+import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
 import { E2E_ADMIN } from "../global-setup";
 
@@ -43,4 +43,13 @@ test("[ADMIN] signing in lands on the overview: what is broken first, each host'
   await problems.filter({ hasText: "stv-e2e-sick" }).getByRole("link", { name: "stv-e2e-sick" }).click();
   await expect(page.getByRole("heading", { name: "stv-e2e-sick" })).toBeVisible();
   await docker(["rm", "-f", sick]);
+});
+
+test("[ADMIN] an address no page answers says so, with a 404 and a way back", async ({ page }) => {
+  await signInAs(page, E2E_ADMIN);
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+  await page.getByRole("link", { name: "Go to the overview" }).click();
+  await expect(page).toHaveURL(/\/overview$/);
 });
