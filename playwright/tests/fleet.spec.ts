@@ -35,6 +35,27 @@ test("[ADMIN] sees the host online and gets a join command from Add host", async
   await expect(page.getByTestId("join-loopback")).toContainText("only an agent on this machine can reach it");
   await expect(page.getByTestId("join-loopback")).toContainText(/PUBLIC_URL=http:\/\/\S+:\d+/);
   await page.screenshot({ path: path.join(SHOTS, "add-host.png") });
+
+  // A token for a fleet: asked for, its line shown, listed with its uses, revoked after asking.
+  await page.getByText("A token for several hosts").click();
+  await page.getByLabel("Hosts", { exact: true }).fill("1");
+  await expect(page.getByRole("button", { name: "Create token" })).toBeDisabled();
+  await expect(page.locator("#fleet-token-problem")).toContainText("a whole number from 2 to 10,000");
+  await page.getByLabel("Hosts", { exact: true }).fill("25");
+  await page.getByLabel("Label").fill("e2e edge fleet");
+  const oneTime = await command.textContent();
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByText("The token enrolls up to 25 hosts")).toBeVisible();
+  await expect(command).not.toHaveText(oneTime!);
+  const listed = page.getByTestId("open-join-tokens").getByRole("listitem").filter({ hasText: "e2e edge fleet" });
+  await expect(listed).toContainText("0 of 25 used");
+  await page.screenshot({ path: path.join(SHOTS, "add-host-fleet-token.png") });
+  await listed.getByRole("button", { name: "Revoke" }).click();
+  const confirm = page.getByRole("dialog", { name: "Revoke join token" });
+  await expect(confirm).toContainText("e2e edge fleet");
+  await confirm.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: 'Join token "e2e edge fleet" revoked' })).toBeVisible();
+  await expect(listed).toHaveCount(0);
   await page.keyboard.press("Escape");
   await expect(command).toBeHidden();
 });

@@ -75,7 +75,7 @@ describe("enrollment and revocation", () => {
   });
 
   it("refuses an expired token and an unknown one with a clear reason", async () => {
-    const { token } = await createJoinToken(stack.cp.services.db, stack.adminId, 1_000, new Date(Date.now() - 10_000));
+    const { token } = await createJoinToken(stack.cp.services.db, stack.adminId, 1_000, { now: new Date(Date.now() - 10_000) });
     const res = await enroll(token);
     expect(res.status).toBe(410);
     expect((await res.json()).error).toMatch(/expired at/);
@@ -93,6 +93,35 @@ describe("enrollment and revocation", () => {
     agents.push(agent);
     expect(await agent.exited).toBe(EXIT_REFUSED);
     expect(agent.output).toMatch(/expired/);
+  });
+
+  it("a multi-use token enrolls as many hosts as it allows, even racing, each use audited; revoked, it enrolls no more", async () => {
+    const issued = await api.hosts.createJoinToken.mutate({ maxUses: 3, label: "edge fleet", ttlMinutes: 60 });
+    expect(issued.expiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    // Five agents at once with a token for three.
+    const results = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
+      const res = await fetch(`${stack.url}${AGENT_ENROLL_PATH}`, { method: "POST", body: JSON.stringify({ token: issued.token, hostname: `edge-${i}` }) });
+      return { status: res.status, body: (await res.json()) as { error?: string } };
+    }));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 410, 410]);
+    for (const r of results.filter((x) => x.status === 410)) expect(r.body.error).toMatch(/has enrolled all 3 hosts it allows/);
+    const uses = (await stack.cp.services.audit.list({ action: "host.enroll" })).items.filter((e) => e.phase === "succeeded" && /^edge-/.test(e.targetName ?? ""));
+    expect(uses.map((e) => (JSON.parse(e.params!) as { use?: string; via?: string })).map((p) => [p.use, p.via]).sort()).toEqual([["1 of 3", issued.id], ["2 of 3", issued.id], ["3 of 3", issued.id]]);
+    // Used up, it is no longer listed as able to enroll.
+    expect((await api.hosts.joinTokens.query()).find((t) => t.label === "edge fleet")).toBeUndefined();
+
+    const more = await api.hosts.createJoinToken.mutate({ maxUses: 100, label: "daemonset" });
+    const listed = (await api.hosts.joinTokens.query()).find((t) => t.label === "daemonset")!;
+    expect(listed).toMatchObject({ uses: 0, maxUses: 100, createdBy: ADMIN_EMAIL });
+    expect(JSON.stringify(listed)).not.toContain(more.token);
+    await api.hosts.revokeJoinToken.mutate({ tokenId: listed.id });
+    const after = await enroll(more.token);
+    expect(after.status).toBe(410);
+    expect((await after.json()).error).toMatch(/revoked at/);
+    expect((await api.hosts.joinTokens.query()).map((t) => t.id)).not.toContain(listed.id);
+    const revokes = (await stack.cp.services.audit.list({ action: "host.join-token-revoke" })).items;
+    expect(revokes.map((e) => [e.phase, e.targetId, e.actorName])).toEqual([["succeeded", listed.id, ADMIN_EMAIL]]);
+    await expect(api.hosts.createJoinToken.mutate({ maxUses: 0 })).rejects.toThrow(/at least 1 host/);
   });
 
   it("revoking a host disconnects its agent at once and refuses it from then on", async () => {

@@ -36,6 +36,8 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "hosts.list": { kind: "signed-in" },
   "hosts.get": { kind: "hosts", permission: "view" },
   "hosts.createJoinToken": { kind: "fleet", min: "admin" },
+  "hosts.joinTokens": { kind: "fleet", min: "admin" },
+  "hosts.revokeJoinToken": { kind: "fleet", min: "admin" },
   "hosts.revoke": { kind: "fleet", min: "admin" },
   "hosts.revoked": { kind: "fleet", min: "admin" },
   "hosts.groups": { kind: "signed-in" },
@@ -147,6 +149,8 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "settings.setUpdatePolicy": { fleet: { policy: "notify", window: null }, groups: [] },
     "hosts.get": { hostId },
     "hosts.revoke": { hostId: f.spareHostId },
+    // One that is not there: who may revoke is what is tested.
+    "hosts.revokeJoinToken": { tokenId: ABSENT },
     "hosts.setGroups": { hostId: f.spareHostId, groups: ["spare"] },
     "containers.list": {},
     "containers.get": container,

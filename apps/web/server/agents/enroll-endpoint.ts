@@ -47,7 +47,7 @@ export async function handleEnroll(req: http.IncomingMessage, res: http.ServerRe
   try {
     const enrolled = await enrollHost(svc.db, body);
     svc.agents.addHost({ id: enrolled.hostId, name: enrolled.name, groups: [], lastSeenAt: null, facts: {}, engine: null });
-    await recordAction(svc.audit, { ...enrollment(req, enrolled.name), hostId: enrolled.hostId, hostName: enrolled.name, targetId: enrolled.hostId, params: { joinTokenBy: enrolled.tokenCreatedById } });
+    await recordAction(svc.audit, { ...enrollment(req, enrolled.name), hostId: enrolled.hostId, hostName: enrolled.name, targetId: enrolled.hostId, params: { joinTokenBy: enrolled.tokenCreatedById, via: enrolled.tokenId, ...(enrolled.maxUses > 1 && { use: `${enrolled.use} of ${enrolled.maxUses}` }) } });
     svc.log.info({ hostId: enrolled.hostId, host: enrolled.name, ip: req.socket.remoteAddress }, "host enrolled");
     return sendJson(res, 201, { hostId: enrolled.hostId, credential: enrolled.credential });
   } catch (err) {

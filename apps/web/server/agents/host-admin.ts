@@ -47,13 +47,41 @@ export async function setHostGroups(deps: HostAdminDeps, actor: Actor, hostId: s
   return { groups };
 }
 
-/** "Add host": a one-time, expiring join token and the exact command to run on the new host. */
-export async function issueJoinToken(deps: HostAdminDeps, actor: Actor, createdById: string) {
-  const { token, expiresAt } = await createJoinToken(deps.db, createdById, deps.config.joinTokenTtlMs);
-  await recordAction(deps.audit, { action: "host.join-token", actor, targetType: "join-token", params: { expiresAt } });
+export interface JoinTokenOptions {
+  /** Hosts it may enroll (1: "Add host"; more for a fleet or the Helm agent DaemonSet). */
+  maxUses: number;
+  /** Else JOIN_TOKEN_TTL_MINUTES. */
+  ttlMinutes?: number;
+  label?: string;
+}
+
+/** "Add host": an expiring join token (one-time unless asked for more) and the exact command to run on the new host. */
+export async function issueJoinToken(deps: HostAdminDeps, actor: Actor, createdById: string, opts: JoinTokenOptions = { maxUses: 1 }) {
+  const ttlMs = opts.ttlMinutes ? opts.ttlMinutes * 60_000 : deps.config.joinTokenTtlMs;
+  const { id, token, expiresAt, maxUses } = await createJoinToken(deps.db, createdById, ttlMs, { maxUses: opts.maxUses, label: opts.label || null });
+  await recordAction(deps.audit, { action: "host.join-token", actor, targetType: "join-token", targetId: id, targetName: opts.label || null, params: { expiresAt, maxUses } });
   // The control plane serves the installer and the agent (install/agent-install.ts): Node ≥ 20 and curl suffice.
   const lines = joinCommands({ publicUrl: deps.config.publicUrl, token, caPin: deps.config.agentCa?.pin ?? null, bundleSha256: readBundle()?.sha256 ?? null });
-  return { token, expiresAt, ...lines };
+  return { id, token, expiresAt, maxUses, ...lines };
+}
+
+/** Join tokens that can still enroll a host (not used up, expired or revoked), newest first: never the token itself, which is only shown once. */
+export async function listJoinTokens(deps: Pick<HostAdminDeps, "db">, now = new Date()) {
+  const rows = await deps.db.joinToken.findMany({ where: { revokedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: "desc" }, take: 200 });
+  const creators = await deps.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.createdById))] } }, select: { id: true, email: true } });
+  const by = new Map(creators.map((u) => [u.id, u.email]));
+  return rows
+    .filter((r) => r.uses < r.maxUses)
+    .map((r) => ({ id: r.id, label: r.label, createdAt: r.createdAt, createdBy: by.get(r.createdById) ?? null, expiresAt: r.expiresAt, uses: r.uses, maxUses: r.maxUses, lastUsedAt: r.usedAt }));
+}
+
+/** A join token stops enrolling at once; hosts it already enrolled keep their own credentials. */
+export async function revokeJoinToken(deps: Pick<HostAdminDeps, "db" | "audit">, actor: Actor, tokenId: string) {
+  const row = await deps.db.joinToken.findUnique({ where: { id: tokenId } });
+  if (!row) throw new DomainError("not_found", "no such join token");
+  if (!row.revokedAt) await deps.db.joinToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  await recordAction(deps.audit, { action: "host.join-token-revoke", actor, targetType: "join-token", targetId: row.id, targetName: row.label, params: { uses: row.uses, maxUses: row.maxUses } });
+  return { revoked: true };
 }
 
 /** Ends the host's credential and its agent's connection; its containers leave the fleet view. */

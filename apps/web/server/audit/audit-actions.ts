@@ -24,7 +24,7 @@ export const AUDIT_ACTION_GROUPS = [
   { label: "Registries", actions: ["registry.add", "registry.update", "registry.remove"] },
   { label: "Terminals", actions: ["terminal.attach", "terminal.exec", "terminal.join", "terminal.allow-input", "terminal.close", "terminal.refused", "recording.play"] },
   { label: "Logs", actions: ["logs.download", "logs.refused"] },
-  { label: "Hosts", actions: ["host.enroll", "host.connect", "host.join-token", "host.set-groups", "host.revoke"] },
+  { label: "Hosts", actions: ["host.enroll", "host.connect", "host.join-token", "host.join-token-revoke", "host.set-groups", "host.revoke"] },
   { label: "Users", actions: ["user.create", "user.set-role", "user.set-grants", "user.disable", "user.enable", "user.reset-password", "user.change-password"] },
   { label: "Sign-in", actions: ["auth.sign-in", "auth.sign-out"] },
   { label: "API tokens", actions: ["token.create", "token.revoke"] },

@@ -1,21 +1,24 @@
 "use client";
 
 import { useEffect } from "react";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { exactTime } from "@/lib/format";
+import { FleetTokenForm, OpenJoinTokens } from "./join-tokens";
 import { CopyButton, Dialog, ErrorNote, Spinner } from "./ui";
 
-/** "Add host": makes a one-time join token and shows the exact command to run on the new host. */
+/** "Add host": makes a one-time join token (or one for several hosts) and shows the exact command to run on the new host. */
 export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const trpc = useTRPC();
-  const create = useMutation(trpc.hosts.createJoinToken.mutationOptions());
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.hosts.createJoinToken.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.hosts.joinTokens.queryKey() }) }));
   const { mutate, reset } = create;
 
   useEffect(() => {
-    if (open) mutate();
+    if (open) mutate({});
     else reset();
   }, [open, mutate, reset]);
+  const uses = create.data?.maxUses ?? 1;
 
   return (
     <Dialog open={open} onClose={onClose} title="Add host">
@@ -49,10 +52,12 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
               </p>
             )}
             <p className="text-slate-500">
-              The token works once and expires <time title={exactTime(create.data.expiresAt.getTime())}>{exactTime(create.data.expiresAt.getTime())}</time>. The host appears in the list as soon as its agent connects.
+              {uses === 1 ? "The token works once" : `The token enrolls up to ${uses} hosts`} and expires <time title={exactTime(create.data.expiresAt.getTime())}>{exactTime(create.data.expiresAt.getTime())}</time>. A host appears in the list as soon as its agent connects.
             </p>
           </>
         )}
+        <FleetTokenForm pending={create.isPending} onCreate={(opts) => mutate(opts)} />
+        <OpenJoinTokens />
       </div>
     </Dialog>
   );

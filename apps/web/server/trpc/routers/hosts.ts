@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { HostGroups } from "../../access/grants";
-import { hostOrThrow, issueJoinToken, listHostGroups, listRevokedHosts, revokeHost, setHostGroups } from "../../agents/host-admin";
+import { hostOrThrow, issueJoinToken, listHostGroups, listJoinTokens, listRevokedHosts, revokeHost, revokeJoinToken, setHostGroups } from "../../agents/host-admin";
 import { actorOf } from "../../authenticate";
 import { adminProcedure, hostProcedure, signedInProcedure } from "../init";
 
@@ -17,7 +17,20 @@ export const hostsRouter = {
   groups: signedInProcedure.query(({ ctx }) => listHostGroups(ctx, ctx.access)),
 
   setGroups: adminProcedure.input(HostId.extend({ groups: HostGroups })).mutation(({ ctx, input }) => setHostGroups(ctx, actorOf(ctx), input.hostId, input.groups)),
-  createJoinToken: adminProcedure.mutation(({ ctx }) => issueJoinToken(ctx, actorOf(ctx), ctx.user.id)),
+  createJoinToken: adminProcedure
+    .input(
+      z
+        .object({
+          maxUses: z.number().int().min(1, "a join token enrolls at least 1 host").max(10_000, "a join token enrolls at most 10,000 hosts").default(1),
+          ttlMinutes: z.number().int().min(1, "it lasts at least a minute").max(30 * 24 * 60, "it lasts at most 30 days").optional(),
+          label: z.string().trim().max(64, "a label is at most 64 characters").optional(),
+        })
+        .default({ maxUses: 1 }),
+    )
+    .mutation(({ ctx, input }) => issueJoinToken(ctx, actorOf(ctx), ctx.user.id, input)),
+  /** Join tokens that can still enroll hosts (the multi-use ones, and unused one-time tokens). */
+  joinTokens: adminProcedure.query(({ ctx }) => listJoinTokens(ctx)),
+  revokeJoinToken: adminProcedure.input(z.object({ tokenId: z.string().min(1).max(64) })).mutation(({ ctx, input }) => revokeJoinToken(ctx, actorOf(ctx), input.tokenId)),
   revoke: adminProcedure.input(HostId).mutation(({ ctx, input }) => revokeHost(ctx, actorOf(ctx), input.hostId)),
   /** Revoked hosts, newest first, with when and by whom: they are gone from `list` but not without a trace. */
   revoked: adminProcedure.query(({ ctx }) => listRevokedHosts(ctx)),
