@@ -47,6 +47,9 @@ export function useFleetChanges(): { connected: boolean } {
           invalidate(trpc.containers.list.queryKey());
           invalidate(trpc.containers.get.queryKey());
         }
+        // Image rows count the containers using them, so container changes refresh them too.
+        if (kinds.has("images") || kinds.has("containers")) invalidate(trpc.images.list.queryKey());
+        if (kinds.has("images")) invalidate(trpc.images.inspect.queryKey());
         if (kinds.has("host")) {
           invalidate(trpc.hosts.list.queryKey());
           invalidate(trpc.hosts.get.queryKey());
