@@ -45,7 +45,7 @@ export function ImageDetail({ hostId, id }: { hostId: string; id: string }) {
       <BackLink href="/images">Images</BackLink>
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-xl font-semibold">{img.repoTags[0] ?? shortId(img.id)}</h1>
-        <span className="font-mono text-xs text-slate-500">
+        <span className="font-mono text-xs break-all text-slate-500">
           {img.id} <CopyButton text={img.id} label="Copy id" />
         </span>
       </div>
@@ -87,8 +87,9 @@ export function ImageDetail({ hostId, id }: { hostId: string; id: string }) {
       </dl>
       <ImageHolders id={img.id} now={now} />
       <Card title="History (base first)">
-        <table className="w-full text-left text-sm" data-testid="image-history">
-          <thead className="border-b border-slate-200 text-xs text-slate-500">
+        {/* Under md each step is a card: the instruction on its own line, then layer, size and age. */}
+        <table className="block w-full text-left text-sm md:table" data-testid="image-history">
+          <thead className="hidden border-b border-slate-200 text-xs text-slate-500 md:table-header-group">
             <tr>
               <th className="px-4 py-2 font-medium">Step</th>
               <th className="px-4 py-2 font-medium">Layer</th>
@@ -96,19 +97,19 @@ export function ImageDetail({ hostId, id }: { hostId: string; id: string }) {
               <th className="px-4 py-2 font-medium">Age</th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody className="block divide-y divide-slate-100 md:table-row-group">
             {(() => {
               let layer = 0;
               return img.history.map((step, i) => {
                 const diffId = step.makesLayer ? img.layers[layer++]?.diffId : undefined;
                 return (
-                  <tr key={i} className={step.makesLayer ? "" : "text-slate-500"}>
-                    <td className="max-w-xl px-4 py-1.5 font-mono text-xs break-all">{instruction(step.createdBy) || step.comment || "—"}</td>
-                    <td className="px-4 py-1.5 font-mono text-xs" title={diffId}>
+                  <tr key={i} className={`flex flex-wrap gap-x-4 px-4 py-2 md:table-row md:p-0 ${step.makesLayer ? "" : "text-slate-500"}`}>
+                    <td className="w-full font-mono text-xs break-all md:w-auto md:max-w-xl md:px-4 md:py-1.5">{instruction(step.createdBy) || step.comment || "—"}</td>
+                    <td className="font-mono text-xs md:px-4 md:py-1.5" title={diffId}>
                       {diffId ? shortId(diffId) : <span className="text-slate-400">no layer</span>}
                     </td>
-                    <td className="px-4 py-1.5 text-right whitespace-nowrap">{step.makesLayer ? bytes(step.sizeBytes) : ""}</td>
-                    <td className="px-4 py-1.5 whitespace-nowrap">
+                    <td className="whitespace-nowrap md:px-4 md:py-1.5 md:text-right">{step.makesLayer ? bytes(step.sizeBytes) : ""}</td>
+                    <td className="whitespace-nowrap md:px-4 md:py-1.5">
                       <RelativeTime at={step.createdAt} now={now} />
                     </td>
                   </tr>

@@ -83,7 +83,14 @@ export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onC
 export function ImageRemoveDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidate("images");
-  const remove = useMutation(trpc.images.remove.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
+  const remove = useMutation(
+    trpc.images.remove.mutationOptions({
+      onSuccess: (r) => {
+        toast({ tone: "ok", title: `Removed ${ref === image?.id ? shortId(ref) : ref} from ${image?.hostName ?? "the host"}`, details: [`${r.untagged.length} untagged, ${r.deleted.length} deleted`] });
+        void invalidate().then(onClose);
+      },
+    }),
+  );
   const [ref, setRef] = useState(image?.repoTags[0] ?? image?.id ?? "");
   const [force, setForce] = useState(false);
   const tags = image?.repoTags ?? [];
