@@ -186,7 +186,7 @@ function TagPage({ registry, repository, tags, mayPull, onPull }: { registry: Re
             {details.isPending && <span className="text-xs text-slate-500">reading…</span>}
             {d?.digest && (
               <span className="font-mono text-xs text-slate-600" title={d.digest} data-testid="tag-digest">
-                {d.digest.slice(7, 19)} <CopyButton text={`${repository}@${d.digest}`} label={`Copy ${repository}@digest`} />
+                {d.digest.slice(7, 19)} <CopyButton text={`${repository}@${d.digest}`} label="Copy digest" />
               </span>
             )}
             {d?.sizeBytes != null && (
