@@ -90,7 +90,9 @@ export function RegistryList() {
         {removing && (
           <>
             <TargetList label="Registry to remove" items={[{ key: removing.id, name: removing.name, detail: removing.address }]} />
-            <p>{removing.hasPassword ? "Its stored credentials are deleted: " : ""}pulls from {removing.address} then go without credentials, which a private registry refuses.</p>
+            <p>
+              {removing.hasPassword ? "Its stored credentials are deleted, and pulls" : "Pulls"} from {removing.address} then go without credentials, which a private registry refuses.
+            </p>
           </>
         )}
       </ConfirmDialog>
