@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_IMAGE, docker, removeTestContainers, waitFor } from "./support/engine";
+import { subscription } from "./support/sse";
 import { type StackWithHost, apiClient, signIn, startStackWithHost } from "./support/stack";
 
 const run = promisify(execFile);
@@ -23,6 +24,7 @@ const rootfs = async (ref: string): Promise<string[]> => JSON.parse(await docker
 describe("images, layers and image housekeeping", () => {
   let h: StackWithHost;
   let viewer: ReturnType<typeof apiClient>;
+  let viewerCookie: string;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -33,7 +35,8 @@ describe("images, layers and image housekeeping", () => {
     ids.c = await build("stevedore-test/tree-c:1", `FROM ${TEST_IMAGE}\nRUN echo c > /c`);
     h = await startStackWithHost("images-host");
     await h.api.users.create.mutate({ email: "looker@img.test", name: "Looker", role: "viewer", password: "looker-password-1" });
-    viewer = apiClient(h.stack.url, await signIn(h.stack.url, "looker@img.test", "looker-password-1"));
+    viewerCookie = await signIn(h.stack.url, "looker@img.test", "looker-password-1");
+    viewer = apiClient(h.stack.url, viewerCookie);
     await waitFor(async () => (await h.api.images.list.query({ q: "tree-" })).total === 3, { what: "the built images in the fleet view" });
   });
   afterAll(async () => {
@@ -58,6 +61,11 @@ describe("images, layers and image housekeeping", () => {
     const unused = await h.api.images.list.query({ q: "tree-", unused: true });
     expect(unused.items.map((i) => i.id).sort()).toEqual([ids.b, ids.c].sort());
     expect((await h.api.images.list.query({ q: ids.c!.slice(7, 19) })).items.map((i) => i.id)).toEqual([ids.c]);
+    // The image page: the host holding it, with the container using it there; none for b.
+    const holders = await viewer.images.holders.query({ id: ids.a!.replace("sha256:", "") });
+    expect(holders).toEqual([expect.objectContaining({ hostId: h.hostId, hostName: "images-host", repoTags: ["stevedore-test/tree-a:1"], containerCount: 1, access: "viewer" })]);
+    expect(holders[0]!.containers).toEqual([expect.objectContaining({ name: "img-user", state: "running" })]);
+    expect((await viewer.images.holders.query({ id: ids.b! }))[0]).toMatchObject({ containerCount: 0, containers: [] });
   });
 
   it("shows an image's history with each layer matched to the step that made it, as the engine stores them", async () => {
@@ -136,6 +144,35 @@ describe("images, layers and image housekeeping", () => {
     expect(result.reclaimedBytes).toBeGreaterThanOrEqual(768 * 1024);
     await expect(docker(["image", "inspect", old])).rejects.toThrow();
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", "stevedore-test/tree-c:1"])).toBe(ids.c);
+  });
+
+  it("pushes a tag and an untag made on the engine by hand to a watching browser within a second, no polling", async () => {
+    const controller = new AbortController();
+    const events = subscription(h.stack.url, viewerCookie, "fleet.changes", undefined, controller.signal);
+    await events.next(); // the stream is open
+    const taggedByHand = async () => (await viewer.images.list.query({ q: "by-hand" })).items.some((i) => i.repoTags.includes("stevedore-test/by-hand:1"));
+    /** Time from `act` until an "images" change for the host arrives after which the list shows `want` (earlier changes, an earlier test's echoes, are read past). */
+    const pushed = async (act: () => Promise<unknown>, want: boolean) => {
+      const started = performance.now();
+      await act();
+      // next(), not for-await: leaving a for-await loop would close the stream for the second change.
+      for (let r = await events.next(); !r.done; r = await events.next()) {
+        const e = r.value;
+        const batch = (e as { json?: { kind: string; hostId: string }[] }).json ?? (e as { kind: string; hostId: string }[]);
+        if (Array.isArray(batch) && batch.some((c) => c.kind === "images" && c.hostId === h.hostId) && (await taggedByHand()) === want) return performance.now() - started;
+      }
+      throw new Error("the stream ended");
+    };
+    try {
+      const tagMs = await pushed(() => docker(["tag", "stevedore-test/tree-c:1", "stevedore-test/by-hand:1"]), true);
+      const untagMs = await pushed(() => docker(["rmi", "stevedore-test/by-hand:1"]), false);
+      // The docker CLI's own start-up is in these; the agent's debounce is 150 ms and the stream's 100 ms.
+      console.log(`engine tag → change pushed: ${tagMs.toFixed(0)} ms; untag: ${untagMs.toFixed(0)} ms`);
+      expect(tagMs).toBeLessThan(1_000);
+      expect(untagMs).toBeLessThan(1_000);
+    } finally {
+      controller.abort();
+    }
   });
 
   it("refuses image changes to a viewer, on the server", async () => {

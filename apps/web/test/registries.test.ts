@@ -50,6 +50,21 @@ describe("private registries: encrypted credentials, test connection, browse, pu
     expect(await h.api.registries.test.mutate({ registry: { ...draft, password: PASSWORD } })).toEqual({ apiVersion: "registry/2.0" });
   });
 
+  it("says in words which way TLS is mismatched, and when a certificate is not trusted, instead of OpenSSL's code alone", async () => {
+    const tls = await TestRegistry.start({ tls: true });
+    try {
+      const draft = { name: "Mismatch", username: "pusher", password: PASSWORD };
+      // HTTPS to the plain-HTTP registry.
+      await expect(h.api.registries.test.mutate({ registry: { ...draft, address: registry.host, insecure: false } })).rejects.toThrow(/this registry speaks plain HTTP, not HTTPS; tick "Plain HTTP"/);
+      // Plain HTTP to the TLS one.
+      await expect(h.api.registries.test.mutate({ registry: { ...draft, address: tls.host, insecure: true } })).rejects.toThrow(/this registry speaks HTTPS, not plain HTTP; untick "Plain HTTP"/);
+      // HTTPS to the TLS one, whose self-signed certificate nobody trusts.
+      await expect(h.api.registries.test.mutate({ registry: { ...draft, address: tls.host, insecure: false } })).rejects.toThrow(/its TLS certificate is not trusted here .*\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    } finally {
+      await tls.stop();
+    }
+  });
+
   it("stores the password encrypted and never gives it back; only admins add registries", async () => {
     await expect(viewer.registries.add.mutate({ name: "Nope", address: "nope.example.com" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
     await expect(operator.registries.add.mutate({ name: "Nope", address: "nope.example.com" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
@@ -87,6 +102,16 @@ describe("private registries: encrypted credentials, test connection, browse, pu
     expect(done).toMatchObject({ phase: "succeeded", error: null });
     expect(done.digest).toMatch(/^sha256:/);
     expect(await docker(["image", "inspect", "-f", "{{.Id}}", image])).toBe(done.imageId);
+    // The tag as the registry describes it, from its manifest and config: what was pulled.
+    const [detail] = (await viewer.registries.tagDetails.query({ id: registryId, repository: "stevedore-test/private", tags: ["1"] })).tags;
+    expect(detail).toMatchObject({ tag: "1", digest: done.digest, error: null });
+    expect(detail!.createdAt).toBe(Date.parse(await docker(["image", "inspect", "-f", "{{.Created}}", image])));
+    // Two layers of 1 MiB of random data (which does not compress) on the busybox base.
+    expect(detail!.sizeBytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(detail!.sizeBytes).toBeLessThan(6 * 1024 * 1024);
+    const [missing] = (await viewer.registries.tagDetails.query({ id: registryId, repository: "stevedore-test/private", tags: ["0.0-missing"] })).tags;
+    expect(missing).toMatchObject({ digest: null, error: expect.stringMatching(/not found on the registry/) });
+    await expect(viewer.registries.tagDetails.query({ id: registryId, repository: "stevedore-test/private", tags: Array.from({ length: 26 }, (_, i) => `t${i}`) })).rejects.toThrow(/25/);
     const entries = await h.stack.cp.services.audit.list({ action: "image.pull" });
     expect(JSON.stringify(entries.items)).not.toContain(PASSWORD);
 

@@ -64,6 +64,12 @@ describe("scoped visibility and secrets", () => {
     expect(containers.total).toBe((await admin.containers.list.query({ hostId: host.alpha, limit: 500 })).total);
     expect((await alpha.containers.list.query({ hostId: host.beta })).items).toEqual([]);
     expect(new Set((await alpha.images.list.query({})).items.map((i) => i.hostId))).toEqual(new Set([host.alpha]));
+    // The image page's hosts: both hosts (one engine) hold the container's image; alpha's user is told of alpha only.
+    const imageId = (await admin.containers.get.query({ hostId: host.alpha, id: containerId })).container.imageId;
+    expect((await admin.images.holders.query({ id: imageId })).map((h) => h.hostId).sort()).toEqual([host.alpha, host.beta].sort());
+    const holders = await alpha.images.holders.query({ id: imageId });
+    expect(holders.map((h) => h.hostId)).toEqual([host.alpha]);
+    expect(holders[0]!.containers.map((c) => c.id)).toContain(containerId);
     // Stats: both hosts report every second; alpha's user gets alpha's figures only.
     await until(() => admin.stats.hosts.query(), (s) => host.alpha in s && host.beta in s, "both hosts' stats");
     expect(Object.keys(await alpha.stats.hosts.query())).toEqual([host.alpha]);

@@ -82,3 +82,29 @@ export const RegistryAuth = z.object({
   serveraddress: z.string().min(1).max(512),
 });
 export type RegistryAuth = z.infer<typeof RegistryAuth>;
+
+/** Where `docker tag` would point: `repo:tag`, `registry:port/repo:tag`, or `repo` (then `latest`), or why not. */
+export type ParsedTagTarget = { ok: true; target: ImageTagTarget } | { ok: false; error: string };
+
+/**
+ * Reads a tag target typed in one field, as `docker tag SOURCE TARGET` reads TARGET: the tag is what
+ * follows the last colon after the last slash (a colon before a slash is a registry's port). A digest
+ * names content, so it cannot be a target: refused in words rather than as a pattern mismatch.
+ */
+export function parseTagTarget(text: string): ParsedTagTarget {
+  const value = text.trim();
+  if (!value) return { ok: false, error: "type the new name as repository:tag, e.g. team/app:1.4.2" };
+  if (value.includes("@")) return { ok: false, error: "a digest (…@sha256:…) names content and cannot be given as a tag; type repository:tag instead" };
+  if (/\s/.test(value)) return { ok: false, error: "a name has no spaces" };
+  const slash = value.lastIndexOf("/");
+  const colon = value.lastIndexOf(":");
+  const hasTag = colon > slash;
+  const repository = hasTag ? value.slice(0, colon) : value;
+  const tag = hasTag ? value.slice(colon + 1) : "latest";
+  if (hasTag && !tag) return { ok: false, error: "nothing after the colon: type the tag, e.g. team/app:1.4.2" };
+  const parsed = ImageTagTarget.safeParse({ repository, tag });
+  if (parsed.success) return { ok: true, target: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const what = issue.path[0] === "tag" ? `the tag "${tag}"` : `the repository "${repository}"`;
+  return { ok: false, error: `${what}: ${issue.message}` };
+}

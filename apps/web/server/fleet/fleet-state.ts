@@ -140,6 +140,7 @@ export class FleetState {
     h.view = new HostContainerView(h.containers.values());
     this.emit({ kind: "host", hostId: s.id });
     this.emit({ kind: "containers", hostId: s.id });
+    this.emit({ kind: "images", hostId: s.id });
   }
 
   seen(hostId: string, now = Date.now()): void {
@@ -158,6 +159,7 @@ export class FleetState {
     h.images = images;
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });
+    this.emit({ kind: "images", hostId });
     this.changes.emit("snapshot", hostId);
   }
 
@@ -200,8 +202,11 @@ export class FleetState {
     return users;
   }
 
+  /** The host's images after an image event (tag, untag, delete, pull, load…) on its engine. */
   setImages(hostId: string, images: ImageSummary[]): void {
     this.entry(hostId).images = images;
+    this.emit({ kind: "images", hostId });
+    // The hosts list counts them.
     this.emit({ kind: "host", hostId });
   }
 

@@ -47,4 +47,4 @@ export interface ContainerRow extends ContainerSummary {
   live: boolean;
 }
 
-export type FleetChange = { kind: "host"; hostId: string } | { kind: "containers"; hostId: string };
+export type FleetChange = { kind: "host"; hostId: string } | { kind: "containers"; hostId: string } | { kind: "images"; hostId: string };

@@ -34,6 +34,35 @@ export function listImages(fleet: FleetState, raw: ImageListInput, visibleHost: 
   return { total: rows.length, items: rows.slice(0, input.limit) };
 }
 
+/** At most this many containers are named per host (the count is always whole). */
+const MAX_USERS_LISTED = 200;
+
+/**
+ * Every host the caller sees that holds the image (by id, so every tag of it), with the containers
+ * using it there: what the image page lists, and where "Run this image" and the layer tree can go.
+ */
+export function imageHolders(fleet: FleetState, id: string, visibleHost: (hostId: string) => boolean) {
+  const full = id.startsWith("sha256:") ? id : `sha256:${id}`;
+  const hosts = [];
+  for (const host of fleet.listHosts()) {
+    if (!visibleHost(host.id)) continue;
+    const img = fleet.hostImages(host.id).find((i) => i.id.startsWith(full));
+    if (!img) continue;
+    const users = [...fleet.containersByHost(host.id)].flatMap((h) => h.view.containers.filter((c) => c.imageId === img.id));
+    users.sort((a, b) => a.name.localeCompare(b.name));
+    hosts.push({
+      hostId: host.id,
+      hostName: host.name,
+      live: host.status === "online",
+      repoTags: img.repoTags,
+      repoDigests: img.repoDigests,
+      containerCount: users.length,
+      containers: users.slice(0, MAX_USERS_LISTED).map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, exitCode: c.exitCode, startedAt: c.startedAt, finishedAt: c.finishedAt })),
+    });
+  }
+  return hosts;
+}
+
 export interface LayerNode {
   diffId: string;
   sizeBytes: number | null;

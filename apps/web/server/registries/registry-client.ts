@@ -91,7 +91,9 @@ export class RegistrySession {
       res = await fetch(url, { method, headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: "follow" });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new RegistryError(`cannot reach ${new URL(url).host}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, "unreachable");
+      const detail = cause?.code ?? cause?.message ?? (err as Error).message;
+      const hint = transportHint(detail, this.target.insecure);
+      throw new RegistryError(`cannot reach ${new URL(url).host}: ${hint ? `${hint} (${detail})` : detail}`, "unreachable");
     }
     const retryAt = retryAtOf(res);
     if (res.status === 429) {
@@ -156,10 +158,29 @@ export class RegistrySession {
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => "")).slice(0, 300);
+      // Go's TLS server (the distribution registry, Harbor…) answers a plain HTTP request this way.
+      if (res.status === 400 && /HTTP request to an HTTPS server/i.test(text)) throw new RegistryError(`cannot reach ${this.target.address}: ${SPEAKS_HTTPS} (HTTP 400: ${text.trim()})`, "unreachable");
       throw new RegistryError(`the registry answered HTTP ${res.status}${text ? `: ${text}` : ""}`, "bad_response");
     }
     return res;
   }
+}
+
+const SPEAKS_HTTPS = "this registry speaks HTTPS, not plain HTTP; untick \"Plain HTTP\"";
+
+/**
+ * What a TLS failure means for the one setting the user controls, instead of OpenSSL's code alone.
+ * HTTPS to a plain-HTTP server reads its first bytes as a TLS record of a wrong version (or absurd length).
+ */
+export function transportHint(detail: string, insecure: boolean): string | null {
+  if (!insecure && /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|HTTP_REQUEST|UNEXPECTED_EOF/i.test(detail)) {
+    return "this registry speaks plain HTTP, not HTTPS; tick \"Plain HTTP\" (the engines pulling from it must also list it under insecure-registries)";
+  }
+  if (!insecure && /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ALTNAME_INVALID|CERT_UNTRUSTED/i.test(detail)) {
+    return "its TLS certificate is not trusted here (self-signed, expired, or for another name); give the control plane its CA with NODE_EXTRA_CA_CERTS";
+  }
+  if (insecure && /UND_ERR_SOCKET|other side closed|ECONNRESET/i.test(detail)) return `it closed the connection: if ${SPEAKS_HTTPS.replace("this registry ", "it ")}`;
+  return null;
 }
 
 async function json<T>(res: Response): Promise<T> {
@@ -240,4 +261,101 @@ export async function getManifest(session: RegistrySession, repository: string, 
   const digest = res.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   const mediaType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim() || String((body as { mediaType?: unknown }).mediaType ?? "");
   return { digest, mediaType, body };
+}
+
+/** A config blob is a few KiB (the image's history and environment); one this large is not read. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Tags described in one call, and at once: each costs one to three requests to the registry. */
+export const MAX_TAG_DETAILS = 25;
+const TAG_DETAIL_CONCURRENCY = 4;
+
+export interface TagDetail {
+  tag: string;
+  /** What the tag names now: the index's digest for a multi-platform tag. */
+  digest: string | null;
+  /** `os/arch[/variant]` of each image of a multi-platform tag; null for a single image. */
+  platforms: string[] | null;
+  /** Compressed size of the (described platform's) layers and config: what a pull downloads. */
+  sizeBytes: number | null;
+  /** Of the described platform, when several. */
+  platform: string | null;
+  /** The image config's `created`. */
+  createdAt: number | null;
+  error: string | null;
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest?: string;
+  size?: number;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+const platformOf = (p: Descriptor["platform"]) => (p?.os && p.architecture ? [p.os, p.architecture, p.variant].filter(Boolean).join("/") : null);
+const isDigest = (d: unknown): d is string => typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d);
+
+/** A blob read whole, refused past `maxBytes` and checked against its digest (registry answers are untrusted). */
+async function getBlob(session: RegistrySession, repository: string, digest: string, maxBytes: number): Promise<Buffer> {
+  const res = await session.request(`/v2/${repository}/blobs/${digest}`, pullScope(repository));
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw new RegistryError(`the blob ${digest} is ${declared} bytes, more than ${maxBytes} read for it`, "bad_response");
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new RegistryError(`the blob ${digest} is more than ${maxBytes} bytes`, "bad_response");
+    chunks.push(Buffer.from(chunk));
+  }
+  const body = Buffer.concat(chunks);
+  if (`sha256:${createHash("sha256").update(body).digest("hex")}` !== digest) throw new RegistryError(`the blob ${digest} does not match its digest`, "bad_response");
+  return body;
+}
+
+/**
+ * A tag's digest, size and date, from its manifest and its image's config: a multi-platform tag is
+ * described by its linux/amd64 image (else its first), and lists its platforms. Attestation manifests
+ * (`unknown/unknown`) are not platforms.
+ */
+export async function describeTag(session: RegistrySession, repository: string, tag: string): Promise<TagDetail> {
+  const detail: TagDetail = { tag, digest: null, platforms: null, sizeBytes: null, platform: null, createdAt: null, error: null };
+  try {
+    let manifest = await getManifest(session, repository, tag);
+    detail.digest = manifest.digest;
+    const index = manifest.body as { manifests?: Descriptor[] };
+    if (Array.isArray(index.manifests)) {
+      const images = index.manifests.filter((m) => isDigest(m.digest) && platformOf(m.platform) && platformOf(m.platform) !== "unknown/unknown");
+      detail.platforms = images.map((m) => platformOf(m.platform)!);
+      const chosen = images.find((m) => platformOf(m.platform) === "linux/amd64") ?? images[0];
+      if (!chosen) return detail;
+      detail.platform = platformOf(chosen.platform);
+      manifest = await getManifest(session, repository, chosen.digest!);
+    }
+    const image = manifest.body as { config?: Descriptor; layers?: Descriptor[] };
+    if (!image.config || !isDigest(image.config.digest)) throw new RegistryError("the manifest names no image config", "bad_response");
+    const sizes = [image.config, ...(image.layers ?? [])].map((d) => d.size);
+    detail.sizeBytes = sizes.every((n) => Number.isSafeInteger(n) && n! >= 0) ? sizes.reduce<number>((sum, n) => sum + n!, 0) : null;
+    const config = JSON.parse((await getBlob(session, repository, image.config.digest, MAX_CONFIG_BYTES)).toString("utf8")) as { created?: unknown };
+    const created = typeof config.created === "string" ? Date.parse(config.created) : NaN;
+    detail.createdAt = Number.isFinite(created) ? created : null;
+  } catch (err) {
+    // One tag's failure is its row's, not the list's; a rate limit stops the rest (the session refuses them).
+    detail.error = err instanceof RegistryError ? err.message : err instanceof SyntaxError ? "the image config is not JSON" : String(err);
+  }
+  return detail;
+}
+
+/** `describeTag` for up to MAX_TAG_DETAILS tags, a few at a time, over one session (one token). */
+export async function describeTags(target: RegistryTarget, repository: string, tags: readonly string[]): Promise<TagDetail[]> {
+  const session = new RegistrySession(target);
+  const wanted = tags.slice(0, MAX_TAG_DETAILS);
+  const out: TagDetail[] = new Array<TagDetail>(wanted.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < wanted.length; i = next++) out[i] = await describeTag(session, repository, wanted[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(TAG_DETAIL_CONCURRENCY, wanted.length) }, worker));
+  return out;
 }

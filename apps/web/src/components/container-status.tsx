@@ -17,7 +17,7 @@ const TEXT: Record<StatusTone, string> = {
 };
 
 /** The status in the engine's own words ("Exited (0) 7 minutes ago"), what it means and the exact time on hover. */
-export function ContainerStatus({ c, now }: { c: ContainerSummary; now: number }) {
+export function ContainerStatus({ c, now }: { c: Pick<ContainerSummary, "state" | "exitCode" | "startedAt" | "finishedAt" | "health">; now: number }) {
   const since = containerStatusSince(c);
   const { tone, meaning } = statusTone(c);
   return (

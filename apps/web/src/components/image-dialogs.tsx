@@ -1,47 +1,73 @@
 "use client";
 
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
 import { useInvalidate } from "@/lib/invalidate";
 import type { ImageRow } from "./image-list";
-import { Button, Dialog, ErrorNote, Input } from "./ui";
+import { parseTagTarget } from "@stevedore/protocol";
+import { Button, Dialog, ErrorNote, Input, toast } from "./ui";
 
 const nameOf = (img: ImageRow) => img.repoTags[0] ?? shortId(img.id);
 
-/** `docker tag`: give an image another repository and tag on its host. */
+/** `docker tag`: give an image another name (`repo:tag`, `registry:port/repo:tag`) on its host, typed in one field. */
 export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidate("images");
-  const tag = useMutation(trpc.images.tag.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
-  const [repository, setRepository] = useState(image?.repoTags[0]?.replace(/:[^:/]*$/, "") ?? "");
-  const [version, setVersion] = useState("");
+  const [text, setText] = useState(image?.repoTags[0]?.replace(/:[^:/]*$/, ":") ?? "");
+  const [touched, setTouched] = useState(false);
+  const parsed = parseTagTarget(text);
+  const tag = useMutation(
+    trpc.images.tag.mutationOptions({
+      onSuccess: (_, input) => {
+        toast({ tone: "ok", title: `Tagged ${image ? nameOf(image) : "the image"} as ${input.target.repository}:${input.target.tag}` });
+        void invalidate().then(onClose);
+      },
+    }),
+  );
+  const hintId = useId();
   return (
     <Dialog open={image !== null} onClose={onClose} title={image ? `Tag ${nameOf(image)} on ${image.hostName}` : "Tag"}>
       <form
         className="space-y-3 text-sm"
         onSubmit={(e) => {
           e.preventDefault();
-          if (image) tag.mutate({ hostId: image.hostId, id: image.id, target: { repository: repository.trim(), tag: version.trim() } });
+          setTouched(true);
+          if (image && parsed.ok) tag.mutate({ hostId: image.hostId, id: image.id, target: parsed.target });
         }}
       >
-        <div className="grid grid-cols-[1fr_10rem] gap-2">
-          <label className="space-y-1">
-            <span className="block font-medium">Repository</span>
-            <Input value={repository} onChange={(e) => setRepository(e.target.value)} placeholder="registry.example.com/team/app" required className="w-full" />
-          </label>
-          <label className="space-y-1">
-            <span className="block font-medium">Tag</span>
-            <Input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="1.4.2" required className="w-full" autoFocus />
-          </label>
-        </div>
+        <label className="block space-y-1">
+          <span className="block font-medium">New name</span>
+          <Input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onBlur={() => setTouched(true)}
+            placeholder="registry.example.com:5000/team/app:1.4.2"
+            className="w-full font-mono"
+            autoFocus
+            aria-invalid={touched && !parsed.ok}
+            aria-describedby={hintId}
+          />
+        </label>
+        <p id={hintId} data-testid="tag-target-hint" className={touched && !parsed.ok ? "text-red-800" : "text-slate-600"}>
+          {parsed.ok ? (
+            <>
+              Repository <code className="font-mono">{parsed.target.repository}</code>, tag <code className="font-mono">{parsed.target.tag}</code>
+              {!/:[^/]*$/.test(text.trim()) && " (none typed: docker's default)"}
+            </>
+          ) : touched ? (
+            parsed.error
+          ) : (
+            "repository:tag, optionally after a registry host[:port]/"
+          )}
+        </p>
         <ErrorNote error={tag.error} />
         <div className="flex justify-end gap-2">
           <Button type="button" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="primary" type="submit" disabled={tag.isPending}>
+          <Button variant="primary" type="submit" disabled={tag.isPending || (touched && !parsed.ok)}>
             {tag.isPending ? "Tagging…" : "Tag"}
           </Button>
         </div>
@@ -57,7 +83,14 @@ export function ImageTagDialog({ image, onClose }: { image: ImageRow | null; onC
 export function ImageRemoveDialog({ image, onClose }: { image: ImageRow | null; onClose: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidate("images");
-  const remove = useMutation(trpc.images.remove.mutationOptions({ onSuccess: () => void invalidate().then(onClose) }));
+  const remove = useMutation(
+    trpc.images.remove.mutationOptions({
+      onSuccess: (r) => {
+        toast({ tone: "ok", title: `Removed ${ref === image?.id ? shortId(ref) : ref} from ${image?.hostName ?? "the host"}`, details: [`${r.untagged.length} untagged, ${r.deleted.length} deleted`] });
+        void invalidate().then(onClose);
+      },
+    }),
+  );
   const [ref, setRef] = useState(image?.repoTags[0] ?? image?.id ?? "");
   const [force, setForce] = useState(false);
   const tags = image?.repoTags ?? [];

@@ -16,6 +16,9 @@ import { ImagePullDialog } from "./image-pull-dialog";
 import { ImageRemoveDialog, ImageTagDialog } from "./image-dialogs";
 import { Badge, Button, Card, CopyButton, ErrorNote, Input, RelativeTime, Spinner, useNow } from "./ui";
 
+/** A cell under md: its column's name before it, as a card's line. */
+const CELL = "py-0.5 before:mr-1 before:text-xs before:text-slate-500 before:content-[attr(data-label)] md:px-4 md:py-2 md:before:content-none";
+
 export type ImageRow = inferRouterOutputs<AppRouter>["images"]["list"]["items"][number];
 
 /** Every host's images in one list, filtered on the server; per-host prune and layer tree. */
@@ -31,8 +34,8 @@ export function ImageList() {
   const [unused, setUnused] = useState(false);
   const images = useQuery({
     ...trpc.images.list.queryOptions({ q, hostId: hostId || undefined, dangling, unused }),
+    // Live without polling: the engine's image events come as fleet changes (useFleetChanges).
     placeholderData: keepPreviousData,
-    refetchInterval: 5_000,
   });
   const [tagging, setTagging] = useState<ImageRow | null>(null);
   const [removing, setRemoving] = useState<ImageRow | null>(null);
@@ -64,17 +67,7 @@ export function ImageList() {
           )}
         </div>
       </div>
-      {host && (
-        <div className="flex flex-wrap items-center gap-3 text-sm">
-          <Link href={`/images/${host.id}/tree`} className="text-sky-700 hover:underline">
-            Layer tree of {host.name}
-          </Link>
-          {mayOperate(host.access) && host.status === "online" && (
-            <Button onClick={() => setPruning({ id: host.id, name: host.name })}>Prune images on {host.name}…</Button>
-          )}
-        </div>
-      )}
-      {!host && hosts.data && hosts.data.length > 0 && <p className="text-xs text-slate-500">Choose a host to see its layer tree or prune its images.</p>}
+      <HostHousekeeping hosts={(hosts.data ?? []).filter((h) => !hostId || h.id === hostId)} onPrune={setPruning} />
       <ErrorNote error={images.error} />
       <Card>
         {images.isPending ? (
@@ -82,8 +75,9 @@ export function ImageList() {
             <Spinner label="Loading images…" />
           </div>
         ) : (
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-xs text-slate-500">
+          // Under md the rows are cards (each cell on its own line, labelled), so nothing overflows at 390 px.
+          <table className="block w-full text-left text-sm md:table">
+            <thead className="hidden border-b border-slate-200 text-xs text-slate-500 md:table-header-group">
               <tr>
                 <th className="px-4 py-2 font-medium">Repository:tag</th>
                 <th className="px-4 py-2 font-medium">Image id</th>
@@ -94,10 +88,10 @@ export function ImageList() {
                 <th className="px-4 py-2" />
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="block divide-y divide-slate-100 md:table-row-group">
               {images.data?.items.map((img) => (
-                <tr key={`${img.hostId}/${img.id}`} data-testid="image-row" className="align-top">
-                  <td className="px-4 py-2">
+                <tr key={`${img.hostId}/${img.id}`} data-testid="image-row" className="grid grid-cols-2 gap-x-3 px-4 py-3 align-top md:table-row md:p-0">
+                  <td className="col-span-2 min-w-0 md:px-4 md:py-2">
                     <Link href={imageHref(img.hostId, img.id)} className="font-medium text-sky-700 hover:underline">
                       {img.repoTags[0] ?? "<none>"}
                     </Link>
@@ -119,14 +113,16 @@ export function ImageList() {
                       </div>
                     )}
                   </td>
-                  <td className="px-4 py-2 font-mono text-xs">
+                  <td className={`${CELL} font-mono text-xs`} data-label="Id">
                     {shortId(img.id)} <CopyButton text={img.id} label="Copy id" />
                   </td>
-                  <td className="px-4 py-2">{img.hostName}</td>
-                  <td className="px-4 py-2 whitespace-nowrap">
+                  <td className={CELL} data-label="Host">
+                    {img.hostName}
+                  </td>
+                  <td className={`${CELL} whitespace-nowrap`} data-label="Created">
                     <RelativeTime at={img.createdAt} now={now} />
                   </td>
-                  <td className="px-4 py-2 text-right whitespace-nowrap">
+                  <td className={`${CELL} whitespace-nowrap md:text-right`} data-label="Size">
                     {bytes(img.sizeBytes)}
                     {unique.has(img.id) && (
                       <div className="text-xs text-slate-500" title="In layers no other image on this host uses: what removing it frees">
@@ -134,7 +130,7 @@ export function ImageList() {
                       </div>
                     )}
                   </td>
-                  <td className="px-4 py-2 whitespace-nowrap">
+                  <td className={`${CELL} whitespace-nowrap`} data-label="Used by">
                     {img.containers > 0 ? (
                       <Link href={`/containers?host=${img.hostId}&q=${encodeURIComponent(img.repoTags[0] ?? shortId(img.id))}`} className="text-sky-700 hover:underline">
                         {img.containers} container{img.containers === 1 ? "" : "s"}
@@ -143,9 +139,9 @@ export function ImageList() {
                       <span className="text-slate-400">unused</span>
                     )}
                   </td>
-                  <td className="px-4 py-2 text-right whitespace-nowrap">
+                  <td className="col-span-2 pt-1 whitespace-nowrap md:px-4 md:py-2 md:text-right">
                     {mayOperate(img.access) && img.live && (
-                      <span className="inline-flex gap-1">
+                      <span className="inline-flex flex-wrap gap-1">
                         <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setTagging(img)} aria-label={`Tag ${img.repoTags[0] ?? shortId(img.id)}`}>
                           Tag
                         </Button>
@@ -174,3 +170,38 @@ export function ImageList() {
   );
 }
 
+
+type HostRow = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
+
+/** Each host's layer tree and prune, without choosing the host first (the host filter narrows it to one). */
+function HostHousekeeping({ hosts, onPrune }: { hosts: HostRow[]; onPrune: (h: { id: string; name: string }) => void }) {
+  if (hosts.length === 0) return null;
+  return (
+    <details className="rounded-lg border border-slate-200 bg-white text-sm" open={hosts.length <= 6} data-testid="image-hosts">
+      <summary className="cursor-pointer px-4 py-2 font-medium">Per host: layer tree and prune ({hosts.length})</summary>
+      <ul className="max-h-72 divide-y divide-slate-100 overflow-y-auto border-t border-slate-100">
+        {hosts.map((h) => (
+          <li key={h.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2" data-testid="image-host" data-host={h.name}>
+            <Link href={`/hosts/${h.id}`} className="font-medium text-sky-700 hover:underline">
+              {h.name}
+            </Link>
+            <span className="text-slate-600">
+              {h.images} image{h.images === 1 ? "" : "s"}
+            </span>
+            {h.status !== "online" && <Badge tone="amber">{h.status === "offline" ? "offline" : "engine down"}</Badge>}
+            <span className="ml-auto flex flex-wrap gap-2">
+              <Link href={`/images/${h.id}/tree`} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" aria-label={`Layer tree of ${h.name}`}>
+                Layer tree
+              </Link>
+              {mayOperate(h.access) && h.status === "online" && (
+                <Button className="py-1" onClick={() => onPrune({ id: h.id, name: h.name })} aria-label={`Prune images on ${h.name}`}>
+                  Prune…
+                </Button>
+              )}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}

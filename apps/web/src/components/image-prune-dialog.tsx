@@ -5,7 +5,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, shortId } from "@/lib/format";
 import { useInvalidate } from "@/lib/invalidate";
-import { Button, Dialog, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
+import { Button, Dialog, ErrorNote, RelativeTime, Spinner, toast, useNow } from "./ui";
 
 /** `docker image prune [--all]` on one host, after a preview of what goes and the space it frees. */
 export function ImagePruneDialog({ host, onClose }: { host: { id: string; name: string } | null; onClose: () => void }) {
@@ -14,7 +14,14 @@ export function ImagePruneDialog({ host, onClose }: { host: { id: string; name: 
   const invalidate = useInvalidate("images");
   const [all, setAll] = useState(false);
   const preview = useQuery({ ...trpc.images.prunePreview.queryOptions({ hostId: host?.id ?? "", all }), enabled: host !== null });
-  const prune = useMutation(trpc.images.prune.mutationOptions({ onSuccess: () => void invalidate() }));
+  const prune = useMutation(
+    trpc.images.prune.mutationOptions({
+      onSuccess: (r) => {
+        toast({ tone: "ok", title: `Pruned ${host?.name ?? "the host"}: ${r.deleted.length} image${r.deleted.length === 1 ? "" : "s"} removed, ${bytes(r.reclaimedBytes)} reclaimed` });
+        void invalidate();
+      },
+    }),
+  );
   return (
     <Dialog open={host !== null} onClose={onClose} title={host ? `Prune images on ${host.name}` : "Prune images"}>
       <div className="space-y-3 text-sm">

@@ -6,7 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { useInvalidate } from "@/lib/invalidate";
-import { Button, Dialog, ErrorNote, Input } from "./ui";
+import { Button, Dialog, ErrorNote, Input, toast } from "./ui";
 
 type Registry = inferRouterOutputs<AppRouter>["registries"]["list"][number];
 
@@ -14,18 +14,29 @@ type Registry = inferRouterOutputs<AppRouter>["registries"]["list"][number];
 export function RegistryDialog({ registry, onClose }: { registry: Registry | null; onClose: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidate("registries");
-  const done = { onSuccess: () => void invalidate().then(onClose) };
+  const done = {
+    onSuccess: (view: { name: string }) => {
+      toast({ tone: "ok", title: `${registry ? "Saved" : "Added"} ${view.name}` });
+      void invalidate().then(onClose);
+    },
+  };
   const add = useMutation(trpc.registries.add.mutationOptions(done));
   const update = useMutation(trpc.registries.update.mutationOptions(done));
-  const remove = useMutation(trpc.registries.remove.mutationOptions(done));
   const test = useMutation(trpc.registries.test.mutationOptions());
   const [form, setForm] = useState({ name: registry?.name ?? "", address: registry?.address ?? "", insecure: registry?.insecure ?? false, username: registry?.username ?? "", password: "", clearPassword: false });
   const set = <K extends keyof typeof form>(k: K, v: (typeof form)[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
     test.reset();
+    setWarned(false);
   };
-  const save = () => (registry ? update.mutate({ id: registry.id, registry: form }) : add.mutate(form));
-  const pending = add.isPending || update.isPending || remove.isPending;
+  // Saving what the last test refused asks once more, naming why (the test resets on any edit).
+  const [warned, setWarned] = useState(false);
+  const save = () => {
+    if (test.isError && !warned) return setWarned(true);
+    if (registry) update.mutate({ id: registry.id, registry: form });
+    else add.mutate(form);
+  };
+  const pending = add.isPending || update.isPending;
   return (
     <Dialog open onClose={onClose} title={registry ? `Edit ${registry.name}` : "Add registry"}>
       <form
@@ -74,26 +85,18 @@ export function RegistryDialog({ registry, onClose }: { registry: Registry | nul
             Connected{test.data.apiVersion ? ` (${test.data.apiVersion})` : ""}: the registry accepts these credentials.
           </p>
         )}
-        <ErrorNote error={test.error ?? add.error ?? update.error ?? remove.error} />
+        <ErrorNote error={test.error ?? add.error ?? update.error} />
+        {warned && (
+          <p role="alert" data-testid="save-untested-warning" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900">
+            The last connection test failed. Saved as it is, pulls and browsing from this registry will fail the same way. Save anyway?
+          </p>
+        )}
         <div className="flex flex-wrap justify-end gap-2">
-          {registry && (
-            <Button
-              type="button"
-              variant="danger"
-              className="mr-auto"
-              disabled={pending}
-              onClick={() => {
-                if (confirm(`Remove ${registry.name} and its stored credentials?`)) remove.mutate({ id: registry.id });
-              }}
-            >
-              Remove
-            </Button>
-          )}
           <Button type="button" disabled={test.isPending || !form.address} onClick={() => test.mutate({ id: registry?.id, registry: form })}>
             {test.isPending ? "Testing…" : "Test connection"}
           </Button>
           <Button type="submit" variant="primary" disabled={pending}>
-            {pending ? "Saving…" : "Save"}
+            {pending ? "Saving…" : warned ? "Save anyway" : "Save"}
           </Button>
         </div>
       </form>

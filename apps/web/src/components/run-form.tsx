@@ -114,7 +114,9 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
   const [pullFailures, setPullFailures] = useState<PullState["hosts"]>([]);
   // "Run it…" after a pull comes with the image filled in; a duplicate starts on the original's host.
   const [v, setV] = useState<RunFormValues>(initial);
-  const [hostIds, setHostIds] = useState<string[]>(mode.kind === "duplicate" ? [mode.hostId] : []);
+  // "Run this image" on an image's page names its host (`?host=`).
+  const startHost = useSearchParams().get("host");
+  const [hostIds, setHostIds] = useState<string[]>(mode.kind === "duplicate" ? [mode.hostId] : startHost ? [startHost] : []);
   const set = <K extends keyof RunFormValues>(k: K, value: RunFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
   const parsed = parseRunForm(v);
   // Hosts the caller may run on: online, and operator there (fleet-wide or by a group grant).

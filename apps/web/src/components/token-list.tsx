@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { roleAtLeast } from "../../server/access/roles";
 import { ROLE_CHOICES, type UserRole } from "./user-roles";
-import { Badge, Button, Card, CopyButton, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
+import { Badge, Button, Card, ConfirmDialog, CopyButton, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "./ui";
 
 type Role = Exclude<UserRole, "none">;
 /** A token carries a role of its own (at most its owner's highest, grants counted). */
@@ -21,6 +21,7 @@ export function TokenList() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
   const create = useMutation(trpc.tokens.create.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: refresh }));
+  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const [open, setOpen] = useState(false);
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
@@ -85,7 +86,7 @@ export function TokenList() {
                     {t.revokedAt ? (
                       <Badge tone="red">revoked</Badge>
                     ) : (
-                      <Button variant="danger" disabled={revoke.isPending} onClick={() => confirm(`Revoke "${t.name}"? Scripts using it stop working at once.`) && revoke.mutate({ id: t.id })}>
+                      <Button variant="danger" disabled={revoke.isPending} onClick={() => setRevoking({ id: t.id, name: t.name })} aria-label={`Revoke ${t.name}`}>
                         Revoke
                       </Button>
                     )}
@@ -96,6 +97,31 @@ export function TokenList() {
           </table>
         )}
       </Card>
+
+      <ConfirmDialog
+        open={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title={revoking ? `Revoke ${revoking.name}?` : "Revoke token"}
+        confirmLabel={revoking ? `Revoke ${revoking.name}` : "Revoke"}
+        onConfirm={() => {
+          const t = revoking!;
+          setRevoking(null);
+          revoke.mutate(
+            { id: t.id },
+            {
+              onSuccess: () => toast({ tone: "ok", title: `Revoked ${t.name}`, details: ["Requests with it are refused from now on."] }),
+              onError: (err) => toast({ tone: "error", title: `Could not revoke ${t.name}`, details: [err.message] }),
+            },
+          );
+        }}
+      >
+        {revoking && (
+          <>
+            <TargetList label="Token to revoke" items={[{ key: revoking.id, name: revoking.name }]} />
+            <p>Scripts using it stop working at once; this cannot be undone (make a new token instead).</p>
+          </>
+        )}
+      </ConfirmDialog>
 
       <Dialog open={open} onClose={() => setOpen(false)} title="New API token">
         {create.data ? (

@@ -33,27 +33,39 @@ function changeGate(flush: (kinds: Set<string>) => void) {
  * Keeps every open view live: a change notification marks the matching queries stale and TanStack
  * Query refetches the ones on screen, the same request a reload would make. A stream of changes
  * (hundreds of hosts reconnecting) refreshes at most every REFRESH_EVERY_MS, and a refresh in flight
- * is let finish rather than restarted.
+ * is let finish rather than restarted, then made once more (it may have read the state before the change).
  */
 export function useFleetChanges(): { connected: boolean } {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const push = useMemo(
-    () =>
-      changeGate((kinds) => {
-        const invalidate = (queryKey: readonly unknown[]) => void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
-        if (kinds.size > 0) invalidate(trpc.overview.get.queryKey());
-        if (kinds.has("containers")) {
-          invalidate(trpc.containers.list.queryKey());
-          invalidate(trpc.containers.get.queryKey());
-        }
-        if (kinds.has("host")) {
-          invalidate(trpc.hosts.list.queryKey());
-          invalidate(trpc.hosts.get.queryKey());
-        }
-      }),
-    [queryClient, trpc],
-  );
+  const push = useMemo(() => {
+    const gate = changeGate((kinds) => {
+      // A change that comes while a read is in flight may be newer than what that read returns, and the
+      // read, let finish, clears the invalidation: those kinds are asked again at the gate's next window.
+      const again = new Set<string>();
+      const invalidate = (kind: string, queryKey: readonly unknown[]) => {
+        if (queryClient.isFetching({ queryKey }) > 0) again.add(kind);
+        void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+      };
+      if (kinds.size > 0) invalidate("host", trpc.overview.get.queryKey());
+      if (kinds.has("containers")) {
+        invalidate("containers", trpc.containers.list.queryKey());
+        invalidate("containers", trpc.containers.get.queryKey());
+      }
+      // Image rows count the containers using them, so container changes refresh them too.
+      if (kinds.has("images") || kinds.has("containers")) {
+        invalidate("images", trpc.images.list.queryKey());
+        invalidate("images", trpc.images.holders.queryKey());
+      }
+      if (kinds.has("images")) invalidate("images", trpc.images.inspect.queryKey());
+      if (kinds.has("host")) {
+        invalidate("host", trpc.hosts.list.queryKey());
+        invalidate("host", trpc.hosts.get.queryKey());
+      }
+      if (again.size > 0) gate(again);
+    });
+    return gate;
+  }, [queryClient, trpc]);
   const sub = useSubscription(
     trpc.fleet.changes.subscriptionOptions(undefined, {
       onData(batch) {

@@ -30,9 +30,18 @@ export class TestRegistry {
     return this.log.text.match(/response completed/g)?.length ?? 0;
   }
 
-  static async start(opts: { users?: Record<string, string>; countRequests?: boolean } = {}): Promise<TestRegistry> {
+  /**
+   * `tls`: HTTPS with a self-signed certificate for 127.0.0.1 made here by openssl (trusted by nobody:
+   * what a TLS mismatch or an untrusted certificate looks like).
+   */
+  static async start(opts: { users?: Record<string, string>; countRequests?: boolean; tls?: boolean } = {}): Promise<TestRegistry> {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stevedore-registry-"));
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    if (opts.tls) {
+      await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]);
+    }
     const config = path.join(dir, "config.yml");
     const users = Object.entries(opts.users ?? {});
     if (users.length) fs.writeFileSync(path.join(dir, "htpasswd"), users.map(([u, p]) => `${u}:${bcrypt.hashSync(p, 6)}`).join("\n") + "\n");
@@ -42,7 +51,7 @@ export class TestRegistry {
         "version: 0.1",
         `log: { level: ${opts.countRequests ? "info" : "error"} }`,
         `storage: { filesystem: { rootdirectory: ${path.join(dir, "data")} }, delete: { enabled: true } }`,
-        `http: { addr: 127.0.0.1:${port} }`,
+        opts.tls ? `http: { addr: 127.0.0.1:${port}, tls: { certificate: ${cert}, key: ${key} } }` : `http: { addr: 127.0.0.1:${port} }`,
         ...(users.length ? [`auth: { htpasswd: { realm: stevedore-test, path: ${path.join(dir, "htpasswd")} } }`] : []),
         "",
       ].join("\n"),
@@ -51,7 +60,8 @@ export class TestRegistry {
     const log = { text: "" };
     proc.stderr!.on("data", (d: Buffer) => (log.text += d.toString()));
     const host = `127.0.0.1:${port}`;
-    const expected = users.length ? 401 : 200;
+    // A TLS registry answers plain HTTP with 400 ("Client sent an HTTP request to an HTTPS server").
+    const expected = opts.tls ? 400 : users.length ? 401 : 200;
     await waitFor(async () => (await fetch(`http://${host}/v2/`).catch(() => null))?.status === expected, { timeoutMs: 15_000, what: `the registry to answer (${log.text})` });
     let dockerConfig: string | null = null;
     if (users.length) {

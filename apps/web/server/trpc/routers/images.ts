@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { ImageId, ImageReference, ImageTagTarget, hasImage } from "@stevedore/protocol";
 import { auditedImageCommand } from "../../images/image-commands";
-import { ImageListInput, layerTree, listImages, prunePreview } from "../../images/image-query";
+import { ImageListInput, imageHolders, layerTree, listImages, prunePreview } from "../../images/image-query";
 import { DomainError } from "../../domain-error";
 import { actorOf } from "../../authenticate";
 import { type Context, hostProcedure, signedInProcedure } from "../init";
@@ -32,6 +32,11 @@ export const imagesRouter = {
     const page = listImages(ctx.fleet, input, ctx.access.sees);
     return { ...page, items: page.items.map((i) => ({ ...i, access: ctx.access.roleOn(i.hostId) })) };
   }),
+
+  /** The hosts the caller sees that hold an image (by id), each with the containers using it there and the caller's role. */
+  holders: signedInProcedure.input(z.object({ id: ImageId })).query(({ ctx, input }) =>
+    imageHolders(ctx.fleet, input.id, ctx.access.sees).map((h) => ({ ...h, access: ctx.access.roleOn(h.hostId) })),
+  ),
 
   /** One image's layers and history, read live from its host. */
   inspect: hostProcedure("view", ImageRef, onHost).query(({ ctx, input }) => ctx.agents.request(input.hostId, "image.inspect", { id: input.id })),

@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { recordAction } from "../../audit/audited";
 import { DomainError } from "../../domain-error";
-import { checkRegistry, listRepositories, listTags } from "../../registries/registry-client";
+import { MAX_TAG_DETAILS, checkRegistry, describeTags, listRepositories, listTags } from "../../registries/registry-client";
 import { RegistryInput } from "../../registries/registries";
 import { actorOf } from "../../authenticate";
 import { type AuthedContext, type Context, adminProcedure, signedInProcedure } from "../init";
@@ -62,6 +62,17 @@ export const registriesRouter = {
     const target = await targetOrThrow(ctx, input.id);
     return { tags: await listTags(target, input.repository) };
   }),
+
+  /**
+   * Digest, size, date and platforms of up to 25 of a repository's tags, read from their manifests and
+   * image configs by the control plane (each capped in size and checked against its digest).
+   */
+  tagDetails: signedInProcedure
+    .input(RegistryId.extend({ repository: Repository, tags: z.array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a tag is up to 128 letters, digits, _ . -")).min(1).max(MAX_TAG_DETAILS) }))
+    .query(async ({ ctx, input }) => {
+      const target = await targetOrThrow(ctx, input.id);
+      return { tags: await describeTags(target, input.repository, input.tags) };
+    }),
 } satisfies TRPCRouterRecord;
 
 function uniqueConflict(err: unknown): never {
