@@ -204,7 +204,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
             const el = e.currentTarget;
             setStick(el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2);
           }}
-          className="h-[28rem] overflow-auto rounded-md bg-slate-900 font-mono text-xs text-slate-100"
+          className="palette-fixed h-[28rem] overflow-auto rounded-md bg-slate-900 font-mono text-xs text-slate-100"
         >
           <div style={{ height: virtual.getTotalSize(), position: "relative", minWidth: "100%" }}>
             {virtual.getVirtualItems().map((row) => {

@@ -102,7 +102,7 @@ export function TokenList() {
           <div className="space-y-3 text-sm">
             <p className="font-medium text-amber-800">Copy it now: it is shown only once, and only its hash is kept.</p>
             <div className="flex items-center gap-2">
-              <pre data-testid="new-token" className="flex-1 break-all whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+              <pre data-testid="new-token" className="palette-fixed flex-1 break-all whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
                 {create.data.token}
               </pre>
               <CopyButton text={create.data.token} />
