@@ -224,7 +224,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
               );
             })}
           </div>
-          {lines.length === 0 && <p className="p-3 text-slate-400">{statuses.some((s) => s?.kind === "connecting") ? "Connecting…" : "No log lines in this range yet."}</p>}
+          {lines.length === 0 && <p className="p-3 text-slate-300">{statuses.some((s) => s?.kind === "connecting") ? "Connecting…" : "No log lines in this range yet."}</p>}
         </div>
         {!stick && (
           <Button variant="primary" className="absolute bottom-3 right-5" onClick={() => setStick(true)}>
@@ -269,7 +269,7 @@ function LogRow({ line, top, source, colour, timestamps, needle, current }: { li
         </span>
       )}
       {timestamps && line.time && (
-        <span className="mr-2 shrink-0 text-slate-400" title={line.time}>
+        <span className="mr-2 shrink-0 text-slate-300" title={line.time}>
           {line.time.slice(0, 23).replace("T", " ")}
         </span>
       )}
