@@ -81,7 +81,7 @@ export function AuditTarget({ entry: e }: { entry: AuditEntryView }) {
   }
   if (e.targetName) return <span className="font-medium">{e.targetName}</span>;
   if (e.targetType) return <span className="text-slate-500">{e.targetType.replace("-", " ")}</span>;
-  return <span className="text-slate-400">—</span>;
+  return <span className="text-slate-500">—</span>;
 }
 
 /** A terminal session's entry links to its recording, or says why there is none. */
@@ -159,7 +159,7 @@ export function AuditRow({
               {e.hostName ?? e.hostId}
             </Link>
           ) : (
-            <span className="text-slate-400">—</span>
+            <span className="text-slate-500">—</span>
           )}
         </td>
         <td className="break-words px-3 py-2">
@@ -254,7 +254,7 @@ function AuditDetails({ entry: e, onRequest, onActor }: { entry: AuditEntryView;
               {params}
             </pre>
           ) : (
-            <p className="text-sm text-slate-400">none</p>
+            <p className="text-sm text-slate-500">none</p>
           )}
         </div>
       </div>

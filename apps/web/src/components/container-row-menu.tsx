@@ -17,7 +17,7 @@ export interface RowMenuTarget {
 }
 
 const ITEM =
-  "flex cursor-default select-none items-center rounded px-2.5 py-1.5 text-sm outline-none data-[disabled]:text-slate-400 data-[highlighted]:bg-sky-100 data-[highlighted]:text-sky-900";
+  "flex cursor-default select-none items-center rounded px-2.5 py-1.5 text-sm outline-none data-[disabled]:text-slate-500 data-[highlighted]:bg-sky-100 data-[highlighted]:text-sky-900";
 
 /**
  * A row's own actions (Radix menu: arrow keys, Enter, Escape, typeahead), offered as the caller's

@@ -94,7 +94,7 @@ export function ImageDetail({ hostId, id }: { hostId: string; id: string }) {
                   <tr key={i} className={step.makesLayer ? "" : "text-slate-500"}>
                     <td className="max-w-xl px-4 py-1.5 font-mono text-xs break-all">{instruction(step.createdBy) || step.comment || "—"}</td>
                     <td className="px-4 py-1.5 font-mono text-xs" title={diffId}>
-                      {diffId ? shortId(diffId) : <span className="text-slate-400">no layer</span>}
+                      {diffId ? shortId(diffId) : <span className="text-slate-500">no layer</span>}
                     </td>
                     <td className="px-4 py-1.5 text-right whitespace-nowrap">{step.makesLayer ? bytes(step.sizeBytes) : ""}</td>
                     <td className="px-4 py-1.5 whitespace-nowrap">

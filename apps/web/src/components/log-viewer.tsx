@@ -168,7 +168,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
           <span key={`${s.hostId}:${s.containerId}`} className="flex items-center gap-1">
             {merged && <span className="inline-block h-2.5 w-2.5 rounded-full" style={{ background: SOURCE_COLOURS[i % SOURCE_COLOURS.length] }} />}
             <span className="font-medium text-slate-700">
-              {s.name} <span className="text-slate-400">on {s.hostName}</span>
+              {s.name} <span className="text-slate-500">on {s.hostName}</span>
             </span>
             <StatusBadge status={statuses[i]} paused={paused} />
           </span>
