@@ -70,13 +70,22 @@ export async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
 }
 
-/** The outermost elements that stick out past the right edge, to name in a failure. */
+/**
+ * The elements that make the page wider than the viewport, to name in a failure: past the right edge,
+ * inside no scroll box that clips them, with a parent that is not past the edge itself.
+ */
 export async function widestElements(page: Page): Promise<string[]> {
   return page.evaluate<string[]>(`(() => {
     const w = window.innerWidth + 1;
+    const clipped = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible" && a.getBoundingClientRect().right <= w) return true;
+      }
+      return false;
+    };
     return Array.from(document.body.querySelectorAll("*"))
-      .filter((el) => el.getBoundingClientRect().right > w && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w))
+      .filter((el) => el.getBoundingClientRect().right > w && !(el.parentElement && el.parentElement.getBoundingClientRect().right > w) && !clipped(el))
       .slice(0, 6)
-      .map((el) => el.tagName.toLowerCase() + "." + (el.getAttribute("class") || "").slice(0, 90) + " right=" + Math.round(el.getBoundingClientRect().right));
+      .map((el) => el.tagName.toLowerCase() + "." + (el.getAttribute("class") || "").slice(0, 90) + " right=" + Math.round(el.getBoundingClientRect().right) + " parent=" + (el.parentElement?.getAttribute("class") || "").slice(0, 60));
   })()`);
 }

@@ -53,6 +53,8 @@ test.describe("at 390 px", () => {
       for (const p of await appPages(page, "stv-e2e-narrow")) {
         await page.goto(p.path);
         await p.ready(page);
+        // The lists drawn as cards are still tables to a screen reader.
+        if (p.name === "containers") expect(await page.getByRole("table", { name: "Containers" }).getByRole("row").count()).toBeGreaterThan(1);
         const over = await horizontalOverflow(page);
         if (over > 0) wide.push(`${p.name} (${scheme}) is ${over} px too wide: ${(await widestElements(page)).join("; ")}`);
       }

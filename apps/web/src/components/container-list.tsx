@@ -119,13 +119,21 @@ const ContainerRowView = memo(function ContainerRowView({ row, index, selected }
       className={`outline-none hover:bg-slate-50 focus-visible:bg-sky-50 focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-inset aria-selected:bg-sky-50/60 ${c.live ? "" : "opacity-60"}`}
     >
       {row.getVisibleCells().map((cell) => (
-        <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
+        <td key={cell.id} {...cardCell(cell.column.id)} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
           {flexRender(cell.column.columnDef.cell, cell.getContext())}
         </td>
       ))}
     </tr>
   );
 }, sameRow);
+
+/** Where a cell goes when the table is a list of cards (below md, `.table-cards` in globals.css). */
+function cardCell(id: string): { "data-card"?: string; "data-label"?: string } {
+  if (id === "select") return { "data-card": "lead" };
+  if (id === "name") return { "data-card": "title" };
+  if (id === "actions") return { "data-card": "end" };
+  return { "data-label": HIDEABLE.find((c) => c.id === id)?.label ?? id };
+}
 
 /** By the container's data, not TanStack's row object: a new answer rebuilds the row objects, while the query's structural sharing keeps the data of rows that did not change. */
 function sameRow(a: RowViewProps, b: RowViewProps): boolean {
@@ -507,7 +515,7 @@ export function ContainerList() {
           </label>
         </div>
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1} data-rows-for={data && !list.isPlaceholderData ? q : undefined}>
+          <table className="table-cards w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1} data-rows-for={data && !list.isPlaceholderData ? q : undefined}>
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               {table.getHeaderGroups().map((g) => (
                 <tr key={g.id}>
