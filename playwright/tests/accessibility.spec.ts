@@ -29,13 +29,15 @@ for (const scheme of ["light", "dark"] as const) {
         const found: string[] = [];
 
         // The sign-in page, signed out.
-        const anon = await browser.newPage({ colorScheme: scheme, viewport: { width, height: 844 }, baseURL: process.env.STEVEDORE_E2E_URL });
+        // (axe needs a page of a context made with newContext, not browser.newPage.)
+        const anonContext = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 844 }, baseURL: process.env.STEVEDORE_E2E_URL });
+        const anon = await anonContext.newPage();
         await anon.goto("/login");
         await expect(anon.getByRole("button", { name: "Sign in" })).toBeVisible();
         await expect(anon.locator("html")).toHaveClass(scheme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/);
         found.push(...(await seriousViolations(anon, "login")));
         await anon.screenshot({ path: path.join(SHOTS, `a11y-login-${scheme}-${width}.png`), fullPage: true });
-        await anon.close();
+        await anonContext.close();
 
         await runContainer(`${CONTAINER}-${scheme}-${width}`, ["sh", "-c", "echo ready; sleep 100000"]).catch(() => "");
         await signInAs(page, E2E_ADMIN);

@@ -24,7 +24,7 @@ const NAV = [
 ];
 
 const NAV_LINK =
-  "rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
+  "whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
 
 export function AppShell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -45,7 +45,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl items-center gap-x-4 px-4 py-2.5 lg:gap-x-6">
+        {/* Full width: at 1280 px the nav, the theme and the account only just fit in one row. */}
+        <div className="flex items-center gap-x-4 px-4 py-2.5">
           <PhoneMenu pathname={pathname} email={me.data?.email} role={me.data?.role} onSignOut={signOut} links={links} />
           <Link href="/overview" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
@@ -53,8 +54,8 @@ export function AppShell({ children }: { children: ReactNode }) {
             </span>
             Stevedore
           </Link>
-          {/* Below lg the main nav and the account controls move into the menu (PhoneMenu). */}
-          <nav aria-label="Main" className="hidden gap-1 lg:flex">
+          {/* Below xl the main nav and the account controls move into the menu (PhoneMenu). */}
+          <nav aria-label="Main" className="hidden gap-1 xl:flex">
             {links()}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
@@ -65,22 +66,24 @@ export function AppShell({ children }: { children: ReactNode }) {
               <span className={`size-1.5 rounded-full ${live.connected ? "bg-emerald-500" : "bg-slate-300"}`} aria-hidden />
               {live.connected ? "live" : "connecting"}
             </span>
-            <div className="hidden items-center gap-3 lg:flex">
+            <div className="hidden items-center gap-3 xl:flex">
               <ThemeToggle />
               {me.data && (
                 <>
                   <Link
                     href="/profile"
                     aria-current={pathname.startsWith("/profile") ? "page" : undefined}
-                    className="max-w-[14rem] truncate text-slate-600 hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                    className="max-w-[10rem] truncate text-slate-600 hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
                     title="Your profile: password and API tokens"
                   >
                     {me.data.email}
                   </Link>
-                  <Badge tone="sky">{me.data.role}</Badge>
+                  <span className="hidden 2xl:inline-flex">
+                    <Badge tone="sky">{me.data.role}</Badge>
+                  </span>
                 </>
               )}
-              <Button variant="ghost" onClick={signOut}>
+              <Button variant="ghost" className="whitespace-nowrap" onClick={signOut}>
                 Sign out
               </Button>
             </div>
@@ -94,7 +97,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 }
 
 /**
- * The navigation below the lg breakpoint: a menu button opening a drawer (Radix Dialog: focus stays
+ * The navigation below the xl breakpoint (1280 px: narrower, the nav and the account controls do not fit in one row): a menu button opening a drawer (Radix Dialog: focus stays
  * inside, Escape closes, focus returns to the button). Following a link closes it.
  */
 function PhoneMenu({
@@ -115,17 +118,17 @@ function PhoneMenu({
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger asChild>
-        <button type="button" aria-label="Open menu" className="-ml-1.5 rounded-md p-1.5 text-slate-700 hover:bg-slate-100 lg:hidden">
+        <button type="button" aria-label="Open menu" className="-ml-1.5 rounded-md p-1.5 text-slate-700 hover:bg-slate-100 xl:hidden">
           <svg aria-hidden viewBox="0 0 20 20" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.75" strokeLinecap="round">
             <path d="M3 5h14M3 10h14M3 15h14" />
           </svg>
         </button>
       </Dialog.Trigger>
       <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-950/50 lg:hidden" />
+        <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-950/50 xl:hidden" />
         <Dialog.Content
           aria-describedby={undefined}
-          className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col gap-4 overflow-y-auto border-r border-slate-200 bg-white p-4 shadow-xl lg:hidden"
+          className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col gap-4 overflow-y-auto border-r border-slate-200 bg-white p-4 shadow-xl xl:hidden"
         >
           <div className="flex items-center justify-between">
             <Dialog.Title className="font-semibold">Stevedore</Dialog.Title>
@@ -152,7 +155,7 @@ function PhoneMenu({
                 {role && <Badge tone="sky">{role}</Badge>}
               </div>
             )}
-            <ThemeToggle />
+            <ThemeToggle labelled />
             <Button variant="secondary" className="self-start" onClick={onSignOut}>
               Sign out
             </Button>

@@ -51,7 +51,7 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
                 Disable
               </Button>
             ))}
-          <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset the password of ${user.email}`}>
+          <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset password of ${user.email}`}>
             Reset password
           </Button>
         </div>
