@@ -40,6 +40,18 @@ test.describe("the system's dark preference", () => {
   });
 });
 
+test("[ADMIN] at 1280 px, the narrowest with the full header, the navigation and account fit in one row", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInAs(page, E2E_ADMIN);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(page.getByRole("banner").getByText("admin", { exact: true })).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  // One row: the sign-out button sits level with the logo.
+  const logo = await page.getByRole("banner").getByRole("link", { name: "Stevedore", exact: true }).boundingBox();
+  const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+  expect(Math.abs(logo!.y + logo!.height / 2 - (signOut!.y + signOut!.height / 2))).toBeLessThan(4);
+});
+
 test.describe("at 390 px", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
@@ -100,4 +112,22 @@ test.describe("at 390 px", () => {
     await page.keyboard.press("Escape");
     await expect(menu).toHaveCount(0);
   });
+});
+
+test("the icon is linked from every page and served to anyone, so browsers stop asking for a missing favicon", async ({ page, playwright }) => {
+  const missing: string[] = [];
+  page.on("response", (r) => void (r.status() === 404 && missing.push(r.url())));
+  await page.goto("/login");
+  const href = await page.locator('head link[rel="icon"]').getAttribute("href");
+  expect(href).toMatch(/^\/icon\.svg/);
+  // Signed out (a fresh request context with no cookie): the login page's own icon must load.
+  const anon = await playwright.request.newContext({ baseURL: process.env.STEVEDORE_E2E_URL });
+  const icon = await anon.get(href!, { maxRedirects: 0 });
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  await anon.dispose();
+  await signInAs(page, E2E_ADMIN);
+  await page.goto("/hosts");
+  await expect(page.getByRole("heading", { name: "Hosts", level: 1 })).toBeVisible();
+  expect(missing).toEqual([]);
 });

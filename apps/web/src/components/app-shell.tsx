@@ -45,8 +45,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        {/* Full width: at 1280 px the nav, the theme and the account only just fit in one row. */}
-        <div className="flex items-center gap-x-4 px-4 py-2.5">
+        {/* Full width: at 1280 px the nav, the theme and the account only just fit in one row (the email truncated). */}
+        <div className="flex items-center gap-x-3 px-4 py-2.5">
           <PhoneMenu pathname={pathname} email={me.data?.email} role={me.data?.role} onSignOut={signOut} links={links} />
           <Link href="/overview" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
@@ -55,10 +55,10 @@ export function AppShell({ children }: { children: ReactNode }) {
             Stevedore
           </Link>
           {/* Below xl the main nav and the account controls move into the menu (PhoneMenu). */}
-          <nav aria-label="Main" className="hidden gap-1 xl:flex">
+          <nav aria-label="Main" className="hidden gap-0.5 xl:flex">
             {links()}
           </nav>
-          <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+          <div className="ml-auto flex min-w-0 items-center gap-2 text-sm">
             <span
               className={`inline-flex items-center gap-1.5 text-xs ${live.connected ? "text-emerald-700" : "text-slate-500"}`}
               title={live.connected ? "Receiving live updates" : "Live updates reconnecting"}
@@ -66,21 +66,19 @@ export function AppShell({ children }: { children: ReactNode }) {
               <span className={`size-1.5 rounded-full ${live.connected ? "bg-emerald-500" : "bg-slate-300"}`} aria-hidden />
               {live.connected ? "live" : "connecting"}
             </span>
-            <div className="hidden items-center gap-3 xl:flex">
+            <div className="hidden items-center gap-2 xl:flex">
               <ThemeToggle />
               {me.data && (
                 <>
                   <Link
                     href="/profile"
                     aria-current={pathname.startsWith("/profile") ? "page" : undefined}
-                    className="max-w-[10rem] truncate text-slate-600 hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                    className="max-w-[8rem] truncate text-slate-600 2xl:max-w-[14rem] hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
                     title="Your profile: password and API tokens"
                   >
                     {me.data.email}
                   </Link>
-                  <span className="hidden 2xl:inline-flex">
-                    <Badge tone="sky">{me.data.role}</Badge>
-                  </span>
+                  <Badge tone="sky">{me.data.role}</Badge>
                 </>
               )}
               <Button variant="ghost" className="whitespace-nowrap" onClick={signOut}>
