@@ -55,7 +55,9 @@ test("changes their own password on the profile page at 390 px, by keyboard; oth
 
   await page.setViewportSize({ width: 390, height: 844 });
   await signInAs(page, user);
-  const profileLink = page.getByRole("banner").getByRole("link", { name: user.email });
+  // On a phone the profile link is in the menu.
+  await page.getByRole("banner").getByRole("button", { name: "Open menu" }).click();
+  const profileLink = page.getByRole("dialog", { name: "Stevedore" }).getByRole("link", { name: user.email });
   await expect(profileLink).toBeInViewport();
   await profileLink.click();
   await expect(page).toHaveURL(/\/profile$/);

@@ -8,7 +8,7 @@ test("[ADMIN] puts the host in a group and makes a viewer operator there; the vi
   await runContainer("stv-e2e-granted");
   await signInAs(page, E2E_ADMIN);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Hosts" }).click();
-  await page.getByRole("button", { name: "Edit the groups of e2e-host" }).click();
+  await page.getByRole("button", { name: "Edit groups of e2e-host" }).click();
   const groups = page.getByRole("dialog", { name: "Groups of e2e-host" });
   await groups.getByLabel("New group name").fill("staging");
   await groups.getByLabel("New group name").press("Enter");

@@ -15,7 +15,7 @@ test("[ADMIN] sets a group's bind-mount rule; [OPERATOR] the run form shows it, 
 
   await signInAs(page, E2E_ADMIN);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Hosts" }).click();
-  await page.getByRole("button", { name: "Edit the groups of e2e-host" }).click();
+  await page.getByRole("button", { name: "Edit groups of e2e-host" }).click();
   const groups = page.getByRole("dialog", { name: "Groups of e2e-host" });
   await groups.getByLabel("New group name").fill("binds");
   await groups.getByLabel("New group name").press("Enter");

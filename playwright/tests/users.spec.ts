@@ -105,7 +105,7 @@ test("[ADMIN] changes a role inline, disables, enables and resets a password, fr
   await expect(row).toContainText("active");
   expect(await signInErin("erin-chosen-password")).toBe(200);
 
-  await row.getByRole("button", { name: `Reset the password of ${ERIN}` }).click();
+  await row.getByRole("button", { name: `Reset password of ${ERIN}` }).click();
   const reset = page.getByRole("dialog", { name: "Reset password" });
   await reset.getByRole("button", { name: "Reset password" }).click();
   const newPassword = (await reset.getByTestId("generated-password").textContent())!.trim();

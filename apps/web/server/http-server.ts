@@ -48,8 +48,8 @@ import { createContext } from "./trpc/init";
 import { appRouter } from "./trpc/root";
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** Pages anyone may load: the login form and the static assets it needs. */
-const PUBLIC_PAGE = /^\/(login(\/|$)|_next\/|favicon\.ico$)/;
+/** Pages anyone may load: the login form and the static assets it needs (scripts, styles, the icon). */
+const PUBLIC_PAGE = /^\/(login(\/|$)|_next\/|favicon\.ico$|icon\.svg$)/;
 
 export interface ControlPlane {
   server: http.Server | https.Server;

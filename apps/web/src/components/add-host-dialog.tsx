@@ -90,7 +90,7 @@ function CommandBlock({ label, command, hint }: { label: string; command: string
         <span className="font-medium">{label}</span>
         <CopyButton text={command} />
       </div>
-      <pre data-testid="join-command" className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+      <pre data-testid="join-command" className="palette-fixed whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
         {command}
       </pre>
       <p className="text-xs text-slate-500">{hint}</p>

@@ -73,7 +73,7 @@ export function AuditList() {
       <ErrorNote error={list.error} />
       <Card>
         {/* Narrow screens get cards, wide ones the table. */}
-        <ul className={`divide-y divide-slate-100 md:hidden dark:divide-slate-800 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Audit trail" aria-busy={list.isFetching}>
+        <ul className={`divide-y divide-slate-100 md:hidden ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Audit trail" aria-busy={list.isFetching}>
           {rows.map((g) => (
             <AuditCard key={g.key} {...rowProps(g)} />
           ))}

@@ -83,7 +83,7 @@ export function AuditTarget({ entry: e }: { entry: AuditEntryView }) {
   }
   if (e.targetName) return <span className="font-medium">{e.targetName}</span>;
   if (e.targetType) return <span className="text-slate-500">{e.targetType.replace("-", " ")}</span>;
-  return <span className="text-slate-400">—</span>;
+  return <span className="text-slate-500">—</span>;
 }
 
 /** A terminal session's entry links to its recording, or says why there is none. */
@@ -130,7 +130,7 @@ function RowAction({ g }: { g: AuditGroupView }) {
     return (
       <>
         <span data-testid="audit-repeats">{g.entries.length} events</span>
-        <span className="block font-sans text-xs text-slate-600 dark:text-slate-400">{actionCounts(g)}</span>
+        <span className="block font-sans text-xs text-slate-600">{actionCounts(g)}</span>
       </>
     );
   return (
@@ -166,7 +166,7 @@ function Toggle({ g, open, onToggle, detailsId }: { g: AuditGroupView; open: boo
       // The state is aria-expanded's; the name stays the same open or closed.
       aria-label={`The ${g.entries.length} ${g.entries.length === 1 ? "entry" : "entries"} of this ${g.kind === "request" ? "request" : "run"}`}
       onClick={onToggle}
-      className="grid size-6 shrink-0 place-items-center rounded text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-700"
+      className="grid size-6 shrink-0 place-items-center rounded text-slate-500 hover:bg-slate-200"
     >
       <span aria-hidden className={`transition-transform ${open ? "rotate-90" : ""}`}>
         ▸
@@ -176,7 +176,7 @@ function Toggle({ g, open, onToggle, detailsId }: { g: AuditGroupView; open: boo
 }
 
 function HostLink({ entry: e }: { entry: AuditEntryView }) {
-  if (!e.hostId) return <span className="text-slate-400">—</span>;
+  if (!e.hostId) return <span className="text-slate-500">—</span>;
   return (
     <Link href={`/hosts/${e.hostId}`} title={e.hostName ?? e.hostId} className="hover:underline">
       {e.hostName ?? e.hostId}
@@ -199,11 +199,11 @@ export function AuditRow({ group: g, now, open, onToggle, onRequest, onActor }: 
   const { first, final } = summaryOf(g);
   return (
     <>
-      <tr data-testid="audit-row" data-key={g.key} data-entries={g.entries.length} className={`align-top hover:bg-slate-50 dark:hover:bg-slate-800/50 ${open ? "bg-slate-50 dark:bg-slate-800/50" : ""}`}>
+      <tr data-testid="audit-row" data-key={g.key} data-entries={g.entries.length} className={`align-top hover:bg-slate-50 ${open ? "bg-slate-50" : ""}`}>
         <td className="py-2 pl-2">
           <Toggle g={g} open={open} onToggle={onToggle} detailsId={detailsId} />
         </td>
-        <td className="px-3 py-2 text-slate-600 dark:text-slate-300">
+        <td className="px-3 py-2 text-slate-600">
           <RowTime g={g} now={now} />
         </td>
         <td className="break-words px-3 py-2">
@@ -223,7 +223,7 @@ export function AuditRow({ group: g, now, open, onToggle, onRequest, onActor }: 
         </td>
       </tr>
       {open && (
-        <tr id={detailsId} data-testid="audit-details" className="bg-slate-50 dark:bg-slate-800/50">
+        <tr id={detailsId} data-testid="audit-details" className="bg-slate-50">
           <td />
           <td colSpan={AUDIT_COLUMNS - 1} className="px-3 pb-4 pt-1">
             <GroupEntries g={g} now={now} onRequest={onRequest} onActor={onActor} />
@@ -247,12 +247,12 @@ export function AuditCard({ group: g, now, open, onToggle, onRequest, onActor }:
             <span className="break-all font-mono text-xs">
               <RowAction g={g} />
             </span>
-            <span className="text-xs text-slate-600 dark:text-slate-300">
+            <span className="text-xs text-slate-600">
               <RowTime g={g} now={now} />
             </span>
           </div>
           <AuditOutcome entry={final} />
-          <p className="break-words text-xs text-slate-600 dark:text-slate-300">
+          <p className="break-words text-xs text-slate-600">
             <AuditActor entry={first} /> · <HostLink entry={first} /> · <AuditTarget entry={first} />
           </p>
         </div>
@@ -276,7 +276,7 @@ function GroupEntries({ g, now, onRequest, onActor }: { g: AuditGroupView; now: 
             <span className="text-slate-500">#{e.seq}</span>
             <TimeAgo at={e.at.getTime()} now={now} />
             <span className="font-mono">{e.action}</span>
-            {e.error && <span className="text-red-700 dark:text-red-400">{e.error}</span>}
+            {e.error && <span className="text-red-700">{e.error}</span>}
           </li>
         ))}
       </ol>
@@ -288,7 +288,7 @@ function GroupEntries({ g, now, onRequest, onActor }: { g: AuditGroupView; now: 
           <h3 className="flex flex-wrap items-center gap-2 text-sm">
             <span className="font-mono text-xs">{e.action}</span>
             <AuditPhaseBadge phase={e.phase} />
-            <TimeAgo at={e.at.getTime()} now={now} className="text-xs text-slate-600 dark:text-slate-300" />
+            <TimeAgo at={e.at.getTime()} now={now} className="text-xs text-slate-600" />
           </h3>
           <AuditDetails entry={e} onRequest={onRequest} onActor={onActor} />
         </li>
@@ -378,7 +378,7 @@ function AuditDetails({ entry: e, onRequest, onActor }: { entry: AuditEntryView;
               {params}
             </pre>
           ) : (
-            <p className="text-sm text-slate-400">none</p>
+            <p className="text-sm text-slate-500">none</p>
           )}
         </div>
       </div>

@@ -12,14 +12,14 @@ import { ContainerStatus } from "./container-status";
  */
 export function PortsCell({ ports, hostAddress }: { ports: PortBinding[]; hostAddress: string | undefined }) {
   const list = distinctPorts(ports);
-  if (!list.length) return <span className="text-slate-500 dark:text-slate-400">—</span>;
+  if (!list.length) return <span className="text-slate-500">—</span>;
   return (
     <ul className="flex flex-wrap gap-x-2 gap-y-0.5 font-mono text-xs" aria-label="Ports">
       {list.slice(0, 4).map((p) => {
         const inner = `${p.privatePort}/${p.type}`;
         if (p.publicPort === undefined)
           return (
-            <li key={inner} className="text-slate-500 dark:text-slate-400" title="exposed, not published on the host">
+            <li key={inner} className="text-slate-500" title="exposed, not published on the host">
               {inner}
             </li>
           );
@@ -28,7 +28,7 @@ export function PortsCell({ ports, hostAddress }: { ports: PortBinding[]; hostAd
         return (
           <li key={`${p.ip}:${p.publicPort}:${inner}`}>
             {url ? (
-              <a href={url} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline dark:text-sky-400">
+              <a href={url} target="_blank" rel="noreferrer" className="text-sky-700 hover:underline">
                 {text}
               </a>
             ) : (
@@ -54,7 +54,7 @@ export function CreatedCell({ at, now }: { at: number; now: number }) {
       <span
         role="tooltip"
         id={id}
-        className="pointer-events-none invisible absolute top-full right-0 z-20 mt-1 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs text-white shadow group-focus-within:visible group-hover:visible dark:bg-slate-100 dark:text-slate-900"
+        className="pointer-events-none invisible absolute top-full right-0 z-20 mt-1 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs text-white shadow group-focus-within:visible group-hover:visible"
       >
         {exact}
       </span>
@@ -77,7 +77,7 @@ export function StatusCell({ c, now }: { c: ContainerSummary; now: number }) {
   return (
     <span className="inline-flex flex-col">
       <ContainerStatus c={c} now={now} />
-      {note && <span className="pl-3.5 text-xs text-slate-600 dark:text-slate-400">{note}</span>}
+      {note && <span className="pl-3.5 text-xs text-slate-600">{note}</span>}
     </span>
   );
 }

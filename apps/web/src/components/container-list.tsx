@@ -116,16 +116,24 @@ const ContainerRowView = memo(function ContainerRowView({ row, index, selected }
       aria-rowindex={index}
       aria-selected={selected}
       tabIndex={0}
-      className={`outline-none hover:bg-slate-50 focus-visible:bg-sky-50 focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-inset aria-selected:bg-sky-50/60 dark:hover:bg-slate-800/60 dark:focus-visible:bg-sky-950 ${c.live ? "" : "opacity-60"}`}
+      className={`outline-none hover:bg-slate-50 focus-visible:bg-sky-50 focus-visible:ring-2 focus-visible:ring-sky-600 focus-visible:ring-inset aria-selected:bg-sky-50/60 ${c.live ? "" : "opacity-60"}`}
     >
       {row.getVisibleCells().map((cell) => (
-        <td key={cell.id} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
+        <td key={cell.id} {...cardCell(cell.column.id)} className={`px-3 py-2 align-top ${cell.column.id === "select" ? "pl-4" : ""}`}>
           {flexRender(cell.column.columnDef.cell, cell.getContext())}
         </td>
       ))}
     </tr>
   );
 }, sameRow);
+
+/** Where a cell goes when the table is a list of cards (below md, `.table-cards` in globals.css). */
+function cardCell(id: string): { "data-card"?: string; "data-label"?: string } {
+  if (id === "select") return { "data-card": "lead" };
+  if (id === "name") return { "data-card": "title" };
+  if (id === "actions") return { "data-card": "end" };
+  return { "data-label": HIDEABLE.find((c) => c.id === id)?.label ?? id };
+}
 
 /** By the container's data, not TanStack's row object: a new answer rebuilds the row objects, while the query's structural sharing keeps the data of rows that did not change. */
 function sameRow(a: RowViewProps, b: RowViewProps): boolean {
@@ -214,10 +222,10 @@ export function ContainerList() {
         enableHiding: false,
         cell: ({ row: { original: c } }) => (
           <div className="min-w-32">
-            <Link href={`/containers/${c.hostId}/${c.id}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
+            <Link href={`/containers/${c.hostId}/${c.id}`} className="font-medium text-sky-800 hover:underline">
               {c.name}
             </Link>
-            <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{shortId(c.id)}</div>
+            <div className="font-mono text-xs text-slate-500">{shortId(c.id)}</div>
           </div>
         ),
       },
@@ -239,7 +247,7 @@ export function ContainerList() {
         header: "Command",
         enableSorting: false,
         cell: ({ row: { original: c } }) => (
-          <span className="block max-w-48 truncate font-mono text-xs text-slate-600 dark:text-slate-300" title={c.command}>
+          <span className="block max-w-48 truncate font-mono text-xs text-slate-600" title={c.command}>
             &quot;{c.command.length > 20 ? `${c.command.slice(0, 19)}…` : c.command}&quot;
           </span>
         ),
@@ -266,7 +274,7 @@ export function ContainerList() {
         accessorFn: (c) => c.hostName,
         header: "Host",
         cell: ({ row: { original: c } }) => (
-          <Link href={`/hosts/${c.hostId}`} className="whitespace-nowrap text-slate-700 hover:underline dark:text-slate-200">
+          <Link href={`/hosts/${c.hostId}`} className="whitespace-nowrap text-slate-700 hover:underline">
             {c.hostName}
           </Link>
         ),
@@ -403,12 +411,12 @@ export function ContainerList() {
           )}
         </div>
       </div>
-      <p id="container-filter-help" className="-mt-2 text-xs text-slate-600 dark:text-slate-400">
+      <p id="container-filter-help" className="-mt-2 text-xs text-slate-600">
         Words match name, id, image, command, labels and host. Terms: <code>label:key=value</code>, <code>label:key</code>, <code>image:</code>, <code>host:</code>,{" "}
         <code>status:running,unhealthy</code>; quote values with spaces.
       </p>
       {!!data?.problems.length && (
-        <p role="alert" className="text-sm text-amber-800 dark:text-amber-300" data-testid="filter-problems">
+        <p role="alert" className="text-sm text-amber-800" data-testid="filter-problems">
           Left out of the filter: {data.problems.join("; ")}
         </p>
       )}
@@ -420,7 +428,7 @@ export function ContainerList() {
             type="button"
             aria-pressed={view.state === s.value}
             onClick={() => setParam({ state: s.value === "all" ? "" : s.value })}
-            className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white aria-pressed:ring-slate-800 dark:text-slate-300 dark:ring-slate-600 dark:hover:bg-slate-800"
+            className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white aria-pressed:ring-slate-800"
           >
             {s.label}
             <span className="ml-1.5 text-xs opacity-70">{data?.byState[s.value] ?? 0}</span>
@@ -430,7 +438,7 @@ export function ContainerList() {
           type="button"
           aria-pressed={view.outdated}
           onClick={() => setParam({ updates: view.outdated ? "" : "available" })}
-          className="rounded-full px-3 py-1 text-sm text-amber-900 ring-1 ring-amber-300 hover:bg-amber-50 aria-pressed:bg-amber-600 aria-pressed:text-white aria-pressed:ring-amber-600 dark:text-amber-200"
+          className="rounded-full px-3 py-1 text-sm text-amber-900 ring-1 ring-amber-300 hover:bg-amber-50 aria-pressed:bg-amber-600 aria-pressed:text-white aria-pressed:ring-amber-600"
         >
           Update available
         </button>
@@ -473,18 +481,18 @@ export function ContainerList() {
       />
       <ErrorNote error={list.error} />
       <Card>
-        <div className="flex flex-wrap items-center justify-end gap-2 border-b border-slate-200 px-4 py-2 text-sm dark:border-slate-700">
+        <div className="flex flex-wrap items-center justify-end gap-2 border-b border-slate-200 px-4 py-2 text-sm">
           <Menu.Root modal={false}>
-            <Menu.Trigger className="rounded-md px-3 py-1 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-100 dark:ring-slate-600 dark:hover:bg-slate-800">Columns</Menu.Trigger>
+            <Menu.Trigger className="rounded-md px-3 py-1 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-100">Columns</Menu.Trigger>
             <Menu.Portal>
-              <Menu.Content align="end" sideOffset={4} className="z-40 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100">
+              <Menu.Content align="end" sideOffset={4} className="z-40 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg">
                 {HIDEABLE.map((col) => (
                   <Menu.CheckboxItem
                     key={col.id}
                     checked={table.getColumn(col.id)?.getIsVisible() ?? true}
                     onCheckedChange={(v) => table.getColumn(col.id)?.toggleVisibility(v)}
                     onSelect={(e) => e.preventDefault()}
-                    className="flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-sky-100 dark:data-[highlighted]:bg-sky-900"
+                    className="flex cursor-default items-center gap-2 rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-sky-100"
                   >
                     <span className="w-4" aria-hidden>
                       <Menu.ItemIndicator>✓</Menu.ItemIndicator>
@@ -507,8 +515,8 @@ export function ContainerList() {
           </label>
         </div>
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1} data-rows-for={data && !list.isPlaceholderData ? q : undefined}>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700 dark:text-slate-400">
+          <table className="table-cards w-full text-left text-sm" aria-label="Containers" aria-rowcount={total + 1} data-rows-for={data && !list.isPlaceholderData ? q : undefined}>
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               {table.getHeaderGroups().map((g) => (
                 <tr key={g.id}>
                   {g.headers.map((h) => {
@@ -517,7 +525,7 @@ export function ContainerList() {
                     return (
                       <th key={h.id} scope="col" className={`px-3 py-2 font-medium ${h.column.id === "select" ? "w-8 pl-4" : ""}`} aria-sort={sortable ? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : "none") : undefined}>
                         {sortable ? (
-                          <button type="button" onClick={h.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800 dark:hover:text-slate-100">
+                          <button type="button" onClick={h.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
                             {flexRender(h.column.columnDef.header, h.getContext())}
                             <span aria-hidden className={sorted ? "" : "opacity-30"}>
                               {sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : "↕"}
@@ -532,7 +540,7 @@ export function ContainerList() {
                 </tr>
               ))}
             </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800" onKeyDown={onRowKey}>
+            <tbody className="divide-y divide-slate-100" onKeyDown={onRowKey}>
               {table.getRowModel().rows.map((row, i) => (
                 <ContainerRowView
                   key={row.id}
@@ -558,7 +566,7 @@ export function ContainerList() {
           </p>
         )}
         {data && data.total > 0 && (
-          <footer className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-2 text-sm text-slate-600 dark:border-slate-700 dark:text-slate-300">
+          <footer className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-4 py-2 text-sm text-slate-600">
             <span data-testid="page-range">
               {firstShown}–{Math.min((view.page + 1) * view.size, data.total)} of {data.total}
             </span>

@@ -17,7 +17,7 @@ export interface RowMenuTarget {
 }
 
 const ITEM =
-  "flex cursor-default select-none items-center rounded px-2.5 py-1.5 text-sm outline-none data-[disabled]:text-slate-400 data-[highlighted]:bg-sky-100 data-[highlighted]:text-sky-900 dark:data-[highlighted]:bg-sky-900 dark:data-[highlighted]:text-sky-50";
+  "flex cursor-default select-none items-center rounded px-2.5 py-1.5 text-sm outline-none data-[disabled]:text-slate-500 data-[highlighted]:bg-sky-100 data-[highlighted]:text-sky-900";
 
 /**
  * A row's own actions (Radix menu: arrow keys, Enter, Escape, typeahead), offered as the caller's
@@ -44,7 +44,7 @@ export function ContainerRowMenu({ c, onAction }: { c: RowMenuTarget; onAction: 
       <Menu.Trigger
         aria-label={`Actions for ${c.name}`}
         data-testid="row-menu"
-        className="rounded px-2 py-0.5 text-lg leading-none text-slate-600 hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-sky-600 data-[state=open]:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-700 dark:data-[state=open]:bg-slate-700"
+        className="rounded px-2 py-0.5 text-lg leading-none text-slate-600 hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-sky-600 data-[state=open]:bg-slate-200"
       >
         <span aria-hidden>⋯</span>
       </Menu.Trigger>
@@ -53,15 +53,15 @@ export function ContainerRowMenu({ c, onAction }: { c: RowMenuTarget; onAction: 
           align="end"
           sideOffset={4}
           collisionPadding={8}
-          className="z-40 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100"
+          className="z-40 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg"
         >
-          <Menu.Label className="truncate px-2.5 py-1 text-xs text-slate-500 dark:text-slate-400">{c.name}</Menu.Label>
+          <Menu.Label className="truncate px-2.5 py-1 text-xs text-slate-500">{c.name}</Menu.Label>
           {actions.map((a) => (
-            <Menu.Item key={a.action} className={`${ITEM} ${a.danger ? "text-red-700 dark:text-red-400" : ""}`} onSelect={() => onAction(a.action)}>
+            <Menu.Item key={a.action} className={`${ITEM} ${a.danger ? "text-red-700" : ""}`} onSelect={() => onAction(a.action)}>
               {a.label}
             </Menu.Item>
           ))}
-          {actions.length > 0 && <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />}
+          {actions.length > 0 && <Menu.Separator className="my-1 h-px bg-slate-200" />}
           <Menu.Item asChild className={ITEM}>
             <Link href={page}>Open</Link>
           </Menu.Item>

@@ -10,7 +10,7 @@ const GROUP_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** Host groups as badges; "no groups" is said rather than left blank. */
 export function GroupBadges({ groups, empty = "no groups" }: { groups: string[]; empty?: string }) {
-  if (groups.length === 0) return <span className="text-xs text-slate-400">{empty}</span>;
+  if (groups.length === 0) return <span className="text-xs text-slate-500">{empty}</span>;
   return (
     <span className="inline-flex flex-wrap gap-1">
       {groups.map((g) => (
@@ -47,7 +47,7 @@ function GroupPicker({ value, onChange, label }: { value: string[]; onChange: (g
           <label key={g} className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={value.includes(g)} onChange={(e) => onChange(e.target.checked ? [...value, g].sort() : value.filter((x) => x !== g))} />
             {g}
-            {known.data && <span className="text-xs text-slate-400">{known.data.find((k) => k.name === g)?.hosts ?? 0} hosts</span>}
+            {known.data && <span className="text-xs text-slate-500">{known.data.find((k) => k.name === g)?.hosts ?? 0} hosts</span>}
           </label>
         ))}
       </div>
@@ -156,7 +156,7 @@ export function UserGrantsDialog({ user, open, onClose }: { user: { id: string; 
                 <tr key={g}>
                   <td className="py-1.5 pr-3">
                     {g === ALL_HOSTS ? <em>All hosts</em> : g}
-                    {g !== ALL_HOSTS && known.data && <span className="ml-2 text-xs text-slate-400">{known.data.find((k) => k.name === g)?.hosts ?? 0} hosts</span>}
+                    {g !== ALL_HOSTS && known.data && <span className="ml-2 text-xs text-slate-500">{known.data.find((k) => k.name === g)?.hosts ?? 0} hosts</span>}
                   </td>
                   <td className="py-1.5">
                     <Select aria-label={`Grant on ${g === ALL_HOSTS ? "all hosts" : g}`} value={grants[g] ?? ""} onChange={(e) => set(g, e.target.value as GrantRole | "")} className="py-1">

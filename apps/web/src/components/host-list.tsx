@@ -121,7 +121,7 @@ function HostCard({ host: h, now, isAdmin, totals }: { host: HostView; now: numb
         <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="host-groups">
           <GroupBadges groups={h.groups} />
           {isAdmin && (
-            <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditingGroups(true)} aria-label={`Edit the groups of ${h.name}`}>
+            <Button variant="ghost" className="py-0.5 text-xs" onClick={() => setEditingGroups(true)} aria-label={`Edit groups of ${h.name}`}>
               Edit groups
             </Button>
           )}

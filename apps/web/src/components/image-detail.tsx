@@ -106,7 +106,7 @@ export function ImageDetail({ hostId, id }: { hostId: string; id: string }) {
                   <tr key={i} className={`flex flex-wrap gap-x-4 px-4 py-2 md:table-row md:p-0 ${step.makesLayer ? "" : "text-slate-500"}`}>
                     <td className="w-full font-mono text-xs break-all md:w-auto md:max-w-xl md:px-4 md:py-1.5">{instruction(step.createdBy) || step.comment || "—"}</td>
                     <td className="font-mono text-xs md:px-4 md:py-1.5" title={diffId}>
-                      {diffId ? shortId(diffId) : <span className="text-slate-400">no layer</span>}
+                      {diffId ? shortId(diffId) : <span className="text-slate-500">no layer</span>}
                     </td>
                     <td className="whitespace-nowrap md:px-4 md:py-1.5 md:text-right">{step.makesLayer ? bytes(step.sizeBytes) : ""}</td>
                     <td className="whitespace-nowrap md:px-4 md:py-1.5">

@@ -108,7 +108,7 @@ export function ImageList() {
                       </div>
                     ))}
                     {img.repoDigests[0] && (
-                      <div className="truncate font-mono text-xs text-slate-400" title={img.repoDigests[0]}>
+                      <div className="truncate font-mono text-xs text-slate-500" title={img.repoDigests[0]}>
                         {img.repoDigests[0].replace(/^.*@/, "")}
                       </div>
                     )}
@@ -136,7 +136,7 @@ export function ImageList() {
                         {img.containers} container{img.containers === 1 ? "" : "s"}
                       </Link>
                     ) : (
-                      <span className="text-slate-400">unused</span>
+                      <span className="text-slate-500">unused</span>
                     )}
                   </td>
                   <td className="col-span-2 pt-1 whitespace-nowrap md:px-4 md:py-2 md:text-right">

@@ -168,7 +168,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
           <span key={`${s.hostId}:${s.containerId}`} className="flex items-center gap-1">
             {merged && <span className="inline-block h-2.5 w-2.5 rounded-full" style={{ background: SOURCE_COLOURS[i % SOURCE_COLOURS.length] }} />}
             <span className="font-medium text-slate-700">
-              {s.name} <span className="text-slate-400">on {s.hostName}</span>
+              {s.name} <span className="text-slate-500">on {s.hostName}</span>
             </span>
             <StatusBadge status={statuses[i]} paused={paused} />
           </span>
@@ -204,7 +204,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
             const el = e.currentTarget;
             setStick(el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2);
           }}
-          className="h-[28rem] overflow-auto rounded-md bg-slate-900 font-mono text-xs text-slate-100"
+          className="palette-fixed h-[28rem] overflow-auto rounded-md bg-slate-900 font-mono text-xs text-slate-100"
         >
           <div style={{ height: virtual.getTotalSize(), position: "relative", minWidth: "100%" }}>
             {virtual.getVirtualItems().map((row) => {
@@ -224,7 +224,7 @@ export function LogViewer({ sources }: { sources: LogSource[] }) {
               );
             })}
           </div>
-          {lines.length === 0 && <p className="p-3 text-slate-400">{statuses.some((s) => s?.kind === "connecting") ? "Connecting…" : "No log lines in this range yet."}</p>}
+          {lines.length === 0 && <p className="p-3 text-slate-300">{statuses.some((s) => s?.kind === "connecting") ? "Connecting…" : "No log lines in this range yet."}</p>}
         </div>
         {!stick && (
           <Button variant="primary" className="absolute bottom-3 right-5" onClick={() => setStick(true)}>
@@ -269,7 +269,7 @@ function LogRow({ line, top, source, colour, timestamps, needle, current }: { li
         </span>
       )}
       {timestamps && line.time && (
-        <span className="mr-2 shrink-0 text-slate-400" title={line.time}>
+        <span className="mr-2 shrink-0 text-slate-300" title={line.time}>
           {line.time.slice(0, 23).replace("T", " ")}
         </span>
       )}

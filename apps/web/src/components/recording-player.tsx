@@ -66,7 +66,7 @@ export function RecordingPlayer({ sessionId }: { sessionId: string }) {
           <dd className="break-words">{r.openedBy}</dd>
           <dt className="text-slate-500">Container</dt>
           <dd className="break-words">
-            {r.hostId && r.containerId ? <Link href={`/containers/${r.hostId}/${r.containerId}`} className="text-sky-700 hover:underline dark:text-sky-400">{r.containerName ?? r.containerId}</Link> : (r.containerName ?? "—")}
+            {r.hostId && r.containerId ? <Link href={`/containers/${r.hostId}/${r.containerId}`} className="text-sky-700 hover:underline">{r.containerName ?? r.containerId}</Link> : (r.containerName ?? "—")}
           </dd>
           <dt className="text-slate-500">Host</dt>
           <dd>{r.hostId ? <Link href={`/hosts/${r.hostId}`} className="hover:underline">{r.hostName ?? r.hostId}</Link> : "—"}</dd>

@@ -32,7 +32,7 @@ function Field({ label, hint, children }: { label: string; hint?: ReactNode; chi
   );
 }
 
-const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400";
+const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-500";
 
 /** A pasted `docker run …` line fills the form; what it cannot carry, and what is wrong, are named. */
 function DockerRunPaste({ onSpec }: { onSpec: (values: RunFormValues, unsupported: string[]) => void }) {

@@ -222,7 +222,7 @@ function RuleEditor({ label, value, onChange, allowDefault }: { label: string; v
             onChange={(e) => onChange({ ...value, prefixes: e.target.value })}
             rows={2}
             placeholder="/srv/data"
-            className="block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400"
+            className="block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-500"
           />
           <span id={`${id}-hint`} className="block text-xs text-slate-500">
             Absolute paths, one per line. A path is allowed when it is one of these or inside one (/data allows /data/app, not /database).

@@ -6,6 +6,9 @@ import "uplot/dist/uPlot.min.css";
 import { timeRange, valueAxis } from "@/lib/chart-axes";
 import { bytes } from "@/lib/format";
 
+/** Grid lines faint on both a white and a dark (slate-900) card: the canvas cannot read the CSS palette. */
+const GRID = "rgba(100, 116, 139, 0.18)";
+
 export interface ChartSeries {
   label: string;
   color: string;
@@ -42,8 +45,8 @@ export function StatsChart({ title, times, series, format, max, minCeiling, minS
           y: { range: () => axis.current.range },
         },
         axes: [
-          { stroke: "#64748b", grid: { stroke: "#f1f5f9" } },
-          { stroke: "#64748b", grid: { stroke: "#f1f5f9" }, size: 72, splits: () => axis.current.ticks, values: (_u, ticks) => ticks.map(format) },
+          { stroke: "#64748b", grid: { stroke: GRID } },
+          { stroke: "#64748b", grid: { stroke: GRID }, size: 72, splits: () => axis.current.ticks, values: (_u, ticks) => ticks.map(format) },
         ],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)) }))],
         // The time span actually drawn, for tests to read.

@@ -273,7 +273,7 @@ export function TerminalView({
           {refused}
         </p>
       )}
-      <div ref={host} data-testid="terminal" data-can-type={seat?.canType ? "true" : "false"} className="h-[max(18rem,calc(100dvh-22rem))] overflow-hidden rounded-md bg-slate-900 p-1" />
+      <div ref={host} data-testid="terminal" data-can-type={seat?.canType ? "true" : "false"} className="h-[max(18rem,calc(100dvh-22rem))] palette-fixed overflow-hidden rounded-md bg-slate-900 p-1" />
       {status.kind === "ended" && (
         <p role="status" data-testid="terminal-ended" className="text-sm text-slate-700">
           {endedText(status.ended)}

@@ -20,9 +20,9 @@ export function TimeAgo({ at, now, className = "" }: { at: number; now: number; 
           </time>
         </Tooltip.Trigger>
         <Tooltip.Portal>
-          <Tooltip.Content side="top" sideOffset={4} className="z-50 rounded bg-slate-900 px-2 py-1 text-xs text-white shadow dark:bg-slate-100 dark:text-slate-900">
+          <Tooltip.Content side="top" sideOffset={4} className="z-50 rounded bg-slate-900 px-2 py-1 text-xs text-white shadow">
             {exactWithZone(at)}
-            <Tooltip.Arrow className="fill-slate-900 dark:fill-slate-100" />
+            <Tooltip.Arrow className="fill-slate-900" />
           </Tooltip.Content>
         </Tooltip.Portal>
       </Tooltip.Root>

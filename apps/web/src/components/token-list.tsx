@@ -57,7 +57,7 @@ export function TokenList() {
         )}
         {tokens.data?.length === 0 && <p className="p-4 text-sm text-slate-500">No tokens yet.</p>}
         {!!tokens.data?.length && (
-          <table className="w-full text-left text-sm">
+          <table className="table-cards w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-4 py-2 font-medium">Name</th>
@@ -65,24 +65,26 @@ export function TokenList() {
                 <th className="px-4 py-2 font-medium">Created</th>
                 <th className="px-4 py-2 font-medium">Last used</th>
                 <th className="px-4 py-2 font-medium">Expires</th>
-                <th className="px-4 py-2" />
+                <th className="px-4 py-2">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {tokens.data?.map((t) => (
                 <tr key={t.id} data-testid="token-row">
-                  <td className="px-4 py-2 font-medium">{t.name}</td>
-                  <td className="px-4 py-2">
+                  <td data-card="title" className="px-4 py-2 font-medium">{t.name}</td>
+                  <td data-label="Role" className="px-4 py-2">
                     <Badge tone="sky">{t.role}</Badge>
                   </td>
-                  <td className="px-4 py-2">
+                  <td data-label="Created" className="px-4 py-2">
                     <RelativeTime at={t.createdAt.getTime()} now={now} />
                   </td>
-                  <td className="px-4 py-2">
+                  <td data-label="Last used" className="px-4 py-2">
                     <RelativeTime at={t.lastUsedAt?.getTime() ?? null} now={now} />
                   </td>
-                  <td className="px-4 py-2">{t.expiresAt ? <RelativeTime at={t.expiresAt.getTime()} now={now}>{t.expiresAt.toLocaleDateString()}</RelativeTime> : "never"}</td>
-                  <td className="px-4 py-2 text-right">
+                  <td data-label="Expires" className="px-4 py-2">{t.expiresAt ? <RelativeTime at={t.expiresAt.getTime()} now={now}>{t.expiresAt.toLocaleDateString()}</RelativeTime> : "never"}</td>
+                  <td data-card="end" className="px-4 py-2 text-right">
                     {t.revokedAt ? (
                       <Badge tone="red">revoked</Badge>
                     ) : (
@@ -128,7 +130,7 @@ export function TokenList() {
           <div className="space-y-3 text-sm">
             <p className="font-medium text-amber-800">Copy it now: it is shown only once, and only its hash is kept.</p>
             <div className="flex items-center gap-2">
-              <pre data-testid="new-token" className="flex-1 break-all whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+              <pre data-testid="new-token" className="palette-fixed flex-1 break-all whitespace-pre-wrap rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
                 {create.data.token}
               </pre>
               <CopyButton text={create.data.token} />

@@ -9,7 +9,7 @@ import { ago, exactTime } from "@/lib/format";
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 const VARIANTS: Record<Variant, string> = {
   primary: "bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-300",
-  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400",
+  secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-500",
   danger: "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50 disabled:text-red-300",
   ghost: "text-slate-700 hover:bg-slate-200/60",
 };
@@ -25,7 +25,7 @@ export function Button({ variant = "secondary", className = "", ...props }: Butt
 }
 
 export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input className={`rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs placeholder:text-slate-400 ${className}`} {...props} />;
+  return <input className={`rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs placeholder:text-slate-500 ${className}`} {...props} />;
 }
 
 export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
@@ -75,7 +75,7 @@ export function useNow(intervalMs = 1_000): number {
 
 /** "7 minutes ago", with the exact time on hover and for screen readers. */
 export function RelativeTime({ at, now, children }: { at: number | null; now: number; children?: ReactNode }) {
-  if (at === null) return <span className="text-slate-400">never</span>;
+  if (at === null) return <span className="text-slate-500">never</span>;
   return (
     <time dateTime={new Date(at).toISOString()} title={exactTime(at)} className="cursor-help decoration-dotted hover:underline">
       {children ?? ago(at, now)}

@@ -114,7 +114,7 @@ function RuleEditor({ label, value, onChange, allowDefault }: { label: string; v
             Only in a maintenance window
           </label>
           {value.windowed && (
-            <fieldset className="flex flex-wrap items-end gap-3 rounded-md bg-slate-50 p-2 dark:bg-slate-800/50">
+            <fieldset className="flex flex-wrap items-end gap-3 rounded-md bg-slate-50 p-2">
               <legend className="sr-only">{label}: maintenance window</legend>
               <div className="flex flex-wrap gap-1" role="group" aria-label="Days">
                 {DAYS.map((d, i) => (

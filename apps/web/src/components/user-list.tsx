@@ -58,8 +58,8 @@ function UserDirectory({ selfId }: { selfId: string }) {
             </span>
           )}
         </div>
-        <div className="flex items-center gap-2">
-          <Input type="search" aria-label="Filter users" placeholder="Filter by email, name or role…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-72" />
+        <div className="flex flex-wrap items-center gap-2">
+          <Input type="search" aria-label="Filter users" placeholder="Filter by email, name or role…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-full sm:w-72" />
           <Select aria-label="Role" value={roleFilter} onChange={(e) => setRoleFilter(e.target.value)}>
             <option value="">All roles</option>
             {ROLE_CHOICES.map((r) => (
@@ -76,7 +76,7 @@ function UserDirectory({ selfId }: { selfId: string }) {
       <ErrorNote error={users.error} />
       <Card>
         <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
+          <table className="table-cards w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th className="px-4 py-2 font-medium">Email</th>

@@ -11,16 +11,16 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
   const [editingGrants, setEditingGrants] = useState(false);
   return (
     <tr data-testid="user-row" data-email={user.email} className="hover:bg-slate-50">
-      <td className="px-4 py-2 font-medium">
+      <td data-card="title" className="px-4 py-2 font-medium">
         {user.email}
         {isSelf && <span className="ml-1.5 text-xs font-normal text-slate-500">(you)</span>}
       </td>
-      <td className="px-4 py-2">{user.name}</td>
-      <td className="px-4 py-2">
+      <td data-label="Name" className="px-4 py-2">{user.name}</td>
+      <td data-label="Role" className="px-4 py-2">
         {/* Keyed by the saved role, so an unsaved choice is dropped when the server's answer arrives. */}
         <UserRoleEditor key={user.role} user={user} isSelf={isSelf} />
       </td>
-      <td className="px-4 py-2">
+      <td data-label="Grants" className="px-4 py-2">
         <div className="flex items-center gap-2">
           <span data-testid="user-grants">
             <GroupBadges groups={user.grants.map((g) => `${g.group === "*" ? "all hosts" : g.group}${g.role === "terminal" ? " + terminal" : g.role === "logs" ? " (logs)" : g.role === "viewer" ? " (viewer)" : ""}`)} empty="—" />
@@ -31,11 +31,11 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
         </div>
         <UserGrantsDialog key={String(editingGrants)} user={user} open={editingGrants} onClose={() => setEditingGrants(false)} />
       </td>
-      <td className="px-4 py-2">{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</td>
-      <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+      <td data-label="Status" className="px-4 py-2">{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</td>
+      <td data-label="Created" className="whitespace-nowrap px-4 py-2 text-slate-600">
         <RelativeTime at={user.createdAt.getTime()} now={now} />
       </td>
-      <td className="whitespace-nowrap px-4 py-2 text-slate-600">
+      <td data-label="Last session" className="whitespace-nowrap px-4 py-2 text-slate-600">
         <RelativeTime at={user.lastSessionAt?.getTime() ?? null} now={now} />
       </td>
       <td className="px-4 py-2">
@@ -51,7 +51,7 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
                 Disable
               </Button>
             ))}
-          <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset the password of ${user.email}`}>
+          <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset password of ${user.email}`}>
             Reset password
           </Button>
         </div>

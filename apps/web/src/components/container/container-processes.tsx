@@ -13,8 +13,9 @@ export function ContainerProcesses({ hostId, id, running }: { hostId: string; id
       {!running && <p className="p-4 text-sm text-slate-500">The container is not running.</p>}
       <ErrorNote error={top.error} />
       {running && top.data?.redacted && <p className="px-4 pt-3 text-xs text-slate-600">Command lines show the program only: their arguments need the logs permission.</p>}
+      {/* Focusable, so a keyboard can scroll it sideways when it is wider than the screen. */}
       {running && top.data && (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Processes">
           <table className="w-full text-left font-mono text-xs" data-testid="top-table">
             <thead className="border-b border-slate-200 text-slate-500">
               <tr>

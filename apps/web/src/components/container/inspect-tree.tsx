@@ -51,11 +51,12 @@ function Branch({ name, value, path, allOpen }: { name: string; value: Json; pat
   }
   const summary = Array.isArray(value) ? `[${children.length}]` : `{${children.length}}`;
   return (
-    <li data-path={path}>
+    // The copy control sits beside the summary, not inside it: a control within <summary> is a control
+    // inside a control (axe: nested-interactive), which keyboards and screen readers handle badly.
+    <li data-path={path} className="relative">
       <details open={allOpen} className="py-0.5">
-        <summary className="cursor-pointer">
+        <summary className="cursor-pointer pr-14">
           <span className="text-slate-700">{name}</span> <span className="text-slate-500">{summary}</span>
-          <CopyLink text={JSON.stringify(value, null, 2)} what={path} />
         </summary>
         <ul className="ml-1.5 border-l border-slate-200 pl-2">
           {children.map(([k, v]) => (
@@ -63,6 +64,7 @@ function Branch({ name, value, path, allOpen }: { name: string; value: Json; pat
           ))}
         </ul>
       </details>
+      <CopyLink text={JSON.stringify(value, null, 2)} what={path} />
     </li>
   );
 }
@@ -74,7 +76,7 @@ function CopyLink({ text, what }: { text: string; what: string }) {
     <button
       type="button"
       aria-label={`Copy ${what} as JSON`}
-      className="ml-2 rounded px-1 text-sky-800 opacity-0 hover:underline focus-visible:opacity-100 [summary:hover>&]:opacity-100"
+      className="absolute top-0.5 right-0 rounded px-1 text-sky-800 opacity-0 hover:underline hover:opacity-100 focus-visible:opacity-100 [details:has(>summary:hover)+&]:opacity-100"
       onClick={(e) => {
         e.preventDefault();
         void copyText(text).then(

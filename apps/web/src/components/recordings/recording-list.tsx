@@ -58,14 +58,14 @@ export function RecordingList() {
     <div className="space-y-4">
       <div>
         <h1 className="text-xl font-semibold">Terminal recordings</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-300">Every recorded terminal session you may play: admins see all, everyone else the sessions they opened.</p>
+        <p className="text-sm text-slate-600">Every recorded terminal session you may play: admins see all, everyone else the sessions they opened.</p>
       </div>
       <div className="flex flex-wrap items-end gap-2">
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-300">
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
           Filter
           <Input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Who, container, host, command…" className="w-64 max-w-full" />
         </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-300">
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
           Host
           <Select value={hostId} onChange={(e) => setHostId(e.target.value)}>
             <option value="">All hosts</option>
@@ -76,7 +76,7 @@ export function RecordingList() {
             ))}
           </Select>
         </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600 md:hidden dark:text-slate-300">
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600 md:hidden">
           Sort
           <Select value={`${sort.key}:${sort.dir}`} onChange={(e) => { const [key, dir] = e.target.value.split(":") as [Sort, "asc" | "desc"]; setSort({ key, dir }); }}>
             {COLUMNS.flatMap((c) => [
@@ -88,16 +88,16 @@ export function RecordingList() {
       </div>
       <ErrorNote error={list.error} />
       <Card>
-        <ul className="divide-y divide-slate-100 md:hidden dark:divide-slate-800" aria-label="Recordings">
+        <ul className="divide-y divide-slate-100 md:hidden" aria-label="Recordings">
           {items.map((r) => (
             <li key={r.sessionId} data-testid="recording-card" className="space-y-1 p-3 text-sm">
               <div className="flex items-baseline justify-between gap-3">
-                <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline">
                   {r.containerName ?? shortId(r.containerId ?? "")}
                 </Link>
-                <span className="text-xs text-slate-600 dark:text-slate-300"><TimeAgo at={r.startedAt.getTime()} now={now} /></span>
+                <span className="text-xs text-slate-600"><TimeAgo at={r.startedAt.getTime()} now={now} /></span>
               </div>
-              <p className="break-words text-xs text-slate-600 dark:text-slate-300">
+              <p className="break-words text-xs text-slate-600">
                 {r.openedBy} · {r.hostName ?? r.hostId} · {recordingDuration(r, now)} · <span className="font-mono">{r.mode} {r.command}</span>
               </p>
               <RecordingState r={r} />
@@ -106,11 +106,11 @@ export function RecordingList() {
         </ul>
         <div className="hidden overflow-x-auto md:block">
           <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700">
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 {COLUMNS.map((c) => (
                   <th key={c.key} className="px-3 py-2 font-medium" aria-sort={sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}>
-                    <button type="button" onClick={() => sortBy(c.key)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100">
+                    <button type="button" onClick={() => sortBy(c.key)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900">
                       {c.label}
                       <span aria-hidden>{sort.key === c.key ? (sort.dir === "asc" ? "↑" : "↓") : ""}</span>
                     </button>
@@ -119,13 +119,13 @@ export function RecordingList() {
                 <th className="px-3 py-2 font-medium">Session</th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            <tbody className="divide-y divide-slate-100">
               {items.map((r) => (
-                <tr key={r.sessionId} data-testid="recording-row" className="align-top hover:bg-slate-50 dark:hover:bg-slate-800/50">
+                <tr key={r.sessionId} data-testid="recording-row" className="align-top hover:bg-slate-50">
                   <td className="whitespace-nowrap px-3 py-2"><TimeAgo at={r.startedAt.getTime()} now={now} /></td>
                   <td className="break-words px-3 py-2">{r.openedBy}</td>
                   <td className="px-3 py-2">
-                    <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                    <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline">
                       {r.containerName ?? shortId(r.containerId ?? "")}
                     </Link>
                   </td>
@@ -151,7 +151,7 @@ export function RecordingList() {
           <p className="p-6 text-sm text-slate-500">{q || hostId ? "No recording matches these filters." : "No terminal session has been recorded yet (or none you opened)."}</p>
         )}
         {list.data?.truncated && (
-          <p className="border-t border-slate-200 px-4 py-2 text-xs text-amber-800 dark:border-slate-700">Only the newest 2,000 sessions are listed; older ones are in the audit trail (action terminal.exec or terminal.attach).</p>
+          <p className="border-t border-slate-200 px-4 py-2 text-xs text-amber-800">Only the newest 2,000 sessions are listed; older ones are in the audit trail (action terminal.exec or terminal.attach).</p>
         )}
       </Card>
     </div>
