@@ -148,8 +148,8 @@ test("[ADMIN] a terminal session is one row (opened, started, closed) found by i
   await expect(rows.filter({ hasText: "stv-e2e-ux-10" }).first()).toBeVisible();
   await expect(rows.filter({ hasText: "stv-e2e-ux-11" }).first()).toBeVisible();
 
-  // Recordings: in the navigation, the session with who, where and how long, opening its player.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Recordings" }).click();
+  // Recordings: linked from the audit page, the session with who, where and how long, opening its player.
+  await page.getByRole("link", { name: "Terminal recordings" }).click();
   await expect(page.getByRole("heading", { name: "Terminal recordings" })).toBeVisible();
   await page.getByLabel("Filter").fill("stv-e2e-audit-term");
   const recording = page.getByTestId("recording-row").filter({ hasText: "stv-e2e-audit-term" });

@@ -56,7 +56,9 @@ export async function appPages(page: Page, container: string): Promise<AppPage[]
     { name: "image", path: imagePath, ready: async (p) => void (await expect(p.getByRole("heading").first()).toBeVisible()) },
     { name: "registries", path: "/registries", ready: heading(/Registries/) },
     { name: "updates", path: "/updates", ready: heading(/Updates/) },
-    { name: "audit", path: "/audit", ready: async (p) => void (await expect(p.getByRole("table").or(p.getByTestId("audit-row").first()).first()).toBeVisible()) },
+    // A table at desktop width, a list of cards on a phone.
+    { name: "audit", path: "/audit", ready: async (p) => void (await expect(p.getByRole("table").or(p.getByRole("list", { name: "Audit trail" })).first()).toBeVisible()) },
+    { name: "recordings", path: "/recordings", ready: heading("Terminal recordings") },
     { name: "users", path: "/users", ready: heading(/Users/) },
     { name: "settings", path: "/settings", ready: heading(/Settings/) },
     { name: "profile", path: "/profile", ready: heading(/Profile|Your/) },

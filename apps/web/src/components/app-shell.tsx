@@ -19,13 +19,10 @@ const NAV = [
   { href: "/updates", label: "Updates" },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
-  { href: "/recordings", label: "Recordings", terminals: true },
   { href: "/users", label: "Users", adminOnly: true },
   { href: "/settings", label: "Settings" },
 ];
 
-/** Recordings are of the sessions one opened (admins: all), so they are for those who may open terminals. */
-const mayHaveRecordings = (me: { role: string; grants?: readonly { role: string }[] } | undefined) => me?.role === "admin" || !!me?.grants?.some((g) => g.role === "terminal");
 const NAV_LINK =
   "whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
 
@@ -35,7 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const me = useQuery(trpc.me.get.queryOptions());
   const live = useFleetChanges();
-  const nav = NAV.filter((n) => (!n.adminOnly || me.data?.role === "admin") && (!n.terminals || mayHaveRecordings(me.data)));
+  const nav = NAV.filter((n) => !n.adminOnly || me.data?.role === "admin");
   const signOut = () => void authClient.signOut().then(() => router.replace("/login"));
 
   const links = (onNavigate?: () => void) =>

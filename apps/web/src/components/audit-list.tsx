@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
@@ -51,6 +52,9 @@ export function AuditList() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Audit</h1>
         <div className="flex flex-wrap items-center gap-2">
+          <Link href="/recordings" className={exportLink}>
+            Terminal recordings
+          </Link>
           {me.data?.role === "admin" && <AuditVerify />}
           <a href={exportHref("csv")} download className={exportLink} title="Download every entry that matches these filters">
             Export CSV
