@@ -69,7 +69,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export function describeIssue(issue: z.core.$ZodIssue): SpecProblem {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   const label = labelOf(path);
-  const list = typeof path[0] === "string" && LINE_LISTS.has(path[0]) && typeof path[1] === "number" ? `${label}, line ${path[1] + 1}` : label;
+  // The form picks networks one per row ("Network 2"), the other lists are lines of text.
+  const entry = typeof path[0] === "string" && LINE_LISTS.has(path[0]) && typeof path[1] === "number" ? path[1] + 1 : null;
+  const list = entry === null ? label : path[0] === "networks" ? `Network ${entry}` : `${label}, line ${entry}`;
   const units = path[0] === "stopTimeoutSeconds" || (path[0] === "healthcheck" && path[1] !== "retries") ? " seconds" : "";
   const i = issue as z.core.$ZodIssue & { minimum?: number | bigint; maximum?: number | bigint; origin?: string; expected?: string; keys?: string[]; values?: unknown[] };
   switch (issue.code) {

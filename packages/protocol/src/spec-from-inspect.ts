@@ -1,5 +1,6 @@
 import { PREVIOUS_IMAGE_LABEL, REQUEST_ID_LABEL, STARTED_BY_LABEL } from "./version";
 import { type Healthcheck, type RunSpec, RunSpec as RunSpecSchema, SIGNALS } from "./run-spec";
+import { describeIssues } from "./run-spec-words";
 
 /** What an image sets as defaults for its containers, and a container's own config has too (the engine's field names). */
 interface EngineConfig {
@@ -201,7 +202,7 @@ export function specFromInspect(c: ContainerInspect, image: ImageInspect | null)
     logConfig: logConfigOf(host.LogConfig),
   };
   const parsed = RunSpecSchema.safeParse(candidate);
-  if (!parsed.success) return { spec: null, unsupported: [...unsupported, ...parsed.error.issues.map((i) => `${i.path.join(".") || "spec"}: ${i.message}`)] };
+  if (!parsed.success) return { spec: null, unsupported: [...unsupported, ...describeIssues(parsed.error.issues).map((p) => p.message)] };
   return { spec: parsed.data, unsupported };
 }
 
