@@ -83,7 +83,7 @@ test("[OPERATOR] Run right after typing an image the host lacks pulls it first, 
   await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-pulled" })).toBeVisible();
   await expect(page.getByText("No such image")).toHaveCount(0);
   await shots(page, "run-form-pulled");
-  expect(JSON.parse(await docker(["inspect", "stv-e2e-rf-pulled"]))[0].Config.Image).toBe(image);
+  expect(JSON.parse(await docker(["container", "inspect", "stv-e2e-rf-pulled"]))[0].Config.Image).toBe(image);
 
   // An image the registry does not have: the pull is headed as failed and nothing is run.
   const absent = image.replace(/e2e-pull:1$/, "e2e-absent:1");
@@ -93,7 +93,7 @@ test("[OPERATOR] Run right after typing an image the host lacks pulls it first, 
   await expect(page.getByText(/^Could not pull /)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(`${host!.name}: not run, the pull failed`)).toBeVisible();
   await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-absent" })).toHaveCount(0);
-  await expect(docker(["inspect", "stv-e2e-rf-absent"])).rejects.toThrow(/No such/);
+  await expect(docker(["container", "inspect", "stv-e2e-rf-absent"])).rejects.toThrow(/No such/);
 });
 
 test("[OPERATOR] joins a host network picked from the list with an alias, read-only, capabilities dropped, a log driver; a log option the policy refuses is shown at its field", async ({ page }) => {
@@ -103,7 +103,7 @@ test("[OPERATOR] joins a host network picked from the list with an alias, read-o
     await signInAs(page, E2E_OPERATOR);
     await page.goto("/run");
     await page.getByLabel("Image", { exact: true }).fill("stevedore-test/busybox:latest");
-    await page.getByLabel("Name", { exact: true }).fill("stv-e2e-rf-net");
+    await page.getByLabel("Name", { exact: true }).fill("stv-e2e-rf-joined");
     await page.getByLabel("Command and arguments").fill("sleep 100000");
     await page.getByLabel("Labels").fill("stevedore.test=1");
     await page.getByRole("button", { name: "Add network" }).click();
@@ -118,7 +118,7 @@ test("[OPERATOR] joins a host network picked from the list with an alias, read-o
     await page.getByLabel("Log driver").selectOption("json-file");
     await page.getByLabel("Log options").fill("max-size=1m\nfile=/var/run/docker.sock");
     await expect(page.getByTestId("docker-run-line")).toHaveText(
-      `docker run -d --name stv-e2e-rf-net --network ${NETWORK} --network-alias web-e2e --network-alias web-e2e.internal --read-only --cap-drop NET_RAW --cap-drop MKNOD --log-driver json-file --log-opt max-size=1m --log-opt file=/var/run/docker.sock --label stevedore.test=1 stevedore-test/busybox:latest sleep 100000`,
+      `docker run -d --name stv-e2e-rf-joined --network ${NETWORK} --network-alias web-e2e --network-alias web-e2e.internal --read-only --cap-drop NET_RAW --cap-drop MKNOD --log-driver json-file --log-opt max-size=1m --log-opt file=/var/run/docker.sock --label stevedore.test=1 stevedore-test/busybox:latest sleep 100000`,
     );
     await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
     // The run policy's refusal, beside the field it concerns, focused.
@@ -126,22 +126,22 @@ test("[OPERATOR] joins a host network picked from the list with an alias, read-o
     await expect(options).toHaveAttribute("aria-invalid", "true");
     await expect(options).toHaveAccessibleDescription(/^run policy on .*: log option file=\/var\/run\/docker\.sock refused: it names a socket or file on the host/);
     await expect(options).toBeFocused();
-    await expect(docker(["inspect", "stv-e2e-rf-net"])).rejects.toThrow(/No such/);
+    await expect(docker(["container", "inspect", "stv-e2e-rf-joined"])).rejects.toThrow(/No such/);
     await shots(page, "run-form-refused-log-option");
 
     await options.fill("max-size=1m\nmax-file=2");
     await expect(options).not.toHaveAttribute("aria-invalid", "true");
     await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
-    await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-net" })).toBeVisible();
-    await expect(page.getByTestId("toast").filter({ hasText: "Started stv-e2e-rf-net" })).toBeVisible();
-    const info = JSON.parse(await docker(["inspect", "stv-e2e-rf-net"]))[0];
+    await expect(page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-joined" })).toBeVisible();
+    await expect(page.getByTestId("toast").filter({ hasText: "Started stv-e2e-rf-joined" })).toBeVisible();
+    const info = JSON.parse(await docker(["container", "inspect", "stv-e2e-rf-joined"]))[0];
     expect(info.NetworkSettings.Networks[NETWORK].Aliases).toEqual(expect.arrayContaining(["web-e2e", "web-e2e.internal"]));
     expect(info.HostConfig).toMatchObject({ ReadonlyRootfs: true, CapDrop: ["NET_RAW", "MKNOD"], LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } } });
     await shots(page, "run-form-network");
 
     // Duplicate carries all of it.
-    await page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-net" }).click();
-    await expect(page.getByRole("heading", { name: "stv-e2e-rf-net" })).toBeVisible();
+    await page.getByRole("status").getByRole("link", { name: "stv-e2e-rf-joined" }).click();
+    await expect(page.getByRole("heading", { name: "stv-e2e-rf-joined" })).toBeVisible();
     const url = new URL(page.url());
     const [, , hostId, id] = url.pathname.split("/");
     await page.goto(`/run?duplicate=${hostId}/${id}`);
@@ -151,7 +151,7 @@ test("[OPERATOR] joins a host network picked from the list with an alias, read-o
     await expect(page.getByLabel("Capabilities to drop")).toHaveValue("NET_RAW MKNOD");
     await expect(page.getByLabel("Log driver")).toHaveValue("json-file");
   } finally {
-    await docker(["rm", "-f", "stv-e2e-rf-net"]).catch(() => "");
+    await docker(["rm", "-f", "stv-e2e-rf-joined"]).catch(() => "");
     await docker(["network", "rm", NETWORK]).catch(() => "");
   }
 });

@@ -13,7 +13,8 @@ type Control = ReactElement<{ id?: string; "aria-describedby"?: string; "aria-in
  */
 export function Field({ label, hint, errors, field, children }: { label: string; hint?: ReactNode; errors?: readonly string[]; field: string; children: Control }) {
   const id = useId();
-  const described = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  // The problem first: it is what a screen reader user needs to hear when the field is focused.
+  const described = [errors?.length ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1 text-sm">
       <label htmlFor={id} className="block font-medium">
