@@ -15,7 +15,7 @@ import { RolloutProgress } from "./rollout-progress";
 import { Field, FieldErrors, NetworkPicker, type NetworkChoice } from "./run-form-fields";
 import { BackLink, Button, Card, ConfirmDialog, CopyButton, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 
-const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400";
+const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-400 aria-invalid:border-red-600";
 
 /** A pasted `docker run …` line fills the form; what it cannot carry, and what is wrong, are named. */
 function DockerRunPaste({ onSpec }: { onSpec: (values: RunFormValues, unsupported: string[]) => void }) {
@@ -417,8 +417,10 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
                 <Input value={v.stopTimeout} onChange={(e) => set("stopTimeout", e.target.value)} className="w-full" inputMode="numeric" placeholder="10" />
               </Field>
               <label className="col-span-2 flex items-center gap-2 text-sm">
-                <input type="checkbox" checked={v.readOnly} onChange={(e) => set("readOnly", e.target.checked)} data-field="readOnly" /> Read-only root filesystem{" "}
-                <span className="text-xs text-slate-500">(writes only to volumes and binds)</span>
+                <input type="checkbox" checked={v.readOnly} onChange={(e) => set("readOnly", e.target.checked)} data-field="readOnly" />
+                <span>
+                  Read-only root filesystem <span className="text-xs text-slate-500">(writes only to volumes and binds)</span>
+                </span>
               </label>
               <div className="col-span-2">
                 <Field field="capDrop" errors={errorsOf("capDrop")} label="Capabilities to drop" hint="Taken from the engine's default set, e.g. NET_RAW MKNOD, or ALL. Adding capabilities is not offered.">
@@ -435,14 +437,16 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
                   ))}
                 </Select>
               </Field>
-              <Field
-                field="logOptions"
-                errors={errorsOf("logOptions")}
-                label="Log options"
-                hint={v.logDriver === "json-file" || v.logDriver === "local" ? "key=value per line, e.g. max-size=10m, max-file=3" : "key=value per line, as the driver takes them"}
-              >
-                <textarea value={v.logOptions} onChange={(e) => set("logOptions", e.target.value)} rows={2} className={textarea} placeholder="max-size=10m" />
-              </Field>
+              <div className="col-span-2">
+                <Field
+                  field="logOptions"
+                  errors={errorsOf("logOptions")}
+                  label="Log options"
+                  hint={v.logDriver === "json-file" || v.logDriver === "local" ? "key=value per line, e.g. max-size=10m, max-file=3" : "key=value per line, as the driver takes them"}
+                >
+                  <textarea value={v.logOptions} onChange={(e) => set("logOptions", e.target.value)} rows={2} className={textarea} placeholder="max-size=10m" />
+                </Field>
+              </div>
             </div>
           </Card>
         </div>
@@ -483,7 +487,8 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
               {run.isPending && <Spinner label="Creating and starting…" />}
               {starting && !run.isPending && !pull.data && <Spinner label="Checking the hosts for the image…" />}
             </div>
-            <ErrorNote error={pull.error ?? run.error ?? recreate.error} />
+            {/* A refusal shown beside its field is not repeated here (the toast still says it). */}
+            <ErrorNote error={pull.error ?? (refused?.for === v ? null : run.error) ?? recreate.error} />
             {recreate.data && <RolloutProgress key={recreate.data.rolloutId} rolloutId={recreate.data.rolloutId} onDone={() => setRecreateDone(true)} />}
             {pull.data && <ImagePullProgress key={pull.data.pullId} pullId={pull.data.pullId} onDone={afterPull} />}
             {pullFailures.length > 0 && (
