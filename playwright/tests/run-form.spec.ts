@@ -33,6 +33,10 @@ test("[OPERATOR] the run form shows every problem at once beside its field, in w
   await page.getByLabel("Retries", { exact: true }).fill("1.5");
   await page.getByLabel("Check every (s)").fill("5");
   await page.getByLabel("Healthcheck command").fill("true");
+  // Each label names one control, even as a substring (a hint that said "volumes and binds" once made two).
+  for (const label of ["Command and arguments", "Environment", "Labels", "Published ports", "Volumes and binds", "Memory limit", "CPU shares", "Entrypoint", "Working directory", "Healthcheck command", "Read-only root filesystem", "Capabilities to drop", "Log driver", "Log options"]) {
+    await expect(page.getByLabel(label)).toHaveCount(1);
+  }
   // Nothing is said while typing: only once Run is pressed.
   await expect(page.getByTestId("field-error")).toHaveCount(0);
   await page.getByRole("button", { name: /^Run on 1 host$/ }).click();
@@ -64,7 +68,10 @@ test("[OPERATOR] the run form shows every problem at once beside its field, in w
 test("[OPERATOR] Run right after typing an image the host lacks pulls it first, with per-layer progress, then runs", async ({ page }) => {
   const image = process.env.STEVEDORE_E2E_PULL_IMAGE!;
   await signInAs(page, E2E_OPERATOR);
-  // Another walkthrough may have pulled it already: untag it here, and wait until the control plane knows.
+  // Another walkthrough may have pulled and run it already: its containers and the image go (layers
+  // included, so they are downloaded again), and the control plane has to know before the form is used.
+  const users = (await docker(["ps", "-aq", "--filter", `ancestor=${image}`])).split("\n").filter(Boolean);
+  if (users.length) await docker(["rm", "-f", ...users]);
   await docker(["rmi", "-f", image]).catch(() => "");
   const [host] = await query<{ id: string; name: string }[]>(page, "hosts.list", undefined);
   await expect.poll(() => query<string[]>(page, "images.missing", { hostIds: [host!.id], reference: image }), { timeout: 20_000 }).toEqual([host!.id]);

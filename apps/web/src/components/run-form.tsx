@@ -419,7 +419,7 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
               <label className="col-span-2 flex items-center gap-2 text-sm">
                 <input type="checkbox" checked={v.readOnly} onChange={(e) => set("readOnly", e.target.checked)} data-field="readOnly" />
                 <span>
-                  Read-only root filesystem <span className="text-xs text-slate-500">(writes only to volumes and binds)</span>
+                  Read-only root filesystem <span className="text-xs text-slate-500">(writes go to mounts only)</span>
                 </span>
               </label>
               <div className="col-span-2">
