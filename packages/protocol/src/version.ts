@@ -14,6 +14,19 @@ export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4, "cont
 /** The first protocol that has this method. */
 export const protocolOf = (method: string): number => (METHOD_SINCE as Record<string, number>)[method] ?? 1;
 
+/** Run-spec fields added after protocol 4, with the first protocol whose agents know them. */
+export const SPEC_FIELD_SINCE = { readOnlyRootfs: 5, capDrop: 5, logConfig: 5 } as const;
+
+/**
+ * The spec fields a request uses that an agent of this protocol does not know (its strict spec would
+ * refuse them as unknown fields): the control plane says "upgrade the agent" instead.
+ */
+export function specFieldsTooNew(params: unknown, protocolVersion: number): string[] {
+  const spec = (params as { spec?: Record<string, unknown> } | null)?.spec;
+  if (!spec || typeof spec !== "object") return [];
+  return Object.entries(SPEC_FIELD_SINCE).flatMap(([field, since]) => (spec[field] !== undefined && protocolVersion < since ? [field] : []));
+}
+
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";
 export const AGENT_ENROLL_PATH = "/api/agent/enroll";
