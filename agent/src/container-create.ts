@@ -49,6 +49,9 @@ function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       MemorySwap: spec.memorySwapBytes,
       RestartPolicy: { Name: spec.restartPolicy.name === "no" ? "" : spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
       PortBindings: bindings,
+      ReadonlyRootfs: spec.readOnlyRootfs,
+      CapDrop: spec.capDrop,
+      LogConfig: spec.logConfig && { Type: spec.logConfig.driver, Config: spec.logConfig.options },
       Mounts: spec.mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
     },
   };

@@ -107,6 +107,10 @@ async function run({ engine, sync, openStream, bindMounts, rotateCredential }: R
     case "credential.rotate":
       await rotateCredential(req.params.credential);
       return { saved: true };
+    case "network.list": {
+      const networks = await docker.listNetworks();
+      return networks.map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver ?? "", scope: n.Scope ?? "", internal: n.Internal === true }));
+    }
     case "image.inspect":
       return inspectImage(docker, req.params.id);
     case "image.disk":

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type BindMountRule, type RunPolicy, type RunSpec, checkBindMount, describeRule, normalizeHostPath } from "@stevedore/protocol";
+import { type BindMountRule, type RunPolicy, type RunSpec, checkBindMount, checkLogConfig, describeRule, normalizeHostPath } from "@stevedore/protocol";
 
 /** A request a policy refused; the code and message travel back to the control plane as they are. */
 export class RequestRefused extends Error {
@@ -57,6 +57,8 @@ export interface HostRunPolicy {
  * resolved path, so the engine mounts what was checked, not whatever a symlink points to a moment later.
  */
 export async function enforceRunPolicy(spec: RunSpec, policy: RunPolicy, host: HostRunPolicy): Promise<RunSpec> {
+  const log = checkLogConfig(spec.logConfig, policy.admin);
+  if (log) throw new RequestRefused(log.message, log.code);
   const binds = spec.mounts.filter((m) => m.type === "bind");
   if (binds.length === 0) return spec;
   const dataRoots = host.dataRoot ? [host.dataRoot, await resolveOnHost(host.dataRoot).catch(() => host.dataRoot!)] : [];

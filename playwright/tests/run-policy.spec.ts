@@ -56,9 +56,13 @@ test("[ADMIN] sets a group's bind-mount rule; [OPERATOR] the run form shows it, 
     "Will be refused on e2e-host: bind mount of /etc refused: it is /etc (the host's configuration), which gives root on the host; only admins may mount it",
   );
   await op.getByRole("button", { name: /^Run on 1 host$/ }).click();
-  await expect(op.getByRole("alert").filter({ hasText: "run policy on" })).toHaveText(
-    "run policy on e2e-host: bind mount of /etc refused: it is /etc (the host's configuration), which gives root on the host; only admins may mount it",
+  // The server's refusal goes beside the field it concerns, which gets the focus.
+  const volumes = op.getByLabel("Volumes and binds");
+  await expect(volumes).toHaveAttribute("aria-invalid", "true");
+  await expect(volumes).toHaveAccessibleDescription(
+    /^run policy on e2e-host: bind mount of \/etc refused: it is \/etc \(the host's configuration\), which gives root on the host; only admins may mount it /,
   );
+  await expect(volumes).toBeFocused();
   await expect(docker(["inspect", "stv-e2e-refused-bind"])).rejects.toThrow(/No such/);
   await op.screenshot({ path: path.join(SHOTS, "run-bind-refused.png"), fullPage: true });
   await op.setViewportSize(NARROW);

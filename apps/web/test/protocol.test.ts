@@ -94,6 +94,28 @@ describe("agent protocol robustness", () => {
     await waitFor(() => a.closed, { what: "close" });
   });
 
+  it("refuses a run with spec fields a protocol 4 agent does not know with 'upgrade the agent', sending it nothing; without them the run goes", async () => {
+    const a = new RawAgent(stack.url, credentials[0]!);
+    await a.opened();
+    a.hello(4);
+    await a.next("welcome");
+    const hostId = (await stack.cp.services.db.host.findFirstOrThrow({ where: { name: "raw-1" } })).id;
+    const admin = apiClient(stack.url, await signIn(stack.url));
+    await expect(admin.containers.run.mutate({ hostIds: [hostId], spec: { image: "busybox:1.36", readOnlyRootfs: true, capDrop: ["NET_RAW"] } })).rejects.toMatchObject({
+      data: { code: "PRECONDITION_FAILED" },
+      message: "this host's agent is too old for readOnlyRootfs, capDrop (it speaks protocol 4): upgrade the agent, or run without them",
+    });
+    expect(a.received.some((m) => m.type === "request")).toBe(false);
+    // The same run without them reaches the agent, without the new fields' keys.
+    const run = admin.containers.run.mutate({ hostIds: [hostId], spec: { image: "busybox:1.36" } });
+    const request = await waitFor(() => a.received.find((m) => m.type === "request"), { what: "the run request" });
+    expect(request).toMatchObject({ method: "container.run" });
+    expect(Object.keys((request as unknown as { params: { spec: object } }).params.spec)).not.toContain("readOnlyRootfs");
+    a.ws.close();
+    await run.catch(() => undefined);
+    await waitFor(() => a.closed, { what: "close" });
+  });
+
   it("records a refused protocol version on the host for the hosts page, and clears it when a supported agent connects", async () => {
     const admin = apiClient(stack.url, await signIn(stack.url));
     const raw1 = async () => (await admin.hosts.list.query()).find((h) => h.name === "raw-1")!;

@@ -35,6 +35,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "settings.setUpdatePolicy": { kind: "fleet", min: "admin" },
   "hosts.list": { kind: "signed-in" },
   "hosts.get": { kind: "hosts", permission: "view" },
+  "hosts.networks": { kind: "hosts", permission: "view" },
   "hosts.createJoinToken": { kind: "fleet", min: "admin" },
   "hosts.joinTokens": { kind: "fleet", min: "admin" },
   "hosts.revokeJoinToken": { kind: "fleet", min: "admin" },
@@ -150,6 +151,7 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "settings.setRunPolicy": { fleet: { mode: "none" }, groups: [] },
     "settings.setUpdatePolicy": { fleet: { policy: "notify", window: null }, groups: [] },
     "hosts.get": { hostId },
+    "hosts.networks": { hostId },
     "hosts.revoke": { hostId: f.spareHostId },
     // One that is not there: who may revoke is what is tested.
     "hosts.revokeJoinToken": { tokenId: ABSENT },

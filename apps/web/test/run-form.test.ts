@@ -1,7 +1,7 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
 import { describe, expect, it } from "vitest";
 import { RunSpec, dockerRunCommand, parseDockerRun } from "@stevedore/protocol";
-import { EMPTY_FORM, type HostPolicy, parseRunForm, policySummary, predictedRefusals, specToForm, splitCommand } from "../src/lib/run-form";
+import { EMPTY_FORM, type HostPolicy, fieldOfRefusal, parseRunForm, policySummary, predictedRefusals, specToForm, splitCommand } from "../src/lib/run-form";
 
 describe("run form", () => {
   it("shows any spec (a container's, for Edit and recreate) so that saving it unchanged gives the same spec", () => {
@@ -31,6 +31,9 @@ describe("run form", () => {
         healthcheck: { test: ["CMD", "curl", "-f", "http://localhost/"], intervalSeconds: 5, timeoutSeconds: 2, startPeriodSeconds: 10, retries: 3 },
         stopSignal: "SIGINT",
         stopTimeoutSeconds: 20,
+        readOnlyRootfs: true,
+        capDrop: ["NET_RAW", "ALL"],
+        logConfig: { driver: "syslog", options: { "syslog-address": "udp://10.0.0.5:514", tag: "api" } },
       }),
       RunSpec.parse({ image: "nginx", entrypoint: [], healthcheck: { test: ["NONE"] }, memoryBytes: 1000, memorySwapBytes: 3 * 1024 ** 3 }),
       RunSpec.parse({ image: "nginx", healthcheck: { test: ["CMD-SHELL", "wget -q -O- localhost || exit 1"] } }),
@@ -49,7 +52,7 @@ describe("run form", () => {
 
   it("splits a command line like a shell", () => {
     expect(splitCommand(`sh -c "echo hi; sleep 1" 'a b' c\\ d ""`)).toEqual(["sh", "-c", "echo hi; sleep 1", "a b", "c d", ""]);
-    expect(() => splitCommand(`echo "open`)).toThrow(/unclosed quote/);
+    expect(() => splitCommand(`echo "open`)).toThrow(/a quote is not closed/);
   });
 
   it("turns the text fields into a RunSpec", () => {
@@ -85,13 +88,53 @@ describe("run form", () => {
     });
   });
 
-  it("says what is wrong, by field", () => {
-    const r = parseRunForm({ ...EMPTY_FORM, image: "busybox", ports: "eighty", memory: "lots", labels: "novalue" });
+  it("says everything that is wrong in one round, each problem with its field, in the form's words", () => {
+    const r = parseRunForm({
+      ...EMPTY_FORM,
+      image: "Busybox",
+      ports: "8080:80\neighty",
+      memory: "lots",
+      labels: "novalue",
+      env: "A=1\noops",
+      cpuShares: "1",
+      cpus: "two",
+      command: `echo "open`,
+      capDrop: "net raw!",
+      logOptions: "max-size=10m",
+      networks: [{ name: "backend", aliases: "api, bad alias!" }],
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.join("\n")).toMatch(/port "eighty"/);
-    expect(r.errors.join("\n")).toMatch(/memory "lots"/);
-    expect(r.errors.join("\n")).toMatch(/label "novalue"/);
+    expect(r.errors).toEqual([
+      { field: "command", message: "Command: a quote is not closed" },
+      { field: "ports", message: `Published ports, line 2: "eighty" is not a port mapping; use hostPort:containerPort[/udp], e.g. 8080:80` },
+      { field: "memory", message: `Memory: "lots" is not a size; use one like 512m or 1g` },
+      { field: "labels", message: `Labels, line 1: "novalue" is not key=value` },
+      { field: "logDriver", message: "Log options need a log driver: choose the one they are for" },
+      // The schema's turn, in the same round:
+      { field: "image", message: expect.stringMatching(/^Image: not a valid image reference/) },
+      { field: "env", message: "Environment, line 2: environment entries look like KEY=value" },
+      { field: "cpuShares", message: "CPU shares must be at least 2" },
+      { field: "cpus", message: "CPUs must be a number" },
+      { field: "networks", message: "Network 1: an alias is a host name" },
+      { field: "capDrop", message: "Capabilities to drop, line 2: a capability is a name like NET_RAW (or ALL)" },
+    ]);
+    // Fixed, the same form runs.
+    expect(parseRunForm({ ...EMPTY_FORM, image: "busybox:1.36", cpuShares: "2", capDrop: "net_raw, mknod", logDriver: "json-file", logOptions: "max-size=10m" })).toMatchObject({
+      ok: true,
+      spec: { cpuShares: 2, capDrop: ["NET_RAW", "MKNOD"], logConfig: { driver: "json-file", options: { "max-size": "10m" } } },
+    });
+  });
+
+  it("puts the server's refusals beside the field they concern", () => {
+    expect(fieldOfRefusal("run policy on prod-1: bind mount of /srv refused by the rule for group prod: no bind mounts")).toEqual([{ field: "volumes", message: expect.stringMatching(/^run policy on prod-1/) }]);
+    expect(fieldOfRefusal("run policy on h: log option syslog-address=unix:///dev/log refused: …")[0]?.field).toBe("logOptions");
+    expect(fieldOfRefusal("No such image: busybox:9")[0]?.field).toBe("image");
+    expect(fieldOfRefusal("x", [{ path: ["spec", "healthcheck", "retries"], message: "Healthcheck retries must be a whole number" }, { path: ["hostIds"], message: "…" }])).toEqual([
+      { field: "healthRetries", message: "Healthcheck retries must be a whole number" },
+      { field: "form", message: "…" },
+    ]);
+    expect(fieldOfRefusal("the agent did not answer container.run within 30 s")).toEqual([]);
   });
 });
 
@@ -110,7 +153,7 @@ describe("the run policy in the run form", () => {
   it("predicts the server's refusals for the binds typed", () => {
     const spec = (volumes: string) => {
       const r = parseRunForm({ ...EMPTY_FORM, image: "busybox:1.36", volumes });
-      if (!r.ok) throw new Error(r.errors.join("; "));
+      if (!r.ok) throw new Error(r.errors.map((e) => e.message).join("; "));
       return r.spec;
     };
     expect(predictedRefusals(spec("cache:/cache"), policies)).toEqual([]);

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentRequestError } from "../server/agents/agent-session";
+import { EMPTY_FORM, parseRunForm } from "../src/lib/run-form";
 import { TEST_IMAGE, docker, waitFor } from "./support/engine";
 import { AgentProcess, type TestStack, apiClient, signIn, startStackWithHost } from "./support/stack";
 
@@ -11,6 +12,7 @@ import { AgentProcess, type TestStack, apiClient, signIn, startStackWithHost } f
  * real engine. Containers carry their own label and are the only ones this file removes.
  */
 const OWN_LABEL = "stevedore.test.run-policy";
+const NETWORK = "stv-rp-net";
 const LABELS = { "stevedore.test": "1", [OWN_LABEL]: "1" };
 
 async function removeOwnContainers(): Promise<void> {
@@ -76,6 +78,8 @@ describe("the run policy", () => {
   });
 
   afterAll(async () => {
+    await removeOwnContainers();
+    await docker(["network", "rm", NETWORK]).catch(() => undefined);
     for (const a of agents) await a.stop();
     await stack?.close();
     await removeOwnContainers();
@@ -248,5 +252,82 @@ describe("the run policy", () => {
     expect(r?.ok).toBe(true);
     await docker(["rm", "-f", r!.ok ? r!.result.id : ""]);
     await docker(["volume", "rm", "stv-rp-locked"]);
+  });
+  it("every field of the run form reaches the engine, and comes back for edit, recreate and duplicate", async () => {
+    await docker(["network", "rm", NETWORK]).catch(() => undefined);
+    await docker(["network", "create", "--label", "stevedore.test=1", NETWORK]);
+    // The picker's list: the host's own networks, for a viewer too.
+    expect(await viewer.hosts.networks.query({ hostId: staging })).toEqual(expect.arrayContaining([expect.objectContaining({ name: NETWORK, driver: "bridge", internal: false })]));
+    const form = parseRunForm({
+      ...EMPTY_FORM,
+      image: TEST_IMAGE,
+      name: "stv-rp-fields",
+      entrypoint: "/bin/sh -c",
+      command: "'echo started; sleep 100000'",
+      workingDir: "/tmp",
+      user: "1000:1000",
+      hostname: "rp-fields",
+      healthCmd: "test -d /tmp",
+      healthInterval: "2",
+      healthRetries: "3",
+      readOnly: true,
+      capDrop: "net_raw, MKNOD",
+      logDriver: "json-file",
+      logOptions: "max-size=1m\nmax-file=2",
+      networks: [{ name: NETWORK, aliases: "api, api.internal" }],
+      labels: Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join("\n"),
+    });
+    if (!form.ok) throw new Error(JSON.stringify(form.errors));
+    const [r] = await operator.containers.run.mutate({ hostIds: [staging], spec: form.spec });
+    expect(r?.ok).toBe(true);
+    const id = r!.ok ? r!.result.id : "";
+    const info = await inspect(id);
+    expect(info.Config).toMatchObject({ Entrypoint: ["/bin/sh", "-c"], Cmd: ["echo started; sleep 100000"], WorkingDir: "/tmp", User: "1000:1000", Hostname: "rp-fields" });
+    expect(info.Config.Healthcheck).toEqual({ Test: ["CMD-SHELL", "test -d /tmp"], Interval: 2e9, Retries: 3 });
+    expect(info.HostConfig).toMatchObject({ ReadonlyRootfs: true, CapDrop: ["NET_RAW", "MKNOD"], LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } }, NetworkMode: NETWORK });
+    expect(info.NetworkSettings.Networks[NETWORK].Aliases).toEqual(expect.arrayContaining(["api", "api.internal"]));
+    // They work, not only read back: the root is read-only, and another container on the network reaches it by its alias.
+    await expect(docker(["exec", id, "touch", "/stv-write"])).rejects.toThrow(/Read-only file system/);
+    expect(await docker(["run", "--rm", "--network", NETWORK, "--label", `${OWN_LABEL}=1`, TEST_IMAGE, "ping", "-c", "1", "-W", "5", "api.internal"])).toMatch(/1 packets received/);
+    // What edit, recreate and duplicate start from.
+    const { spec: back, unsupported } = await operator.containers.spec.query({ hostId: staging, id });
+    expect(unsupported).toEqual([]);
+    expect(back).toMatchObject({
+      entrypoint: ["/bin/sh", "-c"],
+      workingDir: "/tmp",
+      user: "1000:1000",
+      hostname: "rp-fields",
+      readOnlyRootfs: true,
+      capDrop: ["NET_RAW", "MKNOD"],
+      logConfig: { driver: "json-file", options: { "max-size": "1m", "max-file": "2" } },
+      networks: [{ name: NETWORK, aliases: expect.arrayContaining(["api", "api.internal"]) }],
+      healthcheck: { test: ["CMD-SHELL", "test -d /tmp"], intervalSeconds: 2, retries: 3 },
+    });
+  });
+
+  it("refuses what the policy governs in the new fields: host sockets in log options, host networking, added capabilities", async () => {
+    const socket = { driver: "syslog" as const, options: { "syslog-address": "unix:///var/run/docker.sock" } };
+    const message = "run policy on rp-staging: log option syslog-address=unix:///var/run/docker.sock refused: it names a socket or file on the host, which the engine would open as root; only admins may";
+    await expect(operator.containers.run.mutate({ hostIds: [staging], spec: spec([], { logConfig: socket }) })).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message });
+    expect((await refusedEntries(staging)).map((e) => e.error)).toContain(message);
+    // The agent refuses it itself, whatever a control plane sends.
+    const refused = await stack.cp.services.agents.request(staging, "container.run", { spec: spec([], { logConfig: socket }) as never, policy: { bindMounts: "any", admin: false } }).then(
+      () => null,
+      (err: unknown) => (err instanceof AgentRequestError ? err.body : Promise.reject(err)),
+    );
+    expect(refused).toEqual({ code: "forbidden", message: message.replace("run policy on rp-staging: ", "") });
+    // Host networking is no network a spec names, at the API and at the agent.
+    await expect(admin.containers.run.mutate({ hostIds: [staging], spec: spec([], { networks: [{ name: "host", aliases: [] }] }) })).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST", problems: [{ path: ["spec", "networks", "0", "name"], message: "Network 1: host networking is not offered: it reaches the host's own loopback services" }] },
+    });
+    const hostNet = await stack.cp.services.agents.request(staging, "container.run", { spec: spec([], { networks: [{ name: "host", aliases: [] }] }) as never, policy: { bindMounts: "any", admin: true } }).then(
+      () => null,
+      (err: unknown) => (err instanceof AgentRequestError ? err.body : Promise.reject(err)),
+    );
+    expect(hostNet).toMatchObject({ code: "bad_request", message: expect.stringMatching(/host networking is not offered/) });
+    // Capabilities can be dropped, never added.
+    await expect(admin.containers.run.mutate({ hostIds: [staging], spec: spec([], { capAdd: ["SYS_ADMIN"] }) as never })).rejects.toMatchObject({ data: { code: "BAD_REQUEST" }, message: "spec.capAdd: unknown field" });
+    // Input errors come with their field, in the form's words.
+    await expect(operator.containers.run.mutate({ hostIds: [staging], spec: spec([], { cpuShares: 1 }) })).rejects.toMatchObject({ data: { problems: [{ path: ["spec", "cpuShares"], message: "CPU shares must be at least 2" }] } });
   });
 });

@@ -13,3 +13,4 @@ export * from "./stats";
 export * from "./transport";
 export * from "./spec-from-inspect";
 export * from "./parse-docker-run";
+export * from "./run-spec-words";

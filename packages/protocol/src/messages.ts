@@ -88,6 +88,17 @@ export const PullProgress = z.object({
 });
 export type PullProgress = z.infer<typeof PullProgress>;
 
+/** A network on the host, as the run form's picker lists it (`docker network ls`). */
+export const NetworkSummary = z.object({
+  id: z.string().max(128),
+  name: z.string().max(256),
+  driver: z.string().max(128),
+  scope: z.string().max(64),
+  /** No route out of the host (`--internal`). */
+  internal: z.boolean(),
+});
+export type NetworkSummary = z.infer<typeof NetworkSummary>;
+
 /** `<hostId>.stvhost_<43 base64url characters>`: what an agent presents as `Bearer`. */
 export const HostCredential = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.stvhost_[A-Za-z0-9_-]{43}$/, "a host credential is <hostId>.stvhost_…");
 
@@ -188,6 +199,11 @@ export const AgentMethods = {
     params: z.object({ credential: HostCredential }),
     result: z.object({ saved: z.literal(true) }),
   },
+  /** `docker network ls`: the networks a run may join (protocol 5). */
+  "network.list": {
+    params: z.strictObject({}),
+    result: z.array(NetworkSummary).max(10_000),
+  },
   /** Dial a stream socket (terminal.ts) for this id; answered once it is open. */
   "stream.open": {
     params: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
@@ -217,6 +233,7 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.tag"), params: AgentMethods["image.tag"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.prune"), params: AgentMethods["image.prune"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("credential.rotate"), params: AgentMethods["credential.rotate"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.list"), params: AgentMethods["network.list"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 

@@ -97,20 +97,24 @@ const CARRIED: [string, Flag][] = [
   ["-t --tty", { takesValue: false, apply: toggle("tty") }],
   ["-i --interactive", { takesValue: false, apply: toggle("interactive") }],
   ["--init", { takesValue: false, apply: toggle("init") }],
+  ["--read-only", { takesValue: false, apply: (d, v) => d.set("readOnlyRootfs", v === "true" || undefined) }],
+  ["--cap-drop", { takesValue: true, apply: (d, v) => d.set("capDrop", [...((d.input.capDrop as string[] | undefined) ?? []), v.toUpperCase()]) }],
+  ["--log-driver", { takesValue: true, apply: (d, v) => d.set("logConfig", { options: {}, ...(d.input.logConfig as object | undefined), driver: v }) }],
+  ["--log-opt", { takesValue: true, apply: logOpt }],
   // Stevedore always runs detached: -d asks for what happens anyway.
   ["-d --detach", { takesValue: false, apply: () => undefined }],
 ];
 
 // Docker's own flags (docker run --help of 20.10, and a few later ones) that a spec has no field for;
 // --env-file and --label-file name files on the client, which the host cannot read.
-const NOT_CARRIED_WITH_VALUE = `--add-host -a --attach --annotation --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent
+const NOT_CARRIED_WITH_VALUE = `--add-host -a --attach --annotation --blkio-weight --blkio-weight-device --cap-add --cgroup-parent
   --cgroupns --cidfile --cpu-count --cpu-percent --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpuset-cpus --cpuset-mems
   --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --dns
   --dns-opt --dns-option --dns-search --domainname --env-file --expose --gpus --group-add --health-start-interval --io-maxbandwidth
-  --io-maxiops --ip --ip6 --ipc --isolation --kernel-memory --label-file --link --link-local-ip --log-driver --log-opt --mac-address
+  --io-maxiops --ip --ip6 --ipc --isolation --kernel-memory --label-file --link --link-local-ip --mac-address
   --memory-reservation --memory-swappiness --oom-score-adj --pid --pids-limit --platform --pull --runtime --security-opt --shm-size
   --storage-opt --sysctl --tmpfs --ulimit --userns --uts --volume-driver --volumes-from`;
-const NOT_CARRIED_SWITCHES = `--disable-content-trust --help --oom-kill-disable -P --publish-all --privileged -q --quiet --read-only --rm
+const NOT_CARRIED_SWITCHES = `--disable-content-trust --help --oom-kill-disable -P --publish-all --privileged -q --quiet --rm
   --sig-proxy --use-api-socket`;
 
 const FLAGS = new Map<string, Flag>([
@@ -118,6 +122,14 @@ const FLAGS = new Map<string, Flag>([
   ...NOT_CARRIED_WITH_VALUE.split(/\s+/).map((n) => [n, { takesValue: true, apply: (d: Draft) => d.notCarried() }] as const),
   ...NOT_CARRIED_SWITCHES.split(/\s+/).map((n) => [n, { takesValue: false, apply: (d: Draft) => d.notCarried() }] as const),
 ]);
+
+/** `--log-opt key=value`; without --log-driver the options are the engine default's (json-file). */
+function logOpt(d: Draft, v: string): string | void {
+  const [key, value] = splitOnce(v, "=");
+  if (value === null) return "use key=value, e.g. max-size=10m";
+  const current = (d.input.logConfig as { driver?: string; options: Record<string, string> } | undefined) ?? { options: {} };
+  d.set("logConfig", { driver: "json-file", ...current, options: { ...current.options, [key]: value } });
+}
 
 /** docker's `--label key` sets an empty value. */
 function labelOf(v: string): [string, string] {

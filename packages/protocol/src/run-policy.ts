@@ -183,6 +183,22 @@ export function checkBindMount(c: BindCheck): BindRefusal | null {
   return null;
 }
 
+/**
+ * A log option whose value names a host socket or file (`syslog-address=unix:///var/run/docker.sock`,
+ * `fluentd-address=unix://…`, a path): the engine, as root, would open it on the host, which no
+ * container could. Refused to non-admins, like a bind mount of the same path; network addresses
+ * (`udp://…`, `tcp://…`) and sizes are anyone's.
+ */
+export function checkLogConfig(logConfig: { driver: string; options: Record<string, string> } | undefined, admin: boolean): { code: "forbidden"; option: string; message: string } | null {
+  if (!logConfig || admin) return null;
+  for (const [option, value] of Object.entries(logConfig.options)) {
+    if (/^(unix|unixgram|file|npipe):/i.test(value.trim()) || value.trim().startsWith("/")) {
+      return { code: "forbidden", option, message: `log option ${option}=${value} refused: it names a socket or file on the host, which the engine would open as root; only admins may` };
+    }
+  }
+  return null;
+}
+
 /** A rule an admin may save for non-admins: no prefix may be, be inside, or hold a root-giving path. */
 export function unsafePrefix(prefix: string): string | null {
   const hit = rootGivingPath(prefix);

@@ -96,6 +96,18 @@ export const Healthcheck = z.strictObject({
 });
 export type Healthcheck = z.infer<typeof Healthcheck>;
 
+/** A Linux capability as `--cap-drop` takes it (with or without CAP_), or ALL. */
+export const Capability = z.string().regex(/^(ALL|(CAP_)?[A-Z][A-Z_]{1,31})$/, "a capability is a name like NET_RAW (or ALL)");
+
+/** The engine's built-in log drivers; a plugin driver is whatever its installer made it, so Run does not offer one. */
+export const LOG_DRIVERS = ["json-file", "local", "journald", "syslog", "gelf", "fluentd", "awslogs", "splunk", "gcplogs", "logentries", "etwlogs", "none"] as const;
+export const LogConfig = z.strictObject({
+  driver: z.enum(LOG_DRIVERS, { message: `a log driver is one of ${LOG_DRIVERS.join(", ")}` }),
+  /** `--log-opt key=value`: the driver's own options (max-size, syslog-address…). */
+  options: z.record(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/, "a log option's name uses letters, digits, _ . -"), z.string().max(4096)).default({}),
+});
+export type LogConfig = z.infer<typeof LogConfig>;
+
 export const SIGNALS = ["SIGKILL", "SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGSTOP", "SIGCONT"] as const;
 export const Signal = z.enum(SIGNALS);
 
@@ -134,6 +146,14 @@ export const RunSpec = z
     stopSignal: Signal.optional(),
     /** Seconds `docker stop` waits before SIGKILL (`--stop-timeout`); the engine's default is 10. */
     stopTimeoutSeconds: z.number().int().min(0).max(3600).optional(),
+    // Added in protocol 5. Optional without defaults, so a spec that does not use them still reaches an
+    // older agent (whose strict spec refuses a field it does not know, even a false one).
+    /** `--read-only`: the container's root filesystem is mounted read-only (volumes and binds as they say). */
+    readOnlyRootfs: z.boolean().optional(),
+    /** `--cap-drop`: capabilities taken away from the engine's default set. (Adding any, `--cap-add`, is not offered.) */
+    capDrop: z.array(Capability).max(64).optional(),
+    /** `--log-driver` and `--log-opt`; absent, the engine's default driver. */
+    logConfig: LogConfig.optional(),
   })
   .refine((s) => new Set(s.networks.map((n) => n.name)).size === s.networks.length, { message: "a network is named twice", path: ["networks"] })
   .refine((s) => s.memorySwapBytes === undefined || s.memorySwapBytes === -1 || (s.memoryBytes !== undefined && s.memorySwapBytes >= s.memoryBytes), {
@@ -191,6 +211,12 @@ export function dockerRunCommand(spec: RunSpec): string {
       if (h.startPeriodSeconds !== undefined) args.push("--health-start-period", `${h.startPeriodSeconds}s`);
       if (h.retries !== undefined) args.push("--health-retries", String(h.retries));
     }
+  }
+  if (spec.readOnlyRootfs) args.push("--read-only");
+  for (const c of spec.capDrop ?? []) args.push("--cap-drop", c);
+  if (spec.logConfig) {
+    args.push("--log-driver", spec.logConfig.driver);
+    for (const [k, v] of Object.entries(spec.logConfig.options)) args.push("--log-opt", `${k}=${v}`);
   }
   if (spec.stopSignal) args.push("--stop-signal", spec.stopSignal);
   if (spec.stopTimeoutSeconds !== undefined) args.push("--stop-timeout", String(spec.stopTimeoutSeconds));

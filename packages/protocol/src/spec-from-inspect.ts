@@ -1,5 +1,6 @@
 import { PREVIOUS_IMAGE_LABEL, REQUEST_ID_LABEL, STARTED_BY_LABEL } from "./version";
 import { type Healthcheck, type RunSpec, RunSpec as RunSpecSchema, SIGNALS } from "./run-spec";
+import { describeIssues } from "./run-spec-words";
 
 /** What an image sets as defaults for its containers, and a container's own config has too (the engine's field names). */
 interface EngineConfig {
@@ -35,6 +36,9 @@ export interface ContainerInspect {
     Memory?: number;
     MemorySwap?: number;
     NanoCpus?: number;
+    ReadonlyRootfs?: boolean;
+    CapDrop?: string[] | null;
+    LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
   };
   Mounts?: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[] | null;
   NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null }> | null };
@@ -72,7 +76,6 @@ const seconds = (ns: number | undefined) => (ns ? ns / 1e9 : undefined);
 const HOST_DEFAULTS: Record<string, { flag: string; isDefault: (v: unknown) => boolean }> = {
   Privileged: { flag: "--privileged", isDefault: (v) => !v },
   CapAdd: { flag: "--cap-add", isDefault: (v) => !Array.isArray(v) || v.length === 0 },
-  CapDrop: { flag: "--cap-drop", isDefault: (v) => !Array.isArray(v) || v.length === 0 },
   Devices: { flag: "--device", isDefault: (v) => !Array.isArray(v) || v.length === 0 },
   DeviceRequests: { flag: "--gpus", isDefault: (v) => !Array.isArray(v) || v.length === 0 },
   SecurityOpt: { flag: "--security-opt", isDefault: (v) => !Array.isArray(v) || v.length === 0 },
@@ -91,7 +94,6 @@ const HOST_DEFAULTS: Record<string, { flag: string; isDefault: (v: unknown) => b
   UsernsMode: { flag: "--userns", isDefault: (v) => !v },
   IpcMode: { flag: "--ipc", isDefault: (v) => !v || v === "private" || v === "shareable" },
   CgroupParent: { flag: "--cgroup-parent", isDefault: (v) => !v },
-  ReadonlyRootfs: { flag: "--read-only", isDefault: (v) => !v },
   ShmSize: { flag: "--shm-size", isDefault: (v) => !v || v === 64 * 1024 * 1024 },
   PidsLimit: { flag: "--pids-limit", isDefault: (v) => !v || (v as number) <= 0 },
   OomKillDisable: { flag: "--oom-kill-disable", isDefault: (v) => !v },
@@ -103,7 +105,6 @@ const HOST_DEFAULTS: Record<string, { flag: string; isDefault: (v: unknown) => b
   MemoryReservation: { flag: "--memory-reservation", isDefault: (v) => !v },
   BlkioWeight: { flag: "--blkio-weight", isDefault: (v) => !v },
   Runtime: { flag: "--runtime", isDefault: (v) => !v || v === "runc" },
-  LogConfig: { flag: "--log-opt", isDefault: (v) => !v || Object.keys((v as { Config?: object }).Config ?? {}).length === 0 },
 };
 
 /**
@@ -196,10 +197,23 @@ export function specFromInspect(c: ContainerInspect, image: ImageInspect | null)
     healthcheck: cfg.Healthcheck && !same(cfg.Healthcheck, img.Healthcheck) ? healthcheckOf(cfg.Healthcheck) : undefined,
     stopSignal,
     stopTimeoutSeconds: cfg.StopTimeout ?? undefined,
+    readOnlyRootfs: host.ReadonlyRootfs === true || undefined,
+    capDrop: host.CapDrop?.length ? host.CapDrop : undefined,
+    logConfig: logConfigOf(host.LogConfig),
   };
   const parsed = RunSpecSchema.safeParse(candidate);
-  if (!parsed.success) return { spec: null, unsupported: [...unsupported, ...parsed.error.issues.map((i) => `${i.path.join(".") || "spec"}: ${i.message}`)] };
+  if (!parsed.success) return { spec: null, unsupported: [...unsupported, ...describeIssues(parsed.error.issues).map((p) => p.message)] };
   return { spec: parsed.data, unsupported };
+}
+
+/**
+ * The container's log driver, unless it is the engine's usual json-file without options. (On a host
+ * whose default is another driver, the recreate names that driver: the same container either way.)
+ */
+function logConfigOf(l: ContainerInspect["HostConfig"]["LogConfig"]): RunSpec["logConfig"] {
+  const options = l?.Config ?? {};
+  if (!l?.Type || (l.Type === "json-file" && Object.keys(options).length === 0)) return undefined;
+  return { driver: l.Type as NonNullable<RunSpec["logConfig"]>["driver"], options };
 }
 
 function healthcheckOf(h: EngineHealthcheck): Healthcheck {

@@ -2,13 +2,30 @@
  * Protocol version agreed in `hello`. Bump it when a message changes shape; the control plane lists
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
-export const PROTOCOL_VERSION = 4;
-/** 3 adds `credential.rotate`, 4 `container.spec` and `container.recreate`; the control plane sends them only to agents that speak them. */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const PROTOCOL_VERSION = 5;
+/**
+ * 3 adds `credential.rotate`, 4 `container.spec` and `container.recreate`, 5 `network.list` and the run
+ * spec's readOnlyRootfs, capDrop and logConfig (optional: a spec without them still suits protocol 4);
+ * the control plane sends methods only to agents that speak them.
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 /** The first protocol with each method added after 1. */
-export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4, "container.recreate": 4 } as const;
+export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4, "container.recreate": 4, "network.list": 5 } as const;
 /** The first protocol that has this method. */
 export const protocolOf = (method: string): number => (METHOD_SINCE as Record<string, number>)[method] ?? 1;
+
+/** Run-spec fields added after protocol 4, with the first protocol whose agents know them. */
+export const SPEC_FIELD_SINCE = { readOnlyRootfs: 5, capDrop: 5, logConfig: 5 } as const;
+
+/**
+ * The spec fields a request uses that an agent of this protocol does not know (its strict spec would
+ * refuse them as unknown fields): the control plane says "upgrade the agent" instead.
+ */
+export function specFieldsTooNew(params: unknown, protocolVersion: number): string[] {
+  const spec = (params as { spec?: Record<string, unknown> } | null)?.spec;
+  if (!spec || typeof spec !== "object") return [];
+  return Object.entries(SPEC_FIELD_SINCE).flatMap(([field, since]) => (spec[field] !== undefined && protocolVersion < since ? [field] : []));
+}
 
 /** Paths the control plane serves for agents. */
 export const AGENT_SOCKET_PATH = "/agent";

@@ -65,6 +65,9 @@ describe("parseDockerRun(dockerRunCommand(spec)) gives the spec back", () => {
     ],
     ["the image's healthcheck turned off", { image: "app:1", healthcheck: { test: ["NONE"] } }],
     ["stop signal and timeout", { image: "app:1", stopSignal: "SIGQUIT", stopTimeoutSeconds: 0 }],
+    ["a read-only root filesystem, capabilities dropped", { image: "app:1", readOnlyRootfs: true, capDrop: ["NET_RAW", "MKNOD"] }],
+    ["a log driver with options", { image: "app:1", logConfig: { driver: "json-file", options: { "max-size": "10m", "max-file": "3" } } }],
+    ["a log driver without options", { image: "app:1", logConfig: { driver: "none" } }],
   ];
   it.each(specs)("%s", (_, input) => {
     const s = spec(input);
@@ -201,12 +204,23 @@ describe("a pasted line", () => {
     expect(parsed("docker run app:1 curl http://x/?a=1").spec.cmd).toEqual(["curl", "http://x/?a=1"]);
   });
 
+  it("reads --read-only, --cap-drop (lowercase, repeated) and --log-opt without --log-driver as docker does", () => {
+    expect(parsed("docker run --read-only --cap-drop=net_raw --cap-drop ALL --log-opt max-size=10m --log-opt max-file=3 app:1").spec).toMatchObject({
+      readOnlyRootfs: true,
+      capDrop: ["NET_RAW", "ALL"],
+      logConfig: { driver: "json-file", options: { "max-size": "10m", "max-file": "3" } },
+    });
+    expect(parsed("docker run --read-only=false app:1").spec.readOnlyRootfs).toBeUndefined();
+    expect(errorsOf("docker run --log-driver splunk-plugin:latest app:1")[0]?.message).toMatch(/^--log-driver splunk-plugin:latest: a log driver is one of json-file, local/);
+    expect(errorsOf("docker run --log-opt max-size app:1")).toEqual([{ flag: "--log-opt", message: "--log-opt max-size: use key=value, e.g. max-size=10m" }]);
+  });
+
   it("lists docker's flags a spec cannot carry, as typed, and still gives the spec", () => {
     const line =
-      "docker run --rm -dP --privileged --cap-add NET_ADMIN --cap-drop=ALL --device /dev/fuse --pid host --ipc=host --security-opt seccomp=unconfined " +
-      "--sysctl net.ipv4.ip_forward=1 --tmpfs /run --add-host db:10.0.0.2 --dns 1.1.1.1 --ulimit nofile=1024 --log-driver json-file --log-opt max-size=10m " +
-      "--gpus all --shm-size 1g --platform linux/amd64 --pull always --read-only --expose 80 --domainname example.com --runtime runc --userns host " +
-      "--cgroupns private --group-add audio --env-file ./app.env --mount type=tmpfs,target=/tmp --read-only=false app:1";
+      "docker run --rm -dP --privileged --cap-add NET_ADMIN --device /dev/fuse --pid host --ipc=host --security-opt seccomp=unconfined " +
+      "--sysctl net.ipv4.ip_forward=1 --tmpfs /run --add-host db:10.0.0.2 --dns 1.1.1.1 --ulimit nofile=1024 " +
+      "--gpus all --shm-size 1g --platform linux/amd64 --pull always --expose 80 --domainname example.com --runtime runc --userns host " +
+      "--cgroupns private --group-add audio --env-file ./app.env --mount type=tmpfs,target=/tmp app:1";
     expect(parsed(line)).toEqual({
       ok: true,
       spec: spec({ image: "app:1" }),
@@ -215,7 +229,6 @@ describe("a pasted line", () => {
         "-P",
         "--privileged",
         "--cap-add NET_ADMIN",
-        "--cap-drop ALL",
         "--device /dev/fuse",
         "--pid host",
         "--ipc host",
@@ -225,13 +238,10 @@ describe("a pasted line", () => {
         "--add-host db:10.0.0.2",
         "--dns 1.1.1.1",
         "--ulimit nofile=1024",
-        "--log-driver json-file",
-        "--log-opt max-size=10m",
         "--gpus all",
         "--shm-size 1g",
         "--platform linux/amd64",
         "--pull always",
-        "--read-only",
         "--expose 80",
         "--domainname example.com",
         "--runtime runc",
@@ -240,7 +250,6 @@ describe("a pasted line", () => {
         "--group-add audio",
         "--env-file ./app.env",
         "--mount type=tmpfs,target=/tmp",
-        "--read-only=false",
       ],
     });
   });

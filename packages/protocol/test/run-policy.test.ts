@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   AgentMethods,
   BindMountRule,
+  checkLogConfig,
   RunSpec,
   checkBindMount,
   describeRule,
@@ -202,5 +203,22 @@ describe("strict run spec", () => {
     expect(formatIssues(mount({ type: "bind", source: "srv" }).error!.issues)).toBe("mounts.0.source: a bind mount's source is an absolute host path");
     expect(mount({ type: "volume", source: "data_1.x" }).success).toBe(true);
     expect(formatIssues(mount({ type: "volume", source: "/etc" }).error!.issues)).toMatch(/^mounts.0.source: a volume's name/);
+  });
+});
+
+describe("log options that reach the host", () => {
+  const log = (options: Record<string, string>) => ({ driver: "syslog", options });
+  it("refuses non-admins an option naming a host socket or file, and lets network addresses and sizes through", () => {
+    expect(checkLogConfig(log({ "syslog-address": "unix:///var/run/docker.sock" }), false)).toEqual({
+      code: "forbidden",
+      option: "syslog-address",
+      message: "log option syslog-address=unix:///var/run/docker.sock refused: it names a socket or file on the host, which the engine would open as root; only admins may",
+    });
+    expect(checkLogConfig(log({ "syslog-address": "unixgram:///dev/log" }), false)?.option).toBe("syslog-address");
+    expect(checkLogConfig({ driver: "fluentd", options: { "fluentd-address": "  UNIX:///run/fluent.sock" } }, false)?.code).toBe("forbidden");
+    expect(checkLogConfig({ driver: "json-file", options: { "max-size": "10m", path: "/etc/shadow" } }, false)?.option).toBe("path");
+    expect(checkLogConfig(log({ "syslog-address": "udp://10.0.0.5:514", tag: "web" }), false)).toBeNull();
+    expect(checkLogConfig(log({ "syslog-address": "unix:///dev/log" }), true)).toBeNull();
+    expect(checkLogConfig(undefined, false)).toBeNull();
   });
 });

@@ -29,6 +29,21 @@ describe("a run spec read from docker inspect", () => {
     expect(spec!.healthcheck).toBeUndefined();
   });
 
+  it("carries a read-only root, dropped capabilities and a log driver other than plain json-file", () => {
+    const doc = structuredClone(plain) as unknown as ContainerInspect;
+    Object.assign(doc.HostConfig, { ReadonlyRootfs: true, CapDrop: ["NET_RAW", "MKNOD"], LogConfig: { Type: "json-file", Config: { "max-size": "1m" } } });
+    const { spec, unsupported } = specFromInspect(doc, img);
+    expect(unsupported).toEqual([]);
+    expect(spec).toMatchObject({ readOnlyRootfs: true, capDrop: ["NET_RAW", "MKNOD"], logConfig: { driver: "json-file", options: { "max-size": "1m" } } });
+    Object.assign(doc.HostConfig, { LogConfig: { Type: "local", Config: {} } });
+    expect(specFromInspect(doc, img).spec?.logConfig).toEqual({ driver: "local", options: {} });
+    // The plain container (json-file, no options) names no driver: a recreate takes the host's default.
+    expect(specFromInspect(c(plain), img).spec?.logConfig).toBeUndefined();
+    // A plugin driver is no driver a spec names: said, not dropped.
+    Object.assign(doc.HostConfig, { LogConfig: { Type: "loki", Config: {} } });
+    expect(specFromInspect(doc, img)).toMatchObject({ spec: null, unsupported: [expect.stringMatching(/^Log driver must be one of json-file/)] });
+  });
+
   it("names the settings a run spec cannot carry, as docker run's flags", () => {
     const doc = structuredClone(plain) as unknown as ContainerInspect;
     Object.assign(doc.HostConfig, { Privileged: true, CapAdd: ["NET_ADMIN"], NetworkMode: "host", ShmSize: 1 << 30 });

@@ -12,6 +12,7 @@ import {
   PING_AT_LEAST_EVERY_MS,
   PROTOCOL_VERSION,
   protocolOf,
+  specFieldsTooNew,
   SUPPORTED_PROTOCOL_VERSIONS,
   decodeMessage,
   encodeMessage,
@@ -221,6 +222,10 @@ export class AgentSession {
     const since = protocolOf(method);
     if (this.protocolVersion > 0 && this.protocolVersion < since) {
       return Promise.reject(new AgentRequestError({ code: "upgrade_required", message: `this host's agent is too old for ${method} (it speaks protocol ${this.protocolVersion}, ${method} needs ${since}): upgrade the agent` }));
+    }
+    const tooNew = this.protocolVersion > 0 ? specFieldsTooNew(params, this.protocolVersion) : [];
+    if (tooNew.length > 0) {
+      return Promise.reject(new AgentRequestError({ code: "upgrade_required", message: `this host's agent is too old for ${tooNew.join(", ")} (it speaks protocol ${this.protocolVersion}): upgrade the agent, or run without ${tooNew.length === 1 ? "it" : "them"}` }));
     }
     const requestId = crypto.randomUUID();
     return new Promise((resolve, reject) => {

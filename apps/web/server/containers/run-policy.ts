@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type BindMountRule, type BindRefusal, BindMountPrefixes, type RunPolicy, type RunSpec, checkBindMount, intersectRules, unsafePrefix } from "@stevedore/protocol";
+import { type BindMountRule, type BindRefusal, BindMountPrefixes, type RunPolicy, type RunSpec, checkBindMount, checkLogConfig, intersectRules, unsafePrefix } from "@stevedore/protocol";
 import { GroupName } from "../access/grants";
 
 /**
@@ -72,8 +72,14 @@ export function agentPolicy(p: HostRunPolicy): RunPolicy {
   return p.admin ? { bindMounts: "any", admin: true } : { bindMounts: p.effective.rule, admin: false };
 }
 
-/** Why the run's bind mounts are refused on this host, or null. The message names the policy, the host and the path. */
-export function refuseRun(spec: Pick<RunSpec, "mounts">, p: HostRunPolicy): BindRefusal | null {
+/**
+ * Why the run is refused on this host, or null: its bind mounts, or log options naming host sockets
+ * (protocol/run-policy.ts). The message names the policy, the host and the path. Host networking and
+ * added capabilities a spec cannot even say (the schema refuses them).
+ */
+export function refuseRun(spec: Pick<RunSpec, "mounts"> & Partial<Pick<RunSpec, "logConfig">>, p: HostRunPolicy): Pick<BindRefusal, "code" | "message"> | null {
+  const log = checkLogConfig(spec.logConfig, p.admin);
+  if (log) return { code: log.code, message: `run policy on ${p.hostName}: ${log.message}` };
   for (const m of spec.mounts) {
     if (m.type !== "bind") continue;
     const refusal = checkBindMount({

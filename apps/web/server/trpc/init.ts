@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, type z } from "zod";
-import { formatIssues } from "@stevedore/protocol";
+import { describeIssue, formatIssues } from "@stevedore/protocol";
 import { CallerAccess } from "../access/caller-access";
 import { type HostPermission, type Role, roleAtLeast } from "../access/roles";
 import type { TokenRefusal } from "../api-tokens";
@@ -60,7 +60,9 @@ const t = initTRPC
         : error.code === "INTERNAL_SERVER_ERROR"
           ? "internal error (the server logged it)"
           : shape.message;
-      return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodError: zod ? zod.flatten() : null } };
+      // Each problem also in words, with its path, so a form can put it beside its field (a run spec's, under `spec`).
+      const problems = zod?.issues.map((i) => ({ path: i.path.map(String), message: describeIssue(i.path[0] === "spec" ? { ...i, path: i.path.slice(1) } : i).message })) ?? null;
+      return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodError: zod ? zod.flatten() : null, problems } };
     },
   });
 

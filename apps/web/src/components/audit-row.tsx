@@ -374,7 +374,7 @@ function AuditDetails({ entry: e, onRequest, onActor }: { entry: AuditEntryView;
         <div>
           <h3 className="mb-1 text-xs font-medium text-slate-500">Parameters (secrets redacted)</h3>
           {params ? (
-            <pre data-testid="audit-params" className="max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
+            <pre data-testid="audit-params" className="palette-fixed max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100">
               {params}
             </pre>
           ) : (

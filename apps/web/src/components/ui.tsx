@@ -25,11 +25,11 @@ export function Button({ variant = "secondary", className = "", ...props }: Butt
 }
 
 export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInputElement>) {
-  return <input className={`rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs placeholder:text-slate-500 ${className}`} {...props} />;
+  return <input className={`rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-xs placeholder:text-slate-500 aria-invalid:border-red-600 ${className}`} {...props} />;
 }
 
 export function Select({ className = "", ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select className={`rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm ${className}`} {...props} />;
+  return <select className={`rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm aria-invalid:border-red-600 ${className}`} {...props} />;
 }
 
 type Tone = "green" | "red" | "amber" | "slate" | "sky";

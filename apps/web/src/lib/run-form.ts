@@ -1,4 +1,10 @@
-import { type BindMountRule, RunSpec, checkBindMount, parseByteSize, type RunSpecInput } from "@stevedore/protocol";
+import { type BindMountRule, RunSpec, checkBindMount, describeIssues, parseByteSize, type RunSpecInput } from "@stevedore/protocol";
+
+/** A network the container joins, as the picker holds it: aliases comma-separated. */
+export interface NetworkRow {
+  name: string;
+  aliases: string;
+}
 
 /** The run form as a person types it: one text field per option, lists one entry per line. */
 export interface RunFormValues {
@@ -25,8 +31,7 @@ export interface RunFormValues {
   user: string;
   workingDir: string;
   cpus: string;
-  /** One per line: `name` or `name alias1,alias2`. */
-  networks: string;
+  networks: NetworkRow[];
   healthCmd: string;
   /** How the healthcheck runs: through a shell (`--health-cmd`), or as exec words (an image's CMD form). */
   healthForm: "CMD-SHELL" | "CMD";
@@ -37,6 +42,13 @@ export interface RunFormValues {
   healthRetries: string;
   stopSignal: string;
   stopTimeout: string;
+  readOnly: boolean;
+  /** Capabilities to drop, separated by spaces or commas (NET_RAW, ALL). */
+  capDrop: string;
+  /** Empty: the engine's default driver. */
+  logDriver: string;
+  /** key=value, one per line. */
+  logOptions: string;
 }
 
 export const EMPTY_FORM: RunFormValues = {
@@ -61,7 +73,7 @@ export const EMPTY_FORM: RunFormValues = {
   user: "",
   workingDir: "",
   cpus: "",
-  networks: "",
+  networks: [],
   healthCmd: "",
   healthForm: "CMD-SHELL",
   noHealthcheck: false,
@@ -71,6 +83,10 @@ export const EMPTY_FORM: RunFormValues = {
   healthRetries: "",
   stopSignal: "",
   stopTimeout: "",
+  readOnly: false,
+  capDrop: "",
+  logDriver: "",
+  logOptions: "",
 };
 
 /** Words back into a line `splitCommand` reads the same. */
@@ -116,7 +132,7 @@ export function specToForm(spec: RunSpec): RunFormValues {
     user: spec.user ?? "",
     workingDir: spec.workingDir ?? "",
     cpus: num(spec.cpus),
-    networks: spec.networks.map((n) => [n.name, n.aliases.join(",")].filter(Boolean).join(" ")).join("\n"),
+    networks: spec.networks.map((n) => ({ name: n.name, aliases: n.aliases.join(", ") })),
     healthCmd: health?.test[0] === "CMD-SHELL" ? health.test[1] : health?.test[0] === "CMD" ? joinCommand(health.test.slice(1)) : "",
     healthForm: health?.test[0] === "CMD" ? "CMD" : "CMD-SHELL",
     noHealthcheck: health?.test[0] === "NONE",
@@ -126,6 +142,10 @@ export function specToForm(spec: RunSpec): RunFormValues {
     healthRetries: num(health?.retries),
     stopSignal: spec.stopSignal ?? "",
     stopTimeout: num(spec.stopTimeoutSeconds),
+    readOnly: spec.readOnlyRootfs === true,
+    capDrop: (spec.capDrop ?? []).join(" "),
+    logDriver: spec.logConfig?.driver ?? "",
+    logOptions: Object.entries(spec.logConfig?.options ?? {}).map(([k, v]) => `${k}=${v}`).join("\n"),
   };
 }
 
@@ -156,7 +176,7 @@ export function splitCommand(line: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new Error("unclosed quote in the command");
+  if (quote) throw new Error("a quote is not closed");
   if (inWord) out.push(cur);
   return out;
 }
@@ -166,7 +186,7 @@ const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boo
 /** `[ip:]hostPort:containerPort[/proto]` or `containerPort[/proto]`, like `docker run -p`. */
 function parsePort(line: string): NonNullable<RunSpecInput["ports"]>[number] {
   const m = /^(?:(\[[0-9a-fA-F:]+\]|[0-9.]+):(\d*):|(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(line);
-  if (!m) throw new Error(`port "${line}": use hostPort:containerPort[/tcp|udp], e.g. 8080:80`);
+  if (!m) throw new Error(`"${line}" is not a port mapping; use hostPort:containerPort[/udp], e.g. 8080:80`);
   const hostPort = m[2] || m[3];
   return { hostIp: m[1]?.replace(/^\[|\]$/g, ""), hostPort: hostPort ? Number(hostPort) : undefined, containerPort: Number(m[4]), protocol: (m[5] as "tcp" | "udp" | "sctp") ?? "tcp" };
 }
@@ -175,56 +195,106 @@ function parsePort(line: string): NonNullable<RunSpecInput["ports"]>[number] {
 function parseVolume(line: string): NonNullable<RunSpecInput["mounts"]>[number] {
   const parts = line.split(":");
   const readOnly = parts.length === 3 && (parts[2] === "ro" || parts[2] === "rw") ? parts.pop() === "ro" : false;
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new Error(`volume "${line}": use source:/path/in/container[:ro]`);
+  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new Error(`"${line}" is not a mount; use source:/path/in/container[:ro]`);
   return { type: parts[0].startsWith("/") ? "bind" : "volume", source: parts[0], target: parts[1], readOnly };
 }
 
-function parseSize(field: string, value: string): number | undefined {
+function parseSize(label: string, value: string): number | undefined {
   if (!value.trim()) return undefined;
   if (value.trim() === "-1") return -1;
   const n = parseByteSize(value);
-  if (n === null) throw new Error(`${field} "${value}": use a size like 512m or 1g`);
+  if (n === null) throw new Error(`${label}: "${value}" is not a size; use one like 512m or 1g`);
   return n;
 }
 
-export type ParsedRunForm = { ok: true; spec: RunSpec } | { ok: false; errors: string[] };
+/** A field of the form, or "form" for a problem no one field owns. */
+export type FormField = keyof RunFormValues | "form";
+export interface FieldError {
+  field: FormField;
+  message: string;
+}
 
-/** Turns the form into the same RunSpec the API and the agent validate, or says what is wrong. */
+const HEALTH_FIELDS: Record<string, FormField> = { test: "healthCmd", intervalSeconds: "healthInterval", timeoutSeconds: "healthTimeout", startPeriodSeconds: "healthStartPeriod", retries: "healthRetries" };
+const SPEC_FIELDS: Record<string, FormField> = {
+  image: "image", name: "name", cmd: "command", env: "env", ports: "ports", mounts: "volumes", labels: "labels", init: "init", cpuShares: "cpuShares",
+  memoryBytes: "memory", memorySwapBytes: "memorySwap", tty: "tty", interactive: "interactive", entrypoint: "entrypoint", hostname: "hostname", user: "user",
+  workingDir: "workingDir", cpus: "cpus", networks: "networks", stopSignal: "stopSignal", stopTimeoutSeconds: "stopTimeout", readOnlyRootfs: "readOnly", capDrop: "capDrop",
+};
+
+/** The form field a spec path ("cpuShares", "healthcheck.retries", "logConfig.options.x") is typed in. */
+export function fieldOfPath(path: readonly (string | number)[]): FormField {
+  const [head, next] = path;
+  if (head === "restartPolicy") return next === "maximumRetryCount" ? "maxRetries" : "restart";
+  if (head === "healthcheck") return HEALTH_FIELDS[String(next)] ?? "healthCmd";
+  if (head === "logConfig") return next === "driver" ? "logDriver" : "logOptions";
+  return SPEC_FIELDS[String(head)] ?? "form";
+}
+
+/**
+ * Where a refusal from the server belongs on the form: the run policy's words name what they refuse
+ * (a bind mount, a log option), an input error names its spec path. Null: it belongs to no one field.
+ */
+export function fieldOfRefusal(message: string, problems?: readonly { path: readonly string[]; message: string }[] | null): FieldError[] {
+  if (problems?.length) return problems.map((p) => ({ field: p.path[0] === "spec" ? fieldOfPath(p.path.slice(1)) : "form", message: p.message }));
+  if (/\bbind mount\b/.test(message)) return [{ field: "volumes", message }];
+  if (/\blog option\b/.test(message)) return [{ field: "logOptions", message }];
+  if (/\bhost networking\b|\bnetwork\b.*\bnot found\b/i.test(message)) return [{ field: "networks", message }];
+  if (/\bNo such image\b|\bimage\b.*\bnot found\b|manifest unknown/i.test(message)) return [{ field: "image", message }];
+  return [];
+}
+
+export type ParsedRunForm = { ok: true; spec: RunSpec } | { ok: false; errors: FieldError[] };
+
+/** A whole number or a decimal as typed; anything else goes to the schema as NaN, which names the field. */
+const numberOf = (text: string) => (text.trim() ? Number(text.trim()) : undefined);
+
+/**
+ * Turns the form into the same RunSpec the API and the agent validate, or says everything that is
+ * wrong at once, each problem with its field: a line that does not parse is left out of the spec, so
+ * the schema still judges every other field in the same round.
+ */
 export function parseRunForm(v: RunFormValues): ParsedRunForm {
-  const errors: string[] = [];
-  const attempt = <T,>(fn: () => T): T | undefined => {
+  const errors: FieldError[] = [];
+  const attempt = <T,>(field: FormField, fn: () => T, label?: string): T | undefined => {
     try {
       return fn();
     } catch (err) {
-      errors.push((err as Error).message);
+      errors.push({ field, message: label ? `${label}: ${(err as Error).message}` : (err as Error).message });
       return undefined;
     }
   };
-  const cmd = attempt(() => splitCommand(v.command));
-  const ports = attempt(() => lines(v.ports).map(parsePort));
-  const mounts = attempt(() => lines(v.volumes).map(parseVolume));
-  const memoryBytes = attempt(() => parseSize("memory", v.memory));
-  const memorySwapBytes = attempt(() => parseSize("memory+swap", v.memorySwap));
-  const labels = attempt(() =>
-    Object.fromEntries(
-      lines(v.labels).map((l) => {
-        const eq = l.indexOf("=");
-        if (eq <= 0) throw new Error(`label "${l}": use key=value`);
-        return [l.slice(0, eq), l.slice(eq + 1)];
-      }),
-    ),
-  );
-  const entrypoint = attempt(() => (v.clearEntrypoint ? [] : v.entrypoint.trim() ? splitCommand(v.entrypoint) : undefined));
-  const networks = attempt(() =>
-    lines(v.networks).map((l) => {
-      const [name, aliases, ...rest] = l.split(/\s+/);
-      if (rest.length) throw new Error(`network "${l}": use name, or name alias1,alias2`);
-      return { name: name!, aliases: aliases ? aliases.split(",").filter(Boolean) : [] };
+  const perLine = <T,>(field: FormField, text: string, fn: (line: string) => T): T[] =>
+    lines(text).flatMap((l, i) => {
+      const out = attempt(field, () => fn(l));
+      if (out === undefined) errors[errors.length - 1]!.message = `${FIELD_LABELS[field as keyof RunFormValues] ?? field}, line ${i + 1}: ${errors[errors.length - 1]!.message}`;
+      return out === undefined ? [] : [out];
+    });
+  const cmd = attempt("command", () => splitCommand(v.command), "Command");
+  const ports = perLine("ports", v.ports, parsePort);
+  const mounts = perLine("volumes", v.volumes, parseVolume);
+  const memoryBytes = attempt("memory", () => parseSize("Memory", v.memory));
+  const memorySwapBytes = attempt("memorySwap", () => parseSize("Memory + swap", v.memorySwap));
+  const labels = Object.fromEntries(
+    perLine("labels", v.labels, (l) => {
+      const eq = l.indexOf("=");
+      if (eq <= 0) throw new Error(`"${l}" is not key=value`);
+      return [l.slice(0, eq), l.slice(eq + 1)] as const;
     }),
   );
-  const healthcheck = attempt(() => healthOf(v));
-  if (errors.length) return { ok: false, errors };
-  const optionalNumber = (text: string) => (text.trim() ? Number(text) : undefined);
+  const entrypoint = attempt("entrypoint", () => (v.clearEntrypoint ? [] : v.entrypoint.trim() ? splitCommand(v.entrypoint) : undefined), "Entrypoint");
+  const networks = v.networks
+    .filter((n) => n.name.trim())
+    .map((n) => ({ name: n.name.trim(), aliases: n.aliases.split(/[\s,]+/).filter(Boolean) }));
+  const healthcheck = attempt("healthCmd", () => healthOf(v));
+  const logOptions = Object.fromEntries(
+    perLine("logOptions", v.logOptions, (l) => {
+      const eq = l.indexOf("=");
+      if (eq <= 0) throw new Error(`"${l}" is not key=value (e.g. max-size=10m)`);
+      return [l.slice(0, eq).trim(), l.slice(eq + 1).trim()] as const;
+    }),
+  );
+  if (!v.logDriver && Object.keys(logOptions).length) errors.push({ field: "logDriver", message: "Log options need a log driver: choose the one they are for" });
+  const capDrop = v.capDrop.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
   const input: RunSpecInput = {
     image: v.image,
     name: v.name.trim() || undefined,
@@ -233,9 +303,9 @@ export function parseRunForm(v: RunFormValues): ParsedRunForm {
     ports,
     mounts,
     labels,
-    restartPolicy: { name: v.restart, maximumRetryCount: v.restart === "on-failure" && v.maxRetries ? Number(v.maxRetries) : undefined },
+    restartPolicy: { name: v.restart, maximumRetryCount: v.restart === "on-failure" ? numberOf(v.maxRetries) : undefined },
     init: v.init,
-    cpuShares: v.cpuShares.trim() ? Number(v.cpuShares) : undefined,
+    cpuShares: numberOf(v.cpuShares),
     memoryBytes: memoryBytes === -1 ? undefined : memoryBytes,
     memorySwapBytes,
     tty: v.tty,
@@ -244,16 +314,30 @@ export function parseRunForm(v: RunFormValues): ParsedRunForm {
     hostname: v.hostname.trim() || undefined,
     user: v.user.trim() || undefined,
     workingDir: v.workingDir.trim() || undefined,
-    cpus: optionalNumber(v.cpus),
+    cpus: numberOf(v.cpus),
     networks,
     healthcheck,
     stopSignal: (v.stopSignal.trim() || undefined) as RunSpecInput["stopSignal"],
-    stopTimeoutSeconds: optionalNumber(v.stopTimeout),
+    stopTimeoutSeconds: numberOf(v.stopTimeout),
+    readOnlyRootfs: v.readOnly || undefined,
+    capDrop: capDrop.length ? capDrop : undefined,
+    logConfig: v.logDriver ? { driver: v.logDriver as NonNullable<RunSpecInput["logConfig"]>["driver"], options: logOptions } : undefined,
   };
   const parsed = RunSpec.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "form"}: ${i.message}`) };
+  // A field that already has its own message (a line that did not parse) is not judged twice.
+  const own = new Set(errors.map((e) => e.field));
+  if (!parsed.success) for (const p of describeIssues(parsed.error.issues)) if (!own.has(fieldOfPath(p.path))) errors.push({ field: fieldOfPath(p.path), message: p.message });
+  if (errors.length || !parsed.success) return { ok: false, errors };
   return { ok: true, spec: parsed.data };
 }
+
+/** The form's labels, for messages that name a field. */
+export const FIELD_LABELS: Partial<Record<keyof RunFormValues, string>> = {
+  ports: "Published ports",
+  volumes: "Volumes and binds",
+  labels: "Labels",
+  logOptions: "Log options",
+};
 
 function healthOf(v: RunFormValues): RunSpecInput["healthcheck"] {
   if (v.noHealthcheck) return { test: ["NONE"] };
@@ -264,7 +348,7 @@ function healthOf(v: RunFormValues): RunSpecInput["healthcheck"] {
     retries: v.healthRetries.trim() ? Number(v.healthRetries) : undefined,
   };
   if (!v.healthCmd.trim()) {
-    if (Object.values(timing).some((t) => t !== undefined)) throw new Error("healthcheck: timings need a command");
+    if (Object.values(timing).some((t) => t !== undefined)) throw new Error("Healthcheck timings need a command: give one, or clear the timings");
     return undefined;
   }
   if (v.healthForm === "CMD-SHELL") return { test: ["CMD-SHELL", v.healthCmd.trim()], ...timing };

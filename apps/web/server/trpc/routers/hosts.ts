@@ -13,6 +13,9 @@ export const hostsRouter = {
 
   get: hostProcedure("view", HostId, (i) => [i.hostId]).query(({ ctx, input }) => ({ ...hostOrThrow(ctx.fleet, input.hostId), access: ctx.access.roleOn(input.hostId) })),
 
+  /** The host's networks, for the run form's picker (viewers see them as they see its containers). */
+  networks: hostProcedure("view", HostId, (i) => [i.hostId]).query(({ ctx, input }) => ctx.agents.request(input.hostId, "network.list", {})),
+
   /** The groups of the hosts the caller sees, with how many hosts each has (and, for admins, how many users hold grants on it). */
   groups: signedInProcedure.query(({ ctx }) => listHostGroups(ctx, ctx.access)),
 
