@@ -17,7 +17,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { startControlPlaneProcess } from "./support/control-plane-process";
 import { cpuSeconds, percentile, rssMiB, runBench } from "./support/measure";
-import { SimAgent, enrolledAgents } from "./support/sim-agent";
+import { SimAgent, enrolledAgents, waitAllOnline } from "./support/sim-agent";
 
 const [AGENTS, CONTAINERS, EVENTS_PER_SEC, CLIENTS, SECONDS, STATS_EVERY_S] = [1000, 25, 20, 100, 30, 10].map((d, i) => Number(process.argv[2 + i] ?? d));
 const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-fleet-bench";
@@ -52,25 +52,6 @@ function subscribe(url: string, cookie: string, onHosts: (hostIds: string[]) => 
 }
 
 /** Waits until every agent is online (printing progress every 10 s); returns the time, or NaN at the timeout. */
-async function waitAllOnline(agents: SimAgent[], timeoutMs: number): Promise<number> {
-  const t0 = performance.now();
-  let lastReport = t0;
-  for (;;) {
-    const offline = agents.filter((a) => !a.online).length;
-    const now = performance.now();
-    if (offline === 0) return now - t0;
-    if (now - t0 > timeoutMs) {
-      console.log(`           ${offline} agents still offline after ${timeoutMs / 1000} s`);
-      return NaN;
-    }
-    if (now - lastReport >= 10_000) {
-      console.log(`           ${((now - t0) / 1000).toFixed(0)} s: ${agents.length - offline} of ${agents.length} online`);
-      lastReport = now;
-    }
-    await sleep(100);
-  }
-}
-
 async function main(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true });
   const port = await freePort();

@@ -11,20 +11,11 @@ import path from "node:path";
 import { apiClient, freePort, signIn } from "../apps/web/test/support/stack";
 import { startControlPlaneProcess } from "./support/control-plane-process";
 import { percentile, runBench } from "./support/measure";
-import { SimAgent, enrolledAgents } from "./support/sim-agent";
+import { SimAgent, enrolledAgents, waitAllOnline } from "./support/sim-agent";
 
 const [AGENTS, DOWN_S] = [2000, 15].map((d, i) => Number(process.argv[2 + i] ?? d));
 const DIR = process.env.BENCH_FLEET_DIR ?? "/tmp/stevedore-restart-bench";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function allOnline(agents: SimAgent[], timeoutMs: number): Promise<boolean> {
-  const t0 = performance.now();
-  while (agents.some((a) => !a.online)) {
-    if (performance.now() - t0 > timeoutMs) return false;
-    await sleep(50);
-  }
-  return true;
-}
 
 async function main(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true });
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
     const creds = await enrolledAgents(url, apiClient(url, await signIn(url)), AGENTS, path.join(DIR, "sim-agents.json"));
     agents.push(...creds.map((c) => new SimAgent(url, c.hostId, c.credential, c.name, 5)));
     for (const a of agents) a.connect();
-    if (!(await allOnline(agents, 180_000))) throw new Error("not every agent came online before the restart");
+    if (Number.isNaN(await waitAllOnline(agents, 180_000))) throw new Error("not every agent came online before the restart");
     console.log(`\nRestart: ${AGENTS} agents online; the control plane stops (graceful) and stays down ${DOWN_S} s`);
 
     await cp.stop();
@@ -44,7 +35,7 @@ async function main(): Promise<void> {
     const busyBefore = agents.reduce((n, a) => n + a.busyRefusals, 0);
     cp = await startControlPlaneProcess({ dataDir: DIR, port });
     const answering = performance.now();
-    const back = await allOnline(agents, 120_000);
+    const back = !Number.isNaN(await waitAllOnline(agents, 120_000));
     const after = agents.filter((a) => a.online).map((a) => a.welcomedAt - answering);
     const busy = agents.reduce((n, a) => n + a.busyRefusals, 0) - busyBefore;
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

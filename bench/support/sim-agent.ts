@@ -146,3 +146,23 @@ export async function enrolledAgents(url: string, api: ReturnType<typeof apiClie
   if (known.length > before) console.log(`enrolled ${known.length - before} new agents in ${((performance.now() - t0) / 1000).toFixed(1)} s (kept in ${file})`);
   return known.slice(0, count);
 }
+
+/** Resolves with how long until every agent was online (reporting every 10 s), or NaN past the timeout. */
+export async function waitAllOnline(agents: SimAgent[], timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  let lastReport = t0;
+  for (;;) {
+    const offline = agents.filter((a) => !a.online).length;
+    const now = performance.now();
+    if (offline === 0) return now - t0;
+    if (now - t0 > timeoutMs) {
+      console.log(`           ${offline} agents still offline after ${timeoutMs / 1000} s`);
+      return NaN;
+    }
+    if (now - lastReport >= 10_000) {
+      console.log(`           ${((now - t0) / 1000).toFixed(0)} s: ${agents.length - offline} of ${agents.length} online`);
+      lastReport = now;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
