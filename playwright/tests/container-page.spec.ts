@@ -97,6 +97,7 @@ test("[ADMIN] the container page reads top-down: tabs by keyboard and in the URL
   await page.getByRole("tab", { name: "Overview" }).click();
   await expect(page.getByRole("tab", { name: "Overview" })).toBeFocused();
   await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tab", { name: "Logs" })).toBeFocused();
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("tab", { name: "Terminal" })).toBeFocused();
   await page.keyboard.press("Enter");

@@ -21,6 +21,8 @@ function containerTab(path: string, tab: string): AppPage {
       await page.getByRole("tab", { name: tab }).click();
       await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
       await expect(page.getByRole("tabpanel")).toBeVisible();
+      // The tab is a navigation (?tab=): its head, the page title included, is back once it settles.
+      await expect(page).toHaveTitle(/\S/);
     },
   };
 }
