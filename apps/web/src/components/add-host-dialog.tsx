@@ -24,7 +24,7 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
     <Dialog open={open} onClose={onClose} title="Add host">
       <div className="space-y-4 text-sm">
         <p className="text-slate-600">
-          Run this on the new host. The agent dials out to Stevedore, so the host needs no open port; it trades the one-time token for its own credential.
+          Run this on the new host. The agent dials out to Stevedore, so the host needs no open port; it trades the join token for a credential of its own.
         </p>
         {create.isPending && <Spinner label="Creating a join token…" />}
         <ErrorNote error={create.error} />
