@@ -126,7 +126,7 @@ test("[ADMIN] a terminal session is one row (opened, started, closed) found by i
   await expect(entries.nth(2)).toContainText("terminal.close");
   await expect(entries.nth(2).getByTestId("audit-params")).toContainText('"durationMs"');
 
-  // The row's time: relative, and the exact time with its zone on keyboard focus (a Radix tooltip).
+  // The row's time: relative, and the exact time with its zone on keyboard focus (its tooltip).
   const time = session.locator("time").first();
   await expect(time).toHaveText(/ago$/);
   await time.focus();

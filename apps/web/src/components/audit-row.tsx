@@ -3,10 +3,9 @@
 import Link from "next/link";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
-import { shortId } from "@/lib/format";
+import { exactTime, shortId } from "@/lib/format";
 import { finalEntry } from "../../server/audit/audit-groups";
-import { TimeAgo, exactWithZone } from "./time";
-import { Badge } from "./ui";
+import { Badge, RelativeTime } from "./ui";
 
 export type AuditEntryView = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
 
@@ -147,10 +146,10 @@ function RowTime({ g, now }: { g: AuditGroupView; now: number }) {
   const { first, last } = summaryOf(g);
   return (
     <>
-      <TimeAgo at={last.at.getTime()} now={now} />
+      <RelativeTime at={last.at.getTime()} now={now} />
       {g.kind === "observed" && g.entries.length > 1 && (
         <span className="block text-xs text-slate-500">
-          since <TimeAgo at={first.at.getTime()} now={now} />
+          since <RelativeTime at={first.at.getTime()} now={now} />
         </span>
       )}
     </>
@@ -274,7 +273,7 @@ function GroupEntries({ g, now, onRequest, onActor }: { g: AuditGroupView; now: 
         {g.entries.map((e) => (
           <li key={e.seq} data-testid="audit-entry" className="flex flex-wrap gap-x-3">
             <span className="text-slate-500">#{e.seq}</span>
-            <TimeAgo at={e.at.getTime()} now={now} />
+            <RelativeTime at={e.at.getTime()} now={now} />
             <span className="font-mono">{e.action}</span>
             {e.error && <span className="text-red-700">{e.error}</span>}
           </li>
@@ -288,7 +287,7 @@ function GroupEntries({ g, now, onRequest, onActor }: { g: AuditGroupView; now: 
           <h3 className="flex flex-wrap items-center gap-2 text-sm">
             <span className="font-mono text-xs">{e.action}</span>
             <AuditPhaseBadge phase={e.phase} />
-            <TimeAgo at={e.at.getTime()} now={now} className="text-xs text-slate-600" />
+            <RelativeTime at={e.at.getTime()} now={now} className="text-xs text-slate-600" />
           </h3>
           <AuditDetails entry={e} onRequest={onRequest} onActor={onActor} />
         </li>
@@ -332,7 +331,7 @@ function AuditDetails({ entry: e, onRequest, onActor }: { entry: AuditEntryView;
           #{e.seq} <span className="font-mono text-xs text-slate-500">{e.id}</span>
         </dd>
         <dt className="text-slate-500">Time</dt>
-        <dd>{exactWithZone(e.at.getTime())}</dd>
+        <dd>{exactTime(e.at.getTime())}</dd>
         <dt className="text-slate-500">Request</dt>
         <dd>
           <button type="button" className={linkButton} title="Show every entry of this request" onClick={() => onRequest(e.requestId)}>

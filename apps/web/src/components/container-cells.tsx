@@ -1,8 +1,6 @@
 "use client";
 
-import { useId } from "react";
 import type { ContainerSummary, PortBinding } from "@stevedore/protocol";
-import { ago } from "@/lib/format";
 import { distinctPorts, publishedPortUrl } from "@/lib/ports";
 import { ContainerStatus } from "./container-status";
 
@@ -39,26 +37,6 @@ export function PortsCell({ ports, hostAddress }: { ports: PortBinding[]; hostAd
       })}
       {list.length > 4 && <li className="text-slate-500">+{list.length - 4}</li>}
     </ul>
-  );
-}
-
-/** "3 minutes ago", with the exact time and its time zone in a tooltip that hover and keyboard focus both open. */
-export function CreatedCell({ at, now }: { at: number; now: number }) {
-  const id = useId();
-  const exact = new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
-  return (
-    <span className="group relative inline-block">
-      <time dateTime={new Date(at).toISOString()} tabIndex={0} aria-describedby={id} className="cursor-help rounded decoration-dotted outline-offset-2 hover:underline focus:underline">
-        {ago(at, now)}
-      </time>
-      <span
-        role="tooltip"
-        id={id}
-        className="pointer-events-none invisible absolute top-full right-0 z-20 mt-1 whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs text-white shadow group-focus-within:visible group-hover:visible"
-      >
-        {exact}
-      </span>
-    </span>
   );
 }
 

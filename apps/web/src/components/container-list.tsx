@@ -13,14 +13,14 @@ import { useTRPC } from "@/lib/trpc";
 import { shortId } from "@/lib/format";
 import { mergedLogsHref } from "@/lib/log-buffer";
 import { ContainerActions, mayOperate, useCanOperateSomewhere, type RequestedAction } from "./container-actions";
-import { CreatedCell, PortsCell, StatusCell } from "./container-cells";
+import { PortsCell, StatusCell } from "./container-cells";
 import { PAGE_SIZES, readView, writeView, type SortKey } from "./container-list-url";
 import { ContainerRowMenu } from "./container-row-menu";
 import { HostFilter } from "./host-filter";
 import { RolloutProgress } from "./rollout-progress";
 import { UpdateBadge } from "./update-badge";
 import { UpdateDialog, type UpdateDialogTarget } from "./update-dialog";
-import { Button, Card, ErrorNote, Input, Select, Spinner, useNow } from "./ui";
+import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
 type Row = inferRouterOutputs<AppRouter>["containers"]["list"]["items"][number];
 type HostRow = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
@@ -283,7 +283,7 @@ export function ContainerList() {
         id: "created",
         accessorFn: (c) => c.createdAt,
         header: "Created",
-        cell: ({ row: { original: c }, table }) => <CreatedCell at={c.createdAt} now={metaOf(table).now} />,
+        cell: ({ row: { original: c }, table }) => <RelativeTime at={c.createdAt} now={metaOf(table).now} align="end" />,
       },
       {
         id: "actions",

@@ -4,11 +4,10 @@ import "asciinema-player/dist/bundle/asciinema-player.css";
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { bytes } from "@/lib/format";
+import { bytes, exactTime } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 import { RecordingState, recordingDuration } from "./recordings/recording-list";
-import { TimeAgo, exactWithZone } from "./time";
-import { BackLink, Card, ErrorNote, Select, useNow } from "./ui";
+import { BackLink, Card, ErrorNote, RelativeTime, Select, useNow } from "./ui";
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
@@ -72,7 +71,7 @@ export function RecordingPlayer({ sessionId }: { sessionId: string }) {
           <dd>{r.hostId ? <Link href={`/hosts/${r.hostId}`} className="hover:underline">{r.hostName ?? r.hostId}</Link> : "—"}</dd>
           <dt className="text-slate-500">Started</dt>
           <dd>
-            <TimeAgo at={r.startedAt.getTime()} now={now} /> <span className="text-xs text-slate-500">({exactWithZone(r.startedAt.getTime())})</span>
+            <RelativeTime at={r.startedAt.getTime()} now={now} /> <span className="text-xs text-slate-500">({exactTime(r.startedAt.getTime())})</span>
           </dd>
           <dt className="text-slate-500">Duration</dt>
           <dd>{recordingDuration(r, now)}</dd>

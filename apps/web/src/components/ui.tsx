@@ -73,13 +73,28 @@ export function useNow(intervalMs = 1_000): number {
   return now;
 }
 
-/** "7 minutes ago", with the exact time on hover and for screen readers. */
-export function RelativeTime({ at, now, children }: { at: number | null; now: number; children?: ReactNode }) {
+/**
+ * "7 minutes ago" as a focusable <time>, with the exact time and its zone in a tooltip that hover and
+ * keyboard focus (a tap, on touch) both open, read out as the time's description. CSS only, no state
+ * or portal: it is cheap enough for every row of a long list. Hidden (not merely invisible) until
+ * opened, so it never widens a phone's page.
+ */
+export function RelativeTime({ at, now, children, className = "", align = "start" }: { at: number | null; now: number; children?: ReactNode; className?: string; align?: "start" | "end" }) {
+  const id = useId();
   if (at === null) return <span className="text-slate-500">never</span>;
   return (
-    <time dateTime={new Date(at).toISOString()} title={exactTime(at)} className="cursor-help decoration-dotted hover:underline">
-      {children ?? ago(at, now)}
-    </time>
+    <span className="group relative inline-block">
+      <time dateTime={new Date(at).toISOString()} tabIndex={0} aria-describedby={id} className={`cursor-help rounded decoration-dotted outline-offset-2 hover:underline focus:underline ${className}`}>
+        {children ?? ago(at, now)}
+      </time>
+      <span
+        role="tooltip"
+        id={id}
+        className={`pointer-events-none absolute top-full ${align === "end" ? "right-0" : "left-0"} z-20 mt-1 hidden whitespace-nowrap rounded bg-slate-900 px-2 py-1 text-xs font-normal text-white shadow group-focus-within:block group-hover:block`}
+      >
+        {exactTime(at)}
+      </span>
+    </span>
   );
 }
 

@@ -8,8 +8,9 @@ export function ago(t: number, now: number): string {
   return t > now + 1000 ? `in ${lower}` : `${lower} ago`;
 }
 
+/** The exact instant with its time zone ("7 Dec 2026, 11:32:51 UTC"), in the browser's locale. */
 export function exactTime(t: number): string {
-  return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  return new Date(t).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
 }
 
 export function bytes(n: number): string {

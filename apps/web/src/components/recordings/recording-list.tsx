@@ -8,8 +8,7 @@ import { humanDuration } from "@stevedore/protocol";
 import type { AppRouter } from "../../../server/trpc/root";
 import { bytes, shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
-import { TimeAgo } from "../time";
-import { Badge, Card, ErrorNote, Input, Select, Spinner, useNow } from "../ui";
+import { Badge, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "../ui";
 
 export type RecordingView = inferRouterOutputs<AppRouter>["recordings"]["list"]["items"][number];
 type Sort = "started" | "duration" | "user" | "container" | "host";
@@ -95,7 +94,7 @@ export function RecordingList() {
                 <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline">
                   {r.containerName ?? shortId(r.containerId ?? "")}
                 </Link>
-                <span className="text-xs text-slate-600"><TimeAgo at={r.startedAt.getTime()} now={now} /></span>
+                <span className="text-xs text-slate-600"><RelativeTime at={r.startedAt.getTime()} now={now} /></span>
               </div>
               <p className="break-words text-xs text-slate-600">
                 {r.openedBy} · {r.hostName ?? r.hostId} · {recordingDuration(r, now)} · <span className="font-mono">{r.mode} {r.command}</span>
@@ -122,7 +121,7 @@ export function RecordingList() {
             <tbody className="divide-y divide-slate-100">
               {items.map((r) => (
                 <tr key={r.sessionId} data-testid="recording-row" className="align-top hover:bg-slate-50">
-                  <td className="whitespace-nowrap px-3 py-2"><TimeAgo at={r.startedAt.getTime()} now={now} /></td>
+                  <td className="whitespace-nowrap px-3 py-2"><RelativeTime at={r.startedAt.getTime()} now={now} /></td>
                   <td className="break-words px-3 py-2">{r.openedBy}</td>
                   <td className="px-3 py-2">
                     <Link href={`/recordings/${r.sessionId}`} className="font-medium text-sky-700 hover:underline">
