@@ -51,7 +51,6 @@ function subscribe(url: string, cookie: string, onHosts: (hostIds: string[]) => 
   return () => controller.abort();
 }
 
-/** Waits until every agent is online (printing progress every 10 s); returns the time, or NaN at the timeout. */
 async function main(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true });
   const port = await freePort();

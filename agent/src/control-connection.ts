@@ -228,7 +228,7 @@ export class ControlConnection {
       this.fail(new FatalConnectionError(reason || `closed by the control plane (${code})`));
       return;
     }
-    const delay = this.retry.closed(code, CloseCode.shuttingDown);
+    const delay = this.retry.closed(code);
     // A replica that cannot be reached (or turns us away): the next try goes to the next one listed.
     if (!this.welcomed) this.urlIndex = (this.urlIndex + 1) % this.urls.length;
     this.opts.log.info({ code, reason, retryInMs: delay }, "disconnected from the control plane");

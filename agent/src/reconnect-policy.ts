@@ -1,3 +1,5 @@
+import { CloseCode } from "@stevedore/protocol";
+
 const BACKOFF_MIN_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 /** While the control plane is restarting (it said so, or nothing listens), tries stay this close. */
@@ -55,8 +57,8 @@ export class ReconnectPolicy {
   }
 
   /** The socket closed (with the control plane's close code, if it sent one): how long to wait. */
-  closed(code: number, shuttingDownCode: number): number {
-    if (code === shuttingDownCode) this.restarting = true;
+  closed(code: number): number {
+    if (code === CloseCode.shuttingDown) this.restarting = true;
     const delay = this.busyRetryMs ?? (this.restarting ? restartRetryDelay(this.attempt++) : backoffDelay(this.attempt++));
     this.busyRetryMs = null;
     this.restarting = false;

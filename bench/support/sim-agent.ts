@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import WebSocket from "ws";
-import { AGENT_SOCKET_PATH, CloseCode, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts, type ImageSummary } from "@stevedore/protocol";
+import { AGENT_SOCKET_PATH, PROTOCOL_VERSION, statsTable, type AgentMessage, type ContainerStats, type ContainerSummary, type EngineFacts, type ImageSummary } from "@stevedore/protocol";
 import { enroll } from "../../agent/src/credentials";
 import { ReconnectPolicy } from "../../agent/src/reconnect-policy";
 import type { apiClient } from "../../apps/web/test/support/stack";
@@ -77,7 +77,7 @@ export class SimAgent {
     });
     ws.on("close", (code) => {
       this.online = false;
-      const delay = this.retry.closed(code, CloseCode.shuttingDown);
+      const delay = this.retry.closed(code);
       if (!this.stopped) setTimeout(() => this.connect(), delay);
     });
     ws.on("unexpected-response", (_req, res) => {
