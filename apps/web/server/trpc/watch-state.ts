@@ -22,8 +22,11 @@ export async function* watchState<T extends { done: boolean }>(state: T, watch: 
       wake = null;
       if (signal?.aborted) break;
       changed = false;
-      yield structuredClone(state);
-      if (state.done) return;
+      // Ends on what was sent, not on the live state: that can turn done while the consumer holds the
+      // snapshot (tRPC's ping wrapper asks for the next value at once), and "done" would never be sent.
+      const snapshot = structuredClone(state);
+      yield snapshot;
+      if (snapshot.done) return;
       await sleep(INTERVAL_MS);
     }
   } finally {
