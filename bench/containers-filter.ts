@@ -4,10 +4,12 @@
  * real protocol; bench/support/sim-agent.ts). Two fleets: 500 containers on one host, and 1,000 on 50
  * hosts. Each keystroke sets the filter box's value and fires its input event inside the page; the time
  * runs until the table says it shows the answer for that text (`data-rows-for`) and a frame has been
- * painted. Beside it, the server's own answer time for the same queries (tRPC over loopback, from Node).
+ * painted, split (from the page's resource timing) into before the list request, the request, and after
+ * its answer (rendering). Beside it, the server's own answer time for the same queries (tRPC over loopback, from Node).
  * A text the page has asked for before would come from its query cache, so each text is measured once
  * (repeats are typed, not counted). Needs `npm run build` first. Usage: npm run bench:containers-filter
  */
+import fs from "node:fs";
 import { chromium } from "@playwright/test";
 import { enroll } from "../agent/src/credentials";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, signIn } from "../apps/web/test/support/stack";
@@ -26,16 +28,29 @@ const KEYSTROKE = `(value) => new Promise((resolve, reject) => {
   const input = document.querySelector('input[type="search"]');
   const table = document.querySelector('table[aria-label="Containers"]');
   const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  performance.clearResourceTimings();
   const t0 = performance.now();
   setValue.call(input, value);
   input.dispatchEvent(new Event("input", { bubbles: true }));
   const check = () => {
-    if (table.dataset.rowsFor === value.trim()) requestAnimationFrame(() => resolve(performance.now() - t0));
+    if (table.dataset.rowsFor === value.trim())
+      requestAnimationFrame(() => {
+        const painted = performance.now();
+        // The list request this keystroke made (none when the answer was cached): where the time went.
+        const req = performance.getEntriesByType("resource").filter((e) => e.name.includes("containers.list") && e.startTime >= t0).pop();
+        resolve({ total: painted - t0, beforeRequest: req ? req.startTime - t0 : null, request: req ? req.responseEnd - req.startTime : null, afterAnswer: req ? painted - req.responseEnd : null });
+      });
     else if (performance.now() > t0 + 10000) reject(new Error("no rows for " + JSON.stringify(value) + " in 10 s"));
     else requestAnimationFrame(check);
   };
   check();
 })`;
+interface Keystroke {
+  total: number;
+  beforeRequest: number | null;
+  request: number | null;
+  afterAnswer: number | null;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} ms, p90 ${percentile(xs, 90).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} keystrokes)`;
 
@@ -78,21 +93,36 @@ async function measure(label: string, hosts: number, perHost: number) {
     await page.getByLabel("Email").fill(ADMIN_EMAIL);
     await page.getByLabel("Password").fill(ADMIN_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/containers/);
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await page.goto(`${f.cp.url}/containers`);
     await page.getByTestId("container-row").first().waitFor();
 
+    // BENCH_PROFILE=file.cpuprofile: the page's CPU profile over the typing, for DevTools (or bench/support/profile-summary.ts).
+    const profiling = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+    if (profiling) {
+      await profiling.send("Profiler.enable");
+      await profiling.send("Profiler.start");
+    }
     const browserMs: number[] = [];
+    const parts = { beforeRequest: [] as number[], request: [] as number[], afterAnswer: [] as number[] };
     const seen = new Set<string>([""]);
     for (const text of TYPED) {
       for (let n = 0; n <= text.length; n++) {
         // n = 0 clears the box, as selecting all and typing over it does.
         const value = text.slice(0, n);
-        const ms = await page.evaluate<number>(`(${KEYSTROKE})(${JSON.stringify(value)})`);
-        if (!seen.has(value.trim())) browserMs.push(ms);
+        const t = await page.evaluate<Keystroke>(`(${KEYSTROKE})(${JSON.stringify(value)})`);
+        if (!seen.has(value.trim())) {
+          browserMs.push(t.total);
+          if (t.request !== null) for (const k of ["beforeRequest", "request", "afterAnswer"] as const) parts[k].push(t[k]!);
+        }
         seen.add(value.trim());
       }
     }
 
+    if (profiling) {
+      const { profile } = await profiling.send("Profiler.stop");
+      fs.writeFileSync(`${label.replace(/\W+/g, "-")}.${process.env.BENCH_PROFILE}`, JSON.stringify(profile));
+    }
     const serverMs: number[] = [];
     for (const text of TYPED) {
       for (let n = 1; n <= text.length; n++) {
@@ -101,7 +131,11 @@ async function measure(label: string, hosts: number, perHost: number) {
         serverMs.push(performance.now() - t0);
       }
     }
-    console.log(`${label}\n  keystroke → rows painted (Chromium): ${fmt(browserMs)}\n  server answer (tRPC over loopback, 50 rows): ${fmt(serverMs)}`);
+    console.log(
+      `${label}\n  keystroke → rows painted (Chromium): ${fmt(browserMs)}\n` +
+        `    of which before the request ${fmt(parts.beforeRequest)}\n    the request ${fmt(parts.request)}\n    after the answer ${fmt(parts.afterAnswer)}\n` +
+        `  server answer (tRPC over loopback, 50 rows): ${fmt(serverMs)}`,
+    );
   } finally {
     await browser.close();
     await f.stop();

@@ -23,10 +23,21 @@ test("[ADMIN] sees the host online and gets a join command from Add host", async
   await expect(card).toContainText(/\d+\.\d+/); // engine version
   await page.screenshot({ path: path.join(SHOTS, "hosts.png"), fullPage: true });
 
+  // Opening the dialog mints nothing: a token is made when asked for.
+  const openBefore = (await (await page.request.get("/api/trpc/hosts.joinTokens")).json()) as unknown;
   await page.getByRole("button", { name: "Add host" }).click();
+  await expect(page.getByRole("button", { name: "Create a one-time join token" })).toBeVisible();
+  expect((await (await page.request.get("/api/trpc/hosts.joinTokens")).json()) as unknown).toEqual(openBefore);
+  await page.getByRole("button", { name: "Create a one-time join token" }).click();
   const command = page.getByTestId("join-command").first();
   await expect(command).toContainText(/^curl -fsSL http:\/\/\S+\/install\/agent\.sh \| sudo sh -s -- --join stvjoin_[A-Za-z0-9_-]{43} --bundle-sha256 [0-9a-f]{64}$/);
-  await expect(page.getByTestId("join-command").nth(1)).toContainText(/^docker run -d .* stevedore-agent .*--join stvjoin_/);
+  // The line for the host's kind: the same token as a container.
+  const token = /stvjoin_\S+/.exec((await command.textContent())!)![0];
+  await page.getByRole("tab", { name: "Container" }).click();
+  await expect(command).toContainText(/^docker run -d .* stevedore-agent .*--join stvjoin_/);
+  await expect(command).toContainText(token);
+  await page.getByRole("tab", { name: "Service (systemd)" }).click();
+  await expect(command).toContainText(/^curl /);
   // The script the one-liner fetches is served by the same control plane.
   const script = await page.request.get(`${(await command.textContent())!.split(" ")[2]}`);
   expect(script.ok()).toBe(true);

@@ -2,14 +2,13 @@ import path from "node:path";
 import { expect, test } from "./test";
 import { AGENT_ENROLL_PATH } from "@stevedore/protocol";
 import { RAW_ENGINE, RawAgent } from "../../apps/web/test/support/raw-agent";
-import { SHOTS, signInAs } from "./sign-in";
+import { SHOTS, oneTimeJoinToken, signInAs } from "./sign-in";
 import { E2E_ADMIN } from "../global-setup";
 
 test("[ADMIN] a host whose agent floods the control plane is marked limited, with why", async ({ page }) => {
   await signInAs(page, E2E_ADMIN);
   await page.getByRole("link", { name: "Hosts" }).click();
-  await page.getByRole("button", { name: "Add host" }).click();
-  const token = /stvjoin_[A-Za-z0-9_-]{43}/.exec((await page.getByTestId("join-command").first().textContent()) ?? "")![0];
+  const token = await oneTimeJoinToken(page);
   await page.keyboard.press("Escape");
 
   const base = process.env.STEVEDORE_E2E_URL!;

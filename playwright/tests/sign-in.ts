@@ -16,3 +16,12 @@ export async function signInAs(page: Page, user: { email: string; password: stri
   // The path itself: the login page's own URL carries "/containers" in its next parameter.
   await expect(page).toHaveURL((url) => url.pathname === "/containers");
 }
+
+/** Hosts → Add host → a one-time join token, as an admin does it; the token, read from the line shown (the dialog stays open). */
+export async function oneTimeJoinToken(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Add host" }).click();
+  await page.getByRole("button", { name: "Create a one-time join token" }).click();
+  const line = page.getByTestId("join-command").first();
+  await expect(line).toContainText("--join stvjoin_");
+  return /stvjoin_[A-Za-z0-9_-]{43}/.exec((await line.textContent()) ?? "")![0];
+}

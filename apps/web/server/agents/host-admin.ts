@@ -67,12 +67,15 @@ export async function issueJoinToken(deps: HostAdminDeps, actor: Actor, createdB
 
 /** Join tokens that can still enroll a host (not used up, expired or revoked), newest first: never the token itself, which is only shown once. */
 export async function listJoinTokens(deps: Pick<HostAdminDeps, "db">, now = new Date()) {
-  const rows = await deps.db.joinToken.findMany({ where: { revokedAt: null, expiresAt: { gt: now } }, orderBy: { createdAt: "desc" }, take: 200 });
+  // Used up is a comparison of two columns (a field reference), so the limit counts only open tokens.
+  const rows = await deps.db.joinToken.findMany({
+    where: { revokedAt: null, expiresAt: { gt: now }, uses: { lt: deps.db.joinToken.fields.maxUses } },
+    orderBy: { createdAt: "desc" },
+    take: 200,
+  });
   const creators = await deps.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.createdById))] } }, select: { id: true, email: true } });
   const by = new Map(creators.map((u) => [u.id, u.email]));
-  return rows
-    .filter((r) => r.uses < r.maxUses)
-    .map((r) => ({ id: r.id, label: r.label, createdAt: r.createdAt, createdBy: by.get(r.createdById) ?? null, expiresAt: r.expiresAt, uses: r.uses, maxUses: r.maxUses, lastUsedAt: r.usedAt }));
+  return rows.map((r) => ({ id: r.id, label: r.label, createdAt: r.createdAt, createdBy: by.get(r.createdById) ?? null, expiresAt: r.expiresAt, uses: r.uses, maxUses: r.maxUses, lastUsedAt: r.usedAt }));
 }
 
 /** A join token stops enrolling at once; hosts it already enrolled keep their own credentials. */

@@ -3,8 +3,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type RouterOutputs, useTRPC } from "@/lib/trpc";
-import { exactTime } from "@/lib/format";
-import { Button, ConfirmDialog, ErrorNote, Input, toast } from "./ui";
+import { Button, ConfirmDialog, ErrorNote, Input, RelativeTime, toast, useNow } from "./ui";
 
 type OpenToken = RouterOutputs["hosts"]["joinTokens"][number];
 
@@ -54,6 +53,7 @@ export function OpenJoinTokens() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const tokens = useQuery(trpc.hosts.joinTokens.queryOptions());
+  const now = useNow(30_000);
   const [revoking, setRevoking] = useState<OpenToken | null>(null);
   const revoke = useMutation(
     trpc.hosts.revokeJoinToken.mutationOptions({
@@ -76,7 +76,7 @@ export function OpenJoinTokens() {
             <span>
               <span className="font-medium">{t.label ?? (t.maxUses === 1 ? "one host" : "unlabelled")}</span>{" "}
               <span className="text-slate-600">
-                {t.uses} of {t.maxUses} used · until <time dateTime={t.expiresAt.toISOString()}>{exactTime(t.expiresAt.getTime())}</time>
+                {t.uses} of {t.maxUses} used · expires <RelativeTime at={t.expiresAt.getTime()} now={now} />
                 {t.createdBy ? ` · by ${t.createdBy}` : ""}
               </span>
             </span>
