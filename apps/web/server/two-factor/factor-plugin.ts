@@ -16,7 +16,10 @@ const SESSION_CHECKS = { max: 10, windowMs: 5 * 60_000 };
 
 const VERIFY_TOTP = "/two-factor/verify-totp";
 const VERIFY_RECOVERY = "/two-factor/verify-backup-code";
-const PATHS = new Set([VERIFY_TOTP, VERIFY_RECOVERY, "/two-factor/enable", "/two-factor/disable", "/two-factor/generate-backup-codes", "/revoke-sessions"]);
+/** The better-auth endpoints browsers may call for their own factors and sessions (http-security.ts lets only these through). */
+export const SECOND_FACTOR_PATHS = [VERIFY_TOTP, VERIFY_RECOVERY, "/two-factor/enable", "/two-factor/disable", "/two-factor/generate-backup-codes", "/list-sessions", "/revoke-sessions"] as const;
+/** The ones this plugin audits (listing sessions changes nothing). */
+const PATHS: ReadonlySet<string> = new Set(SECOND_FACTOR_PATHS.filter((p) => p !== "/list-sessions"));
 
 interface Verifying {
   user: { id: string; email: string; twoFactorEnabled?: boolean | null };
