@@ -1,13 +1,12 @@
 import type { Bus } from "../cluster/bus";
 import { DomainError } from "../domain-error";
 import type { Settings } from "../settings";
+import { STEP_UP_NEEDED } from "../../src/lib/step-up";
 import { stepUpGroupsOf } from "./policy";
 
 /** A verification is kept at most a day (the longest step-up window a policy can set). */
 const KEEP_MS = 24 * 60 * 60_000;
 
-/** Words the terminal dialog recognizes to ask for a code in place (and a person can read). */
-export const STEP_UP_NEEDED = "needs a second-factor check";
 
 const key = (sessionId: string) => `factor-verified:${sessionId}`;
 
