@@ -23,7 +23,7 @@ test("a user sets up an authenticator app on the profile page; a terminal on a s
 
     await page.goto("/profile");
     await page.getByRole("button", { name: "Set up authenticator app" }).click();
-    await page.getByLabel("Your password").fill(user.password);
+    await page.getByRole("textbox", { name: "Your password" }).fill(user.password);
     await page.getByRole("button", { name: "Continue" }).click();
     await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
     await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
