@@ -39,7 +39,7 @@ export function SecondFactorCode({ onVerified, submitLabel = "Verify", autoFocus
       }}
     >
       <label className="block space-y-1 text-sm">
-        <span className="font-medium">Code from your authenticator app</span>
+        <span className="block font-medium">Code from your authenticator app</span>
         <Input name="code" inputMode="text" autoComplete="one-time-code" required maxLength={32} autoFocus={autoFocus} aria-describedby="second-factor-hint" className="w-full font-mono sm:w-56" />
         <span id="second-factor-hint" className="block text-xs text-slate-500">
           6 digits, or one of your recovery codes (each works once).
