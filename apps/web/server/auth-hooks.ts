@@ -131,6 +131,8 @@ export function createAuthHooks(deps: AuthHookDeps) {
       const signedIn = ctx.context.newSession;
       if (signedIn && !(returned instanceof APIError)) {
         if (email) await accountSucceeded(bus, email);
+        // The password was right; the sign-in completes (and is audited) at the second factor (two-factor/factor-plugin.ts).
+        if ((signedIn.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled) return;
         const actor: Actor = { type: "user", id: signedIn.user.id, name: signedIn.user.email, ...client };
         await audit.append({ requestId: newId("req"), phase: "succeeded", action: "auth.sign-in", actor, targetType: "user", targetId: signedIn.user.id, targetName: signedIn.user.email });
         return;

@@ -4,6 +4,7 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { fromNodeHeaders } from "better-auth/node";
 import { admin } from "better-auth/plugins/admin";
+import { twoFactor } from "better-auth/plugins/two-factor";
 import { defaultAc } from "better-auth/plugins/admin/access";
 import { loadGrants } from "./access/grants";
 import { type Grant, type Role, asRole } from "./access/roles";
@@ -14,6 +15,7 @@ import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import { type Db, dbProvider } from "./db";
 import type { Logger } from "./logger";
+import { secondFactors } from "./two-factor/factor-plugin";
 
 // Impersonation is left out on purpose: it would let an admin act as someone else in the audit trail.
 const adminRole = defaultAc.newRole({
@@ -44,6 +46,9 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus, audit: AuditL
         adminRoles: ["admin"],
         roles: { admin: adminRole, operator: memberRole, viewer: memberRole, none: memberRole },
       }),
+      // TOTP with recovery codes (issue 19); no "trust this device": every sign-in asks for the code.
+      twoFactor({ issuer: "Stevedore", trustDeviceMaxAge: 1, backupCodeOptions: { amount: 10 } }),
+      secondFactors({ bus, audit }),
     ],
     // better-auth's own limit per client address (its defaults), always on (better-auth enables it
     // only in production), counted on the bus so that several replicas share one limit. Sign-in has

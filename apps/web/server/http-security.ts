@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type http from "node:http";
 import { TRPC_MAX_BATCH, TRPC_MAX_BODY_BYTES } from "../src/lib/trpc-limits";
+import { SECOND_FACTOR_PATHS } from "./two-factor/factor-plugin";
 
 export { TRPC_MAX_BATCH, TRPC_MAX_BODY_BYTES };
 
@@ -11,7 +12,13 @@ export { TRPC_MAX_BATCH, TRPC_MAX_BODY_BYTES };
  * bypass the audit trail and the last-admin guard, so from outside it is 404. The server's own
  * `auth.api.*` calls do not go through HTTP and are unaffected.
  */
-export const AUTH_PATHS: ReadonlySet<string> = new Set(["/api/auth/sign-in/email", "/api/auth/sign-out", "/api/auth/get-session"]);
+export const AUTH_PATHS: ReadonlySet<string> = new Set([
+  "/api/auth/sign-in/email",
+  "/api/auth/sign-out",
+  "/api/auth/get-session",
+  // The caller's own second factors and sessions (audited by two-factor/factor-plugin.ts).
+  ...SECOND_FACTOR_PATHS.map((p) => `/api/auth${p}`),
+]);
 
 export function isAllowedAuthPath(pathname: string): boolean {
   return AUTH_PATHS.has(pathname);

@@ -50,7 +50,7 @@ describe("better-auth endpoints from outside", () => {
     expect((await post("change-password", { currentPassword: ADMIN_PASSWORD, newPassword: "unaudited-change-1" })).status).toBe(404);
     expect((await post("sign-up/email", { email: "self@stevedore.test", password: "self-signup-pass", name: "x" })).status).toBe(404);
     expect((await fetch(`${stack.url}/api/auth/admin/list-users`, { headers: { cookie: adminCookie } })).status).toBe(404);
-    expect((await fetch(`${stack.url}/api/auth/list-sessions`, { headers: { cookie: adminCookie } })).status).toBe(404);
+    expect((await post("revoke-other-sessions", {})).status).toBe(404);
     const db = stack.cp.services.db;
     expect(await db.user.findUnique({ where: { id: viewerId }, select: { role: true, banned: true } })).toEqual({ role: "viewer", banned: false });
     expect(await db.user.count({ where: { email: { in: ["sneaky@stevedore.test", "self@stevedore.test"] } } })).toBe(0);

@@ -101,6 +101,11 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "users.disable": { kind: "fleet", min: "admin" },
   "users.enable": { kind: "fleet", min: "admin" },
   "users.resetPassword": { kind: "fleet", min: "admin" },
+  "twoFactor.status": { kind: "signed-in" },
+  "twoFactor.policy": { kind: "fleet", min: "admin" },
+  "twoFactor.setPolicy": { kind: "fleet", min: "admin" },
+  "twoFactor.enrolled": { kind: "fleet", min: "admin" },
+  "twoFactor.reset": { kind: "fleet", min: "admin" },
 };
 
 /** Callers: fleet-wide roles, and users with no fleet-wide access granted on group "alpha" only. */
@@ -204,6 +209,9 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "users.disable": { userId: f.dummyUserId },
     "users.enable": { userId: f.dummyUserId },
     "users.resetPassword": { userId: f.dummyUserId },
+    "twoFactor.setPolicy": {},
+    // The dummy has no factor: who may reset is what is tested (the handler then says there is none).
+    "twoFactor.reset": { userId: f.dummyUserId },
   };
   return inputs[path];
 }

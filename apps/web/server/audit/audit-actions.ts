@@ -28,6 +28,7 @@ export const AUDIT_ACTION_GROUPS = [
   { label: "Users", actions: ["user.create", "user.set-role", "user.set-grants", "user.disable", "user.enable", "user.reset-password", "user.change-password"] },
   { label: "Sign-in", actions: ["auth.sign-in", "auth.sign-out"] },
   { label: "API tokens", actions: ["token.create", "token.revoke"] },
+  { label: "Second factors", actions: ["factor.enrol", "factor.verify", "factor.recovery-code", "factor.new-recovery-codes", "factor.disable", "factor.reset", "settings.two-factor"] },
   { label: "Settings", actions: ["settings.terminal", "settings.images", "settings.run-policy", "settings.update-policy"] },
   { label: "Access", actions: ["access.refused", "access.cut"] },
   { label: "Audit trail", actions: ["audit.export", "audit.checkpoint", "engine.events-summarized"] },

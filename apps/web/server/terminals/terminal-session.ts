@@ -20,11 +20,11 @@ import type { RecordingOutcome, Recorder } from "./recorder";
 import { ScreenMirror } from "./screen-mirror";
 import { type Participant, ViewerRoster } from "./viewer-roster";
 import type { AuditAction } from "../audit/audit-actions";
+import type { StepUp } from "../two-factor/step-up";
 /** A viewer this long above the high-water mark while others keep up is cut off, so it cannot stall them. */
 const SLOW_VIEWER_MS = 10_000;
 /** How long a session with no viewer waits for one (a reload, a network blip) before it closes. */
 const IDLE_GRACE_MS = 60_000;
-
 export interface TerminalSpec {
   hostId: string;
   hostName: string;
@@ -36,6 +36,8 @@ export interface TerminalSpec {
   user?: string;
   detachKeys: string;
   size: TerminalSize;
+  /** The second factor verified before it opened, on a host of a step-up group (recorded in its audit entry). */
+  stepUp?: StepUp;
 }
 
 export interface TerminalEnd {

@@ -266,7 +266,7 @@ export class TerminalSessions {
       targetType: "container",
       targetId: spec.containerId,
       targetName: spec.containerName,
-      params: { sessionId, mode: spec.mode, command: spec.command.join(" "), user: spec.user ?? null },
+      params: { sessionId, mode: spec.mode, command: spec.command.join(" "), user: spec.user ?? null, ...(spec.stepUp ? { stepUp: spec.stepUp } : {}) },
     };
   }
 

@@ -12,6 +12,7 @@ import type { SessionUser } from "../auth";
 import { type Authentication, actorOf, authenticate } from "../authenticate";
 import { DomainError, asDomainError, domainErrorFrom, trpcCodeOf } from "../domain-error";
 import type { Services } from "../services";
+import { assertEnrolled } from "../two-factor/enrolment-gate";
 
 // 1. Context: the services, the caller (or null) and their access across the fleet.
 export interface Context extends Services {
@@ -115,8 +116,9 @@ async function auditRefusal(ctx: Context, actor: Actor, procedure: string, refus
 }
 
 // 3. Procedures. Nothing else is exported: a new procedure cannot skip declaring who may call it.
-const authed = base.use(({ ctx, next }) => {
+const authed = base.use(async ({ ctx, path, next }) => {
   if (!ctx.user || !ctx.access) throw new DomainError("unauthorized", ctx.refusedToken ? `${ctx.refusedToken.reason}` : "sign in first");
+  await assertEnrolled(ctx, ctx.user, path);
   return next({ ctx: { ...ctx, user: ctx.user, access: ctx.access } });
 });
 

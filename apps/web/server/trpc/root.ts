@@ -12,6 +12,7 @@ import { settingsRouter } from "./routers/settings";
 import { statsRouter } from "./routers/stats";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
+import { twoFactorRouter } from "./routers/two-factor";
 import { updatesRouter } from "./routers/updates";
 import { usersRouter } from "./routers/users";
 import { createTRPCRouter } from "./init";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   stats: statsRouter,
   updates: updatesRouter,
   overview: overviewRouter,
+  twoFactor: twoFactorRouter,
 });
 
 export type AppRouter = typeof appRouter;

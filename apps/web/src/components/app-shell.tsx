@@ -8,6 +8,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { authClient } from "@/lib/auth-client";
 import { useTRPC } from "@/lib/trpc";
 import { useFleetChanges } from "@/lib/use-fleet-changes";
+import { useEnrolmentFirst } from "./enrolment-first";
 import { ThemeToggle } from "./theme";
 import { Badge, Button, Toaster } from "./ui";
 
@@ -31,6 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const router = useRouter();
   const me = useQuery(trpc.me.get.queryOptions());
+  useEnrolmentFirst(pathname);
   const live = useFleetChanges();
   const nav = NAV.filter((n) => !n.adminOnly || me.data?.role === "admin");
   const signOut = () => void authClient.signOut().then(() => router.replace("/login"));

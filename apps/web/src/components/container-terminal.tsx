@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { needsStepUp } from "@/lib/step-up";
+import { SecondFactorCode } from "./second-factor-code";
 import { TerminalView } from "./terminal-view";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, useNow } from "./ui";
 
@@ -36,6 +38,12 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
   const join = useMutation(trpc.terminals.join.mutationOptions());
   const close = useMutation(trpc.terminals.close.mutationOptions());
   const autoStarted = useRef(false);
+  /** The last open or join, to run again once a step-up is done. */
+  const lastAttempt = useRef<(() => void) | null>(null);
+  const attempt = (run: () => void) => {
+    lastAttempt.current = run;
+    run();
+  };
 
   const start = (r: Active) => {
     sessionStorage.setItem(storageKey(hostId, id), r.sessionId);
@@ -63,7 +71,7 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
       <div className="space-y-3 p-4">
         {!active && (
           <div className="flex flex-wrap items-end gap-3">
-            <Button variant="primary" disabled={!running || open.isPending} onClick={() => open.mutate({ hostId, containerId: id, mode: "attach", size: INITIAL_SIZE }, { onSuccess: start })}>
+            <Button variant="primary" disabled={!running || open.isPending} onClick={() => attempt(() => open.mutate({ hostId, containerId: id, mode: "attach", size: INITIAL_SIZE }, { onSuccess: start }))}>
               Attach
             </Button>
             <span className="text-xs text-slate-500">to PID 1, like docker attach</span>
@@ -83,13 +91,21 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
               <span className="block text-xs text-slate-500">User</span>
               <Input aria-label="User" placeholder="default" value={user} onChange={(e) => setUser(e.target.value)} className="w-28" />
             </label>
-            <Button disabled={!running || open.isPending || command.length === 0} onClick={() => open.mutate({ hostId, containerId: id, mode: "exec", command, user: user.trim() || undefined, size: INITIAL_SIZE }, { onSuccess: start })}>
+            <Button disabled={!running || open.isPending || command.length === 0} onClick={() => attempt(() => open.mutate({ hostId, containerId: id, mode: "exec", command, user: user.trim() || undefined, size: INITIAL_SIZE }, { onSuccess: start }))}>
               Open shell
             </Button>
             {!running && <span className="text-sm text-slate-500">The container is not running.</span>}
           </div>
         )}
-        <ErrorNote error={open.error ?? join.error ?? close.error} />
+        {needsStepUp(open.error ?? join.error) ? (
+          // The host is in a step-up group: the code is asked for here, then the same terminal opens.
+          <div role="group" aria-label="Step-up" className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
+            <p>{(open.error ?? join.error)?.message}</p>
+            <SecondFactorCode submitLabel="Verify and open" onVerified={() => lastAttempt.current?.()} />
+          </div>
+        ) : (
+          <ErrorNote error={open.error ?? join.error ?? close.error} />
+        )}
         {others.length > 0 && (
           <ul className="space-y-1 text-sm" aria-label="Live sessions">
             {others.map((s) => {
@@ -100,7 +116,7 @@ export function ContainerTerminal({ hostId, id, running, autoAttach }: { hostId:
                     {s.startedBy}: {s.mode === "attach" ? "attached" : <code>{s.command.join(" ")}</code>}, <RelativeTime at={s.startedAt} now={now} />
                     {s.viewers > 0 && `, ${s.viewers} watching`}
                   </span>
-                  <Button className="py-0.5 text-xs" title={mine ? "Rejoin your session" : "Watch read-only; its owner can allow you to type"} onClick={() => join.mutate({ sessionId: s.id }, { onSuccess: start })}>
+                  <Button className="py-0.5 text-xs" title={mine ? "Rejoin your session" : "Watch read-only; its owner can allow you to type"} onClick={() => attempt(() => join.mutate({ sessionId: s.id }, { onSuccess: start }))}>
                     {mine ? "Join" : "Watch"}
                   </Button>
                 </li>

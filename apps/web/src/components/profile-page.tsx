@@ -4,13 +4,15 @@ import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
+import { ProfileFactors } from "./profile-factors";
+import { ProfileSessions } from "./profile-sessions";
 import { Badge, Button, Card, ErrorNote, Input } from "./ui";
 
 /** The same rule as the server's (users/passwords.ts): 12–128 characters. */
 const MIN_PASSWORD = 12;
 const MAX_PASSWORD = 128;
 
-/** The signed-in user's own page: who they are, their password, and a way to their API tokens. */
+/** The signed-in user's own page: who they are, their password, second factor, sessions, and a way to their API tokens. */
 export function ProfilePage() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
@@ -26,7 +28,9 @@ export function ProfilePage() {
           </p>
         )}
       </div>
+      <ProfileFactors />
       <ChangePasswordForm />
+      <ProfileSessions />
       <Card title="API tokens">
         <p className="px-4 py-3 text-sm text-slate-600">
           Scripts and CI sign in with tokens that act as you.{" "}

@@ -7,6 +7,7 @@ import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { PerGroupRules, ruleGroupNames } from "./group-rules";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
+import { FactorPolicySettings } from "./factor-policy-settings";
 import { UpdatePolicySettings } from "./update-policy-settings";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
@@ -24,6 +25,7 @@ export function SettingsPage() {
       {me.data?.role === "admin" && <ImagePolicy />}
       {me.data?.role === "admin" && <UpdatePolicySettings />}
       {me.data?.role === "admin" && <RunPolicy />}
+      {me.data?.role === "admin" && <FactorPolicySettings />}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { GroupBadges, UserGrantsDialog } from "./group-picker";
+import { FactorResetButton } from "./factor-reset-button";
 import { Badge, Button, RelativeTime } from "./ui";
 import type { UserAction } from "./user-action-dialog";
 import { UserRoleEditor } from "./user-role-editor";
@@ -54,6 +55,7 @@ export function UserRow({ user, isSelf, now, onAction }: { user: UserView; isSel
           <Button className="whitespace-nowrap py-1" onClick={() => onAction("reset-password")} aria-label={`Reset password of ${user.email}`}>
             Reset password
           </Button>
+          <FactorResetButton user={user} />
         </div>
       </td>
     </tr>

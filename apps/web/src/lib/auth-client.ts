@@ -1,5 +1,7 @@
 "use client";
 
 import { createAuthClient } from "better-auth/react";
+import { twoFactorClient } from "better-auth/client/plugins";
 
-export const authClient = createAuthClient();
+// twoFactorClient: the login page handles the second step itself (no redirect option).
+export const authClient = createAuthClient({ plugins: [twoFactorClient()] });

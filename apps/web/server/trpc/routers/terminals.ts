@@ -3,7 +3,9 @@ import { z } from "zod";
 import { ContainerId, DEFAULT_DETACH_KEYS, TerminalMode, TerminalSize } from "@stevedore/protocol";
 import { DomainError } from "../../domain-error";
 import { actorOf } from "../../authenticate";
-import { type Context, hostProcedure } from "../init";
+import { recordRefusal } from "../../audit/audited";
+import { requireStepUp } from "../../two-factor/step-up";
+import { type AuthedContext, type Context, hostProcedure } from "../init";
 
 const SessionId = z.object({ sessionId: z.string().min(1).max(64) });
 
@@ -12,6 +14,21 @@ async function sessionOrThrow(ctx: Context, sessionId: string) {
   const session = await ctx.terminals.find(sessionId);
   if (!session) throw new DomainError("not_found", "that terminal session has ended");
   return session;
+}
+
+/**
+ * A terminal on a host of a step-up group needs a second factor verified lately (two-factor/step-up.ts);
+ * a refusal is audited as terminal.refused with the reason.
+ */
+async function stepUpFor(ctx: AuthedContext, hostId: string, target: { id: string; name: string; sessionId?: string }) {
+  const host = ctx.fleet.getHost(hostId);
+  try {
+    return await requireStepUp(ctx, ctx.user, { name: host?.name ?? hostId, groups: host?.groups ?? [] });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    await recordRefusal(ctx.audit, { actor: actorOf(ctx), action: "terminal.refused", hostId, hostName: host?.name ?? null, targetType: "container", targetId: target.id, targetName: target.name, params: { stepUp: "missing", sessionId: target.sessionId ?? null } }, reason);
+    throw err;
+  }
 }
 
 /** Terminals are remote root: the terminal permission on the session's host (never with an API token). */
@@ -38,6 +55,7 @@ export const terminalsRouter = {
       if (!c) throw new DomainError("not_found", "no such container on this host");
       if (!c.live) throw new DomainError("precondition_failed", "the host is not reachable");
       if (c.state !== "running") throw new DomainError("precondition_failed", `container ${c.name} is not running`);
+      const stepUp = await stepUpFor(ctx, input.hostId, { id: c.id, name: c.name });
       const preference = await ctx.db.userPreference.findUnique({ where: { userId: ctx.user.id } });
       const command = input.mode === "exec" ? (input.command ?? ["sh"]) : [c.command];
       const session = await ctx.terminals.open(actorOf(ctx), ctx.user, {
@@ -50,6 +68,7 @@ export const terminalsRouter = {
           user: input.mode === "exec" && input.user ? input.user : undefined,
           detachKeys: preference?.detachKeys ?? DEFAULT_DETACH_KEYS,
           size: input.size,
+          ...(stepUp ? { stepUp } : {}),
         });
       return { sessionId: session.id, ticket: await ctx.terminals.ticketFor({ id: session.id, hostId: input.hostId, containerId: c.id }, ctx.user) };
     }),
@@ -57,6 +76,7 @@ export const terminalsRouter = {
   /** A ticket to (re)join a live session: after a reload, or as another viewer. */
   join: hostProcedure("terminal", SessionId, sessionHost).mutation(async ({ ctx, input }) => {
     const session = await sessionOrThrow(ctx, input.sessionId);
+    await stepUpFor(ctx, session.hostId, { id: session.containerId, name: session.containerId, sessionId: session.id });
     return { sessionId: session.id, ticket: await ctx.terminals.ticketFor(session, ctx.user) };
   }),
 

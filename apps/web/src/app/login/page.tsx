@@ -2,6 +2,7 @@
 
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState, useSyncExternalStore } from "react";
+import { SecondFactorCode } from "@/components/second-factor-code";
 import { Button, ErrorNote, Input } from "@/components/ui";
 import { authClient } from "@/lib/auth-client";
 import { safeNextPath } from "@/lib/safe-next";
@@ -11,6 +12,8 @@ function LoginForm() {
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The password was right and the account has a second factor: its code completes the sign-in. */
+  const [secondStep, setSecondStep] = useState(false);
   // Until React has hydrated the form, a submit would be the browser's own (a GET that puts the
   // password in the URL and signs nobody in): the button waits.
   const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
@@ -18,7 +21,7 @@ function LoginForm() {
   async function submit(form: FormData) {
     setBusy(true);
     setError(null);
-    const { error: err } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
+    const { data, error: err } = await authClient.signIn.email({ email: String(form.get("email")), password: String(form.get("password")) });
     setBusy(false);
     if (err) {
       setError(
@@ -28,7 +31,20 @@ function LoginForm() {
       );
       return;
     }
+    if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) {
+      setSecondStep(true);
+      return;
+    }
     router.replace(safeNextPath(params.get("next")));
+  }
+
+  if (secondStep) {
+    return (
+      <div className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+        <h1 className="text-lg font-semibold">Second factor</h1>
+        <SecondFactorCode submitLabel="Sign in" onVerified={() => router.replace(safeNextPath(params.get("next")))} />
+      </div>
+    );
   }
 
   return (

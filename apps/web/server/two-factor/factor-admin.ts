@@ -1,0 +1,62 @@
+import type { AuditLog } from "../audit/audit-log";
+import type { Actor } from "../audit/audit-log";
+import { recordAction } from "../audit/audited";
+import type { Bus } from "../cluster/bus";
+import type { Db } from "../db";
+import { DomainError } from "../domain-error";
+import type { Settings } from "../settings";
+import { mustEnrol } from "./enrolment-gate";
+import { TwoFactorPolicy, roleNeedsFactor } from "./policy";
+import { factorVerifiedAt } from "./step-up";
+
+interface Deps {
+  db: Db;
+  bus: Bus;
+  audit: AuditLog;
+  settings: Settings;
+}
+
+/** The caller's own second factors, as the profile page and the terminal dialog read them. */
+export async function factorStatus(deps: Deps, user: { id: string; role: Parameters<typeof roleNeedsFactor>[1]; sessionId?: string }) {
+  const policy = await deps.settings.get("twoFactor");
+  const row = await deps.db.user.findUnique({ where: { id: user.id }, select: { twoFactorEnabled: true, twoFactors: { select: { backupCodes: true } } } });
+  const verifiedAt = user.sessionId ? await factorVerifiedAt(deps.bus, user.sessionId) : null;
+  return {
+    totp: row?.twoFactorEnabled === true,
+    required: roleNeedsFactor(policy, user.role),
+    mustEnrol: await mustEnrol(deps, user),
+    /** When this browser session last proved a second factor, and how long a step-up lasts. */
+    verifiedAt: verifiedAt?.toISOString() ?? null,
+    stepUpMinutes: policy.stepUpMinutes,
+  };
+}
+
+/** Users who have a second factor (the Users page offers to reset theirs). */
+export async function enrolledUserIds(db: Db): Promise<string[]> {
+  return (await db.user.findMany({ where: { twoFactorEnabled: true }, select: { id: true } })).map((u) => u.id);
+}
+
+/**
+ * An admin removes a user's second factors (a lost phone): the secret and recovery codes are
+ * deleted and the user signs in with the password alone, then enrols again if their role requires it.
+ * Their sessions are ended, so a session opened with the lost device does not outlive it.
+ */
+export async function resetFactors(deps: Deps, by: { actor: Actor; userId: string }, userId: string) {
+  const target = await deps.db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, twoFactorEnabled: true } });
+  if (!target) throw new DomainError("not_found", "no such user");
+  if (!target.twoFactorEnabled) throw new DomainError("precondition_failed", `${target.email} has no second factor to reset`);
+  const sessionsRevoked = await deps.db.$transaction(async (tx) => {
+    await tx.twoFactor.deleteMany({ where: { userId } });
+    await tx.user.update({ where: { id: userId }, data: { twoFactorEnabled: false } });
+    return target.id === by.userId ? 0 : (await tx.session.deleteMany({ where: { userId } })).count;
+  });
+  await recordAction(deps.audit, { actor: by.actor, action: "factor.reset", targetType: "user", targetId: target.id, targetName: target.email, params: { method: "totp", sessionsRevoked } });
+  return { userId: target.id, sessionsRevoked };
+}
+
+export async function setPolicy(deps: Deps, by: { actor: Actor; userId: string }, input: TwoFactorPolicy) {
+  const from = await deps.settings.get("twoFactor");
+  const to = await deps.settings.set("twoFactor", input, by.userId);
+  await recordAction(deps.audit, { action: "settings.two-factor", actor: by.actor, targetType: "settings", targetName: "second factors", params: { from, to } });
+  return to;
+}
