@@ -1,3 +1,4 @@
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   stats: statsRouter,
   updates: updatesRouter,
   overview: overviewRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;
