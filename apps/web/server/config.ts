@@ -29,6 +29,8 @@ const Env = z.object({
   AGENT_JOIN_LIMIT: z.coerce.number({ error: "must be a number of agents" }).int().min(1).max(100_000).default(256),
   HOST_CREDENTIAL_ROTATE_HOURS: z.coerce.number({ error: "must be a number of hours" }).min(0.01).max(24 * 365).default(24),
   HOST_CREDENTIAL_TTL_DAYS: z.coerce.number({ error: "must be a number of days" }).min(1).max(3650).default(30),
+  ALERT_RETRY_BASE_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(50).max(3_600_000).default(5_000),
+  ALERT_MAX_ATTEMPTS: z.coerce.number({ error: "must be a number of attempts" }).int().min(1).max(50).default(10),
   AGENT_EVENT_BACKLOG: z.coerce.number({ error: "must be a number of events" }).int().min(1).max(1_000_000).default(AGENT_LIMITS.maxQueuedEvents),
   JOIN_TOKEN_TTL_MINUTES: z.coerce.number({ error: "must be a number of minutes" }).int().min(1).max(7 * 24 * 60).default(60),
   TRUST_PROXY: z.enum(["true", "false"], { error: 'must be "true" (behind a reverse proxy that sets X-Forwarded-For) or "false"' }).default("false"),
@@ -71,6 +73,8 @@ export interface ServerConfig {
   authSecret: string;
   /** Encrypts stored credentials (registry passwords). */
   secretsKey: string;
+  /** Alert notifications: the first retry's delay (doubling each time, at most 10 min) and when to give up. */
+  alertDelivery: { retryBaseMs: number; maxAttempts: number };
   /** Keys the audit chain's links and signs its checkpoints; never stored in the database. */
   auditKey: string;
   /** Receives each signed audit checkpoint too (besides the file in the data directory). */
@@ -164,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     joinTokenTtlMs: e.JOIN_TOKEN_TTL_MINUTES * 60_000,
     agentJoinLimit: e.AGENT_JOIN_LIMIT,
     agentEventBacklog: e.AGENT_EVENT_BACKLOG,
+    alertDelivery: { retryBaseMs: e.ALERT_RETRY_BASE_MS, maxAttempts: e.ALERT_MAX_ATTEMPTS },
     hostCredentials: { rotateEveryMs: e.HOST_CREDENTIAL_ROTATE_HOURS * 3_600_000, expiresAfterMs: e.HOST_CREDENTIAL_TTL_DAYS * 86_400_000, overlapMs: CREDENTIAL_OVERLAP_MS },
     trustProxy: e.TRUST_PROXY === "true",
     signInRateLimit: perWindow(e.SIGNIN_RATE_LIMIT),

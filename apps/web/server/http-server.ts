@@ -33,6 +33,7 @@ import { handleLogsDownload, isLogsDownloadPath } from "./logs/logs-download";
 import { ImagePulls } from "./images/image-pulls";
 import { Rollouts } from "./containers/rollouts";
 import { Registries } from "./registries/registries";
+import { Alerts } from "./alerts/alerts";
 import { AutoUpdates } from "./updates/auto-updates";
 import { ImageUpdates } from "./updates/image-updates";
 import { StatsHistory } from "./stats/stats-history";
@@ -85,7 +86,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const stats = new StatsHistory();
   const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
   const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
-  const agents = new AgentGateway({ db, replication, replicas, observed, audit, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials, joinRefusals: metrics?.joinRefusals });
+  const alerts = new Alerts({ db, fleet, config, replicaId, log: log.child({ component: "alerts" }) });
+  const agents = new AgentGateway({ db, replication, replicas, observed, audit, alerts, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials, joinRefusals: metrics?.joinRefusals });
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
   const settings = new Settings(db);
@@ -99,12 +101,13 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const rollouts = new Rollouts(() => services, replicaId);
   const autoUpdates = new AutoUpdates(() => services);
   const hostWork = new PerHostLimit(OPERATIONS_PER_HOST);
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, metrics, log };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, metrics, log, alerts };
   metrics?.watch(services);
 
   await ensureAdmin(auth, db, config, log);
   await agents.loadHosts();
   await checkpoints.start();
+  alerts.start();
   // Entries written before the audit search index existed join it in the background, batch by batch.
   const indexing = new AbortController();
   const indexed = audit.indexOlderEntries({ signal: indexing.signal }).then(
@@ -243,6 +246,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
       accessWatch.close();
       updates.stop();
       autoUpdates.stop();
+      await alerts.stop();
       await terminals.closeAll();
       logs.closeAll();
       streams.closeAll();

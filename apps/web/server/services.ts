@@ -1,3 +1,4 @@
+import type { Alerts } from "./alerts/alerts";
 import type { AccessWatch } from "./access/access-watch";
 import type { AgentGateway } from "./agents/agent-gateway";
 import type { AuditCheckpoints } from "./audit/audit-checkpoints";
@@ -57,4 +58,6 @@ export interface Services {
   /** Prometheus figures, when METRICS_ADDRESS turns them on. */
   metrics: ControlPlaneMetrics | undefined;
   log: Logger;
+  /** Alert rules, channels, alerts and their delivery queue. */
+  alerts: Alerts;
 }

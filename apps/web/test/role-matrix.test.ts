@@ -106,6 +106,20 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "twoFactor.setPolicy": { kind: "fleet", min: "admin" },
   "twoFactor.enrolled": { kind: "fleet", min: "admin" },
   "twoFactor.reset": { kind: "fleet", min: "admin" },
+  "alerts.list": { kind: "signed-in" },
+  "alerts.firingCount": { kind: "signed-in" },
+  "alerts.deliveries": { kind: "hosts", permission: "view" },
+  "alerts.acknowledge": { kind: "hosts", permission: "operate" },
+  "alerts.silence": { kind: "hosts", permission: "operate" },
+  "alerts.rules": { kind: "fleet", min: "admin" },
+  "alerts.addRule": { kind: "fleet", min: "admin" },
+  "alerts.updateRule": { kind: "fleet", min: "admin" },
+  "alerts.removeRule": { kind: "fleet", min: "admin" },
+  "alerts.channels": { kind: "fleet", min: "admin" },
+  "alerts.addChannel": { kind: "fleet", min: "admin" },
+  "alerts.updateChannel": { kind: "fleet", min: "admin" },
+  "alerts.removeChannel": { kind: "fleet", min: "admin" },
+  "alerts.testChannel": { kind: "fleet", min: "admin" },
 };
 
 /** Callers: fleet-wide roles, and users with no fleet-wide access granted on group "alpha" only. */
@@ -134,6 +148,9 @@ interface Fixture {
   registryId: string;
   dummyUserId: string;
   adminTokenId: string;
+  alertIds: Record<"A" | "B", string>;
+  alertRuleId: string;
+  alertChannelId: string;
 }
 
 let unique = 0;
@@ -212,6 +229,17 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "twoFactor.setPolicy": {},
     // The dummy has no factor: who may reset is what is tested (the handler then says there is none).
     "twoFactor.reset": { userId: f.dummyUserId },
+    "alerts.list": {},
+    "alerts.deliveries": { alertId: f.alertIds[on] },
+    "alerts.acknowledge": { alertId: f.alertIds[on] },
+    "alerts.silence": { alertId: f.alertIds[on], minutes: 5 },
+    "alerts.addRule": { name: `matrix rule ${n}`, kind: "container.exit" },
+    "alerts.updateRule": { id: f.alertRuleId, rule: { name: "matrix rule", kind: "container.exit", enabled: false } },
+    "alerts.removeRule": { id: f.alertRuleId },
+    "alerts.addChannel": { name: `matrix channel ${n}`, kind: "webhook", secrets: { url: "http://127.0.0.1:1/hook" } },
+    "alerts.updateChannel": { id: f.alertChannelId, channel: { name: "matrix channel", kind: "webhook" } },
+    "alerts.removeChannel": { id: f.alertChannelId },
+    "alerts.testChannel": { channel: { name: "draft", kind: "webhook", secrets: { url: "http://127.0.0.1:1/hook" } } },
   };
   return inputs[path];
 }
@@ -268,6 +296,9 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
     const pull = async (hostId: string) => (await admin.images.pull.mutate({ hostIds: [hostId], reference: "127.0.0.1:1/matrix/absent:1" })).pullId;
     const rollout = async (hostId: string) => (await admin.containers.rollback.mutate({ hostId, id: ABSENT })).rolloutId;
     const session = async (hostId: string) => (await admin.terminals.open.mutate({ hostId, containerId, mode: "exec", command: ["sh"], size: { cols: 80, rows: 24 } })).sessionId;
+    const matrixRule = await admin.alerts.addRule.mutate({ name: "matrix rule", kind: "container.exit" });
+    const alertOn = async (hostId: string) =>
+      (await stack.cp.services.alerts.store.raise({ rule: { ...matrixRule, channelIds: [] }, hostId, hostName: hostId, subject: "matrix", summary: "matrix alert", recurring: false })).alert.id;
     f = {
       hostIds: { A: ids.A!, B: ids.B! },
       spareHostId,
@@ -279,6 +310,9 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
       registryId: (await admin.registries.add.mutate({ name: "matrix", address: "127.0.0.1:1", insecure: true })).id,
       dummyUserId: dummy.user.id,
       adminTokenId: (await admin.tokens.create.mutate({ name: "matrix", role: "viewer" })).id,
+      alertIds: { A: await alertOn(ids.A!), B: await alertOn(ids.B!) },
+      alertRuleId: matrixRule.id,
+      alertChannelId: (await admin.alerts.addChannel.mutate({ name: "matrix channel", kind: "webhook", secrets: { url: "http://127.0.0.1:1/hook" } })).id,
     };
   });
 

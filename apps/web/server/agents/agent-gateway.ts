@@ -26,6 +26,7 @@ import { AGENT_LIMITS, type AgentLimits, LIMIT_FLAG_CLEARS_AFTER_MS } from "./ag
 import { AgentRequestError, AgentSession, REQUEST_TIMEOUT_MS, type RequestOptions } from "./agent-session";
 import { type CredentialCheck, type CredentialPolicy, HostCredentials, parseAlert } from "./host-credentials";
 import { HostRecords } from "./host-records";
+import type { AlertHooks } from "../alerts/alerts";
 
 /** What a busy control plane tells a connecting agent; the agent spreads its retry around it. */
 const BUSY_RETRY_AFTER_S = 5;
@@ -43,6 +44,8 @@ export interface AgentGatewayDeps {
   limits?: AgentLimits;
   /** Counts agents sent back by the join limit (metrics). */
   joinRefusals?: { inc(): void };
+  /** Alert rules hear what this replica's agents report (so each event is counted once fleet-wide). */
+  alerts?: AlertHooks;
 }
 
 /**
@@ -173,6 +176,7 @@ export class AgentGateway {
               const containers = this.capped(hostId, msg.containers, this.limits.maxContainers, "containers");
               const images = this.capped(hostId, msg.images, this.limits.maxImages, "images");
               this.replication.apply({ op: "snapshot", hostId, engine: msg.engine, containers, images });
+              for (const c of containers) if (c.health === "unhealthy") this.deps.alerts?.onContainer(hostId, c);
               admitted();
               break;
             }
@@ -186,6 +190,7 @@ export class AgentGateway {
                 break;
               }
               this.replication.apply({ op: "container.upsert", hostId, container: msg.container });
+              this.deps.alerts?.onContainer(hostId, msg.container);
               break;
             case "container.remove":
               this.replication.apply({ op: "container.remove", hostId, id: msg.id });
@@ -202,6 +207,7 @@ export class AgentGateway {
             case "engine.events":
               session.chargeEvents(msg.events.length);
               void this.observed.record(hostId, this.fleet.getHost(hostId)?.name ?? name, msg.events);
+              this.deps.alerts?.onEvents(hostId, msg.events);
               break;
             case "error":
               log.warn({ code: msg.code, message: msg.message }, "agent reported a protocol error");

@@ -30,6 +30,7 @@ export const AUDIT_ACTION_GROUPS = [
   { label: "API tokens", actions: ["token.create", "token.revoke"] },
   { label: "Second factors", actions: ["factor.enrol", "factor.verify", "factor.recovery-code", "factor.new-recovery-codes", "factor.disable", "factor.reset", "settings.two-factor"] },
   { label: "Settings", actions: ["settings.terminal", "settings.images", "settings.run-policy", "settings.update-policy"] },
+  { label: "Alerts", actions: ["alert.rule-add", "alert.rule-update", "alert.rule-remove", "alert.channel-add", "alert.channel-update", "alert.channel-remove", "alert.channel-test", "alert.acknowledge", "alert.silence"] },
   { label: "Access", actions: ["access.refused", "access.cut"] },
   { label: "Audit trail", actions: ["audit.export", "audit.checkpoint", "engine.events-summarized"] },
 ] as const;

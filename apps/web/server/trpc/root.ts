@@ -1,3 +1,4 @@
+import { alertsRouter } from "./routers/alerts";
 import { auditRouter } from "./routers/audit";
 import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
@@ -35,6 +36,7 @@ export const appRouter = createTRPCRouter({
   updates: updatesRouter,
   overview: overviewRouter,
   twoFactor: twoFactorRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,53 @@
+import type { ContainerSummary, LifecycleEvent } from "@stevedore/protocol";
+import type { ServerConfig } from "../config";
+import type { Db } from "../db";
+import type { FleetState } from "../fleet/fleet-state";
+import type { Logger } from "../logger";
+import { AlertChannels } from "./alert-channels";
+import { AlertEvaluator } from "./alert-evaluator";
+import { AlertRules } from "./alert-rules";
+import { AlertStore } from "./alert-store";
+import { DeliveryQueue } from "./delivery-queue";
+
+/** What the agent gateway tells alerts about: only what its own agents report. */
+export interface AlertHooks {
+  onEvents(hostId: string, events: LifecycleEvent[]): void;
+  onContainer(hostId: string, container: ContainerSummary): void;
+}
+
+/** Alerts and notifications: rules evaluated over the fleet, alerts in the database, a delivery queue per replica. */
+export class Alerts implements AlertHooks {
+  readonly channels: AlertChannels;
+  readonly rules: AlertRules;
+  readonly store: AlertStore;
+  readonly queue: DeliveryQueue;
+  readonly evaluator: AlertEvaluator;
+  private readonly log: Logger;
+
+  constructor(o: { db: Db; fleet: FleetState; config: ServerConfig; replicaId: string; log: Logger }) {
+    this.log = o.log;
+    this.channels = new AlertChannels(o.db, o.config.secretsKey);
+    this.rules = new AlertRules(o.db);
+    this.queue = new DeliveryQueue({ db: o.db, channels: this.channels, replicaId: o.replicaId, publicUrl: o.config.publicUrl, ...o.config.alertDelivery, log: o.log.child({ part: "delivery" }) });
+    this.store = new AlertStore(o.db, () => this.queue.kick());
+    this.evaluator = new AlertEvaluator({ db: o.db, fleet: o.fleet, store: this.store, replicaId: o.replicaId, log: o.log });
+  }
+
+  start(): void {
+    this.queue.start();
+    this.evaluator.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.evaluator.stop();
+    await this.queue.stop();
+  }
+
+  onEvents(hostId: string, events: LifecycleEvent[]): void {
+    this.evaluator.onEvents(hostId, events).catch((err: unknown) => this.log.error({ err, hostId }, "alert rules: evaluating engine events failed"));
+  }
+
+  onContainer(hostId: string, container: ContainerSummary): void {
+    this.evaluator.onContainer(hostId, container).catch((err: unknown) => this.log.error({ err, hostId }, "alert rules: evaluating a container failed"));
+  }
+}
