@@ -161,6 +161,7 @@ test("[OPERATOR] volumes beside images: creates one from the dialog (a bad name 
     await page.keyboard.press("Escape");
     await docker(["rm", "-f", `${name}-user`]);
     await expect(row).toContainText("unused");
+    await shootBoth(page, "volumes");
 
     await page.getByRole("button", { name: "Prune…" }).click();
     const prune = page.getByRole("dialog", { name: /Prune volumes on/ });
@@ -174,7 +175,6 @@ test("[OPERATOR] volumes beside images: creates one from the dialog (a bad name 
     await confirm.getByRole("button", { name: `Remove ${name}` }).click();
     await expect(page.getByText(`Removed volume ${name} on e2e-host`)).toBeVisible();
     await expect(row).toHaveCount(0);
-    await shootBoth(page, "volumes");
   } finally {
     await docker(["rm", "-f", `${name}-user`]).catch(() => "");
     await docker(["volume", "rm", "-f", name]).catch(() => "");
