@@ -35,9 +35,10 @@ export async function readFleet<M extends AgentMethod>(
   await Promise.all(
     hosts.map(async (h) => {
       if (h.status === "offline") return unread.push({ hostId: h.id, hostName: h.name, reason: "offline" });
-      if (h.status === "engine_down") return unread.push({ hostId: h.id, hostName: h.name, reason: "its engine is down" });
+      // An agent too old stays so whatever its engine does: that is the thing to say.
       const version = h.facts.protocolVersion ?? 0;
       if (version < since) return unread.push({ hostId: h.id, hostName: h.name, reason: `its agent speaks protocol ${version}; this needs ${since}: upgrade the agent` });
+      if (h.status === "engine_down") return unread.push({ hostId: h.id, hostName: h.name, reason: "its engine is down" });
       try {
         answers.push({ hostId: h.id, hostName: h.name, result: await svc.agents.request(h.id, method, params, { timeoutMs: LIST_TIMEOUT_MS }) });
       } catch (err) {
