@@ -135,7 +135,7 @@ describe("volumes and networks on a real engine", () => {
     expect(result).toMatchObject({ removed: [name("spare")], failed: [] });
     await expect(docker(["network", "inspect", spare.id])).rejects.toThrow();
     await docker(["rm", "-f", name("joiner")]);
-    expect(await operator.networks.remove.mutate({ hostId: h.hostId, id: net.id, name: net.name })).toEqual({ removed: name("net") });
+    expect(await operator.networks.remove.mutate({ hostId: h.hostId, id: net.id })).toEqual({ removed: name("net") });
     expect(await audited("network.create")).toEqual(expect.arrayContaining([`succeeded ${name("net")}`, `succeeded ${name("spare")}`]));
     expect(await audited("network.prune")).toContain("succeeded 1 unused network");
   });

@@ -36,8 +36,9 @@ export function createNetwork(svc: Pick<Services, "fleet" | "agents" | "audit">,
   return auditedResourceCommand(svc, actor, hostId, { action: "network.create", targetType: "network", targetName: network.name }, "network.create", { network }, (n) => ({ id: n.id, ipam: n.ipam }));
 }
 
-export function removeNetwork(svc: Pick<Services, "fleet" | "agents" | "audit">, actor: Actor, hostId: string, id: string, name: string | null) {
-  return auditedResourceCommand(svc, actor, hostId, { action: "network.remove", targetType: "network", targetId: id, targetName: name ?? id }, "network.remove", { id });
+/** The audit entry names the network as it was asked for; its result, the name the engine removed. */
+export function removeNetwork(svc: Pick<Services, "fleet" | "agents" | "audit">, actor: Actor, hostId: string, id: string) {
+  return auditedResourceCommand(svc, actor, hostId, { action: "network.remove", targetType: "network", targetName: id }, "network.remove", { id });
 }
 
 /** What a prune would remove on a host: networks no container is configured to join (the engine's own excepted). */

@@ -21,9 +21,7 @@ export const networksRouter = {
   create: hostProcedure("operate", OnHost.extend({ network: NetworkCreate }), onHost).mutation(({ ctx, input }) => createNetwork(ctx, actorOf(ctx), input.hostId, input.network)),
 
   /** `docker network rm`; the engine refuses while a container is connected, the agent refuses the engine's own. */
-  remove: hostProcedure("operate", OnHost.extend({ id: NetworkRef, name: z.string().max(256).optional() }), onHost).mutation(({ ctx, input }) =>
-    removeNetwork(ctx, actorOf(ctx), input.hostId, input.id, input.name ?? null),
-  ),
+  remove: hostProcedure("operate", OnHost.extend({ id: NetworkRef }), onHost).mutation(({ ctx, input }) => removeNetwork(ctx, actorOf(ctx), input.hostId, input.id)),
 
   /** What a prune would remove on a host. */
   prunePreview: hostProcedure("view", OnHost, onHost).query(({ ctx, input }) => networkPrunePreview(ctx, input.hostId)),

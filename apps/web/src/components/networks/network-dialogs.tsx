@@ -78,7 +78,7 @@ export function NetworkRemoveDialog({ network, onClose }: { network: NetworkRow 
         const n = network!;
         onClose();
         remove.mutate(
-          { hostId: n.hostId, id: n.id, name: n.name },
+          { hostId: n.hostId, id: n.id },
           {
             onSuccess: () => toast({ tone: "ok", title: `Removed network ${n.name} on ${n.hostName}` }),
             onError: (err) => toast({ tone: "error", title: `Could not remove network ${n.name}`, details: [err.message] }),
