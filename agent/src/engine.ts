@@ -145,11 +145,11 @@ export class Engine {
   }
 
   /**
-   * Streams the engine's /events for containers and images. Resolves once the stream is open; `onEnd`
+   * Streams the engine's /events for containers, images, volumes and networks. Resolves once the stream is open; `onEnd`
    * fires once when it closes (engine stopped or connection lost).
    */
   async watchEvents(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<() => void> {
-    const stream = (await this.docker.getEvents({ filters: { type: ["container", "image"] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await this.docker.getEvents({ filters: { type: ["container", "image", "volume", "network"] } })) as NodeJS.ReadableStream & { destroy(): void };
     let buffer = "";
     let ended = false;
     const end = (err?: Error) => {
@@ -166,7 +166,7 @@ export class Engine {
         if (!line) continue;
         try {
           const event = JSON.parse(line) as EngineEvent;
-          this.metrics?.engineEvents.inc({ type: event.Type === "container" || event.Type === "image" ? event.Type : "other" });
+          this.metrics?.engineEvents.inc({ type: ["container", "image", "volume", "network"].includes(event.Type) ? event.Type : "other" });
           onEvent(event);
         } catch {
           // A line the engine garbled is skipped; the next snapshot corrects any state it carried.

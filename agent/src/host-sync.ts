@@ -5,6 +5,10 @@ import { Engine, engineMessage, type EngineEvent } from "./engine";
 const ENGINE_RETRY_MS = 1_000;
 const ENGINE_RETRY_MAX_MS = 5_000;
 const IMAGE_REFRESH_DEBOUNCE_MS = 150;
+/** Volume and network events come in bursts (a container start mounts and connects several): one word per burst. */
+const RESOURCE_CHANGE_DEBOUNCE_MS = 150;
+/** Container events that change which volumes and networks are in use (the list counts stopped containers too). */
+const USAGE_EVENTS = new Set(["create", "destroy"]);
 
 /**
  * Container events that can change what the fleet view shows. Others (exec_*, attach, resize, top,
@@ -60,6 +64,8 @@ export class HostSync {
   private readonly inFlight = new Set<string>();
   private readonly dirty = new Set<string>();
   private imageTimer: NodeJS.Timeout | null = null;
+  private resourceTimer: NodeJS.Timeout | null = null;
+  private readonly changedResources = new Set<"volumes" | "networks">();
   private stopped = false;
   /** Snapshots run one at a time: a reconnect during a snapshot queues a fresh one behind it. */
   private snapshots: Promise<void> = Promise.resolve();
@@ -89,6 +95,7 @@ export class HostSync {
     this.stopEvents?.();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.imageTimer) clearTimeout(this.imageTimer);
+    if (this.resourceTimer) clearTimeout(this.resourceTimer);
     if (this.eventTimer) clearTimeout(this.eventTimer);
   }
 
@@ -244,9 +251,29 @@ export class HostSync {
     if (lifecycle) this.queueEvent(lifecycle);
     if (e.Type === "container" && e.Actor?.ID) {
       if (STATE_EVENTS.has(e.Action) || e.Action.startsWith("health_status")) void this.refreshContainer(e.Actor.ID);
+      if (USAGE_EVENTS.has(e.Action)) this.resourcesChanged("volumes", "networks");
     } else if (e.Type === "image") {
       this.scheduleImageRefresh();
+    } else if (e.Type === "volume") {
+      this.resourcesChanged("volumes");
+    } else if (e.Type === "network") {
+      this.resourcesChanged("networks");
     }
+  }
+
+  /**
+   * Volumes and networks are read live by the control plane when a page asks; the agent only says
+   * that they changed, and the browser reads them again (the same read a reload makes).
+   */
+  private resourcesChanged(...kinds: ("volumes" | "networks")[]): void {
+    for (const k of kinds) this.changedResources.add(k);
+    if (this.resourceTimer) return;
+    this.resourceTimer = setTimeout(() => {
+      this.resourceTimer = null;
+      const changed = [...this.changedResources];
+      this.changedResources.clear();
+      if (this.connected && changed.length > 0) this.send({ type: "engine.changed", kinds: changed });
+    }, RESOURCE_CHANGE_DEBOUNCE_MS);
   }
 
   private async refreshContainer(id: string): Promise<void> {

@@ -8,6 +8,7 @@ import { PullError, pullErrorCode, pullImage } from "./image-pull";
 import { RequestRefused, enforceRunPolicy } from "./run-policy";
 import { runContainer } from "./container-create";
 import { recreateContainer } from "./recreate";
+import { createNetwork, createVolume, inspectNetwork, inspectVolume, listNetworkDetails, listVolumes, pruneNetworks, pruneVolumes, removeNetwork } from "./volumes-networks";
 
 /** How the engine's HTTP status maps to a protocol error code (the message stays the engine's own). */
 function errorCode(err: unknown): ErrorCode {
@@ -111,6 +112,27 @@ async function run({ engine, sync, openStream, bindMounts, rotateCredential }: R
       const networks = await docker.listNetworks();
       return networks.map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver ?? "", scope: n.Scope ?? "", internal: n.Internal === true }));
     }
+    case "volume.list":
+      return listVolumes(docker);
+    case "volume.inspect":
+      return inspectVolume(docker, req.params.name);
+    case "volume.create":
+      return createVolume(docker, req.params.volume, req.params.admin);
+    case "volume.remove":
+      await docker.getVolume(req.params.name).remove({ force: req.params.force });
+      return { removed: req.params.name };
+    case "volume.prune":
+      return pruneVolumes(docker, req.params.remove);
+    case "network.details":
+      return listNetworkDetails(docker);
+    case "network.inspect":
+      return inspectNetwork(docker, req.params.id);
+    case "network.create":
+      return createNetwork(docker, req.params.network);
+    case "network.remove":
+      return removeNetwork(docker, req.params.id);
+    case "network.prune":
+      return pruneNetworks(docker, req.params.remove);
     case "image.inspect":
       return inspectImage(docker, req.params.id);
     case "image.disk":

@@ -131,3 +131,52 @@ test("[OPERATOR] prune is previewed from the host's section; the image page list
     await docker(["rm", "-f", "stv-e2e-img-user"]).catch(() => "");
   }
 });
+
+test("[OPERATOR] volumes beside images: creates one from the dialog (a bad name refused at its field), sees it live with its user, the prune preview names it, removes it after asking", async ({ page }) => {
+  const name = `stv-e2e-vol-${Date.now().toString(36)}`;
+  await signInAs(page, E2E_OPERATOR);
+  await page.getByRole("link", { name: "Images" }).click();
+  await page.getByRole("navigation", { name: "Images, volumes and networks" }).getByRole("link", { name: "Volumes" }).click();
+  await expect(page.getByRole("heading", { name: "Volumes", level: 1 })).toBeVisible();
+  try {
+    await page.getByRole("button", { name: "Create volume" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create volume" });
+    await dialog.getByLabel("Name").fill("-bad name");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect(dialog.getByTestId("field-error")).toContainText("a volume name is letters");
+    await dialog.getByLabel("Name").fill(name);
+    await dialog.getByLabel("Labels").fill("team=e2e");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect(page.getByText(`Created volume ${name} on e2e-host`)).toBeVisible();
+    await page.getByLabel("Search volumes").fill(name);
+    const row = page.getByTestId("volume-row").filter({ hasText: name });
+    await expect(row).toContainText("unused");
+    // A container started on the host by hand shows as its user, pushed by the engine's events.
+    await runContainer(`${name}-user`, ["sleep", "100000"], undefined, ["-v", `${name}:/data`]);
+    await expect(row).toContainText(`${name}-user`);
+    await row.getByRole("button", { name, exact: true }).click();
+    const detail = page.getByTestId("volume-detail");
+    await expect(detail).toContainText("team=e2e");
+    await expect(detail.getByRole("link", { name: `${name}-user` })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await docker(["rm", "-f", `${name}-user`]);
+    await expect(row).toContainText("unused");
+    await shootBoth(page, "volumes");
+
+    await page.getByRole("button", { name: "Prune…" }).click();
+    const prune = page.getByRole("dialog", { name: /Prune volumes on/ });
+    await expect(prune.getByRole("list", { name: "Volumes to remove" })).toContainText(name);
+    await expect(prune.getByTestId("prune-preview")).toContainText("would go with their data");
+    await prune.getByRole("button", { name: "Cancel" }).click();
+
+    await row.getByRole("button", { name: `Remove ${name} on e2e-host` }).click();
+    const confirm = page.getByRole("dialog", { name: `Remove volume ${name}?` });
+    await expect(confirm.getByRole("list", { name: "Volume to remove" })).toContainText(name);
+    await confirm.getByRole("button", { name: `Remove ${name}` }).click();
+    await expect(page.getByText(`Removed volume ${name} on e2e-host`)).toBeVisible();
+    await expect(row).toHaveCount(0);
+  } finally {
+    await docker(["rm", "-f", `${name}-user`]).catch(() => "");
+    await docker(["volume", "rm", "-f", name]).catch(() => "");
+  }
+});

@@ -55,6 +55,8 @@ export async function appPages(page: Page, container: string): Promise<AppPage[]
     { name: "hosts", path: "/hosts", ready: async (p) => void (await expect(p.getByTestId("host-card").first()).toBeVisible()) },
     { name: "host", path: hostPath, ready: heading("e2e-host") },
     { name: "images", path: "/images", ready: async (p) => void (await expect(p.getByRole("link", { name: "stevedore-test/busybox:latest" }).first()).toBeVisible()) },
+    { name: "volumes", path: "/volumes", ready: async (p) => void (await expect(p.getByRole("table", { name: "Volumes" })).toBeVisible()) },
+    { name: "networks", path: "/networks", ready: async (p) => void (await expect(p.getByTestId("network-row").filter({ hasText: "bridge" }).first()).toBeVisible()) },
     { name: "image", path: imagePath, ready: async (p) => void (await expect(p.getByRole("heading").first()).toBeVisible()) },
     { name: "registries", path: "/registries", ready: heading(/Registries/) },
     { name: "updates", path: "/updates", ready: heading(/Updates/) },

@@ -95,6 +95,36 @@ describe("agent protocol robustness", () => {
     await waitFor(() => a.closed, { what: "close" });
   });
 
+  it("refuses volume and network methods to a protocol 5 agent with 'upgrade the agent', and lists it as unread; a protocol 6 agent's engine.changed reaches the fleet's changes", async () => {
+    const a = new RawAgent(stack.url, credentials[0]!);
+    await a.opened();
+    a.hello(METHOD_SINCE["volume.list"] - 1);
+    await a.next("welcome");
+    const hostId = (await stack.cp.services.db.host.findFirstOrThrow({ where: { name: "raw-1" } })).id;
+    const admin = apiClient(stack.url, await signIn(stack.url));
+    await expect(admin.volumes.inspect.query({ hostId, name: "data" })).rejects.toMatchObject({ message: expect.stringMatching(/too old for volume.inspect .*upgrade the agent/) });
+    const list = await admin.volumes.list.query({ hostId });
+    expect(list.items).toEqual([]);
+    expect(list.unread).toEqual([{ hostId, hostName: "raw-1", reason: expect.stringMatching(/protocol 5; this needs 6: upgrade the agent/) }]);
+    expect(a.received.some((m) => m.type === "request")).toBe(false);
+    a.ws.close();
+    await waitFor(() => a.closed, { what: "close" });
+
+    const b = new RawAgent(stack.url, credentials[0]!);
+    await b.opened();
+    b.hello();
+    await b.next("welcome");
+    const seen: string[] = [];
+    const listener = (c: { kind: string; hostId: string }) => c.hostId === hostId && seen.push(c.kind);
+    stack.cp.services.fleet.changes.on("change", listener);
+    b.send({ type: "engine.changed", kinds: ["networks"] });
+    await waitFor(() => seen.includes("networks"), { what: "a networks change" });
+    stack.cp.services.fleet.changes.off("change", listener);
+    expect(seen).not.toContain("volumes");
+    b.ws.close();
+    await waitFor(() => b.closed, { what: "close" });
+  });
+
   it("refuses a run with spec fields a protocol 4 agent does not know with 'upgrade the agent', sending it nothing; without them the run goes", async () => {
     const a = new RawAgent(stack.url, credentials[0]!);
     await a.opened();

@@ -77,6 +77,18 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "images.remove": { kind: "hosts", permission: "operate" },
   "images.tag": { kind: "hosts", permission: "operate" },
   "images.prune": { kind: "hosts", permission: "operate" },
+  "volumes.list": { kind: "signed-in" },
+  "volumes.inspect": { kind: "hosts", permission: "view" },
+  "volumes.create": { kind: "hosts", permission: "operate" },
+  "volumes.remove": { kind: "hosts", permission: "operate" },
+  "volumes.prunePreview": { kind: "hosts", permission: "view" },
+  "volumes.prune": { kind: "hosts", permission: "operate" },
+  "networks.list": { kind: "signed-in" },
+  "networks.inspect": { kind: "hosts", permission: "view" },
+  "networks.create": { kind: "hosts", permission: "operate" },
+  "networks.remove": { kind: "hosts", permission: "operate" },
+  "networks.prunePreview": { kind: "hosts", permission: "view" },
+  "networks.prune": { kind: "hosts", permission: "operate" },
   "registries.list": { kind: "signed-in" },
   "registries.add": { kind: "fleet", min: "admin" },
   "registries.update": { kind: "fleet", min: "admin" },
@@ -208,6 +220,19 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "images.remove": { hostId, ref: "stevedore-test/absent:1" },
     "images.tag": { hostId, id: f.imageId, target: { repository: "stevedore-test/matrix", tag: `t${n}` } },
     "images.prune": { hostId, all: false },
+    "volumes.list": {},
+    // Ones that are not there: who may remove or prune is what is tested, not the engine's other volumes.
+    "volumes.inspect": { hostId, name: "stv-matrix-absent" },
+    "volumes.create": { hostId, volume: { name: `stv-matrix-vol-${process.pid}-${n}`, labels: { "stevedore.matrix": "1" } } },
+    "volumes.remove": { hostId, name: "stv-matrix-absent" },
+    "volumes.prunePreview": { hostId },
+    "volumes.prune": { hostId, names: ["stv-matrix-absent"] },
+    "networks.list": {},
+    "networks.inspect": { hostId, id: "stv-matrix-absent" },
+    "networks.create": { hostId, network: { name: `stv-matrix-net-${process.pid}-${n}`, labels: { "stevedore.matrix": "1" } } },
+    "networks.remove": { hostId, id: "stv-matrix-absent" },
+    "networks.prunePreview": { hostId },
+    "networks.prune": { hostId, ids: ["stv-matrix-absent"] },
     "registries.add": { name: `matrix-${n}`, address: `127.0.0.1:${10_000 + n}`, insecure: true },
     "registries.update": { id: f.registryId, registry: { name: "matrix", address: "127.0.0.1:1", insecure: true } },
     "registries.remove": { id: f.registryId },
@@ -321,6 +346,10 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
     await Promise.all(agents.map((a) => a.stop()));
     const created = (await docker(["ps", "-aq", "--filter", "label=stevedore.matrix=1"])).split("\n").filter(Boolean);
     if (created.length) await docker(["rm", "-f", ...created]);
+    const volumes = (await docker(["volume", "ls", "-q", "--filter", "label=stevedore.matrix=1"])).split("\n").filter(Boolean);
+    if (volumes.length) await docker(["volume", "rm", ...volumes]);
+    const networks = (await docker(["network", "ls", "-q", "--filter", "label=stevedore.matrix=1"])).split("\n").filter(Boolean);
+    if (networks.length) await docker(["network", "rm", ...networks]);
   });
 
   /** Calls a procedure over real HTTP and returns its error code, or "ok". */

@@ -14,3 +14,4 @@ export * from "./transport";
 export * from "./spec-from-inspect";
 export * from "./parse-docker-run";
 export * from "./run-spec-words";
+export * from "./volumes";

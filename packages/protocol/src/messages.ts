@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { ContainerId, ContainerSummary, EngineFacts, HostFacts, ImageSummary } from "./model";
 import { ImageDetail, ImageDisk, ImageId, ImagePruneResult, ImageRemoveResult, ImageTagTarget, RegistryAuth } from "./images";
-import { ContainerName, ImageReference, RunSpec, Signal } from "./run-spec";
+import { ContainerName, ImageReference, RunSpec, Signal, VOLUME_NAME } from "./run-spec";
 import { DEFAULT_RUN_POLICY, RunPolicy } from "./run-policy";
 import { FileChange, StatsBatch, StatsTable } from "./stats";
+import { NetworkCreate, NetworkDetail, NetworkPruneResult, VolumeCreate, VolumeDetail, VolumePruneResult, VolumeSummary } from "./volumes";
 
+const VolumeName = z.string().regex(VOLUME_NAME, "a volume name is letters, digits and _ . - (up to 255)");
+/** A network's id (or a unique prefix) or its name. */
+const NetworkRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "a network is named by its id or name");
 const containerId = z.string().regex(/^[0-9a-f]{12,64}$/, "a container id is 12–64 lowercase hex characters");
 
 /** One lifecycle action on one container, with the options `docker <action>` takes. */
@@ -204,6 +208,63 @@ export const AgentMethods = {
     params: z.strictObject({}),
     result: z.array(NetworkSummary).max(10_000),
   },
+  /** `docker volume ls`, each volume with the containers mounting it (protocol 6). */
+  "volume.list": {
+    params: z.strictObject({}),
+    result: z.array(VolumeSummary).max(100_000),
+  },
+  /** `docker volume inspect`, with its size from `docker system df -v` where the engine reports one. */
+  "volume.inspect": {
+    params: z.strictObject({ name: VolumeName }),
+    result: VolumeDetail,
+  },
+  /**
+   * `docker volume create`. `admin` says whether the requester is an admin: driver options naming a
+   * host path are refused otherwise (checkVolumeOptions), here and at the control plane.
+   */
+  "volume.create": {
+    params: z.strictObject({ volume: VolumeCreate, admin: z.boolean().default(false) }),
+    result: VolumeSummary,
+  },
+  /** `docker volume rm [--force]`; the engine refuses while a container uses it. */
+  "volume.remove": {
+    params: z.strictObject({ name: VolumeName, force: z.boolean().default(false) }),
+    result: z.object({ removed: z.string().max(256) }),
+  },
+  /**
+   * The unused local volumes (what `docker volume prune` removes) with their sizes; with `remove`,
+   * removes those of them named there that are still unused, and says what went and the space freed.
+   */
+  "volume.prune": {
+    params: z.strictObject({ remove: z.array(VolumeName).max(100_000).optional() }),
+    result: VolumePruneResult,
+  },
+  /** `docker network ls` with the page's details: labels, address ranges, the containers using each (protocol 6). */
+  "network.details": {
+    params: z.strictObject({}),
+    result: z.array(NetworkDetail).max(10_000),
+  },
+  "network.inspect": {
+    params: z.strictObject({ id: NetworkRef }),
+    result: NetworkDetail,
+  },
+  "network.create": {
+    params: z.strictObject({ network: NetworkCreate }),
+    result: NetworkDetail,
+  },
+  /** `docker network rm`; the engine refuses while a container is connected. */
+  "network.remove": {
+    params: z.strictObject({ id: NetworkRef }),
+    result: z.object({ removed: z.string().max(256) }),
+  },
+  /**
+   * The networks no container (running or stopped) is configured to join, the engine's own excepted;
+   * with `remove` (ids), removes those of them that are still unused.
+   */
+  "network.prune": {
+    params: z.strictObject({ remove: z.array(NetworkRef).max(10_000).optional() }),
+    result: NetworkPruneResult,
+  },
   /** Dial a stream socket (terminal.ts) for this id; answered once it is open. */
   "stream.open": {
     params: z.object({ streamId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
@@ -234,6 +295,16 @@ export const RequestMessage = z.discriminatedUnion("method", [
   z.object({ type: z.literal("request"), requestId, method: z.literal("image.prune"), params: AgentMethods["image.prune"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("credential.rotate"), params: AgentMethods["credential.rotate"].params }),
   z.object({ type: z.literal("request"), requestId, method: z.literal("network.list"), params: AgentMethods["network.list"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("volume.list"), params: AgentMethods["volume.list"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("volume.inspect"), params: AgentMethods["volume.inspect"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("volume.create"), params: AgentMethods["volume.create"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("volume.remove"), params: AgentMethods["volume.remove"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("volume.prune"), params: AgentMethods["volume.prune"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.details"), params: AgentMethods["network.details"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.inspect"), params: AgentMethods["network.inspect"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.create"), params: AgentMethods["network.create"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.remove"), params: AgentMethods["network.remove"].params }),
+  z.object({ type: z.literal("request"), requestId, method: z.literal("network.prune"), params: AgentMethods["network.prune"].params }),
 ]);
 export type RequestMessage = z.infer<typeof RequestMessage>;
 
@@ -317,6 +388,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("container.upsert"), container: ContainerSummary }),
   z.object({ type: z.literal("container.remove"), id: ContainerId }),
   z.object({ type: z.literal("images"), images: z.array(ImageSummary).max(100_000) }),
+  /** The host's volumes or networks changed (an engine event): the control plane tells browsers to read them again (protocol 6). */
+  z.object({ type: z.literal("engine.changed"), kinds: z.array(z.enum(["volumes", "networks"])).min(1).max(2) }),
   z.object({ type: z.literal("engine.events"), events: z.array(LifecycleEvent).max(10_000) }),
   z.object({ type: z.literal("heartbeat"), sentAt: z.number() }),
   StatsBatch, // protocol 1

@@ -2,15 +2,20 @@
  * Protocol version agreed in `hello`. Bump it when a message changes shape; the control plane lists
  * every version it still speaks, so an old agent gets a clear "upgrade" error instead of a crash.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 /**
  * 3 adds `credential.rotate`, 4 `container.spec` and `container.recreate`, 5 `network.list` and the run
- * spec's readOnlyRootfs, capDrop and logConfig (optional: a spec without them still suits protocol 4);
+ * spec's readOnlyRootfs, capDrop and logConfig (optional: a spec without them still suits protocol 4),
+ * 6 the volume.* methods, network.details/inspect/create/remove/prune and the `engine.changed` message;
  * the control plane sends methods only to agents that speak them.
  */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, 6];
 /** The first protocol with each method added after 1. */
-export const METHOD_SINCE = { "credential.rotate": 3, "container.spec": 4, "container.recreate": 4, "network.list": 5 } as const;
+export const METHOD_SINCE = {
+  "credential.rotate": 3, "container.spec": 4, "container.recreate": 4, "network.list": 5,
+  "volume.list": 6, "volume.inspect": 6, "volume.create": 6, "volume.remove": 6, "volume.prune": 6,
+  "network.details": 6, "network.inspect": 6, "network.create": 6, "network.remove": 6, "network.prune": 6,
+} as const;
 /** The first protocol that has this method. */
 export const protocolOf = (method: string): number => (METHOD_SINCE as Record<string, number>)[method] ?? 1;
 

@@ -198,6 +198,9 @@ export class AgentGateway {
             case "images":
               this.replication.apply({ op: "images", hostId, images: this.capped(hostId, msg.images, this.limits.maxImages, "images") });
               break;
+            case "engine.changed":
+              this.replication.apply({ op: "engine.changed", hostId, kinds: msg.kinds });
+              break;
             case "stats": // protocol 1
               this.replication.apply({ op: "stats", hostId, batch: statsTable(msg) });
               break;

@@ -21,6 +21,8 @@ export const AUDIT_ACTION_GROUPS = [
     ],
   },
   { label: "Images", actions: ["image.pull", "image.tag", "image.remove", "image.prune"] },
+  { label: "Volumes", actions: ["volume.create", "volume.remove", "volume.prune"] },
+  { label: "Networks", actions: ["network.create", "network.remove", "network.prune"] },
   { label: "Registries", actions: ["registry.add", "registry.update", "registry.remove"] },
   { label: "Terminals", actions: ["terminal.attach", "terminal.exec", "terminal.join", "terminal.allow-input", "terminal.close", "terminal.refused", "recording.play"] },
   { label: "Logs", actions: ["logs.download", "logs.refused"] },

@@ -20,6 +20,7 @@ export type FleetOp =
   | { op: "container.upsert"; hostId: string; container: ContainerSummary }
   | { op: "container.remove"; hostId: string; id: string }
   | { op: "images"; hostId: string; images: ImageSummary[] }
+  | { op: "engine.changed"; hostId: string; kinds: ("volumes" | "networks")[] }
   | { op: "stats"; hostId: string; batch: StatsTable }
   | { op: "host.limited"; hostId: string; limited: HostView["limited"] }
   | { op: "host.refused-protocol"; hostId: string; refused: RefusedProtocol }
@@ -107,6 +108,8 @@ export class FleetReplication extends EventEmitter<{ remote: [FleetOp] }> {
         return fleet.removeContainer(op.hostId, op.id);
       case "images":
         return fleet.setImages(op.hostId, op.images);
+      case "engine.changed":
+        return fleet.resourcesChanged(op.hostId, op.kinds);
       case "stats":
         return this.stats.record(op.hostId, op.batch);
       case "host.limited":

@@ -160,6 +160,9 @@ export class FleetState {
     this.emit({ kind: "host", hostId });
     this.emit({ kind: "containers", hostId });
     this.emit({ kind: "images", hostId });
+    // A reconnected host's volumes and networks may have changed while it was away.
+    this.emit({ kind: "volumes", hostId });
+    this.emit({ kind: "networks", hostId });
     this.changes.emit("snapshot", hostId);
   }
 
@@ -208,6 +211,12 @@ export class FleetState {
     this.emit({ kind: "images", hostId });
     // The hosts list counts them.
     this.emit({ kind: "host", hostId });
+  }
+
+  /** The host's volumes or networks changed on its engine (they are read live, not held here). */
+  resourcesChanged(hostId: string, kinds: readonly ("volumes" | "networks")[]): void {
+    this.entry(hostId);
+    for (const kind of kinds) this.emit({ kind, hostId });
   }
 
   setLimited(hostId: string, limited: HostView["limited"]): void {

@@ -47,4 +47,10 @@ export interface ContainerRow extends ContainerSummary {
   live: boolean;
 }
 
-export type FleetChange = { kind: "host"; hostId: string } | { kind: "containers"; hostId: string } | { kind: "images"; hostId: string };
+export type FleetChange =
+  | { kind: "host"; hostId: string }
+  | { kind: "containers"; hostId: string }
+  | { kind: "images"; hostId: string }
+  // Volumes and networks are read live from the agent; these say only that they changed.
+  | { kind: "volumes"; hostId: string }
+  | { kind: "networks"; hostId: string };

@@ -4,6 +4,8 @@ import { containersRouter } from "./routers/containers";
 import { fleetRouter } from "./routers/fleet";
 import { hostsRouter } from "./routers/hosts";
 import { imagesRouter } from "./routers/images";
+import { networksRouter } from "./routers/networks";
+import { volumesRouter } from "./routers/volumes";
 import { logsRouter } from "./routers/logs";
 import { meRouter } from "./routers/me";
 import { overviewRouter } from "./routers/overview";
@@ -23,6 +25,8 @@ export const appRouter = createTRPCRouter({
   hosts: hostsRouter,
   containers: containersRouter,
   images: imagesRouter,
+  volumes: volumesRouter,
+  networks: networksRouter,
   registries: registriesRouter,
   fleet: fleetRouter,
   audit: auditRouter,

@@ -16,7 +16,8 @@ const NAV = [
   { href: "/overview", label: "Overview" },
   { href: "/containers", label: "Containers" },
   { href: "/hosts", label: "Hosts" },
-  { href: "/images", label: "Images" },
+  // Volumes and networks are tabs of the images page: the navigation has no room for more at 1280 px.
+  { href: "/images", label: "Images", also: ["/volumes", "/networks"] },
   { href: "/updates", label: "Updates" },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
@@ -39,7 +40,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const links = (onNavigate?: () => void) =>
     nav.map((n) => (
-      <Link key={n.href} href={n.href} onClick={onNavigate} aria-current={pathname.startsWith(n.href) ? "page" : undefined} className={NAV_LINK}>
+      <Link key={n.href} href={n.href} onClick={onNavigate} aria-current={[n.href, ...(n.also ?? [])].some((p) => pathname.startsWith(p)) ? "page" : undefined} className={NAV_LINK}>
         {n.label}
       </Link>
     ));

@@ -11,6 +11,7 @@ import { bytes, shortId } from "@/lib/format";
 import { mayOperate, useCanOperateSomewhere } from "./container-actions";
 import { imageHref } from "./image-detail";
 import { HostFilter } from "./host-filter";
+import { ResourceTabs } from "./resources/resource-tabs";
 import { ImagePruneDialog } from "./image-prune-dialog";
 import { ImagePullDialog } from "./image-pull-dialog";
 import { ImageRemoveDialog, ImageTagDialog } from "./image-dialogs";
@@ -49,6 +50,7 @@ export function ImageList() {
 
   return (
     <div className="space-y-4">
+      <ResourceTabs />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Images</h1>
         <div className="flex flex-wrap items-center gap-2 text-sm">

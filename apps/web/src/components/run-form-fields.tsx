@@ -1,6 +1,6 @@
 "use client";
 
-import { cloneElement, useId, type ReactElement, type ReactNode } from "react";
+import { cloneElement, useId, useState, type ReactElement, type ReactNode } from "react";
 import type { NetworkRow } from "@/lib/run-form";
 import { Button, Input, Select } from "./ui";
 
@@ -95,5 +95,55 @@ export function NetworkPicker({ rows, choices, onChange, errors, loading }: { ro
       </div>
       {errors && errors.length > 0 && <FieldErrors errors={errors} />}
     </fieldset>
+  );
+}
+
+/** A named volume as the run form offers it: on which of the chosen hosts it exists. */
+export interface VolumeChoice {
+  name: string;
+  driver: string;
+  /** Chosen hosts that lack it (the engine would create an empty one there). */
+  missingOn: string[];
+}
+
+/**
+ * Adds `name:/path` for a named volume that exists on the chosen hosts (read from them), so a volume
+ * is chosen rather than retyped; a name typed by hand still works (the engine then creates it).
+ */
+export function VolumePicker({ choices, loading, onAdd }: { choices: VolumeChoice[]; loading: boolean; onAdd: (line: string) => void }) {
+  const [name, setName] = useState("");
+  const [target, setTarget] = useState("");
+  const id = useId();
+  const chosen = choices.find((c) => c.name === name);
+  const ready = !!chosen && target.startsWith("/");
+  return (
+    <div className="flex flex-wrap items-end gap-2 text-sm" data-testid="volume-picker">
+      <label htmlFor={`${id}-v`} className="sr-only">
+        Named volume on the hosts
+      </label>
+      <Select id={`${id}-v`} value={name} onChange={(e) => setName(e.target.value)} className="min-w-40">
+        <option value="">{loading ? "Reading the hosts' volumes…" : choices.length ? "Choose a named volume…" : "No named volumes on these hosts"}</option>
+        {choices.map((c) => (
+          <option key={c.name} value={c.name}>
+            {c.name}
+            {c.missingOn.length ? ` (not on ${c.missingOn.join(", ")})` : ""}
+          </option>
+        ))}
+      </Select>
+      <label htmlFor={`${id}-t`} className="sr-only">
+        Path in the container for the volume
+      </label>
+      <Input id={`${id}-t`} value={target} onChange={(e) => setTarget(e.target.value)} placeholder="/path/in/container" className="w-44" />
+      <Button
+        disabled={!ready}
+        onClick={() => {
+          onAdd(`${name}:${target}`);
+          setName("");
+          setTarget("");
+        }}
+      >
+        Add volume
+      </Button>
+    </div>
   );
 }

@@ -12,7 +12,7 @@ import { mayOperate } from "./container-actions";
 import { HostStatusBadge } from "./host-status-badge";
 import { ImagePullProgress, type PullState } from "./image-pull-progress";
 import { RolloutProgress } from "./rollout-progress";
-import { Field, FieldErrors, NetworkPicker, type NetworkChoice } from "./run-form-fields";
+import { Field, FieldErrors, NetworkPicker, VolumePicker, type NetworkChoice, type VolumeChoice } from "./run-form-fields";
 import { BackLink, Button, Card, ConfirmDialog, CopyButton, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 
 const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs shadow-xs placeholder:text-slate-500 aria-invalid:border-red-600";
@@ -135,6 +135,20 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
       for (const n of q.data ?? []) if (n.name !== "host" && n.name !== "none") byName.set(n.name, { driver: n.driver, on: (byName.get(n.name)?.on ?? new Set()).add(networkHosts[i]!) });
     });
     return [...byName].map(([name, n]) => ({ name, driver: n.driver, missingOn: networkHosts.filter((h, i) => networkLists[i]?.data && !n.on.has(h)).map(hostName) })).sort((a, b) => a.name.localeCompare(b.name));
+  })();
+  // The named volumes of the chosen hosts, for the volume picker (one fleet read, kept to those hosts).
+  const volumeList = useQuery({ ...trpc.volumes.list.queryOptions({}), enabled: networkHosts.length > 0, staleTime: 30_000 });
+  const volumeChoices: VolumeChoice[] = (() => {
+    const byName = new Map<string, { driver: string; on: Set<string> }>();
+    for (const v of volumeList.data?.items ?? []) {
+      if (!networkHosts.includes(v.hostId)) continue;
+      byName.set(v.name, { driver: v.driver, on: (byName.get(v.name)?.on ?? new Set()).add(v.hostId) });
+    }
+    // Anonymous volumes (64 hex) belong to one container: not something to choose.
+    return [...byName]
+      .filter(([name]) => !/^[0-9a-f]{64}$/.test(name))
+      .map(([name, v]) => ({ name, driver: v.driver, missingOn: networkHosts.filter((h) => !v.on.has(h)).map(hostName) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   })();
   // Busy from the click until the run (or every pull) has answered: a second click cannot race the first.
   const [starting, setStarting] = useState(false);
@@ -286,6 +300,11 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
             >
               <textarea value={v.volumes} onChange={(e) => set("volumes", e.target.value)} rows={2} className={textarea} placeholder="data:/var/lib/app" />
             </Field>
+            {networkHosts.length > 0 && (
+              <div className="sm:col-span-2">
+                <VolumePicker choices={volumeChoices} loading={volumeList.isPending} onAdd={(line) => set("volumes", v.volumes.trim() ? `${v.volumes.trimEnd()}\n${line}` : line)} />
+              </div>
+            )}
             {refusals.length > 0 && (
               <ul className="space-y-1 text-sm text-red-700 sm:col-span-2" data-testid="bind-refusals" aria-live="polite">
                 {refusals.map((r) => (

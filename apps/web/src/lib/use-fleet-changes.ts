@@ -58,6 +58,18 @@ export function useFleetChanges(): { connected: boolean } {
         invalidate("images", trpc.images.holders.queryKey());
       }
       if (kinds.has("images")) invalidate("images", trpc.images.inspect.queryKey());
+      // Volume and network rows name the containers using them: container changes refresh them too.
+      if (kinds.has("volumes") || kinds.has("containers")) {
+        invalidate("volumes", trpc.volumes.list.queryKey());
+        invalidate("volumes", trpc.volumes.inspect.queryKey());
+        invalidate("volumes", trpc.volumes.prunePreview.queryKey());
+      }
+      if (kinds.has("networks") || kinds.has("containers")) {
+        invalidate("networks", trpc.networks.list.queryKey());
+        invalidate("networks", trpc.networks.inspect.queryKey());
+        invalidate("networks", trpc.networks.prunePreview.queryKey());
+        invalidate("networks", trpc.hosts.networks.queryKey());
+      }
       if (kinds.has("host")) {
         invalidate("host", trpc.hosts.list.queryKey());
         invalidate("host", trpc.hosts.get.queryKey());
