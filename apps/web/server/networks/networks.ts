@@ -3,28 +3,12 @@ import type { NetworkCreate } from "@stevedore/protocol";
 import type { Actor } from "../audit/audit-log";
 import type { CallerAccess } from "../access/caller-access";
 import type { Services } from "../services";
-import { type UseFilter, auditedResourceCommand, containersNamed, matchesText, readFleet } from "../volumes/host-resources";
-
-export const NetworkListInput = z
-  .strictObject({
-    hostId: z.string().min(1).max(64).optional(),
-    name: z.string().max(256).optional(),
-    driver: z.string().max(128).optional(),
-    use: z.enum(["all", "used", "unused"]).default("all"),
-  })
-  .default({ use: "all" });
+import { type HostResourceListInput, auditedResourceCommand, containersNamed, filterHostResources, readFleet } from "../volumes/host-resources";
 
 /** Every network on the hosts the caller sees, filtered, with the containers joining it and the caller's role on its host. */
-export async function listNetworks(svc: Pick<Services, "fleet" | "agents">, access: CallerAccess, input: z.output<typeof NetworkListInput>) {
+export async function listNetworks(svc: Pick<Services, "fleet" | "agents">, access: CallerAccess, input: z.output<typeof HostResourceListInput>) {
   const { answers, unread } = await readFleet(svc, access, "network.details", {}, input.hostId);
-  const use: UseFilter = input.use;
-  const items = answers.flatMap(({ hostId, hostName, result }) =>
-    result
-      .filter((n) => matchesText(n.name, input.name) && (!input.driver || n.driver === input.driver) && (use === "all" || (use === "used") === n.containers.length > 0))
-      .map((n) => ({ ...n, hostId, hostName, containers: containersNamed(svc, hostId, n.containers), access: access.roleOn(hostId) })),
-  );
-  const drivers = [...new Set(answers.flatMap((a) => a.result.map((n) => n.driver)))].sort();
-  return { items, unread, drivers };
+  return { ...filterHostResources(svc, access, answers, input), unread };
 }
 
 export async function inspectNetwork(svc: Pick<Services, "fleet" | "agents">, hostId: string, id: string) {

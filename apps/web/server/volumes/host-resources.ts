@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { type AgentMethod, type AgentMethodParams, type AgentMethodResult, METHOD_SINCE } from "@stevedore/protocol";
 import { type Actor } from "../audit/audit-log";
 import { audited } from "../audit/audited";
@@ -78,10 +79,40 @@ export async function auditedResourceCommand<M extends AgentMethod>(
   return outcome.result;
 }
 
-/** A list filter's "in use" choice. */
-export type UseFilter = "all" | "used" | "unused";
+/** The volumes and networks lists' filter: host, a name fragment, a driver, in use or not. */
+export const HostResourceListInput = z
+  .strictObject({
+    hostId: z.string().min(1).max(64).optional(),
+    name: z.string().max(256).optional(),
+    driver: z.string().max(128).optional(),
+    use: z.enum(["all", "used", "unused"]).default("all"),
+  })
+  .default({ use: "all" });
 
-export function matchesText(value: string, query: string | undefined): boolean {
-  return !query || value.toLowerCase().includes(query.toLowerCase());
+/** What a host's list method returns per row: enough to filter by, and the container ids using it. */
+interface HostResource {
+  name: string;
+  driver: string;
+  containers: string[];
 }
 
+/**
+ * A fleet-wide list of one kind of host resource (volumes, networks) from the hosts' answers: filtered,
+ * each row with its host, the names of the containers using it and the caller's role there, and the
+ * drivers seen (the filter's choices).
+ */
+export function filterHostResources<R extends HostResource>(
+  svc: Pick<Services, "fleet">,
+  access: CallerAccess,
+  answers: { hostId: string; hostName: string; result: R[] }[],
+  input: z.output<typeof HostResourceListInput>,
+) {
+  const name = input.name?.toLowerCase();
+  const items = answers.flatMap(({ hostId, hostName, result }) =>
+    result
+      .filter((r) => (!name || r.name.toLowerCase().includes(name)) && (!input.driver || r.driver === input.driver) && (input.use === "all" || (input.use === "used") === r.containers.length > 0))
+      .map(({ containers, ...r }) => ({ ...r, hostId, hostName, containers: containersNamed(svc, hostId, containers), access: access.roleOn(hostId) })),
+  );
+  const drivers = [...new Set(answers.flatMap((a) => a.result.map((r) => r.driver)))].sort();
+  return { items, drivers };
+}

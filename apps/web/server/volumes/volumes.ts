@@ -5,28 +5,12 @@ import { recordRefusal } from "../audit/audited";
 import type { CallerAccess } from "../access/caller-access";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
-import { type UseFilter, auditedResourceCommand, containersNamed, matchesText, readFleet } from "./host-resources";
-
-export const VolumeListInput = z
-  .strictObject({
-    hostId: z.string().min(1).max(64).optional(),
-    name: z.string().max(256).optional(),
-    driver: z.string().max(128).optional(),
-    use: z.enum(["all", "used", "unused"]).default("all"),
-  })
-  .default({ use: "all" });
+import { type HostResourceListInput, auditedResourceCommand, containersNamed, filterHostResources, readFleet } from "./host-resources";
 
 /** Every volume on the hosts the caller sees, filtered, with who uses it and the caller's role on its host. */
-export async function listVolumes(svc: Pick<Services, "fleet" | "agents">, access: CallerAccess, input: z.output<typeof VolumeListInput>) {
+export async function listVolumes(svc: Pick<Services, "fleet" | "agents">, access: CallerAccess, input: z.output<typeof HostResourceListInput>) {
   const { answers, unread } = await readFleet(svc, access, "volume.list", {}, input.hostId);
-  const use: UseFilter = input.use;
-  const items = answers.flatMap(({ hostId, hostName, result }) =>
-    result
-      .filter((v) => matchesText(v.name, input.name) && (!input.driver || v.driver === input.driver) && (use === "all" || (use === "used") === v.containers.length > 0))
-      .map((v) => ({ ...v, hostId, hostName, containers: containersNamed(svc, hostId, v.containers), access: access.roleOn(hostId) })),
-  );
-  const drivers = [...new Set(answers.flatMap((a) => a.result.map((v) => v.driver)))].sort();
-  return { items, unread, drivers };
+  return { ...filterHostResources(svc, access, answers, input), unread };
 }
 
 export async function inspectVolume(svc: Pick<Services, "fleet" | "agents">, hostId: string, name: string) {

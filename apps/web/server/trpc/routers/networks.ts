@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { HostResourceListInput } from "../../volumes/host-resources";
 import { NetworkCreate } from "@stevedore/protocol";
 import { actorOf } from "../../authenticate";
-import { NetworkListInput, createNetwork, inspectNetwork, listNetworks, networkPrunePreview, pruneNetworks, removeNetwork } from "../../networks/networks";
+import { createNetwork, inspectNetwork, listNetworks, networkPrunePreview, pruneNetworks, removeNetwork } from "../../networks/networks";
 import { hostProcedure, signedInProcedure } from "../init";
 
 const OnHost = z.strictObject({ hostId: z.string().min(1).max(64) });
@@ -12,7 +13,7 @@ const NetworkRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, "a net
 
 export const networksRouter = {
   /** The networks on every host the caller sees (read live from each), and the hosts that could not say. */
-  list: signedInProcedure.input(NetworkListInput).query(({ ctx, input }) => listNetworks(ctx, ctx.access, input)),
+  list: signedInProcedure.input(HostResourceListInput).query(({ ctx, input }) => listNetworks(ctx, ctx.access, input)),
 
   /** One network: driver, address ranges, options, labels and the containers joining it. */
   inspect: hostProcedure("view", OnHost.extend({ id: NetworkRef }), onHost).query(({ ctx, input }) => inspectNetwork(ctx, input.hostId, input.id)),

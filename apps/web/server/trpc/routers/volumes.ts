@@ -1,8 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { HostResourceListInput } from "../../volumes/host-resources";
 import { VOLUME_NAME, VolumeCreate } from "@stevedore/protocol";
 import { actorOf } from "../../authenticate";
-import { VolumeListInput, createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume, volumePrunePreview } from "../../volumes/volumes";
+import { createVolume, inspectVolume, listVolumes, pruneVolumes, removeVolume, volumePrunePreview } from "../../volumes/volumes";
 import { hostProcedure, signedInProcedure } from "../init";
 
 const OnHost = z.strictObject({ hostId: z.string().min(1).max(64) });
@@ -11,7 +12,7 @@ const VolumeName = z.string().regex(VOLUME_NAME, "a volume name is letters, digi
 
 export const volumesRouter = {
   /** The volumes on every host the caller sees (read live from each), and the hosts that could not say. */
-  list: signedInProcedure.input(VolumeListInput).query(({ ctx, input }) => listVolumes(ctx, ctx.access, input)),
+  list: signedInProcedure.input(HostResourceListInput).query(({ ctx, input }) => listVolumes(ctx, ctx.access, input)),
 
   /** One volume: options, labels, the containers using it, its size where the engine reports one. */
   inspect: hostProcedure("view", OnHost.extend({ name: VolumeName }), onHost).query(({ ctx, input }) => inspectVolume(ctx, input.hostId, input.name)),

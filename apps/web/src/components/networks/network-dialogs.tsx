@@ -1,17 +1,15 @@
 "use client";
 
-import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { NetworkCreate } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { FieldErrors } from "../run-form-fields";
 import { parseKeyValues } from "../resources/key-values";
-import { Badge, Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
-import { Facts, KeyValueList } from "../volumes/volume-dialogs";
+import { Facts, type HostChoice, HostOptions, KeyValueList, UsedBy, firstHost } from "../resources/resource-parts";
+import { Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
 import type { NetworkRow } from "./network-list";
 
-type HostChoice = { id: string; name: string };
 const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs aria-invalid:border-red-600";
 
 /** One network read live: address ranges, options, labels and the containers joining it. */
@@ -38,22 +36,7 @@ export function NetworkInspectDialog({ network, onClose }: { network: NetworkRow
               ["Created", <RelativeTime key="c" at={n.createdAt} now={now} />],
               ["Options", <KeyValueList key="o" label="Driver options" values={n.options} />],
               ["Labels", <KeyValueList key="l" label="Labels" values={n.labels} />],
-              [
-                "Used by",
-                n.containers.length === 0 ? (
-                  <Badge key="u">unused</Badge>
-                ) : (
-                  <ul key="u">
-                    {n.containers.map((c) => (
-                      <li key={c.id}>
-                        <Link href={`/containers/${n.hostId}/${c.id}`} className="text-sky-700 hover:underline">
-                          {c.name}
-                        </Link>
-                      </li>
-                    ))}
-                  </ul>
-                ),
-              ],
+              ["Used by", <UsedBy key="u" hostId={n.hostId} containers={n.containers} all />],
             ]}
           />
         ) : null}
@@ -94,7 +77,7 @@ export function NetworkRemoveDialog({ network, onClose }: { network: NetworkRow 
 /** `docker network create` on one host, validated as the server validates it, problems at their fields. */
 export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(hosts.some((h) => h.id === initialHostId) ? initialHostId : (hosts[0]?.id ?? ""));
+  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
   const [name, setName] = useState("");
   const [driver, setDriver] = useState<"bridge" | "macvlan" | "ipvlan" | "overlay">("bridge");
   const [subnet, setSubnet] = useState("");
@@ -141,11 +124,7 @@ export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: 
           <label className="block space-y-1">
             <span className="font-medium">Host</span>
             <Select value={hostId} onChange={(e) => setHostId(e.target.value)} className="w-full">
-              {hosts.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
+              <HostOptions hosts={hosts} />
             </Select>
           </label>
           <label className="block space-y-1">
@@ -200,7 +179,7 @@ export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: 
 /** Unused networks on one host: the preview, then exactly those removed. */
 export function NetworkPruneDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(hosts.some((h) => h.id === initialHostId) ? initialHostId : (hosts[0]?.id ?? ""));
+  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
   const host = hosts.find((h) => h.id === hostId);
   const preview = useQuery({ ...trpc.networks.prunePreview.queryOptions({ hostId }), enabled: !!hostId });
   const prune = useMutation(trpc.networks.prune.mutationOptions());
@@ -227,11 +206,7 @@ export function NetworkPruneDialog({ hosts, initialHostId, onClose }: { hosts: H
         <label className="flex items-center gap-2">
           <span className="font-medium">Host</span>
           <Select value={hostId} onChange={(e) => setHostId(e.target.value)} disabled={!!prune.data}>
-            {hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <HostOptions hosts={hosts} />
           </Select>
         </label>
         {prune.data ? (

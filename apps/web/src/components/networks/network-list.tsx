@@ -1,17 +1,17 @@
 "use client";
 
-import Link from "next/link";
 import { useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate, useCanOperateSomewhere } from "../container-actions";
-import { HostFilter } from "../host-filter";
+import { ResourceToolbar, useResourceFilter } from "../resources/resource-filters";
+import { UsedBy } from "../resources/resource-parts";
 import { ResourceTabs } from "../resources/resource-tabs";
 import { SortHeader, useSort } from "../resources/sortable";
 import { UnreadHosts } from "../resources/unread-hosts";
-import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "../ui";
+import { Badge, Button, Card, ErrorNote, RelativeTime, Spinner, useNow } from "../ui";
 import { NetworkCreateDialog, NetworkInspectDialog, NetworkPruneDialog, NetworkRemoveDialog } from "./network-dialogs";
 
 export type NetworkRow = inferRouterOutputs<AppRouter>["networks"]["list"]["items"][number];
@@ -22,11 +22,9 @@ export function NetworkList() {
   const trpc = useTRPC();
   const now = useNow();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
-  const [name, setName] = useState("");
-  const [hostId, setHostId] = useState("");
-  const [driver, setDriver] = useState("");
-  const [use, setUse] = useState<"all" | "used" | "unused">("all");
-  const list = useQuery({ ...trpc.networks.list.queryOptions({ name: name || undefined, hostId: hostId || undefined, driver: driver || undefined, use }), placeholderData: keepPreviousData });
+  const filter = useResourceFilter();
+  const hostId = filter.values.hostId;
+  const list = useQuery({ ...trpc.networks.list.queryOptions(filter.input), placeholderData: keepPreviousData });
   const { sort, sortBy, sorted } = useSort<Column, NetworkRow>({ key: "name", dir: "asc" }, (n, key) =>
     key === "name" ? n.name : key === "host" ? n.hostName : key === "driver" ? n.driver : key === "subnet" ? (n.ipam[0]?.subnet ?? "") : key === "created" ? (n.createdAt ?? 0) : n.containers.length,
   );
@@ -42,33 +40,15 @@ export function NetworkList() {
       <ResourceTabs />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Networks</h1>
-        <div className="flex flex-wrap items-center gap-2 text-sm">
-          <Input type="search" aria-label="Search networks" placeholder="Name…" value={name} onChange={(e) => setName(e.target.value)} className="w-48" />
-          <HostFilter hosts={hosts.data} value={hostId} onChange={setHostId} />
-          <Select aria-label="Driver" value={driver} onChange={(e) => setDriver(e.target.value)}>
-            <option value="">Any driver</option>
-            {list.data?.drivers.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </Select>
-          <Select aria-label="In use" value={use} onChange={(e) => setUse(e.target.value as typeof use)}>
-            <option value="all">In use or not</option>
-            <option value="used">In use</option>
-            <option value="unused">Unused</option>
-          </Select>
-          {mayChange && (
-            <>
-              <Button onClick={() => setPruning(true)} disabled={operable.length === 0}>
-                Prune…
-              </Button>
-              <Button variant="primary" onClick={() => setCreating(true)} disabled={operable.length === 0}>
-                Create network
-              </Button>
-            </>
-          )}
-        </div>
+        <ResourceToolbar
+          noun="network"
+          filter={filter}
+          hosts={hosts.data}
+          drivers={list.data?.drivers}
+          onPrune={mayChange ? () => setPruning(true) : null}
+          onCreate={mayChange ? () => setCreating(true) : null}
+          canCreate={operable.length > 0}
+        />
       </div>
       <UnreadHosts hosts={list.data?.unread} />
       <ErrorNote error={list.error} />
@@ -117,18 +97,7 @@ export function NetworkList() {
                     <RelativeTime at={n.createdAt} now={now} />
                   </td>
                   <td data-label="Used by" className="px-4 py-2">
-                    {n.containers.length > 0 ? (
-                      <span className="flex flex-wrap gap-1">
-                        {n.containers.slice(0, 3).map((c) => (
-                          <Link key={c.id} href={`/containers/${n.hostId}/${c.id}`} className="text-sky-700 hover:underline">
-                            {c.name}
-                          </Link>
-                        ))}
-                        {n.containers.length > 3 && <span className="text-slate-500">+{n.containers.length - 3}</span>}
-                      </span>
-                    ) : (
-                      <Badge>unused</Badge>
-                    )}
+                    <UsedBy hostId={n.hostId} containers={n.containers} />
                   </td>
                   <td data-card="end" className="px-4 py-2 text-right whitespace-nowrap">
                     {mayOperate(n.access) && !n.builtIn && (

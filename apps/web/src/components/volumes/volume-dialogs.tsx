@@ -1,43 +1,17 @@
 "use client";
 
-import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { VolumeCreate } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { bytes } from "@/lib/format";
 import { FieldErrors } from "../run-form-fields";
-import { keyValueLines, parseKeyValues } from "../resources/key-values";
-import { Badge, Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
+import { parseKeyValues } from "../resources/key-values";
+import { Facts, type HostChoice, HostOptions, KeyValueList, UsedBy, firstHost } from "../resources/resource-parts";
+import { Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
 import type { VolumeRow } from "./volume-list";
 
-type HostChoice = { id: string; name: string };
 const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs aria-invalid:border-red-600";
-
-/** A definition list of facts, each a term and its value. */
-export function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
-      {rows.map(([term, value]) => (
-        <div key={term} className="contents">
-          <dt className="text-slate-500">{term}</dt>
-          <dd className="break-all">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-export function KeyValueList({ label, values }: { label: string; values: Record<string, string> }) {
-  const lines = keyValueLines(values);
-  return lines.length === 0 ? <span className="text-slate-500">none</span> : (
-    <ul aria-label={label} className="font-mono text-xs">
-      {lines.map((l) => (
-        <li key={l}>{l}</li>
-      ))}
-    </ul>
-  );
-}
 
 /** One volume read live: options, labels, the containers using it and its size where the engine reports one. */
 export function VolumeInspectDialog({ volume, onClose }: { volume: VolumeRow | null; onClose: () => void }) {
@@ -61,22 +35,7 @@ export function VolumeInspectDialog({ volume, onClose }: { volume: VolumeRow | n
               ["Size", v.sizeBytes === null ? <span key="s" className="text-slate-500">not reported by the driver</span> : bytes(v.sizeBytes)],
               ["Options", <KeyValueList key="o" label="Driver options" values={v.options} />],
               ["Labels", <KeyValueList key="l" label="Labels" values={v.labels} />],
-              [
-                "Used by",
-                v.containers.length === 0 ? (
-                  <Badge key="u">unused</Badge>
-                ) : (
-                  <ul key="u">
-                    {v.containers.map((c) => (
-                      <li key={c.id}>
-                        <Link href={`/containers/${v.hostId}/${c.id}`} className="text-sky-700 hover:underline">
-                          {c.name}
-                        </Link>
-                      </li>
-                    ))}
-                  </ul>
-                ),
-              ],
+              ["Used by", <UsedBy key="u" hostId={v.hostId} containers={v.containers} all />],
             ]}
           />
         ) : null}
@@ -122,7 +81,7 @@ export function VolumeRemoveDialog({ volume, onClose }: { volume: VolumeRow | nu
 /** `docker volume create` on one host, validated as the server validates it, problems at their fields. */
 export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(hosts.some((h) => h.id === initialHostId) ? initialHostId : (hosts[0]?.id ?? ""));
+  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
   const [name, setName] = useState("");
   const [driver, setDriver] = useState("local");
   const [options, setOptions] = useState("");
@@ -167,11 +126,7 @@ export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: H
         <label className="block space-y-1">
           <span className="font-medium">Host</span>
           <Select value={hostId} onChange={(e) => setHostId(e.target.value)} className="w-full">
-            {hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <HostOptions hosts={hosts} />
           </Select>
         </label>
         <label className="block space-y-1">
@@ -210,7 +165,7 @@ export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: H
 /** Unused volumes on one host: the preview (names and sizes, the space freed), then exactly those removed. */
 export function VolumePruneDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(hosts.some((h) => h.id === initialHostId) ? initialHostId : (hosts[0]?.id ?? ""));
+  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
   const host = hosts.find((h) => h.id === hostId);
   const preview = useQuery({ ...trpc.volumes.prunePreview.queryOptions({ hostId }), enabled: !!hostId });
   const prune = useMutation(trpc.volumes.prune.mutationOptions());
@@ -237,11 +192,7 @@ export function VolumePruneDialog({ hosts, initialHostId, onClose }: { hosts: Ho
         <label className="flex items-center gap-2">
           <span className="font-medium">Host</span>
           <Select value={hostId} onChange={(e) => setHostId(e.target.value)} disabled={!!prune.data}>
-            {hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <HostOptions hosts={hosts} />
           </Select>
         </label>
         {prune.data ? (

@@ -1,17 +1,17 @@
 "use client";
 
-import Link from "next/link";
 import { useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate, useCanOperateSomewhere } from "../container-actions";
-import { HostFilter } from "../host-filter";
+import { ResourceToolbar, useResourceFilter } from "../resources/resource-filters";
+import { UsedBy } from "../resources/resource-parts";
 import { ResourceTabs } from "../resources/resource-tabs";
 import { SortHeader, useSort } from "../resources/sortable";
 import { UnreadHosts } from "../resources/unread-hosts";
-import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "../ui";
+import { Button, Card, ErrorNote, RelativeTime, Spinner, useNow } from "../ui";
 import { VolumeCreateDialog, VolumeInspectDialog, VolumePruneDialog, VolumeRemoveDialog } from "./volume-dialogs";
 
 export type VolumeRow = inferRouterOutputs<AppRouter>["volumes"]["list"]["items"][number];
@@ -22,11 +22,9 @@ export function VolumeList() {
   const trpc = useTRPC();
   const now = useNow();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
-  const [name, setName] = useState("");
-  const [hostId, setHostId] = useState("");
-  const [driver, setDriver] = useState("");
-  const [use, setUse] = useState<"all" | "used" | "unused">("all");
-  const list = useQuery({ ...trpc.volumes.list.queryOptions({ name: name || undefined, hostId: hostId || undefined, driver: driver || undefined, use }), placeholderData: keepPreviousData });
+  const filter = useResourceFilter();
+  const hostId = filter.values.hostId;
+  const list = useQuery({ ...trpc.volumes.list.queryOptions(filter.input), placeholderData: keepPreviousData });
   const { sort, sortBy, sorted } = useSort<Column, VolumeRow>({ key: "name", dir: "asc" }, (v, key) =>
     key === "name" ? v.name : key === "host" ? v.hostName : key === "driver" ? v.driver : key === "created" ? (v.createdAt ?? 0) : v.containers.length,
   );
@@ -42,33 +40,15 @@ export function VolumeList() {
       <ResourceTabs />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Volumes</h1>
-        <div className="flex flex-wrap items-center gap-2 text-sm">
-          <Input type="search" aria-label="Search volumes" placeholder="Name…" value={name} onChange={(e) => setName(e.target.value)} className="w-48" />
-          <HostFilter hosts={hosts.data} value={hostId} onChange={setHostId} />
-          <Select aria-label="Driver" value={driver} onChange={(e) => setDriver(e.target.value)}>
-            <option value="">Any driver</option>
-            {list.data?.drivers.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </Select>
-          <Select aria-label="In use" value={use} onChange={(e) => setUse(e.target.value as typeof use)}>
-            <option value="all">In use or not</option>
-            <option value="used">In use</option>
-            <option value="unused">Unused</option>
-          </Select>
-          {mayChange && (
-            <>
-              <Button onClick={() => setPruning(true)} disabled={operable.length === 0}>
-                Prune…
-              </Button>
-              <Button variant="primary" onClick={() => setCreating(true)} disabled={operable.length === 0}>
-                Create volume
-              </Button>
-            </>
-          )}
-        </div>
+        <ResourceToolbar
+          noun="volume"
+          filter={filter}
+          hosts={hosts.data}
+          drivers={list.data?.drivers}
+          onPrune={mayChange ? () => setPruning(true) : null}
+          onCreate={mayChange ? () => setCreating(true) : null}
+          canCreate={operable.length > 0}
+        />
       </div>
       <UnreadHosts hosts={list.data?.unread} />
       <ErrorNote error={list.error} />
@@ -110,18 +90,7 @@ export function VolumeList() {
                     <RelativeTime at={v.createdAt} now={now} />
                   </td>
                   <td data-label="Used by" className="px-4 py-2">
-                    {v.containers.length > 0 ? (
-                      <span className="flex flex-wrap gap-1">
-                        {v.containers.slice(0, 3).map((c) => (
-                          <Link key={c.id} href={`/containers/${v.hostId}/${c.id}`} className="text-sky-700 hover:underline">
-                            {c.name}
-                          </Link>
-                        ))}
-                        {v.containers.length > 3 && <span className="text-slate-500">+{v.containers.length - 3}</span>}
-                      </span>
-                    ) : (
-                      <Badge>unused</Badge>
-                    )}
+                    <UsedBy hostId={v.hostId} containers={v.containers} />
                   </td>
                   <td data-card="end" className="px-4 py-2 text-right whitespace-nowrap">
                     {mayOperate(v.access) && (
