@@ -1,6 +1,6 @@
 import { expect, type Page } from "./test";
 
-/** One page of the app as the theme and accessibility specs visit it. */
+/** One page of the app as the accessibility spec visits it. */
 export interface AppPage {
   name: string;
   path: string;
