@@ -96,6 +96,7 @@ export async function userFromApiToken(db: Db, authorization: string | undefined
     grants: await loadGrants(db, owner.id),
     token: { id: token.id, name: token.name },
     ceiling,
+    twoFactorEnabled: owner.twoFactorEnabled === true,
   };
   return { user };
 }

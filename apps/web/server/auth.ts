@@ -85,6 +85,8 @@ export interface SessionUser {
   ceiling?: Role;
   /** The browser session the request came with (not set for a token); open streams end with it. */
   sessionId?: string;
+  /** Whether the user has a second factor, as read with the session (or the token's owner): the enrolment gate's input. */
+  twoFactorEnabled?: boolean;
 }
 
 /**
@@ -94,7 +96,7 @@ export interface SessionUser {
 export async function getSessionUser(auth: Auth, db: Db, headers: IncomingHttpHeaders): Promise<SessionUser | null> {
   const session = await auth.api.getSession({ headers: fromNodeHeaders(headers) });
   if (!session) return null;
-  return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id), sessionId: session.session.id };
+  return { id: session.user.id, email: session.user.email, name: session.user.name, role: asRole(session.user.role), grants: await loadGrants(db, session.user.id), sessionId: session.session.id, twoFactorEnabled: session.user.twoFactorEnabled === true };
 }
 
 /**

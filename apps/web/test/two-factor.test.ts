@@ -56,6 +56,10 @@ describe("second factors: enrolment, use, recovery codes, reset, and step-up bef
   it("a role that requires a factor can do nothing but enrol; enrolment with a code from the app lifts it, and the code cannot be used again", async () => {
     await expect(apiClient(h.stack.url, first).containers.list.query({})).rejects.toThrow("your role (operator) requires a second factor");
     expect(await apiClient(h.stack.url, first).twoFactor.status.query()).toMatchObject({ totp: false, required: true, mustEnrol: true });
+    // Plain HTTP endpoints authenticate on their own: the gate holds there too.
+    const download = await fetch(`${h.stack.url}/api/logs/download?hostId=${h.hostId}&containerId=${shell}`, { headers: { cookie: first } });
+    expect(download.status).toBe(412);
+    expect(((await download.json()) as { error: string }).error).toMatch("your role (operator) requires a second factor");
 
     const started = await authPost(h.stack.url, "/two-factor/enable", first, { password: PASSWORD });
     expect(started.status).toBe(200);

@@ -8,6 +8,7 @@ import type { Services } from "../services";
 import { AuditQuery } from "./audit-log";
 import { audited } from "./audited";
 import { sendJson } from "../http-json";
+import { assertEnrolled } from "../two-factor/enrolment-gate";
 
 /** The most AuditQuery allows per page; the export walks the cursor with pages of this size. */
 const BATCH = 500;
@@ -90,6 +91,7 @@ export async function handleAuditExport(req: http.IncomingMessage, res: http.Ser
   if (req.method !== "GET") return sendJson(res, 405, { error: "GET only" });
   const auth = await authenticate(services, req);
   if (!auth.user) throw new DomainError("unauthorized", auth.refusedToken?.reason ?? "sign in first");
+  await assertEnrolled(services, auth.user, "audit.export");
   const query = parseExportQuery(new URL(req.url ?? "/", "http://localhost").searchParams);
   if (!query.ok) return sendJson(res, 400, { error: query.error });
   // A non-admin's export holds what their list shows: entries about the hosts they see.

@@ -8,6 +8,7 @@ import { checkedOrRefused } from "../audit/audited";
 import { actorOf, authenticate } from "../authenticate";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
+import { assertEnrolled } from "../two-factor/enrolment-gate";
 
 export function isLogsDownloadPath(pathname: string): boolean {
   return pathname === LOGS_DOWNLOAD_PATH;
@@ -34,6 +35,7 @@ export async function handleLogsDownload(req: http.IncomingMessage, res: http.Se
   const auth = await authenticate(services, req);
   const { user } = auth;
   if (!user) throw new DomainError("unauthorized", auth.refusedToken?.reason ?? "sign in first");
+  await assertEnrolled(services, user, "logs.download");
   const params = Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
   const query = Query.safeParse(params);
   if (!query.success) return sendJson(res, 400, { error: query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });

@@ -5,6 +5,7 @@ import { actorOf, authenticate } from "../authenticate";
 import { DomainError } from "../domain-error";
 import type { Services } from "../services";
 import { mayPlayRecording } from "./recordings";
+import { assertEnrolled } from "../two-factor/enrolment-gate";
 
 const PATH = /^\/api\/recordings\/(term_[A-Za-z0-9_-]{8,64})\.cast$/;
 
@@ -22,6 +23,7 @@ export async function handleRecordingDownload(req: http.IncomingMessage, res: ht
   const auth = await authenticate(services, req, { tokens: false });
   const { user } = auth;
   if (!user) throw new DomainError("unauthorized", "sign in first");
+  await assertEnrolled(services, user, "recording.play");
   const opened = await services.db.auditEntry.findFirst({
     where: { action: { startsWith: "terminal." }, phase: "requested", params: { contains: `"sessionId":"${sessionId}"` } },
     select: { actorId: true },

@@ -5,7 +5,6 @@ import type { Bus } from "../cluster/bus";
 import type { Db } from "../db";
 import { DomainError } from "../domain-error";
 import type { Settings } from "../settings";
-import { mustEnrol } from "./enrolment-gate";
 import { TwoFactorPolicy, roleNeedsFactor } from "./policy";
 import { factorVerifiedAt } from "./step-up";
 
@@ -19,12 +18,16 @@ interface Deps {
 /** The caller's own second factors, as the profile page and the terminal dialog read them. */
 export async function factorStatus(deps: Deps, user: { id: string; role: Parameters<typeof roleNeedsFactor>[1]; sessionId?: string }) {
   const policy = await deps.settings.get("twoFactor");
-  const row = await deps.db.user.findUnique({ where: { id: user.id }, select: { twoFactorEnabled: true, twoFactors: { select: { backupCodes: true } } } });
+  // Only the flag: the (encrypted) secret and recovery codes are not read for a status.
+  const row = await deps.db.user.findUnique({ where: { id: user.id }, select: { twoFactorEnabled: true } });
   const verifiedAt = user.sessionId ? await factorVerifiedAt(deps.bus, user.sessionId) : null;
+  const totp = row?.twoFactorEnabled === true;
+  const required = roleNeedsFactor(policy, user.role);
   return {
-    totp: row?.twoFactorEnabled === true,
-    required: roleNeedsFactor(policy, user.role),
-    mustEnrol: await mustEnrol(deps, user),
+    totp,
+    required,
+    // What the enrolment gate decides (enrolment-gate.ts), from the policy and row read above.
+    mustEnrol: required && !totp,
     /** When this browser session last proved a second factor, and how long a step-up lasts. */
     verifiedAt: verifiedAt?.toISOString() ?? null,
     stepUpMinutes: policy.stepUpMinutes,
