@@ -12,6 +12,10 @@ import { type AuthedContext, adminProcedure, hostProcedure, signedInProcedure } 
 
 const Id = z.object({ id: z.string().min(1).max(64) });
 const AlertId = z.object({ alertId: z.string().min(1).max(64) });
+/** Open, neither acknowledged nor silenced. */
+const firing = (now: Date) => ({ resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] });
+/** Filtered in the query, so a caller who sees few hosts still gets a full page (and a true count). */
+const visibleHosts = (ctx: AuthedContext) => [...ctx.fleet.hostIds()].filter(ctx.access.sees);
 const hostOfAlert = async (i: { alertId: string }, ctx: AuthedContext) => [(await ctx.alerts.store.existing(i.alertId)).hostId];
 
 function audit(ctx: AuthedContext, action: AuditAction, target: { type: string; id: string; name: string }, params: unknown, host?: { id: string; name: string }) {
@@ -35,20 +39,19 @@ export const alertsRouter = {
       const now = new Date();
       const state =
         input.state === "open" ? { resolvedAt: null }
-        : input.state === "firing" ? { resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] }
+        : input.state === "firing" ? firing(now)
         : input.state === "acknowledged" ? { resolvedAt: null, acknowledgedAt: { not: null } }
         : input.state === "silenced" ? { resolvedAt: null, silencedUntil: { gt: now } }
         : input.state === "resolved" ? { resolvedAt: { not: null } }
         : {};
-      const rows = await ctx.db.alert.findMany({ where: { ...state, ...(input.hostId && { hostId: input.hostId }), ...(input.subject && { subject: input.subject }) }, orderBy: { lastAt: "desc" }, take: input.limit * 4 });
-      return rows.filter((a) => ctx.access.sees(a.hostId)).slice(0, input.limit).map((a) => ({ ...a, mayOperate: ctx.access.may(a.hostId, "operate") }));
+      const hosts = visibleHosts(ctx).filter((id) => !input.hostId || id === input.hostId);
+      const rows = await ctx.db.alert.findMany({ where: { ...state, hostId: { in: hosts }, ...(input.subject && { subject: input.subject }) }, orderBy: { lastAt: "desc" }, take: input.limit });
+      return rows.map((a) => ({ ...a, mayOperate: ctx.access.may(a.hostId, "operate") }));
     }),
 
   /** Open alerts that are neither acknowledged nor silenced, on the hosts the caller sees: the navigation's count. */
   firingCount: signedInProcedure.query(async ({ ctx }) => {
-    const now = new Date();
-    const rows = await ctx.db.alert.findMany({ where: { resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] }, select: { hostId: true }, take: 10_000 });
-    return rows.filter((a) => ctx.access.sees(a.hostId)).length;
+    return ctx.db.alert.count({ where: { ...firing(new Date()), hostId: { in: visibleHosts(ctx) } } });
   }),
 
   /** An alert's delivery log (every attempt, its status and error). */
