@@ -5,7 +5,7 @@ import { ChannelInput } from "../../alerts/channel-kinds";
 import { SendError, send } from "../../alerts/channel-senders";
 import { type AttemptLog, notification } from "../../alerts/delivery-queue";
 import type { AuditAction } from "../../audit/audit-actions";
-import { recordAction } from "../../audit/audited";
+import { audited, recordAction } from "../../audit/audited";
 import { actorOf } from "../../authenticate";
 import { newId } from "../../agents/secrets";
 import { type AuthedContext, adminProcedure, hostProcedure, signedInProcedure } from "../init";
@@ -123,13 +123,17 @@ export const alertsRouter = {
   /** "Send test": a saved channel or the form's draft (its empty secrets from the saved one), sent now, the answer returned. */
   testChannel: adminProcedure.input(z.object({ id: z.string().max(64).optional(), channel: ChannelInput })).mutation(async ({ ctx, input }) => {
     const target = await ctx.alerts.channels.draftTarget(input.channel, input.id);
-    let result: { ok: true; status: number | null } | { ok: false; status: number | null; error: string };
-    try {
-      result = { ok: true, ...(await send(target, notification(newId("dlv"), "test", null, ctx.config.publicUrl))) };
-    } catch (err) {
-      result = { ok: false, status: err instanceof SendError ? err.status : null, error: err instanceof SendError ? err.message : "sending failed" };
-    }
-    await audit(ctx, "alert.channel-test", { type: "alert-channel", id: input.id ?? "draft", name: input.channel.name }, { kind: target.kind, ok: result.ok, status: result.status, error: result.ok ? null : result.error });
-    return result;
+    let status: number | null = null;
+    // Audited with its real outcome: a send the receiver refused is a failed entry, in its words.
+    const outcome = await audited(ctx.audit, { actor: actorOf(ctx), action: "alert.channel-test", targetType: "alert-channel", targetId: input.id ?? "draft", targetName: input.channel.name, params: { kind: target.kind } }, async () => {
+      try {
+        return await send(target, notification(newId("dlv"), "test", null, ctx.config.publicUrl));
+      } catch (err) {
+        if (!(err instanceof SendError)) throw new Error("sending failed");
+        status = err.status;
+        throw err;
+      }
+    }, (r) => ({ params: { kind: target.kind, status: r.status } }));
+    return outcome.ok ? { ok: true as const, status: outcome.result.status } : { ok: false as const, status, error: outcome.error.message };
   }),
 } satisfies TRPCRouterRecord;
