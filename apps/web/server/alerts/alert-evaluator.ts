@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import { RuleParams, RuleScope, type RuleKind, containerInScope, hostInScope } from "./alert-kinds";
-import type { AlertRow, AlertStore, RuleRef } from "./alert-store";
+import { type AlertRow, type AlertStore, type RuleRef, groupKeyOf } from "./alert-store";
 
 export interface LoadedRule extends RuleRef {
   scope: RuleScope;
@@ -137,17 +137,20 @@ export class AlertEvaluator {
   async sweep(now = Date.now()): Promise<void> {
     const rules = await this.currentRules();
     const byId = new Map(rules.map((r) => [r.id, r]));
+    const open = await this.o.store.openAlerts();
+    // An offline host already alerted on is a state, not news: no read per host and rule every sweep.
+    const alerted = new Set(open.map((a) => a.openKey));
     for (const rule of rules.filter((r) => r.kind === "host.offline")) {
       for (const hostId of this.o.fleet.hostIds()) {
         const host = this.o.fleet.getHost(hostId);
         if (!host || host.status !== "offline" || host.lastSeenAt === null || !hostInScope(rule.scope, host)) continue;
         // After a restart every host starts offline until its agent is back: count from then at the earliest.
         const since = Math.max(host.lastSeenAt, this.startedAt);
-        if (now - since < rule.params.seconds * 1000) continue;
+        if (now - since < rule.params.seconds * 1000 || alerted.has(groupKeyOf(rule.id, hostId, null))) continue;
         await this.o.store.raise({ rule, hostId, hostName: host.name, subject: null, summary: `${host.name}'s agent has been offline since ${new Date(host.lastSeenAt).toISOString()}`, recurring: false });
       }
     }
-    for (const alert of await this.o.store.openAlerts()) {
+    for (const alert of open) {
       if (this.cleared(alert, byId.get(alert.ruleId), now)) await this.o.store.resolve(alert.id, new Date(now));
     }
   }
