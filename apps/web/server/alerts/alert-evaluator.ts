@@ -35,7 +35,7 @@ export class AlertEvaluator {
   private sweeping: Promise<void> | null = null;
 
   constructor(
-    private readonly o: { db: Db; fleet: FleetState; store: AlertStore; replicaId: string; log: Logger },
+    private readonly o: { db: Db; fleet: FleetState; store: AlertStore; log: Logger },
   ) {}
 
   start(): void {

@@ -30,7 +30,7 @@ export class Alerts implements AlertHooks {
     this.rules = new AlertRules(o.db);
     this.queue = new DeliveryQueue({ db: o.db, channels: this.channels, replicaId: o.replicaId, publicUrl: o.config.publicUrl, ...o.config.alertDelivery, log: o.log.child({ part: "delivery" }) });
     this.store = new AlertStore(o.db, () => this.queue.kick());
-    this.evaluator = new AlertEvaluator({ db: o.db, fleet: o.fleet, store: this.store, replicaId: o.replicaId, log: o.log });
+    this.evaluator = new AlertEvaluator({ db: o.db, fleet: o.fleet, store: this.store, log: o.log });
   }
 
   start(): void {
