@@ -18,6 +18,9 @@ const DELIBERATE_MS = 15_000;
 /** Events replayed after a reconnect that are older than this are history, not news. */
 const STALE_EVENT_MS = 10 * 60_000;
 
+/** The engine events a rule reads; the rest (exec, attach, network...) are passed over unlooked at. */
+export const WATCHED_ACTIONS: ReadonlySet<string> = new Set(["kill", "stop", "oom", "die", "start", "destroy"]);
+
 /**
  * Turns what the fleet reports into alerts. Engine events and container changes come from the
  * agent's own replica only (AgentGateway calls `onEvents` / `onContainer`), so each is counted once
@@ -81,6 +84,7 @@ export class AlertEvaluator {
     if (rules.length === 0) return;
     const hostName = this.o.fleet.getHost(hostId)?.name ?? hostId;
     for (const e of events) {
+      if (!WATCHED_ACTIONS.has(e.action)) continue;
       const at = Number(BigInt(e.timeNano) / 1_000_000n);
       if (now - at > STALE_EVENT_MS) continue;
       const key = `${hostId}/${e.id}`;
@@ -125,9 +129,8 @@ export class AlertEvaluator {
     }
   }
 
-  /** A container's new state (or each of a snapshot's), on the replica holding its agent. */
+  /** An unhealthy container (Alerts passes only those), on the replica holding its agent. */
   async onContainer(hostId: string, c: ContainerSummary): Promise<void> {
-    if (c.health !== "unhealthy") return;
     const rules = this.rulesFor(await this.currentRules(), "container.unhealthy", hostId, c);
     const hostName = this.o.fleet.getHost(hostId)?.name ?? hostId;
     for (const rule of rules) await this.o.store.raise({ rule, hostId, hostName, subject: c.name, containerId: c.id, summary: `${c.name} on ${hostName} is unhealthy`, recurring: false });
