@@ -146,6 +146,9 @@ describe("alerts: rules on the live fleet, delivered from the database", () => {
       const wrong = await api.alerts.testChannel.mutate({ channel: { ...channel, secrets: { smtpPassword: "wrong" } } });
       expect(wrong).toMatchObject({ ok: false });
       const [audited] = (await api.audit.list.query({ action: "alert.channel-test", limit: 1 })).items;
+      // The refused send is audited as failed, in the server's words, not as a success.
+      expect(audited).toMatchObject({ phase: "failed", error: (wrong as { error: string }).error });
+      expect((await api.audit.list.query({ action: "alert.channel-test", phase: "succeeded" })).items).toHaveLength(1);
       expect(JSON.stringify(audited)).not.toContain("smtp-secret");
       expect(JSON.stringify(audited)).not.toContain("\"wrong\"");
     } finally {

@@ -401,6 +401,16 @@ describe("authorization matrix: every procedure × every caller, with valid inpu
     });
   }
 
+  it("lists and counts only the alerts of the hosts a caller sees", async () => {
+    const alpha = apiClient(stack.url, cookies.alphaViewer!);
+    const seen = (await alpha.alerts.list.query({ state: "all" })).map((a) => a.id);
+    expect(seen).toContain(f.alertIds.A);
+    expect(seen).not.toContain(f.alertIds.B);
+    const admin = apiClient(stack.url, cookies.admin);
+    expect((await admin.alerts.list.query({ state: "all" })).map((a) => a.id)).toEqual(expect.arrayContaining([f.alertIds.A, f.alertIds.B]));
+    expect(await alpha.alerts.list.query({ state: "all", hostId: f.hostIds.B })).toEqual([]);
+  });
+
   it("audits every refusal with the procedure and the host refused (without naming a host the caller cannot see)", async () => {
     const alpha = apiClient(stack.url, cookies.alphaOperator!);
     await expect(alpha.containers.operate.mutate({ targets: [{ hostId: f.hostIds.B, id: f.containerId }], operation: { action: "stop" } })).rejects.toThrow(`you have no access to host ${f.hostIds.B}`);

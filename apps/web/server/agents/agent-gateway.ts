@@ -176,7 +176,7 @@ export class AgentGateway {
               const containers = this.capped(hostId, msg.containers, this.limits.maxContainers, "containers");
               const images = this.capped(hostId, msg.images, this.limits.maxImages, "images");
               this.replication.apply({ op: "snapshot", hostId, engine: msg.engine, containers, images });
-              for (const c of containers) if (c.health === "unhealthy") this.deps.alerts?.onContainer(hostId, c);
+              for (const c of containers) this.deps.alerts?.onContainer(hostId, c);
               admitted();
               break;
             }

@@ -45,11 +45,6 @@ export class AlertChannels {
     return rows.map((r) => this.view(r));
   }
 
-  async get(id: string): Promise<ChannelView | null> {
-    const row = await this.db.alertChannel.findUnique({ where: { id } });
-    return row ? this.view(row) : null;
-  }
-
   /** What a delivery needs, secrets opened; null when the channel is gone. */
   async target(id: string): Promise<ChannelTarget | null> {
     const row = await this.db.alertChannel.findUnique({ where: { id } });

@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import { RuleParams, RuleScope, type RuleKind, containerInScope, hostInScope } from "./alert-kinds";
-import type { AlertRow, AlertStore, RuleRef } from "./alert-store";
+import { type AlertRow, type AlertStore, type RuleRef, groupKeyOf } from "./alert-store";
 
 export interface LoadedRule extends RuleRef {
   scope: RuleScope;
@@ -17,6 +17,9 @@ const SWEEP_MS = 2_000;
 const DELIBERATE_MS = 15_000;
 /** Events replayed after a reconnect that are older than this are history, not news. */
 const STALE_EVENT_MS = 10 * 60_000;
+
+/** The engine events a rule reads; the rest (exec, attach, network...) are passed over unlooked at. */
+export const WATCHED_ACTIONS: ReadonlySet<string> = new Set(["kill", "stop", "oom", "die", "start", "destroy"]);
 
 /**
  * Turns what the fleet reports into alerts. Engine events and container changes come from the
@@ -35,7 +38,7 @@ export class AlertEvaluator {
   private sweeping: Promise<void> | null = null;
 
   constructor(
-    private readonly o: { db: Db; fleet: FleetState; store: AlertStore; replicaId: string; log: Logger },
+    private readonly o: { db: Db; fleet: FleetState; store: AlertStore; log: Logger },
   ) {}
 
   start(): void {
@@ -81,6 +84,7 @@ export class AlertEvaluator {
     if (rules.length === 0) return;
     const hostName = this.o.fleet.getHost(hostId)?.name ?? hostId;
     for (const e of events) {
+      if (!WATCHED_ACTIONS.has(e.action)) continue;
       const at = Number(BigInt(e.timeNano) / 1_000_000n);
       if (now - at > STALE_EVENT_MS) continue;
       const key = `${hostId}/${e.id}`;
@@ -125,9 +129,8 @@ export class AlertEvaluator {
     }
   }
 
-  /** A container's new state (or each of a snapshot's), on the replica holding its agent. */
+  /** An unhealthy container (Alerts passes only those), on the replica holding its agent. */
   async onContainer(hostId: string, c: ContainerSummary): Promise<void> {
-    if (c.health !== "unhealthy") return;
     const rules = this.rulesFor(await this.currentRules(), "container.unhealthy", hostId, c);
     const hostName = this.o.fleet.getHost(hostId)?.name ?? hostId;
     for (const rule of rules) await this.o.store.raise({ rule, hostId, hostName, subject: c.name, containerId: c.id, summary: `${c.name} on ${hostName} is unhealthy`, recurring: false });
@@ -137,17 +140,20 @@ export class AlertEvaluator {
   async sweep(now = Date.now()): Promise<void> {
     const rules = await this.currentRules();
     const byId = new Map(rules.map((r) => [r.id, r]));
+    const open = await this.o.store.openAlerts();
+    // An offline host already alerted on is a state, not news: no read per host and rule every sweep.
+    const alerted = new Set(open.map((a) => a.openKey));
     for (const rule of rules.filter((r) => r.kind === "host.offline")) {
       for (const hostId of this.o.fleet.hostIds()) {
         const host = this.o.fleet.getHost(hostId);
         if (!host || host.status !== "offline" || host.lastSeenAt === null || !hostInScope(rule.scope, host)) continue;
         // After a restart every host starts offline until its agent is back: count from then at the earliest.
         const since = Math.max(host.lastSeenAt, this.startedAt);
-        if (now - since < rule.params.seconds * 1000) continue;
+        if (now - since < rule.params.seconds * 1000 || alerted.has(groupKeyOf(rule.id, hostId, null))) continue;
         await this.o.store.raise({ rule, hostId, hostName: host.name, subject: null, summary: `${host.name}'s agent has been offline since ${new Date(host.lastSeenAt).toISOString()}`, recurring: false });
       }
     }
-    for (const alert of await this.o.store.openAlerts()) {
+    for (const alert of open) {
       if (this.cleared(alert, byId.get(alert.ruleId), now)) await this.o.store.resolve(alert.id, new Date(now));
     }
   }

@@ -4,7 +4,7 @@ import type { Db } from "../db";
 import type { FleetState } from "../fleet/fleet-state";
 import type { Logger } from "../logger";
 import { AlertChannels } from "./alert-channels";
-import { AlertEvaluator } from "./alert-evaluator";
+import { AlertEvaluator, WATCHED_ACTIONS } from "./alert-evaluator";
 import { AlertRules } from "./alert-rules";
 import { AlertStore } from "./alert-store";
 import { DeliveryQueue } from "./delivery-queue";
@@ -30,7 +30,7 @@ export class Alerts implements AlertHooks {
     this.rules = new AlertRules(o.db);
     this.queue = new DeliveryQueue({ db: o.db, channels: this.channels, replicaId: o.replicaId, publicUrl: o.config.publicUrl, ...o.config.alertDelivery, log: o.log.child({ part: "delivery" }) });
     this.store = new AlertStore(o.db, () => this.queue.kick());
-    this.evaluator = new AlertEvaluator({ db: o.db, fleet: o.fleet, store: this.store, replicaId: o.replicaId, log: o.log });
+    this.evaluator = new AlertEvaluator({ db: o.db, fleet: o.fleet, store: this.store, log: o.log });
   }
 
   start(): void {
@@ -43,11 +43,15 @@ export class Alerts implements AlertHooks {
     await this.queue.stop();
   }
 
+  // Both run on every engine event and container change: what no rule reads is dropped here,
+  // without a promise or a rules lookup.
   onEvents(hostId: string, events: LifecycleEvent[]): void {
+    if (!events.some((e) => WATCHED_ACTIONS.has(e.action))) return;
     this.evaluator.onEvents(hostId, events).catch((err: unknown) => this.log.error({ err, hostId }, "alert rules: evaluating engine events failed"));
   }
 
   onContainer(hostId: string, container: ContainerSummary): void {
+    if (container.health !== "unhealthy") return;
     this.evaluator.onContainer(hostId, container).catch((err: unknown) => this.log.error({ err, hostId }, "alert rules: evaluating a container failed"));
   }
 }

@@ -104,9 +104,15 @@ export class DeliveryQueue {
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
-    const target = await this.o.channels.target(d.channelId).catch(() => null);
+    // A channel that cannot be read now (the database, SECRETS_KEY changed) is not a removed one:
+    // it is retried. Only the error's name is logged: a parse error would quote the opened secrets.
+    const target = await this.o.channels.target(d.channelId).catch((err: unknown) => {
+      this.o.log.warn({ deliveryId: d.id, channelId: d.channelId, error: err instanceof Error ? err.name : "unknown" }, "alert delivery: the channel could not be read");
+      return "unreadable" as const;
+    });
     const alert = d.alertId ? await this.o.db.alert.findUnique({ where: { id: d.alertId } }) : null;
-    if (!target) error = "the channel was removed";
+    if (target === "unreadable") error = "the channel could not be read";
+    else if (!target) error = "the channel was removed";
     else if (d.alertId && !alert) error = "the alert was removed";
     else {
       try {

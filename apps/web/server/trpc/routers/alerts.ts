@@ -3,15 +3,19 @@ import { z } from "zod";
 import { RuleInput } from "../../alerts/alert-kinds";
 import { ChannelInput } from "../../alerts/channel-kinds";
 import { SendError, send } from "../../alerts/channel-senders";
-import { notification } from "../../alerts/delivery-queue";
+import { type AttemptLog, notification } from "../../alerts/delivery-queue";
 import type { AuditAction } from "../../audit/audit-actions";
-import { recordAction } from "../../audit/audited";
+import { audited, recordAction } from "../../audit/audited";
 import { actorOf } from "../../authenticate";
 import { newId } from "../../agents/secrets";
 import { type AuthedContext, adminProcedure, hostProcedure, signedInProcedure } from "../init";
 
 const Id = z.object({ id: z.string().min(1).max(64) });
 const AlertId = z.object({ alertId: z.string().min(1).max(64) });
+/** Open, neither acknowledged nor silenced. */
+const firing = (now: Date) => ({ resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] });
+/** Filtered in the query, so a caller who sees few hosts still gets a full page (and a true count). */
+const visibleHosts = (ctx: AuthedContext) => [...ctx.fleet.hostIds()].filter(ctx.access.sees);
 const hostOfAlert = async (i: { alertId: string }, ctx: AuthedContext) => [(await ctx.alerts.store.existing(i.alertId)).hostId];
 
 function audit(ctx: AuthedContext, action: AuditAction, target: { type: string; id: string; name: string }, params: unknown, host?: { id: string; name: string }) {
@@ -35,27 +39,28 @@ export const alertsRouter = {
       const now = new Date();
       const state =
         input.state === "open" ? { resolvedAt: null }
-        : input.state === "firing" ? { resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] }
+        : input.state === "firing" ? firing(now)
         : input.state === "acknowledged" ? { resolvedAt: null, acknowledgedAt: { not: null } }
         : input.state === "silenced" ? { resolvedAt: null, silencedUntil: { gt: now } }
         : input.state === "resolved" ? { resolvedAt: { not: null } }
         : {};
-      const rows = await ctx.db.alert.findMany({ where: { ...state, ...(input.hostId && { hostId: input.hostId }), ...(input.subject && { subject: input.subject }) }, orderBy: { lastAt: "desc" }, take: input.limit * 4 });
-      return rows.filter((a) => ctx.access.sees(a.hostId)).slice(0, input.limit).map((a) => ({ ...a, mayOperate: ctx.access.may(a.hostId, "operate") }));
+      const hosts = visibleHosts(ctx).filter((id) => !input.hostId || id === input.hostId);
+      const rows = await ctx.db.alert.findMany({ where: { ...state, hostId: { in: hosts }, ...(input.subject && { subject: input.subject }) }, orderBy: { lastAt: "desc" }, take: input.limit });
+      return rows.map((a) => ({ ...a, mayOperate: ctx.access.may(a.hostId, "operate") }));
     }),
 
   /** Open alerts that are neither acknowledged nor silenced, on the hosts the caller sees: the navigation's count. */
   firingCount: signedInProcedure.query(async ({ ctx }) => {
-    const now = new Date();
-    const rows = await ctx.db.alert.findMany({ where: { resolvedAt: null, acknowledgedAt: null, OR: [{ silencedUntil: null }, { silencedUntil: { lte: now } }] }, select: { hostId: true }, take: 10_000 });
-    return rows.filter((a) => ctx.access.sees(a.hostId)).length;
+    return ctx.db.alert.count({ where: { ...firing(new Date()), hostId: { in: visibleHosts(ctx) } } });
   }),
 
   /** An alert's delivery log (every attempt, its status and error). */
   deliveries: hostProcedure("view", AlertId, hostOfAlert).query(async ({ ctx, input }) => {
     const rows = await ctx.db.alertDelivery.findMany({ where: { alertId: input.alertId }, orderBy: { createdAt: "asc" } });
-    const channels = new Map((await ctx.alerts.channels.list()).map((c) => [c.id, c.name]));
-    return rows.map(({ leaseOwner: _owner, ...d }) => ({ ...d, channelName: channels.get(d.channelId) ?? "(removed channel)", log: JSON.parse(d.log) as { at: string; status: number | null; error: string | null; ms: number }[] }));
+    // Names only: listing the channels would open every channel's sealed secrets.
+    const named = await ctx.db.alertChannel.findMany({ where: { id: { in: [...new Set(rows.map((d) => d.channelId))] } }, select: { id: true, name: true } });
+    const channels = new Map(named.map((c) => [c.id, c.name]));
+    return rows.map(({ leaseOwner: _owner, ...d }) => ({ ...d, channelName: channels.get(d.channelId) ?? "(removed channel)", log: JSON.parse(d.log) as AttemptLog[] }));
   }),
 
   acknowledge: hostProcedure("operate", AlertId, hostOfAlert).mutation(async ({ ctx, input }) => {
@@ -118,13 +123,17 @@ export const alertsRouter = {
   /** "Send test": a saved channel or the form's draft (its empty secrets from the saved one), sent now, the answer returned. */
   testChannel: adminProcedure.input(z.object({ id: z.string().max(64).optional(), channel: ChannelInput })).mutation(async ({ ctx, input }) => {
     const target = await ctx.alerts.channels.draftTarget(input.channel, input.id);
-    let result: { ok: true; status: number | null } | { ok: false; status: number | null; error: string };
-    try {
-      result = { ok: true, ...(await send(target, notification(newId("dlv"), "test", null, ctx.config.publicUrl))) };
-    } catch (err) {
-      result = { ok: false, status: err instanceof SendError ? err.status : null, error: err instanceof SendError ? err.message : "sending failed" };
-    }
-    await audit(ctx, "alert.channel-test", { type: "alert-channel", id: input.id ?? "draft", name: input.channel.name }, { kind: target.kind, ok: result.ok, status: result.status, error: result.ok ? null : result.error });
-    return result;
+    let status: number | null = null;
+    // Audited with its real outcome: a send the receiver refused is a failed entry, in its words.
+    const outcome = await audited(ctx.audit, { actor: actorOf(ctx), action: "alert.channel-test", targetType: "alert-channel", targetId: input.id ?? "draft", targetName: input.channel.name, params: { kind: target.kind } }, async () => {
+      try {
+        return await send(target, notification(newId("dlv"), "test", null, ctx.config.publicUrl));
+      } catch (err) {
+        if (!(err instanceof SendError)) throw new Error("sending failed");
+        status = err.status;
+        throw err;
+      }
+    }, (r) => ({ params: { kind: target.kind, status: r.status } }));
+    return outcome.ok ? { ok: true as const, status: outcome.result.status } : { ok: false as const, status, error: outcome.error.message };
   }),
 } satisfies TRPCRouterRecord;
