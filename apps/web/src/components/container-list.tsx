@@ -93,9 +93,6 @@ function useStoredColumns(): [VisibilityState, (v: VisibilityState) => void] {
   return [visibility, set];
 }
 
-/** How long the filter text waits, once typing pauses, to be written into the URL. */
-const URL_FOLLOWS_MS = 300;
-
 /**
  * One row, re-rendered only when its data, selection, the clock, the hosts or the columns change: a
  * keystroke re-renders the list twice before its answer arrives (the text, then the URL), and 50 rows of
@@ -156,14 +153,13 @@ export function ContainerList() {
   const now = useNow();
   const canOperate = useCanOperateSomewhere();
   // The filter box drives the query itself, keystroke by keystroke (no debounce: the server answers in
-  // a few ms); the URL follows once typing pauses (Next's history.replaceState costs ~5 ms a call).
+  // a few ms); the URL follows it at once. (Written later, once typing paused, it saved ~5 ms a keystroke
+  // but could land while a link clicked meanwhile was navigating, and Next then dropped that navigation.)
   const [text, setText] = useState(view.q);
   const q = text.trim();
   const setParam = (next: Record<string, string>) => writeView(pathname, next);
   useEffect(() => {
-    if (q === view.q) return;
-    const t = setTimeout(() => setParam({ q }), URL_FOLLOWS_MS);
-    return () => clearTimeout(t);
+    if (q !== view.q) setParam({ q });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [q]);
 
