@@ -17,6 +17,7 @@ import type { ControlPlaneMetrics } from "./metrics/control-plane-metrics";
 import type { LogStreams } from "./logs/log-streams";
 import type { Registries } from "./registries/registries";
 import type { Settings } from "./settings";
+import type { SsoSignIn } from "./sso/sso-sign-in";
 import type { StatsHistory } from "./stats/stats-history";
 import type { TerminalSessions } from "./terminals/terminal-sessions";
 import type { AutoUpdates } from "./updates/auto-updates";
@@ -57,4 +58,6 @@ export interface Services {
   /** Prometheus figures, when METRICS_ADDRESS turns them on. */
   metrics: ControlPlaneMetrics | undefined;
   log: Logger;
+  /** OIDC sign-in (its own better-auth instance, rebuilt when the SSO settings change). */
+  sso: SsoSignIn;
 }

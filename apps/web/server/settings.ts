@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "./db";
 import { RunPolicySettings } from "./containers/run-policy";
 import { UpdatePolicySettings } from "./updates/update-policy";
+import { SsoSettings } from "./sso/sso-settings";
 
 /**
  * Settings an admin changes in the UI (stored in the database, so every process sees the same). Each
@@ -27,8 +28,8 @@ export const ImageSettings = z.object({
 });
 export type ImageSettings = z.infer<typeof ImageSettings>;
 
-/** `runPolicy`: which host paths non-admins' runs may bind-mount (containers/run-policy.ts); `updatePolicy`: updates/update-policy.ts. */
-const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings, runPolicy: RunPolicySettings, updatePolicy: UpdatePolicySettings } as const;
+/** `runPolicy`: which host paths non-admins' runs may bind-mount (containers/run-policy.ts); `updatePolicy`: updates/update-policy.ts; `sso`: sso/sso-settings.ts. */
+const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings, runPolicy: RunPolicySettings, updatePolicy: UpdatePolicySettings, sso: SsoSettings } as const;
 export type SettingsKey = keyof typeof SCHEMAS;
 export type SettingsOf<K extends SettingsKey> = z.infer<(typeof SCHEMAS)[K]>;
 

@@ -101,6 +101,10 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "users.disable": { kind: "fleet", min: "admin" },
   "users.enable": { kind: "fleet", min: "admin" },
   "users.resetPassword": { kind: "fleet", min: "admin" },
+  "sso.get": { kind: "fleet", min: "admin" },
+  "sso.setPolicy": { kind: "fleet", min: "admin" },
+  "sso.saveProvider": { kind: "fleet", min: "admin" },
+  "sso.removeProvider": { kind: "fleet", min: "admin" },
 };
 
 /** Callers: fleet-wide roles, and users with no fleet-wide access granted on group "alpha" only. */
@@ -204,6 +208,10 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "users.disable": { userId: f.dummyUserId },
     "users.enable": { userId: f.dummyUserId },
     "users.resetPassword": { userId: f.dummyUserId },
+    "sso.setPolicy": {},
+    "sso.saveProvider": { id: `matrix-${n}`, name: "Matrix", issuer: "https://idp.stevedore.test", clientId: "matrix", clientSecret: "matrix-secret" },
+    // One that is not there: who may remove is what is tested.
+    "sso.removeProvider": { id: "absent" },
   };
   return inputs[path];
 }

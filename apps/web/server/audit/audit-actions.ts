@@ -26,9 +26,9 @@ export const AUDIT_ACTION_GROUPS = [
   { label: "Logs", actions: ["logs.download", "logs.refused"] },
   { label: "Hosts", actions: ["host.enroll", "host.connect", "host.join-token", "host.join-token-revoke", "host.set-groups", "host.revoke"] },
   { label: "Users", actions: ["user.create", "user.set-role", "user.set-grants", "user.disable", "user.enable", "user.reset-password", "user.change-password"] },
-  { label: "Sign-in", actions: ["auth.sign-in", "auth.sign-out"] },
+  { label: "Sign-in", actions: ["auth.sign-in", "auth.sign-out", "auth.sso-access"] },
   { label: "API tokens", actions: ["token.create", "token.revoke"] },
-  { label: "Settings", actions: ["settings.terminal", "settings.images", "settings.run-policy", "settings.update-policy"] },
+  { label: "Settings", actions: ["settings.terminal", "settings.images", "settings.run-policy", "settings.update-policy", "settings.sso"] },
   { label: "Access", actions: ["access.refused", "access.cut"] },
   { label: "Audit trail", actions: ["audit.export", "audit.checkpoint", "engine.events-summarized"] },
 ] as const;

@@ -9,6 +9,7 @@ import { overviewRouter } from "./routers/overview";
 import { recordingsRouter } from "./routers/recordings";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
+import { ssoRouter } from "./routers/sso";
 import { statsRouter } from "./routers/stats";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   stats: statsRouter,
   updates: updatesRouter,
   overview: overviewRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;
