@@ -193,8 +193,11 @@ export class SsoSignIn {
       await audit.append({ requestId: newId("req"), phase: "failed", action: "auth.sign-in", actor: { type: "user", id: null, name: `(${provider || "sso"})`, ...client }, targetType: "user", params: { method: "sso", provider }, error: code.slice(0, 100) });
     });
 
+    const shared = sharedAuthOptions(config, db, bus);
     const auth = betterAuth({
-      ...sharedAuthOptions(config, db, bus),
+      ...shared,
+      // Starting a sign-in counts like a password attempt (SIGNIN_RATE_LIMIT), not better-auth's 3 per 10 s.
+      rateLimit: { ...shared.rateLimit, customRules: { ...shared.rateLimit.customRules, "/sign-in/social": { window: config.signInRateLimit.windowSeconds, max: config.signInRateLimit.max } } },
       emailAndPassword: { enabled: false },
       // An existing account is linked only when the provider says the email is verified (email_verified);
       // no provider is trusted without it. Accounts admins made have no verified flag of their own.
