@@ -32,7 +32,8 @@ export class TestIdp {
     const issuer = `http://127.0.0.1:${port}`;
     const clientId = "stevedore";
     const clientSecret = crypto.randomBytes(24).toString("base64url");
-    let idp: TestIdp | undefined;
+    // findAccount and the interactions read the users and signInAs of the instance made below.
+    const self: { idp?: TestIdp } = {};
     const provider = new Provider(issuer, {
       clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris, grant_types: ["authorization_code"], response_types: ["code"] }],
       claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
@@ -42,7 +43,7 @@ export class TestIdp {
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       findAccount: (_ctx, sub) => {
-        const user = idp?.users.get(sub);
+        const user = self.idp?.users.get(sub);
         if (!user) return undefined;
         return { accountId: sub, claims: () => ({ sub, email: user.email, email_verified: user.emailVerified, name: user.name, groups: user.groups }) };
       },
@@ -53,8 +54,8 @@ export class TestIdp {
       void (async () => {
         const details = await provider.interactionDetails(req, res);
         if (details.prompt.name === "login") {
-          if (!idp?.signInAs) throw new Error("TestIdp: set signInAs before signing in");
-          return provider.interactionFinished(req, res, { login: { accountId: idp.signInAs } }, { mergeWithLastSubmission: false });
+          if (!self.idp?.signInAs) throw new Error("TestIdp: set signInAs before signing in");
+          return provider.interactionFinished(req, res, { login: { accountId: self.idp.signInAs } }, { mergeWithLastSubmission: false });
         }
         const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });
         const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
@@ -68,8 +69,8 @@ export class TestIdp {
       });
     });
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
-    idp = new TestIdp(issuer, clientId, clientSecret, server);
-    return idp;
+    self.idp = new TestIdp(issuer, clientId, clientSecret, server);
+    return self.idp;
   }
 
   close(): Promise<void> {
