@@ -8,6 +8,7 @@ import { useTRPC } from "@/lib/trpc";
 import { PerGroupRules, ruleGroupNames } from "./group-rules";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 import { UpdatePolicySettings } from "./update-policy-settings";
+import { SsoSettings } from "./sso-settings";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
 type RunPolicySettings = inferRouterOutputs<AppRouter>["settings"]["runPolicy"];
@@ -24,6 +25,7 @@ export function SettingsPage() {
       {me.data?.role === "admin" && <ImagePolicy />}
       {me.data?.role === "admin" && <UpdatePolicySettings />}
       {me.data?.role === "admin" && <RunPolicy />}
+      {me.data?.role === "admin" && <SsoSettings />}
     </div>
   );
 }
