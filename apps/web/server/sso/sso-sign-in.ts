@@ -201,7 +201,8 @@ export class SsoSignIn {
       emailAndPassword: { enabled: false },
       // An existing account is linked only when the provider says the email is verified (email_verified);
       // no provider is trusted without it. Accounts admins made have no verified flag of their own.
-      account: { accountLinking: { enabled: true, trustedProviders: [], requireLocalEmailVerified: false } },
+      // The IdP's access and refresh tokens are kept encrypted (with AUTH_SECRET); Stevedore does not use them after sign-in.
+      account: { accountLinking: { enabled: true, trustedProviders: [], requireLocalEmailVerified: false }, encryptOAuthTokens: true },
       user: { validateUserInfo: validateUserInfo as never },
       databaseHooks: { session: { create: { before: onSessionCreate as never } } },
       // Errors end on the sign-in page, which says in words what went wrong (?error=<code>).
