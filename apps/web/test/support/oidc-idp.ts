@@ -39,6 +39,7 @@ export class TestIdp {
       claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
       scopes: ["openid", "email", "profile", "groups"],
       pkce: { required: () => true },
+      ttl: { AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
       cookies: { keys: [crypto.randomBytes(16).toString("hex")] },
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
