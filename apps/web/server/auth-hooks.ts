@@ -14,7 +14,13 @@ export interface AuthHookDeps {
   db: Db;
   bus: Bus;
   audit: AuditLog;
+  passwordSignIn?: PasswordSignInPolicy;
 }
+
+/** Whether an account may sign in with a password (SSO can turn it off for all but a break-glass admin). */
+export type PasswordSignInPolicy = (email: string) => Promise<boolean>;
+
+export const PASSWORD_SIGN_IN_OFF = "Password sign-in is turned off: use your organization's sign-in button.";
 
 type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 type SessionRow = { id: string; token: string; createdAt: Date; userId: string };
@@ -67,11 +73,12 @@ function attemptedEmail(ctx: HookContext): string | null {
  * - Sign-in (succeeded / failed / refused when throttled) and sign-out are audited as `auth.sign-in`
  *   and `auth.sign-out`, with the address the HTTP server resolved and the user agent; a failure
  *   records the email that was tried, never the password.
+ * - With single sign-on, password sign-in can be off for all but the break-glass admin (refused, audited).
  * - A session older than the absolute lifetime is refused and deleted wherever it is read
  *   (`getSession`: tRPC, pages, downloads and WebSocket upgrades all go through it).
  */
 export function createAuthHooks(deps: AuthHookDeps) {
-  const { config, db, bus, audit } = deps;
+  const { config, db, bus, audit, passwordSignIn } = deps;
   /** Sessions being signed out, read before better-auth deletes them (keyed by the request). */
   const signingOut = new WeakMap<object, { session: SessionRow; user: SessionUserRow }>();
 
@@ -103,6 +110,21 @@ export function createAuthHooks(deps: AuthHookDeps) {
         const byAccount = config.signInAccountLimit;
         const accountHits = await countAccountAttempt(bus, email, byAccount);
         if (accountHits > byAccount.max) await refuse(ctx, email, "account", byAccount, accountHits);
+      }
+      if (passwordSignIn && !(await passwordSignIn(email ?? ""))) {
+        const target = email ? await db.user.findUnique({ where: { email }, select: { id: true } }) : null;
+        await audit.append({
+          requestId: newId("req"),
+          phase: "refused",
+          action: "auth.sign-in",
+          actor: { type: "user", id: null, name: email ?? "(no email)", ...clientOf(ctx) },
+          targetType: "user",
+          targetId: target?.id ?? null,
+          targetName: email,
+          params: { method: "password" },
+          error: "password sign-in is turned off (Settings → Single sign-on) for every account but the break-glass admin",
+        });
+        throw new APIError("FORBIDDEN", { message: PASSWORD_SIGN_IN_OFF, code: "PASSWORD_SIGN_IN_OFF" });
       }
       return;
     }

@@ -10,7 +10,7 @@ import { loadGrants } from "./access/grants";
 import { type Grant, type Role, asRole } from "./access/roles";
 import { CLIENT_IP_HEADER } from "./client-address";
 import type { AuditLog } from "./audit/audit-log";
-import { createAuthHooks } from "./auth-hooks";
+import { type PasswordSignInPolicy, createAuthHooks } from "./auth-hooks";
 import type { Bus } from "./cluster/bus";
 import type { ServerConfig } from "./config";
 import { type Db, dbProvider } from "./db";
@@ -24,40 +24,32 @@ const adminRole = defaultAc.newRole({
 });
 const memberRole = defaultAc.newRole({ user: [], session: [] });
 
-export function createAuth(config: ServerConfig, db: Db, bus: Bus, audit: AuditLog) {
+/**
+ * What every better-auth instance of the control plane shares: the database, the cookie secret and
+ * names, session lifetimes, client addresses and rate limits. The SSO instance (sso/sso-sign-in.ts)
+ * is built from these too, so a session it creates is one this instance reads.
+ */
+export function sharedAuthOptions(config: ServerConfig, db: Db, bus: Bus) {
   const secure = config.publicUrl.startsWith("https:");
   const idleSeconds = Math.round(config.sessionIdleMs / 1000);
-  return betterAuth({
+  return {
     appName: "Stevedore",
     baseURL: config.publicUrl,
     secret: config.authSecret,
     trustedOrigins: [config.publicUrl],
     database: prismaAdapter(db, { provider: dbProvider(db) }),
-    // Accounts are made by admins (and the first-start bootstrap), never by self sign-up.
-    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
     // Idle: a session expires SESSION_IDLE_HOURS after its last use, renewed at most every hour (or
     // every quarter of the idle time, when that is shorter). Absolute: auth-hooks.ts refuses one
     // older than SESSION_MAX_HOURS, however active.
     session: { expiresIn: idleSeconds, updateAge: Math.min(3600, Math.max(1, Math.floor(idleSeconds / 4))) },
-    hooks: createAuthHooks({ config, db, bus, audit }),
-    plugins: [
-      admin({
-        defaultRole: "viewer",
-        adminRoles: ["admin"],
-        roles: { admin: adminRole, operator: memberRole, viewer: memberRole, none: memberRole },
-      }),
-      // TOTP with recovery codes (issue 19); no "trust this device": every sign-in asks for the code.
-      twoFactor({ issuer: "Stevedore", trustDeviceMaxAge: 1, backupCodeOptions: { amount: 10 } }),
-      secondFactors({ bus, audit }),
-    ],
     // better-auth's own limit per client address (its defaults), always on (better-auth enables it
     // only in production), counted on the bus so that several replicas share one limit. Sign-in has
     // its own limits, per address and per account, in auth-hooks.ts (audited, with Retry-After).
     rateLimit: {
       enabled: true,
-      customRules: { "/sign-in/email": false },
+      customRules: { "/sign-in/email": false as const },
       customStorage: {
-        consume: async (key, rule) => {
+        consume: async (key: string, rule: { window: number; max: number }) => {
           const hits = await bus.increment(`rate:${key}`, rule.window * 1000);
           return hits <= rule.max ? { allowed: true, retryAfter: null } : { allowed: false, retryAfter: rule.window };
         },
@@ -66,6 +58,31 @@ export function createAuth(config: ServerConfig, db: Db, bus: Bus, audit: AuditL
     // The client address is the one the HTTP server resolved (client-address.ts), never a header a client could set.
     advanced: { useSecureCookies: secure, ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] } },
     telemetry: { enabled: false },
+  };
+}
+
+/** The admin plugin with Stevedore's roles; `defaultRole` is what a new account gets. */
+export function adminPlugin(defaultRole: Role = "viewer") {
+  return admin({
+    defaultRole,
+    adminRoles: ["admin"],
+    roles: { admin: adminRole, operator: memberRole, viewer: memberRole, none: memberRole },
+  });
+}
+
+export function createAuth(config: ServerConfig, db: Db, bus: Bus, audit: AuditLog, passwordSignIn?: PasswordSignInPolicy) {
+  return betterAuth({
+    ...sharedAuthOptions(config, db, bus),
+    // Accounts are made by admins (and the first-start bootstrap), never by self sign-up.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
+    hooks: createAuthHooks({ config, db, bus, audit, passwordSignIn }),
+    plugins: [
+      adminPlugin(),
+      // TOTP with recovery codes (issue 19); no "trust this device": every sign-in asks for the code.
+      // Accounts without a password (SSO) can enrol too: a fresh sign-in stands in for it (factor-plugin.ts).
+      twoFactor({ issuer: "Stevedore", trustDeviceMaxAge: 1, backupCodeOptions: { amount: 10 }, allowPasswordless: true }),
+      secondFactors({ bus, audit }),
+    ],
   });
 }
 

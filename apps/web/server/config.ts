@@ -7,6 +7,7 @@ import { AGENT_LIMITS } from "./agents/agent-limits";
 import { CREDENTIAL_OVERLAP_MS, type CredentialPolicy } from "./agents/host-credentials";
 import { type ListenAddress, parseListenAddress } from "@stevedore/protocol/metrics-listener";
 import { type AgentCa, type TlsFiles, readTlsSettings } from "./tls-settings";
+import { ClaimName, DEFAULT_SCOPES, Issuer, ProviderFields, ProviderId } from "./sso/sso-settings";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -61,6 +62,19 @@ const Env = z.object({
       .optional(),
   ),
   REPLICA_URL: z.url({ protocol: /^http$/, error: "must be the http:// address other replicas reach this one at (e.g. the pod IP and port)" }).optional(),
+  // Single sign-on with one provider from the environment (docs/SSO.md); more are added in Settings.
+  OIDC_ISSUER: z.preprocess((v) => (v === "" ? undefined : v), Issuer.optional()),
+  OIDC_CLIENT_ID: z.string().trim().min(1).max(512).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(4096).optional(),
+  OIDC_PROVIDER_ID: ProviderId.default("oidc"),
+  OIDC_NAME: z.string().trim().min(1).max(60, "must be at most 60 characters").default("single sign-on"),
+  OIDC_SCOPES: z
+    .string()
+    .max(2000)
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .pipe(ProviderFields.shape.scopes.unwrap())
+    .optional(),
+  OIDC_GROUPS_CLAIM: ClaimName.default("groups"),
 });
 
 export interface ServerConfig {
@@ -112,6 +126,18 @@ export interface ServerConfig {
   agentCa: AgentCa | undefined;
   /** Where Prometheus scrapes /metrics (METRICS_ADDRESS); off when unset. */
   metricsAddress: ListenAddress | undefined;
+  /** The OIDC provider set by OIDC_* (read-only in Settings), besides those admins add there. */
+  oidc: EnvOidcProvider | undefined;
+}
+
+export interface EnvOidcProvider {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  scopes: string[];
+  groupsClaim: string;
 }
 
 export class ConfigError extends Error {}
@@ -149,6 +175,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Replicas reach each other over plain http (REPLICA_URL): TLS belongs at the ingress in front of them.
     throw new ConfigError("invalid configuration:\n  TLS_CERT_FILE: replicas (REDIS_URL is set) terminate TLS at the ingress or load balancer; set TLS_CA_FILE there for the agents' CA pin instead");
   }
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) throw new ConfigError("invalid configuration:\n  OIDC_CLIENT_ID: OIDC_ISSUER is set: set the client id registered with that provider too");
+  if (!e.OIDC_ISSUER && (e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET)) throw new ConfigError("invalid configuration:\n  OIDC_ISSUER: OIDC_CLIENT_ID/OIDC_CLIENT_SECRET are set: set the provider's issuer URL too");
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const authSecret = e.AUTH_SECRET ?? persistentSecret(dataDir, "auth-secret");
   return {
@@ -184,6 +212,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tls,
     agentCa,
     metricsAddress: e.METRICS_ADDRESS,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID ?
+        { id: e.OIDC_PROVIDER_ID, name: e.OIDC_NAME, issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, scopes: e.OIDC_SCOPES ?? DEFAULT_SCOPES, groupsClaim: e.OIDC_GROUPS_CLAIM }
+      : undefined,
   };
 }
 

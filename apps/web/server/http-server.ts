@@ -38,6 +38,7 @@ import { AutoUpdates } from "./updates/auto-updates";
 import { ImageUpdates } from "./updates/image-updates";
 import { StatsHistory } from "./stats/stats-history";
 import { Settings } from "./settings";
+import { SsoSignIn, isSsoAuthPath } from "./sso/sso-sign-in";
 import { handleInstall, isInstallPath } from "./install/agent-install";
 import { handleRecordingDownload, isRecordingPath } from "./terminals/recording-download";
 import { TerminalSessions } from "./terminals/terminal-sessions";
@@ -80,7 +81,9 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   if (bus instanceof RedisBus) await bus.connect();
   const db = createDb(config.databaseUrl);
   const { audit, checkpoints } = createAuditTrail(config, db, log.child({ component: "audit-checkpoints" }));
-  const auth = createAuth(config, db, bus, audit);
+  const settings = new Settings(db);
+  const sso = new SsoSignIn({ config, db, bus, audit, settings, log: log.child({ component: "sso" }) });
+  const auth = createAuth(config, db, bus, audit, (email) => sso.passwordSignInAllowed(email));
   const fleet = new FleetState();
   const observed = new ObservedEvents(db, audit, log.child({ component: "observed-events" }), config.agentEventBacklog);
   const stats = new StatsHistory();
@@ -90,7 +93,6 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const agents = new AgentGateway({ db, replication, replicas, observed, audit, alerts, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials, joinRefusals: metrics?.joinRefusals });
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });
-  const settings = new Settings(db);
   const updates = new ImageUpdates({ db, fleet, registries, settings, bus, log: log.child({ component: "image-updates" }) });
   const publicOrigin = new URL(config.publicUrl).origin;
   const settler = new OutcomeSettler({ fleet, audit, log: log.child({ component: "outcome-settler" }) });
@@ -101,10 +103,11 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const rollouts = new Rollouts(() => services, replicaId);
   const autoUpdates = new AutoUpdates(() => services);
   const hostWork = new PerHostLimit(OPERATIONS_PER_HOST);
-  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, metrics, log, alerts };
+  const services: Services = { config, db, auth, fleet, agents, audit, observed, checkpoints, pulls, rollouts, registries, updates, autoUpdates, terminals, logs, settings, stats, accessWatch, settler, hostWork, bus, metrics, log, alerts, sso };
   metrics?.watch(services);
 
   await ensureAdmin(auth, db, config, log);
+  await sso.start();
   await agents.loadHosts();
   await checkpoints.start();
   alerts.start();
@@ -159,6 +162,8 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
     const p = url.pathname;
     if (p === "/api/health") return sendJson(res, 200, { ok: true, hosts: fleet.listHosts().length });
     if (p === "/api/ready") return sendJson(res, ...(await readiness()));
+    if (p === "/api/sso/providers") return sendJson(res, 200, { providers: (await sso.providers()).map(({ id, name }) => ({ id, name })), passwordSignIn: (await settings.get("sso")).passwordSignIn });
+    if (isSsoAuthPath(p)) return sso.handle(req, res);
     if (p.startsWith("/api/auth/")) return isAllowedAuthPath(p) ? authHandler(req, res) : sendJson(res, 404, { error: "not found" });
     if (p === AGENT_ENROLL_PATH) return handleEnroll(req, res, { db, agents, audit, log });
     if (p.startsWith("/api/trpc/")) {

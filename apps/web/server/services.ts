@@ -18,6 +18,7 @@ import type { ControlPlaneMetrics } from "./metrics/control-plane-metrics";
 import type { LogStreams } from "./logs/log-streams";
 import type { Registries } from "./registries/registries";
 import type { Settings } from "./settings";
+import type { SsoSignIn } from "./sso/sso-sign-in";
 import type { StatsHistory } from "./stats/stats-history";
 import type { TerminalSessions } from "./terminals/terminal-sessions";
 import type { AutoUpdates } from "./updates/auto-updates";
@@ -60,4 +61,6 @@ export interface Services {
   log: Logger;
   /** Alert rules, channels, alerts and their delivery queue. */
   alerts: Alerts;
+  /** OIDC sign-in (its own better-auth instance, rebuilt when the SSO settings change). */
+  sso: SsoSignIn;
 }

@@ -3,6 +3,7 @@ import type { Db } from "./db";
 import { RunPolicySettings } from "./containers/run-policy";
 import { UpdatePolicySettings } from "./updates/update-policy";
 import { TwoFactorPolicy } from "./two-factor/policy";
+import { SsoSettings } from "./sso/sso-settings";
 
 /**
  * Settings an admin changes in the UI (stored in the database, so every process sees the same). Each
@@ -28,8 +29,8 @@ export const ImageSettings = z.object({
 });
 export type ImageSettings = z.infer<typeof ImageSettings>;
 
-/** `runPolicy`: which host paths non-admins' runs may bind-mount (containers/run-policy.ts); `updatePolicy`: updates/update-policy.ts; `twoFactor`: two-factor/policy.ts. */
-const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings, runPolicy: RunPolicySettings, updatePolicy: UpdatePolicySettings, twoFactor: TwoFactorPolicy } as const;
+/** `runPolicy`: which host paths non-admins' runs may bind-mount (containers/run-policy.ts); `updatePolicy`: updates/update-policy.ts; `twoFactor`: two-factor/policy.ts; `sso`: sso/sso-settings.ts. */
+const SCHEMAS = { terminal: TerminalSettings, images: ImageSettings, runPolicy: RunPolicySettings, updatePolicy: UpdatePolicySettings, twoFactor: TwoFactorPolicy, sso: SsoSettings } as const;
 export type SettingsKey = keyof typeof SCHEMAS;
 export type SettingsOf<K extends SettingsKey> = z.infer<(typeof SCHEMAS)[K]>;
 

@@ -38,6 +38,16 @@ describe("server configuration", () => {
     expect([set.sessionMaxMs, set.sessionIdleMs, set.signInAccountLimit]).toEqual([8 * 3_600_000, 1_800_000, { max: 5, windowSeconds: 600 }]);
   });
 
+  it("reads one OIDC provider from OIDC_*, naming what is missing or wrong", () => {
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, OIDC_ISSUER: "https://idp.example.com" })).toThrow(/OIDC_CLIENT_ID: OIDC_ISSUER is set/);
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, OIDC_CLIENT_ID: "stevedore" })).toThrow(/OIDC_ISSUER: OIDC_CLIENT_ID\/OIDC_CLIENT_SECRET are set/);
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, OIDC_ISSUER: "idp.example.com", OIDC_CLIENT_ID: "x" })).toThrow(/OIDC_ISSUER: the issuer is the provider's http\(s\):\/\/ URL/);
+    expect(() => loadConfig({ STEVEDORE_DATA_DIR: dataDir, OIDC_ISSUER: "https://idp.example.com", OIDC_CLIENT_ID: "x", OIDC_PROVIDER_ID: "Not OK" })).toThrow(/OIDC_PROVIDER_ID: a provider id is 1–32/);
+    expect(loadConfig({ STEVEDORE_DATA_DIR: dataDir }).oidc).toBeUndefined();
+    const set = loadConfig({ STEVEDORE_DATA_DIR: dataDir, OIDC_ISSUER: "https://idp.example.com/realms/ops/", OIDC_CLIENT_ID: "stevedore", OIDC_CLIENT_SECRET: "s3cret", OIDC_SCOPES: "openid email, profile groups", OIDC_NAME: "Keycloak" });
+    expect(set.oidc).toEqual({ id: "oidc", name: "Keycloak", issuer: "https://idp.example.com/realms/ops", clientId: "stevedore", clientSecret: "s3cret", scopes: ["openid", "email", "profile", "groups"], groupsClaim: "groups" });
+  });
+
   it("signs the bus with BUS_KEY, else a key derived from AUTH_SECRET; replicas must share both keys", () => {
     const replica = { STEVEDORE_DATA_DIR: dataDir, REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: "postgres://db/stevedore", SECRETS_KEY: "s".repeat(32), AUDIT_KEY: "k".repeat(32) };
     expect(() => loadConfig({ ...replica, BUS_KEY: "short" })).toThrow(/BUS_KEY: must be at least 32 characters/);

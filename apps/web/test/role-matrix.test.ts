@@ -132,6 +132,10 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "alerts.updateChannel": { kind: "fleet", min: "admin" },
   "alerts.removeChannel": { kind: "fleet", min: "admin" },
   "alerts.testChannel": { kind: "fleet", min: "admin" },
+  "sso.get": { kind: "fleet", min: "admin" },
+  "sso.setPolicy": { kind: "fleet", min: "admin" },
+  "sso.saveProvider": { kind: "fleet", min: "admin" },
+  "sso.removeProvider": { kind: "fleet", min: "admin" },
 };
 
 /** Callers: fleet-wide roles, and users with no fleet-wide access granted on group "alpha" only. */
@@ -265,6 +269,10 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     "alerts.updateChannel": { id: f.alertChannelId, channel: { name: "matrix channel", kind: "webhook" } },
     "alerts.removeChannel": { id: f.alertChannelId },
     "alerts.testChannel": { channel: { name: "draft", kind: "webhook", secrets: { url: "http://127.0.0.1:1/hook" } } },
+    "sso.setPolicy": {},
+    "sso.saveProvider": { id: `matrix-${n}`, name: "Matrix", issuer: "https://idp.stevedore.test", clientId: "matrix", clientSecret: "matrix-secret" },
+    // One that is not there: who may remove is what is tested.
+    "sso.removeProvider": { id: "absent" },
   };
   return inputs[path];
 }

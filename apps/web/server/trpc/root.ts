@@ -12,6 +12,7 @@ import { overviewRouter } from "./routers/overview";
 import { recordingsRouter } from "./routers/recordings";
 import { registriesRouter } from "./routers/registries";
 import { settingsRouter } from "./routers/settings";
+import { ssoRouter } from "./routers/sso";
 import { statsRouter } from "./routers/stats";
 import { terminalsRouter } from "./routers/terminals";
 import { tokensRouter } from "./routers/tokens";
@@ -41,6 +42,7 @@ export const appRouter = createTRPCRouter({
   overview: overviewRouter,
   twoFactor: twoFactorRouter,
   alerts: alertsRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

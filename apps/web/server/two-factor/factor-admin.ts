@@ -6,6 +6,7 @@ import type { Db } from "../db";
 import { DomainError } from "../domain-error";
 import type { Settings } from "../settings";
 import { TwoFactorPolicy, roleNeedsFactor } from "./policy";
+import { FRESH_SIGN_IN_MS } from "./factor-plugin";
 import { factorVerifiedAt } from "./step-up";
 
 interface Deps {
@@ -23,9 +24,15 @@ export async function factorStatus(deps: Deps, user: { id: string; role: Paramet
   const verifiedAt = user.sessionId ? await factorVerifiedAt(deps.bus, user.sessionId) : null;
   const totp = row?.twoFactorEnabled === true;
   const required = roleNeedsFactor(policy, user.role);
+  const providers = (await deps.db.account.findMany({ where: { userId: user.id }, select: { providerId: true } })).map((a) => a.providerId);
+  const password = providers.includes("credential");
+  const session = !password && user.sessionId ? await deps.db.session.findUnique({ where: { id: user.sessionId }, select: { createdAt: true } }) : null;
   return {
     totp,
     required,
+    /** Whether changes ask for the password; without one (SSO), whether this session's sign-in is fresh enough to stand in for it, and where to sign in again. */
+    password,
+    sso: password ? null : { provider: providers[0] ?? null, fresh: session !== null && Date.now() - session.createdAt.getTime() <= FRESH_SIGN_IN_MS },
     // What the enrolment gate decides (enrolment-gate.ts), from the policy and row read above.
     mustEnrol: required && !totp,
     /** When this browser session last proved a second factor, and how long a step-up lasts. */

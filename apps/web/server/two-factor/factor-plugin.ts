@@ -18,6 +18,10 @@ const VERIFY_TOTP = "/two-factor/verify-totp";
 const VERIFY_RECOVERY = "/two-factor/verify-backup-code";
 /** The better-auth endpoints browsers may call for their own factors and sessions (http-security.ts lets only these through). */
 export const SECOND_FACTOR_PATHS = [VERIFY_TOTP, VERIFY_RECOVERY, "/two-factor/enable", "/two-factor/disable", "/two-factor/generate-backup-codes", "/list-sessions", "/revoke-sessions"] as const;
+/** Without a password (an account that signs in through SSO), a sign-in at the provider this recent stands in for it when changing factors. */
+export const FRESH_SIGN_IN_MS = 10 * 60_000;
+/** What each factor change is audited as (also when refused for want of a fresh sign-in). */
+const CHANGES: Record<string, AuditAction> = { "/two-factor/enable": "factor.enrol", "/two-factor/disable": "factor.disable", "/two-factor/generate-backup-codes": "factor.new-recovery-codes" };
 /** The ones this plugin audits (listing sessions changes nothing). */
 const PATHS: ReadonlySet<string> = new Set(SECOND_FACTOR_PATHS.filter((p) => p !== "/list-sessions"));
 
@@ -25,6 +29,7 @@ interface Verifying {
   user: { id: string; email: string; twoFactorEnabled?: boolean | null };
   /** Null at sign-in (the password step's challenge cookie); else the session being checked. */
   sessionId: string | null;
+  sessionCreatedAt?: Date;
   usedCodeKey: string | null;
 }
 
@@ -35,14 +40,14 @@ function clientOf(ctx: HookContext): Pick<Actor, "ip" | "userAgent"> {
 /** Who is proving a factor: the signed-in session's user, or (at sign-in) the one the challenge cookie names. */
 async function verifyingUser(ctx: HookContext): Promise<Omit<Verifying, "usedCodeKey"> | null> {
   const session = await getSessionFromCtx(ctx).catch(() => null);
-  if (session) return { user: session.user as Verifying["user"], sessionId: session.session.id };
+  if (session) return { user: session.user as Verifying["user"], sessionId: session.session.id, sessionCreatedAt: new Date(session.session.createdAt) };
   const challenge = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
   const pending = challenge ? await ctx.context.internalAdapter.findVerificationValue(challenge) : null;
   const user = pending ? await ctx.context.internalAdapter.findUserById(pending.value) : null;
   return user ? { user: user as Verifying["user"], sessionId: null } : null;
 }
 
-const refusal = (status: "TOO_MANY_REQUESTS" | "UNAUTHORIZED", message: string, code: string) => new APIError(status, { message, code });
+const refusal = (status: "TOO_MANY_REQUESTS" | "UNAUTHORIZED" | "FORBIDDEN", message: string, code: string) => new APIError(status, { message, code });
 
 /**
  * Stevedore's side of better-auth's two-factor plugin, as a plugin of its own (so auth.ts only lists it):
@@ -50,6 +55,7 @@ const refusal = (status: "TOO_MANY_REQUESTS" | "UNAUTHORIZED", message: string, 
  *   with an atomic count before it is checked so two racing requests cannot both spend it;
  * - checks from a signed-in session (step-up) are limited per user, as sign-in's are by better-auth;
  * - a verified factor is remembered for the session it made or checked (step-up.ts);
+ * - an account without a password changes its factors only within minutes of signing in at its provider;
  * - enrolment, each use (at sign-in or step-up, failed ones too), recovery-code use, new recovery
  *   codes, turning it off and signing out everywhere are audited; a sign-in completed by a second
  *   factor is audited as the sign-in (auth-hooks.ts leaves it to this).
@@ -73,6 +79,15 @@ export function secondFactors(deps: { bus: Bus; audit: AuditLog }) {
     const who = await verifyingUser(ctx);
     if (!who) return;
     let usedCodeKey: string | null = null;
+    const change = CHANGES[ctx.path];
+    if (change && who.sessionCreatedAt && Date.now() - who.sessionCreatedAt.getTime() > FRESH_SIGN_IN_MS) {
+      // better-auth asks an account with a password for it (allowPasswordless covers only those without).
+      const accounts = await ctx.context.internalAdapter.findAccounts(who.user.id);
+      if (!accounts.some((a) => a.providerId === "credential")) {
+        await append(ctx, who, { phase: "refused", action: change, error: "no sign-in at the provider in the last 10 minutes" });
+        throw refusal("FORBIDDEN", "Sign in again with your provider, then change your second factor within 10 minutes.", "FRESH_SIGN_IN_NEEDED");
+      }
+    }
     if (ctx.path === VERIFY_TOTP || ctx.path === VERIFY_RECOVERY) {
       if (who.sessionId && (await bus.increment(`factor-checks:${who.user.id}`, SESSION_CHECKS.windowMs)) > SESSION_CHECKS.max) {
         throw refusal("TOO_MANY_REQUESTS", "Too many second-factor checks. Wait a few minutes, then try again.", "TOO_MANY_FACTOR_CHECKS");

@@ -19,7 +19,8 @@ const secretOf = (uri: string) => new URL(uri).searchParams.get("secret") ?? "";
 
 /**
  * The caller's authenticator app (TOTP) and recovery codes: set up with a QR code, confirmed with a
- * first code; recovery codes are shown once; turning it off or new codes ask for the password.
+ * first code; recovery codes are shown once; turning it off or new codes ask for the password. An
+ * account without one (SSO) confirms instead, within minutes of signing in again at its provider.
  */
 export function ProfileFactors() {
   const trpc = useTRPC();
@@ -32,7 +33,7 @@ export function ProfileFactors() {
   const [busy, setBusy] = useState(false);
   const refresh = () => queryClient.invalidateQueries(trpc.twoFactor.status.queryFilter());
 
-  async function withPassword(password: string) {
+  async function withPassword(password: string | undefined) {
     setBusy(true);
     setError(null);
     try {
@@ -53,12 +54,15 @@ export function ProfileFactors() {
       setAsking(null);
     } catch (err) {
       setError(err instanceof Error ? (err.message === "Invalid password" ? "Wrong password." : err.message) : String(err));
+      void refresh();
     } finally {
       setBusy(false);
     }
   }
 
   const s = status.data;
+  // As of the status's last read (refetched after each change): a stale answer costs only a refusal in words.
+  const staleSignIn = s?.sso != null && !s.sso.fresh;
   return (
     <Card title="Second factor" actions={s && <Badge tone={s.totp ? "green" : s.required ? "amber" : "slate"}>{s.totp ? "on" : s.required ? "required" : "off"}</Badge>}>
       <div className="space-y-3 px-4 py-3 text-sm">
@@ -94,21 +98,31 @@ export function ProfileFactors() {
           </div>
         ) : (
           <>
-            <p className="text-slate-600">{s?.totp ? "Sign-in asks for a code from your authenticator app." : "Add a code from an authenticator app to your password."}</p>
+            <p className="text-slate-600">{s?.totp ? "Sign-in asks for a code from your authenticator app." : s?.password === false ? "Add a code from an authenticator app: terminals on protected hosts ask for it." : "Add a code from an authenticator app to your password."}</p>
             {newCodes && <RecoveryCodes codes={newCodes} />}
-            {asking ? (
+            {staleSignIn && s?.sso ? (
+              <div className="space-y-2">
+                <p className="text-slate-600">You sign in through single sign-on, so there is no password to confirm changes with: sign in again with your provider, then change your second factor within 10 minutes.</p>
+                <Button onClick={() => void authClient.signIn.social({ provider: s.sso?.provider ?? "", callbackURL: "/profile", errorCallbackURL: "/login" })}>Sign in again</Button>
+              </div>
+            ) : asking ? (
               <form
-                aria-label="Confirm with your password"
+                aria-label={s?.password === false ? "Confirm" : "Confirm with your password"}
                 className="flex flex-wrap items-end gap-2"
                 onSubmit={(e) => {
                   e.preventDefault();
-                  void withPassword(String(new FormData(e.currentTarget).get("password")));
+                  const password = new FormData(e.currentTarget).get("password");
+                  void withPassword(password === null ? undefined : String(password));
                 }}
               >
-                <label className="space-y-1">
-                  <span className="block font-medium">Your password</span>
-                  <Input name="password" type="password" autoComplete="current-password" required maxLength={128} autoFocus />
-                </label>
+                {s?.password === false ? (
+                  <span className="self-center">{asking === "enable" ? "Set up an authenticator app?" : asking === "disable" ? "Turn off your authenticator app?" : "Replace your recovery codes?"}</span>
+                ) : (
+                  <label className="space-y-1">
+                    <span className="block font-medium">Your password</span>
+                    <Input name="password" type="password" autoComplete="current-password" required maxLength={128} autoFocus />
+                  </label>
+                )}
                 <Button type="submit" variant={asking === "disable" ? "danger" : "primary"} disabled={busy}>
                   {busy ? "Working…" : asking === "enable" ? "Continue" : asking === "disable" ? "Turn off" : "Make new codes"}
                 </Button>

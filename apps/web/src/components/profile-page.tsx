@@ -16,6 +16,8 @@ const MAX_PASSWORD = 128;
 export function ProfilePage() {
   const trpc = useTRPC();
   const me = useQuery(trpc.me.get.queryOptions());
+  // An account that signs in through SSO has no password here: its provider keeps it.
+  const factors = useQuery(trpc.twoFactor.status.queryOptions());
 
   return (
     <div className="mx-auto max-w-xl space-y-4">
@@ -29,7 +31,7 @@ export function ProfilePage() {
         )}
       </div>
       <ProfileFactors />
-      <ChangePasswordForm />
+      {factors.data?.password !== false && <ChangePasswordForm />}
       <ProfileSessions />
       <Card title="API tokens">
         <p className="px-4 py-3 text-sm text-slate-600">

@@ -9,6 +9,7 @@ import { PerGroupRules, ruleGroupNames } from "./group-rules";
 import { Button, Card, ErrorNote, Input, Select, Spinner, toast } from "./ui";
 import { FactorPolicySettings } from "./factor-policy-settings";
 import { UpdatePolicySettings } from "./update-policy-settings";
+import { SsoSettings } from "./sso-settings";
 
 type TerminalSettings = inferRouterOutputs<AppRouter>["settings"]["terminal"];
 type RunPolicySettings = inferRouterOutputs<AppRouter>["settings"]["runPolicy"];
@@ -26,6 +27,7 @@ export function SettingsPage() {
       {me.data?.role === "admin" && <UpdatePolicySettings />}
       {me.data?.role === "admin" && <RunPolicy />}
       {me.data?.role === "admin" && <FactorPolicySettings />}
+      {me.data?.role === "admin" && <SsoSettings />}
     </div>
   );
 }
