@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CHROMIUM_PATH=/usr/bin/chromium
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step says how long the one before it took (SECONDS counts from the start), to keep the suite's time in view.
+last=0
+step() { printf '\n\033[1m== %s\033[0m (previous step %ss, %ss in all)\n' "$*" $((SECONDS - last)) "$SECONDS"; last=$SECONDS; }
 
 step "system packages, Docker Engine, PostgreSQL"
 source scripts/ensure-engine.sh
@@ -49,3 +51,4 @@ npm run build
 step "end-to-end tests in Chromium"
 npx playwright test -c playwright/playwright.config.ts
 echo "screenshots: playwright/results/*.png"
+step "done"

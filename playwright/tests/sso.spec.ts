@@ -42,5 +42,13 @@ test.describe("single sign-on", () => {
     await expect(page.getByText("sam@sso.e2e.test").first()).toBeVisible();
     const sam = (await admin.users.list.query()).find((u) => u.email === "sam@sso.e2e.test");
     expect(sam?.role).toBe("viewer");
+
+    // No password here to change or to confirm with: the profile offers the authenticator app alone.
+    await page.goto("/profile");
+    await expect(page.getByRole("button", { name: "Set up authenticator app" })).toBeVisible();
+    await expect(page.getByRole("form", { name: "Change password" })).toHaveCount(0);
+    await page.getByRole("button", { name: "Set up authenticator app" }).click();
+    await page.getByRole("form", { name: "Confirm" }).getByRole("button", { name: "Continue" }).click();
+    await expect(page.getByAltText("QR code for your authenticator app")).toBeVisible();
   });
 });

@@ -1,3 +1,4 @@
+// Once per run: the engine, the agent and the protocol are what this tests; the database work on its way (hosts, audit entries) is proven on PostgreSQL by the files that test it (scripts/test.sh).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PullState } from "../server/images/image-pulls";
 import { docker, waitFor } from "./support/engine";

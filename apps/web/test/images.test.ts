@@ -1,3 +1,4 @@
+// Once per run: the engine, the agent and the protocol are what this tests; the database work on its way (hosts, audit entries) is proven on PostgreSQL by the files that test it (scripts/test.sh).
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

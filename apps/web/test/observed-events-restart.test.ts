@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type ControlPlaneProcess, startControlPlaneProcess } from "../../../bench/support/control-plane-process";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
 import { scrape } from "./support/prometheus";
-import { type TestDatabase, createPostgresDatabase, suiteOnPostgres } from "./support/shared-database";
+import { type TestDatabase, createPostgresDatabase, itOncePerRun, suiteOnPostgres } from "./support/shared-database";
 import { AgentProcess, apiClient, freePort, signIn } from "./support/stack";
 
 const ROUNDS = 3;
@@ -92,7 +92,7 @@ describe("observed events across control-plane crashes", () => {
     expect([...agentMetrics.keys()].some((series) => ids.some((id) => series.includes(id.slice(0, 12))))).toBe(false);
   });
 
-  it("after a restart that kept it down for a while, the agent is back within 5 s of the control plane answering", async () => {
+  itOncePerRun("after a restart that kept it down for a while, the agent is back within 5 s of the control plane answering", async () => {
     const api = apiClient(cp!.url, await signIn(cp!.url));
     const hostId = (await api.hosts.list.query()).find((h) => h.name === "crashy")!.id;
     // A graceful stop (agents are told it is shutting down), then long enough down that an

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TERMINAL_HIGH_WATER } from "@stevedore/protocol";
 import { docker, removeTestContainers, runContainer, waitFor } from "./support/engine";
+import { itOncePerRun } from "./support/shared-database";
 import { type StackWithHost, apiClient, signIn, startStackWithHost } from "./support/stack";
 import { TerminalClient } from "./support/terminal-client";
 
@@ -37,7 +38,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     return { sessionId, term };
   }
 
-  it("exec runs a shell: typed input comes back, resize reaches the engine, exit ends it with the code", async () => {
+  itOncePerRun("exec runs a shell: typed input comes back, resize reaches the engine, exit ends it with the code", async () => {
     const { term } = await open("exec", shell, { command: ["sh"] });
     term.type("echo hel''lo\r");
     await term.waitForText(/\r\nhello\r\n/);
@@ -49,7 +50,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await waitFor(() => term.closed, { what: "the socket to close" });
   });
 
-  it("closing an exec session ends its shell and the jobs it started in the container", async () => {
+  itOncePerRun("closing an exec session ends its shell and the jobs it started in the container", async () => {
     const pids = async () => new Set((await docker(["top", shell, "-o", "pid"])).split("\n").slice(1).map((l) => l.trim()).filter(Boolean));
     const before = await pids();
     const { sessionId, term } = await open("exec", shell, { command: ["sh"] });
@@ -68,7 +69,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     expect(await docker(["inspect", "-f", "{{.State.Running}}", shell])).toBe("true");
   });
 
-  it("attach reaches PID 1; the detach keys leave the container running", async () => {
+  itOncePerRun("attach reaches PID 1; the detach keys leave the container running", async () => {
     const { term } = await open("attach", shell);
     term.type("echo attached-$((6*7))\r");
     await term.waitForText("attached-42");
@@ -77,14 +78,14 @@ describe("web terminal: attach and exec through the control plane and the agent"
     expect(await docker(["inspect", "-f", "{{.State.Running}}", shell])).toBe("true");
   });
 
-  it("a non-TTY container's stdout and stderr are told apart (stderr in red)", async () => {
+  itOncePerRun("a non-TTY container's stdout and stderr are told apart (stderr in red)", async () => {
     const { term } = await open("attach", logger);
     await term.waitForText(/out-\d+\n/);
     await term.waitForText(new RegExp(String.raw`\u001b\[31merr-\d+\n\u001b\[39m`));
     term.close();
   });
 
-  it("a reload rejoins the same process and sees the current screen; a second viewer watches along", async () => {
+  itOncePerRun("a reload rejoins the same process and sees the current screen; a second viewer watches along", async () => {
     const { sessionId, term } = await open("exec", shell, { command: ["sh"] });
     term.type("export MARK=kept; echo marker-$((40+2))\r");
     await term.waitForText("marker-42");
@@ -108,7 +109,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     expect(await watcher.message("ended")).toMatchObject({ reason: "exited", exitCode: 0 });
   });
 
-  it("a flood stops at the high-water mark for a browser that does not acknowledge, resumes when it does, and Ctrl-C stops it", async () => {
+  itOncePerRun("a flood stops at the high-water mark for a browser that does not acknowledge, resumes when it does, and Ctrl-C stops it", async () => {
     const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
     const slow = viewer(ticket, { autoAck: false });
     await slow.opened();
@@ -147,7 +148,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     await slow.message("ended");
   });
 
-  it("a browser that acknowledges everything and reads nothing pauses the flood too: acknowledgements are not trusted", async () => {
+  itOncePerRun("a browser that acknowledges everything and reads nothing pauses the flood too: acknowledgements are not trusted", async () => {
     const { sessionId, ticket } = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
     const liar = viewer(ticket, { autoAck: false, keepOutput: false });
     await liar.opened();
@@ -272,7 +273,7 @@ describe("web terminal: attach and exec through the control plane and the agent"
     expect(byDuration.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("keeps UTF-8 intact on screen and in the recording, and a flooding session does not slow another", async () => {
+  itOncePerRun("keeps UTF-8 intact on screen and in the recording, and a flooding session does not slow another", async () => {
     const flood = await h.api.terminals.open.mutate({ hostId: h.hostId, containerId: shell, mode: "exec", command: ["sh"], size: SIZE });
     const stuck = viewer(flood.ticket, { autoAck: false });
     await stuck.opened();

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import pg from "pg";
+import { it } from "vitest";
 
 export interface TestDatabase {
   url: string;
@@ -17,6 +18,12 @@ export function postgresServerUrl(): string {
 export function suiteOnPostgres(): boolean {
   return process.env.STEVEDORE_TEST_DATABASE === "postgres";
 }
+
+/**
+ * A case that tests the engine, the agent or the streams rather than the database: run on the
+ * suite's first pass only (a whole file like that says "Once per run" at its top instead).
+ */
+export const itOncePerRun = it.skipIf(suiteOnPostgres());
 
 /** A fresh, empty PostgreSQL database of its own, dropped afterwards. */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
