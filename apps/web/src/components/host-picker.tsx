@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import * as Popover from "@radix-ui/react-popover";
 import { Command } from "cmdk";
@@ -94,7 +94,6 @@ function PickerShell({
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState("");
-  const listId = useId();
   const results = useQuery({ ...trpc.hosts.search.queryOptions({ ...scope, q: q.trim(), limit: PICKER_PAGE }), enabled: open, placeholderData: keepPreviousData });
   const close = () => {
     setOpen(false);
@@ -104,7 +103,8 @@ function PickerShell({
   return (
     <Popover.Root open={open} onOpenChange={(o) => (o ? setOpen(true) : close())}>
       <Popover.Trigger
-        aria-label={label}
+        // The name says the choice too: "Host: e2e-host", "Host: All hosts".
+        aria-label={`${label}: ${shown}`}
         disabled={disabled}
         data-testid="host-picker"
         className={`inline-flex max-w-full items-center justify-between gap-2 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-left text-sm hover:bg-slate-50 disabled:opacity-50 ${className}`}
@@ -116,18 +116,18 @@ function PickerShell({
       </Popover.Trigger>
       <Popover.Portal>
         <Popover.Content align="start" sideOffset={4} className="z-40 w-[min(22rem,calc(100vw-1rem))] rounded-md border border-slate-200 bg-white shadow-lg">
-          <Command shouldFilter={false} label={label} loop>
+          <Command shouldFilter={false} label={`Search hosts for ${label}`} loop>
             <Command.Input
               value={q}
               onValueChange={setQ}
               placeholder="Search hosts: name, address, group…"
-              aria-label={`Search hosts for ${label}`}
               className="w-full rounded-t-md border-b border-slate-200 bg-white px-3 py-2 text-sm outline-none"
             />
-            <Command.List id={listId} aria-label={label} className="max-h-72 overflow-y-auto p-1">
+            <Command.List label={label} className="max-h-72 overflow-y-auto p-1">
               {results.isPending && <Command.Loading>Searching hosts…</Command.Loading>}
-              {results.data && results.data.items.length === 0 && !none && <Command.Empty>No host matches “{q.trim()}”.</Command.Empty>}
-              {none && (
+              {results.data && results.data.items.length === 0 && <Command.Empty>No host matches “{q.trim()}”.</Command.Empty>}
+              {/* "All hosts" is a choice while nothing is typed; a search lists hosts only, so Enter takes the first match. */}
+              {none && !q.trim() && (
                 <Command.Item value="__none__" onSelect={() => (none.pick(), close())} className={ITEM}>
                   <Check on={none.selected} />
                   {none.label}
