@@ -125,7 +125,7 @@ test("[ADMIN] the hosts page filters, counts and sorts on the server with the vi
   await page.getByRole("link", { name: "Hosts" }).click();
   await page.getByLabel("Filter hosts").fill("e2e-h");
   await expect(page).toHaveURL(/\/hosts\?q=e2e-h$/);
-  await expect(page.getByRole("list", { name: "Hosts" })).toHaveAttribute("data-rows-for", "e2e-h");
+  await expect(page.getByRole("list", { name: "Hosts found" })).toHaveAttribute("data-rows-for", "e2e-h");
   await expect(page.getByTestId("host-card")).toHaveCount(1);
   await expect(page.getByTestId("host-card")).toHaveAttribute("data-host", "e2e-host");
   await expect(page.getByTestId("host-count-online")).toHaveText("1");
@@ -144,7 +144,7 @@ test("[ADMIN] the hosts page filters, counts and sorts on the server with the vi
   await page.setViewportSize({ width: 1400, height: 900 });
 
   // The containers page's host filter: a combobox over the server's search, keyboard all the way.
-  await page.getByRole("link", { name: "Containers" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Containers" }).click();
   await page.getByRole("button", { name: "Host: All hosts" }).click();
   const search = page.getByRole("combobox", { name: "Search hosts for Host" });
   await expect(search).toBeFocused();

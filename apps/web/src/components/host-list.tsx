@@ -149,7 +149,7 @@ export function HostList() {
           </p>
         </Card>
       )}
-      <div className="grid gap-3" aria-label="Hosts" role="list" data-rows-for={data && !hosts.isPlaceholderData ? q : undefined}>
+      <div className="grid gap-3" aria-label="Hosts found" role="list" data-rows-for={data && !hosts.isPlaceholderData ? q : undefined}>
         {data?.items.map((h) => (
           <div role="listitem" key={h.id}>
             <HostCard host={h} now={now} isAdmin={isAdmin} totals={totals.data?.[h.id]} />
