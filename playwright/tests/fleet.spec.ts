@@ -119,3 +119,44 @@ test("[ADMIN] sees a container started with the docker CLI appear Up, then Exite
   await page.getByRole("button", { name: /^All/ }).click();
   await page.screenshot({ path: path.join(SHOTS, "containers-exited.png"), fullPage: true });
 });
+
+test("[ADMIN] the hosts page filters, counts and sorts on the server with the view in the URL, and a host picker finds a host by typing", async ({ page }) => {
+  await signInAs(page, E2E_ADMIN);
+  await page.getByRole("link", { name: "Hosts" }).click();
+  await page.getByLabel("Filter hosts").fill("e2e-h");
+  await expect(page).toHaveURL(/\/hosts\?q=e2e-h$/);
+  await expect(page.getByRole("list", { name: "Hosts found" })).toHaveAttribute("data-rows-for", "e2e-h");
+  await expect(page.getByTestId("host-card")).toHaveCount(1);
+  await expect(page.getByTestId("host-card")).toHaveAttribute("data-host", "e2e-host");
+  await expect(page.getByTestId("host-count-online")).toHaveText("1");
+  await page.getByRole("group", { name: "Status" }).getByRole("button", { name: /^Offline/ }).click();
+  await expect(page).toHaveURL(/status=offline/);
+  await expect(page.getByText("No host matches these filters.")).toBeVisible();
+  await page.getByRole("group", { name: "Status" }).getByRole("button", { name: /^All/ }).click();
+  await page.getByLabel("Filter hosts").fill("");
+  await page.getByRole("button", { name: "Sort by containers" }).click();
+  await expect(page).toHaveURL(/sort=containers/);
+  await expect(page.getByRole("button", { name: "Sort by containers, descending" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("page-range")).toHaveText(/^1–\d+ of \d+$/);
+  await page.screenshot({ path: path.join(SHOTS, "hosts-paged-1400.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SHOTS, "hosts-paged-390.png"), fullPage: true });
+  await page.setViewportSize({ width: 1400, height: 900 });
+
+  // The containers page's host filter: a combobox over the server's search, keyboard all the way.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Containers" }).click();
+  await page.getByRole("button", { name: "Host: All hosts" }).click();
+  const search = page.getByRole("combobox", { name: "Search hosts for Host" });
+  await expect(search).toBeFocused();
+  await search.pressSequentially("e2e-h");
+  const options = page.getByRole("listbox", { name: "Host" }).getByRole("option");
+  await expect(options).toHaveCount(1);
+  await expect(options.first()).toContainText("e2e-host");
+  await page.screenshot({ path: path.join(SHOTS, "host-picker-open-1400.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SHOTS, "host-picker-open-390.png") });
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await search.press("Enter");
+  await expect(page).toHaveURL(/\/containers\?host=[^&]+$/);
+  await expect(page.getByRole("button", { name: "Host: e2e-host" })).toBeFocused();
+});

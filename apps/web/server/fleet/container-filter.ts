@@ -28,8 +28,8 @@ export interface ParsedFilter {
 
 const KEYS = new Set(["label", "image", "host", "status"]);
 
-/** Splits on spaces outside double quotes; quotes group, and are removed. An unclosed quote runs to the end. */
-function tokens(q: string): string[] {
+/** Splits on spaces outside double quotes; quotes group, and are removed. An unclosed quote runs to the end. (The hosts search splits the same way.) */
+export function filterTokens(q: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
@@ -54,7 +54,7 @@ function tokens(q: string): string[] {
 export function parseFilter(q: string): ParsedFilter {
   const terms: FilterTerm[] = [];
   const problems: string[] = [];
-  for (const token of tokens(q)) {
+  for (const token of filterTokens(q)) {
     const colon = token.indexOf(":");
     const key = colon > 0 ? token.slice(0, colon).toLowerCase() : "";
     // "nginx:1.27" or "app:3" are images and words, not terms: only the four keys are special.

@@ -23,6 +23,8 @@ interface HostEntry {
   limited: HostView["limited"];
   refusedProtocol: RefusedProtocol | null;
   credentialAlert: CredentialAlert | null;
+  /** The hosts search's text, with what it was built from: rebuilt only when one of those is replaced. */
+  search: { text: string; from: readonly unknown[] } | null;
 }
 
 export interface PersistedHost {
@@ -69,6 +71,7 @@ export class FleetState {
       limited: null,
       refusedProtocol: null,
       credentialAlert: h.credentialAlert ?? null,
+      search: null,
     });
     this.emit({ kind: "host", hostId: h.id });
   }
@@ -262,6 +265,11 @@ export class FleetState {
     return [...this.hosts.values()].map(toHostView).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Every host as the hosts search reads it: rows (HostView) are built only for the page it returns. */
+  *queryableHosts(): Generator<QueryableHost> {
+    for (const h of this.hosts.values()) yield h as QueryableHost;
+  }
+
   getHost(hostId: string): HostView | null {
     const h = this.hosts.get(hostId);
     return h ? toHostView(h) : null;
@@ -308,7 +316,27 @@ export interface LiveHostState {
 /** A host as the containers page reads it: rows are built only for the page it returns. */
 export type HostContainers = Readonly<Pick<HostEntry, "id" | "name" | "groups" | "connected" | "engineUp">> & { readonly view: HostContainerView };
 
-function statusOf(h: HostEntry): HostStatus {
+/** A host as the hosts search reads it. */
+export type QueryableHost = Readonly<Pick<HostEntry, "id" | "name" | "groups" | "connected" | "engineUp" | "lastSeenAt" | "connectedAt" | "containers">>;
+
+/**
+ * Lower-cased name, hostname (its address as the agent reports it), OS and groups: what a hosts search
+ * matches. Cached on the host and rebuilt only when its facts, engine or groups were replaced.
+ */
+export function hostSearchText(q: QueryableHost): string {
+  const h = q as unknown as HostEntry;
+  const from = [h.name, h.facts, h.engine, h.groups];
+  if (h.search && h.search.from.every((x, i) => x === from[i])) return h.search.text;
+  const text = [h.name, h.facts.hostname ?? "", h.engine?.os || h.facts.os || "", ...h.groups].join("\n").toLowerCase();
+  h.search = { text, from };
+  return text;
+}
+
+export function hostStatusOf(h: QueryableHost): HostStatus {
+  return statusOf(h as unknown as HostEntry);
+}
+
+function statusOf(h: Pick<HostEntry, "connected" | "engineUp">): HostStatus {
   if (!h.connected) return "offline";
   return h.engineUp ? "online" : "engine_down";
 }

@@ -2,8 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { useTRPC } from "@/lib/trpc";
+import { HostFilter } from "./host-filter";
 import { AUDIT_ACTIONS, AUDIT_ACTION_GROUPS_DISTINCT } from "../../server/audit/audit-actions";
 import { Button, Input, Select } from "./ui";
 
@@ -78,8 +77,6 @@ export function useAuditFilters() {
 type Filters = ReturnType<typeof useAuditFilters>;
 
 export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set">) {
-  const trpc = useTRPC();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const [text, setText] = useState(filters.q);
   const [pushed, setPushed] = useState(filters.q);
   const [seenQ, setSeenQ] = useState(filters.q);
@@ -107,7 +104,6 @@ export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set"
 
   // A URL value not in the lists (an action from a newer version, a removed host) still shows as chosen.
   const actionKnown = !filters.action || ACTIONS.includes(filters.action);
-  const hostKnown = !filters.hostId || hosts.data?.some((h) => h.id === filters.hostId);
 
   return (
     <div className="flex flex-wrap items-end gap-2">
@@ -122,15 +118,8 @@ export function AuditFilterBar({ filters, set }: Pick<Filters, "filters" | "set"
         />
       </Field>
       <Field label="Host">
-        <Select value={filters.hostId} onChange={(e) => set({ hostId: e.target.value })}>
-          <option value="">All hosts</option>
-          {hosts.data?.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name}
-            </option>
-          ))}
-          {!hostKnown && <option value={filters.hostId}>{filters.hostId}</option>}
-        </Select>
+        {/* A host no longer in the fleet (revoked) shows as its id, still chosen. */}
+        <HostFilter value={filters.hostId} onChange={(hostId) => set({ hostId })} />
       </Field>
       <Field label="Action">
         <Select value={filters.action} onChange={(e) => set({ action: e.target.value })}>

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { ContainerOperationInput, SIGNALS } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
+import { usePickedHosts } from "./host-picker";
 import { Button, ConfirmDialog, Dialog, ErrorNote, Input, Select, Spinner, TYPED_CONFIRM_OVER, TargetList, toast } from "./ui";
 
 export interface ActionTarget {
@@ -11,7 +12,7 @@ export interface ActionTarget {
   id: string;
   name: string;
   state: string;
-  /** Named in the confirmation; looked up from the hosts list when the caller does not know it. */
+  /** Named in the confirmation; looked up by id (hosts.search) when the caller does not know it. */
   hostName?: string;
 }
 
@@ -121,7 +122,8 @@ export function ContainerActions({
 }) {
   const trpc = useTRPC();
   const operate = useMutation(trpc.containers.operate.mutationOptions());
-  const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), enabled: targets.some((t) => !t.hostName) });
+  // The names of the targets' hosts the caller did not pass: those hosts only, by id.
+  const hostNames = usePickedHosts(targets.filter((t) => !t.hostName).map((t) => t.hostId));
   const [failures, setFailures] = useState<string[]>([]);
   // Kill defaults to SIGTERM: a chance to shut down cleanly; SIGKILL is one choice away.
   const [signal, setSignal] = useState<Signal>("SIGTERM");
@@ -136,8 +138,7 @@ export function ContainerActions({
   const stopped = targets.some((t) => t.state === "exited" || t.state === "created" || t.state === "dead");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const busy = progress !== null;
-  const hostNames = new Map(hosts.data?.map((h) => [h.id, h.name]));
-  const hostOf = (t: ActionTarget) => t.hostName ?? hostNames.get(t.hostId) ?? t.hostId;
+  const hostOf = (t: ActionTarget) => t.hostName ?? hostNames.get(t.hostId)?.name ?? t.hostId;
   const nameOf = (id: string) => targets.find((t) => t.id === id)?.name ?? id.slice(0, 12);
   const single = targets.length === 1 ? targets[0] : undefined;
   const runningTargets = targets.filter(isRunning);

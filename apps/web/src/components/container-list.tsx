@@ -17,13 +17,14 @@ import { PortsCell, StatusCell } from "./container-cells";
 import { PAGE_SIZES, readView, writeView, type SortKey } from "./container-list-url";
 import { ContainerRowMenu } from "./container-row-menu";
 import { HostFilter } from "./host-filter";
+import { usePickedHosts } from "./host-picker";
 import { RolloutProgress } from "./rollout-progress";
 import { UpdateBadge } from "./update-badge";
 import { UpdateDialog, type UpdateDialogTarget } from "./update-dialog";
 import { Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "./ui";
 
 type Row = inferRouterOutputs<AppRouter>["containers"]["list"]["items"][number];
-type HostRow = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
+type HostRow = inferRouterOutputs<AppRouter>["hosts"]["search"]["items"][number];
 /** What cells read that changes while the table lives: passed as the table's meta, so the columns (and their cells' identity) stay fixed. */
 interface CellMeta {
   now: number;
@@ -180,7 +181,6 @@ export function ContainerList() {
     setAllMatching(null);
   }, [filterKey]);
 
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const groups = useQuery(trpc.hosts.groups.queryOptions());
   const list = useQuery({
     ...trpc.containers.list.queryOptions({ ...filter, offset: view.page * view.size, limit: view.size }),
@@ -188,7 +188,9 @@ export function ContainerList() {
   });
   const data = list.data;
   const items = useMemo(() => data?.items ?? [], [data]);
-  const hostById = new Map(hosts.data?.map((h) => [h.id, h]));
+  // The page's hosts only (their status and address for the cells), read by id: never the whole fleet.
+  const pageHostIds = useMemo(() => [...new Set(items.map((c) => c.hostId))], [items]);
+  const hostById = usePickedHosts(pageHostIds);
 
   const sorting: SortingState = [{ id: Object.keys(SORT_OF).find((c) => SORT_OF[c] === view.sort) ?? "created", desc: view.dir === "desc" }];
   const columns = useMemo<ColumnDef<Row>[]>(
@@ -399,7 +401,7 @@ export function ContainerList() {
               Run container
             </Link>
           )}
-          <HostFilter hosts={hosts.data} value={view.hostId} onChange={(host) => setParam({ host })} />
+          <HostFilter value={view.hostId} onChange={(host) => setParam({ host })} />
           {!!groups.data?.length && (
             <Select aria-label="Host group" value={view.group} onChange={(e) => setParam({ group: e.target.value })}>
               <option value="">All groups</option>
@@ -549,7 +551,7 @@ export function ContainerList() {
                   index={firstShown + i + 1}
                   selected={row.getCanSelect() ? row.getIsSelected() || !!allMatching : undefined}
                   now={now}
-                  hosts={hosts.data}
+                  hosts={hostById}
                   columns={columnsShown}
                 />
               ))}

@@ -1,15 +1,6 @@
-import { Select } from "./ui";
+import { HostPicker } from "./host-picker";
 
-/** "All hosts" or one of them, for filtering a list. */
-export function HostFilter({ hosts, value, onChange }: { hosts: readonly { id: string; name: string }[] | undefined; value: string; onChange: (hostId: string) => void }) {
-  return (
-    <Select aria-label="Host" value={value} onChange={(e) => onChange(e.target.value)}>
-      <option value="">All hosts</option>
-      {hosts?.map((h) => (
-        <option key={h.id} value={h.id}>
-          {h.name}
-        </option>
-      ))}
-    </Select>
-  );
+/** "All hosts" or one of them, for filtering a list: a searchable picker over the server's hosts search. */
+export function HostFilter({ value, onChange }: { value: string; onChange: (hostId: string) => void }) {
+  return <HostPicker label="Host" noneLabel="All hosts" value={value} onChange={onChange} />;
 }

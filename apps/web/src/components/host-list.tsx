@@ -1,39 +1,84 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { usePathname, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { bytes, exactTime } from "@/lib/format";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { AddHostDialog } from "./add-host-dialog";
 import { GroupBadges, HostGroupsDialog } from "./group-picker";
+import { DEFAULT_HOST_PAGE_SIZE, HOST_PAGE_SIZES, readHostView, writeView, type HostSortKey, type HostStatusFilter } from "./host-list-url";
 import { HostStatusBadge } from "./host-status-badge";
 import { TopConsumers } from "./top-consumers";
-import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Spinner, toast, useNow } from "./ui";
+import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Select, Spinner, toast, useNow } from "./ui";
 
-type HostView = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
+type HostView = inferRouterOutputs<AppRouter>["hosts"]["search"]["items"][number];
 
+const STATUS_CHOICES: { value: HostStatusFilter; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "online", label: "Online" },
+  { value: "engine_down", label: "Engine down" },
+  { value: "offline", label: "Offline" },
+];
+const SORT_CHOICES: { value: HostSortKey; label: string }[] = [
+  { value: "name", label: "Name" },
+  { value: "status", label: "Status" },
+  { value: "containers", label: "Containers" },
+  { value: "seen", label: "Last seen" },
+];
+
+/**
+ * The fleet's hosts as cards over the server's search, counts, sort and paging (hosts.search): the
+ * browser holds one page, and a host change re-reads that page only. The view lives in the URL.
+ */
 export function HostList() {
   const trpc = useTRPC();
+  const pathname = usePathname();
+  const view = readHostView(useSearchParams());
   const me = useQuery(trpc.me.get.queryOptions());
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  // The filter drives the query keystroke by keystroke and the URL follows at once, as on the containers page.
+  const [text, setText] = useState(view.q);
+  const q = text.trim();
+  const setParam = (next: Record<string, string>) => writeView(pathname, next);
+  useEffect(() => {
+    if (q !== view.q) setParam({ q });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q]);
+  const hosts = useQuery({
+    ...trpc.hosts.search.queryOptions({ q, status: view.status, group: view.group || undefined, sort: view.sort, dir: view.dir, offset: view.page * view.size, limit: view.size }),
+    placeholderData: keepPreviousData,
+  });
+  const groups = useQuery(trpc.hosts.groups.queryOptions());
   const totals = useQuery({ ...trpc.stats.hosts.queryOptions(), refetchInterval: 5_000 });
   const [adding, setAdding] = useState(false);
   const [showRevoked, setShowRevoked] = useState(false);
-  const [filter, setFilter] = useState("");
   const now = useNow();
   const isAdmin = me.data?.role === "admin";
-  const f = filter.trim().toLowerCase();
-  const shown = hosts.data?.filter((h) => !f || h.name.toLowerCase().includes(f) || (h.engine?.os || h.facts.os || "").toLowerCase().includes(f) || h.status.includes(f) || h.groups.some((g) => g.includes(f)));
+  const data = hosts.data;
+  const firstShown = view.page * view.size + 1;
+  const filtered = !!q || view.status !== "all" || !!view.group;
+  const sortBy = (key: HostSortKey) =>
+    setParam(key === view.sort ? { sort: key, dir: view.dir === "asc" ? "desc" : "asc" } : { sort: key === "name" ? "" : key, dir: "" });
 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Hosts</h1>
         <div className="flex flex-wrap items-center gap-2">
-          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, group, OS or status…" value={filter} onChange={(e) => setFilter(e.target.value)} className="w-full sm:w-64" />
+          <Input type="search" aria-label="Filter hosts" placeholder="Filter by name, address, group or OS…" value={text} onChange={(e) => setText(e.target.value)} className="w-full sm:w-64" />
+          {!!groups.data?.length && (
+            <Select aria-label="Host group" value={view.group} onChange={(e) => setParam({ group: e.target.value })}>
+              <option value="">All groups</option>
+              {groups.data.map((g) => (
+                <option key={g.name} value={g.name}>
+                  {g.name}
+                </option>
+              ))}
+            </Select>
+          )}
           {isAdmin && (
             <Button aria-pressed={showRevoked} onClick={() => setShowRevoked((v) => !v)}>
               {showRevoked ? "Hide revoked hosts" : "Show revoked hosts"}
@@ -46,17 +91,86 @@ export function HostList() {
           )}
         </div>
       </div>
+      <TopConsumers />
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div role="group" aria-label="Status" className="flex flex-wrap gap-1">
+          {STATUS_CHOICES.map((s) => (
+            <button
+              key={s.value}
+              type="button"
+              aria-pressed={view.status === s.value}
+              onClick={() => setParam({ status: s.value === "all" ? "" : s.value })}
+              className="rounded-full px-3 py-1 text-sm text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100 aria-pressed:bg-slate-800 aria-pressed:text-white aria-pressed:ring-slate-800"
+            >
+              {s.label}
+              <span className="ml-1.5 text-xs opacity-70" data-testid={`host-count-${s.value}`}>
+                {(data?.byStatus[s.value] ?? 0).toLocaleString()}
+              </span>
+            </button>
+          ))}
+        </div>
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <div role="group" aria-label="Sort by" className="flex flex-wrap items-center gap-1">
+            <span className="text-slate-600">Sort</span>
+            {SORT_CHOICES.map((c) => (
+              <button
+                key={c.value}
+                type="button"
+                aria-pressed={view.sort === c.value}
+                aria-label={`Sort by ${c.label.toLowerCase()}${view.sort === c.value ? (view.dir === "asc" ? ", ascending" : ", descending") : ""}`}
+                onClick={() => sortBy(c.value)}
+                className="inline-flex items-center gap-1 rounded-md px-2 py-1 text-slate-700 ring-1 ring-slate-200 hover:bg-slate-100 aria-pressed:bg-sky-50 aria-pressed:text-sky-900 aria-pressed:ring-sky-300"
+              >
+                {c.label}
+                <span aria-hidden className={view.sort === c.value ? "" : "opacity-30"}>
+                  {view.sort === c.value ? (view.dir === "asc" ? "▲" : "▼") : "↕"}
+                </span>
+              </button>
+            ))}
+          </div>
+          <label className="flex items-center gap-1.5">
+            <span>Per page</span>
+            <Select value={view.size} onChange={(e) => setParam({ size: Number(e.target.value) === DEFAULT_HOST_PAGE_SIZE ? "" : e.target.value })} className="py-1">
+              {HOST_PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </Select>
+          </label>
+        </div>
+      </div>
       <ErrorNote error={hosts.error} />
       {hosts.isPending && <Spinner label="Loading hosts…" />}
-      <TopConsumers />
-      {hosts.data?.length === 0 && (
+      {data?.total === 0 && (
         <Card>
-          <p className="p-6 text-sm text-slate-600">No hosts yet. {isAdmin ? "Use “Add host” to enroll the first one." : "Ask an admin to add one."}</p>
+          <p className="p-6 text-sm text-slate-600">
+            {filtered ? "No host matches these filters." : `No hosts yet. ${isAdmin ? "Use “Add host” to enroll the first one." : "Ask an admin to add one."}`}
+          </p>
         </Card>
       )}
-      <div className="grid gap-3">
-        {shown?.map((h) => <HostCard key={h.id} host={h} now={now} isAdmin={isAdmin} totals={totals.data?.[h.id]} />)}
+      <div className="grid gap-3" aria-label="Hosts found" role="list" data-rows-for={data && !hosts.isPlaceholderData ? q : undefined}>
+        {data?.items.map((h) => (
+          <div role="listitem" key={h.id}>
+            <HostCard host={h} now={now} isAdmin={isAdmin} totals={totals.data?.[h.id]} />
+          </div>
+        ))}
       </div>
+      {data && data.total > 0 && (
+        <footer className="flex flex-wrap items-center justify-between gap-2 text-sm text-slate-600">
+          <span data-testid="page-range">
+            {firstShown.toLocaleString()}–{Math.min((view.page + 1) * view.size, data.total).toLocaleString()} of {data.total.toLocaleString()}
+          </span>
+          <span className="flex gap-2">
+            <Button disabled={view.page === 0} onClick={() => setParam({ page: String(view.page - 1) })}>
+              Previous
+            </Button>
+            <Button disabled={(view.page + 1) * view.size >= data.total} onClick={() => setParam({ page: String(view.page + 1) })}>
+              Next
+            </Button>
+          </span>
+        </footer>
+      )}
       {isAdmin && showRevoked && <RevokedHosts now={now} />}
       <AddHostDialog open={adding} onClose={() => setAdding(false)} />
     </div>

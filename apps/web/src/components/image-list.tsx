@@ -26,7 +26,6 @@ export type ImageRow = inferRouterOutputs<AppRouter>["images"]["list"]["items"][
 export function ImageList() {
   const trpc = useTRPC();
   const now = useNow();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const [q, setQ] = useState("");
   // A link from a host page opens its images.
   const initialHost = useSearchParams().get("host") ?? "";
@@ -43,7 +42,9 @@ export function ImageList() {
   const [pruning, setPruning] = useState<{ id: string; name: string } | null>(null);
   const [pulling, setPulling] = useState(false);
   const mayPull = useCanOperateSomewhere();
-  const host = hosts.data?.find((h) => h.id === hostId);
+  // The housekeeping list: the chosen host, or the first hosts by name (the filter finds any other).
+  const hosts = useQuery({ ...trpc.hosts.search.queryOptions({ ids: hostId ? [hostId] : undefined, limit: HOUSEKEEPING_HOSTS }), placeholderData: keepPreviousData });
+  const host = hostId ? hosts.data?.items.find((h) => h.id === hostId) : undefined;
   // Unique sizes cost the engine a disk walk: read once per chosen host, not on every refresh.
   const usage = useQuery({ ...trpc.images.usage.queryOptions({ hostId }), enabled: host?.status === "online", staleTime: 30_000 });
   const unique = new Map(usage.data?.images.map((i) => [i.id, i.uniqueSizeBytes]));
@@ -55,7 +56,7 @@ export function ImageList() {
         <h1 className="text-xl font-semibold">Images</h1>
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <Input type="search" aria-label="Search images" placeholder="Tag, digest or id…" value={q} onChange={(e) => setQ(e.target.value)} className="w-60" />
-          <HostFilter hosts={hosts.data} value={hostId} onChange={setHostId} />
+          <HostFilter value={hostId} onChange={setHostId} />
           <label className="flex items-center gap-1.5">
             <input type="checkbox" checked={dangling} onChange={(e) => setDangling(e.target.checked)} /> Dangling
           </label>
@@ -69,7 +70,7 @@ export function ImageList() {
           )}
         </div>
       </div>
-      <HostHousekeeping hosts={(hosts.data ?? []).filter((h) => !hostId || h.id === hostId)} onPrune={setPruning} />
+      <HostHousekeeping hosts={hosts.data?.items ?? []} total={hosts.data?.total ?? 0} onPrune={setPruning} />
       <ErrorNote error={images.error} />
       <Card>
         {images.isPending ? (
@@ -173,14 +174,17 @@ export function ImageList() {
 }
 
 
-type HostRow = inferRouterOutputs<AppRouter>["hosts"]["list"][number];
+type HostRow = inferRouterOutputs<AppRouter>["hosts"]["search"]["items"][number];
+const HOUSEKEEPING_HOSTS = 20;
 
-/** Each host's layer tree and prune, without choosing the host first (the host filter narrows it to one). */
-function HostHousekeeping({ hosts, onPrune }: { hosts: HostRow[]; onPrune: (h: { id: string; name: string }) => void }) {
+/** Each host's layer tree and prune, without choosing the host first (the host filter narrows it to one; past the first 20 it finds the rest). */
+function HostHousekeeping({ hosts, total, onPrune }: { hosts: HostRow[]; total: number; onPrune: (h: { id: string; name: string }) => void }) {
   if (hosts.length === 0) return null;
   return (
     <details className="rounded-lg border border-slate-200 bg-white text-sm" open={hosts.length <= 6} data-testid="image-hosts">
-      <summary className="cursor-pointer px-4 py-2 font-medium">Per host: layer tree and prune ({hosts.length})</summary>
+      <summary className="cursor-pointer px-4 py-2 font-medium">
+        Per host: layer tree and prune ({total > hosts.length ? `first ${hosts.length} of ${total.toLocaleString()}: choose a host above for another` : hosts.length})
+      </summary>
       <ul className="max-h-72 divide-y divide-slate-100 overflow-y-auto border-t border-slate-100">
         {hosts.map((h) => (
           <li key={h.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2" data-testid="image-host" data-host={h.name}>

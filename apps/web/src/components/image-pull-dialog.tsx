@@ -5,22 +5,23 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { mutableTagWarning } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
-import { mayOperate } from "./container-actions";
-import { HostStatusBadge } from "./host-status-badge";
+import { HostChecklist, useOnlyHost, type HostScope } from "./host-picker";
 import { ImagePullProgress } from "./image-pull-progress";
 import { Button, Dialog, ErrorNote, Input } from "./ui";
+
+const PULLABLE: HostScope = { status: "online", operable: true };
 
 /** `docker pull` to one host or many at once, with per-layer progress, then a way on to "run". */
 export function ImagePullDialog({ open, initialReference = "", onClose }: { open: boolean; initialReference?: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const pull = useMutation(trpc.images.pull.mutationOptions());
   const [reference, setReference] = useState(initialReference);
   const [picked, setPicked] = useState<string[] | null>(null);
   // Once done: whether any host has the image now (only then is "Run it…" offered).
   const [finished, setFinished] = useState<{ pulledSomewhere: boolean } | null>(null);
-  const usable = hosts.data?.filter((h) => h.status === "online" && mayOperate(h.access)) ?? [];
-  const chosen = picked ?? (usable.length === 1 ? [usable[0]!.id] : []);
+  const only = useOnlyHost(PULLABLE);
+  const anyUsable = useQuery(trpc.hosts.search.queryOptions({ ...PULLABLE, limit: 1 }));
+  const chosen = picked ?? (only ? [only] : []);
   const ref = reference.trim();
   return (
     <Dialog open={open} onClose={onClose} title="Pull image">
@@ -49,16 +50,10 @@ export function ImagePullDialog({ open, initialReference = "", onClose }: { open
             <Input value={reference} onChange={(e) => setReference(e.target.value)} placeholder="registry.example.com/team/app:1.4.2" required autoFocus className="w-full font-mono" />
           </label>
           {mutableTagWarning(ref) && <p className="text-amber-800">{mutableTagWarning(ref)}</p>}
-          <fieldset className="space-y-1">
-            <legend className="mb-1 font-medium">Hosts</legend>
-            {usable.length === 0 && <p className="text-slate-500">No online host where you may pull.</p>}
-            {usable.map((h) => (
-              <label key={h.id} className="flex items-center gap-2">
-                <input type="checkbox" checked={chosen.includes(h.id)} onChange={(e) => setPicked(e.target.checked ? [...chosen, h.id] : chosen.filter((id) => id !== h.id))} />
-                {h.name} <HostStatusBadge status={h.status} />
-              </label>
-            ))}
-          </fieldset>
+          <div className="space-y-1">
+            <p className="font-medium">Hosts</p>
+            {anyUsable.data?.total === 0 ? <p className="text-slate-500">No online host where you may pull.</p> : <HostChecklist legend="Hosts to pull to" value={chosen} onChange={setPicked} scope={PULLABLE} />}
+          </div>
           <ErrorNote error={pull.error} />
           <div className="flex justify-end gap-2">
             <Button type="button" onClick={onClose}>

@@ -8,8 +8,7 @@ import { LOG_DRIVERS, SIGNALS, dockerRunCommand, mutableTagWarning, parseDockerR
 import { EMPTY_FORM, fieldOfRefusal, parseRunForm, policySummary, predictedRefusals, specToForm, type FieldError, type FormField, type RunFormValues } from "@/lib/run-form";
 import { shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
-import { mayOperate } from "./container-actions";
-import { HostStatusBadge } from "./host-status-badge";
+import { HostChecklist, type HostScope, useOnlyHost, usePickedHosts } from "./host-picker";
 import { ImagePullProgress, type PullState } from "./image-pull-progress";
 import { RolloutProgress } from "./rollout-progress";
 import { Field, FieldErrors, NetworkPicker, VolumePicker, type NetworkChoice, type VolumeChoice } from "./run-form-fields";
@@ -62,6 +61,9 @@ function modeOf(params: URLSearchParams): Mode {
  * With `?recreate=host/id` it is "Edit and recreate" (filled from the container, run through the
  * health gate in its place); with `?duplicate=host/id`, a new container like that one.
  */
+/** Hosts a run may go to: online, and operator there. */
+const RUNNABLE: HostScope = { status: "online", operable: true };
+
 export function RunForm() {
   const trpc = useTRPC();
   const params = useSearchParams();
@@ -81,7 +83,6 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
   const [confirming, setConfirming] = useState(false);
   const recreate = useMutation(trpc.containers.recreate.mutationOptions());
   const [recreateDone, setRecreateDone] = useState(false);
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const router = useRouter();
   const run = useMutation(
     trpc.containers.run.mutationOptions({
@@ -110,10 +111,9 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
   const shownErrors = [...(tried && !parsed.ok ? parsed.errors : []), ...(refused?.for === v ? refused.errors : [])];
   const errorsOf = (field: FormField) => shownErrors.filter((e) => e.field === field).map((e) => e.message);
   const formRef = useRef<HTMLFormElement>(null);
-  // Hosts the caller may run on: online, and operator there (fleet-wide or by a group grant).
-  const runnable = (h: { status: string; access: string }) => h.status === "online" && mayOperate(h.access);
-  const online = hosts.data?.filter(runnable) ?? [];
-  const chosen = hostIds.length ? hostIds : online.length === 1 ? [online[0]!.id] : [];
+  // Hosts the caller may run on: online, and operator there (fleet-wide or by a group grant); the only one is chosen from the start.
+  const only = useOnlyHost(RUNNABLE);
+  const chosen = hostIds.length ? hostIds : only ? [only] : [];
   const tagWarning = mutableTagWarning(v.image);
   const policy = useQuery(trpc.settings.images.queryOptions());
   // Which chosen hosts lack the image, as a hint while typing; Run asks again itself (see start).
@@ -124,7 +124,8 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
   const runPolicy = useQuery({ ...trpc.containers.runPolicy.queryOptions({ hostIds: chosen }), enabled: chosen.length > 0, placeholderData: keepPreviousData });
   const policies = chosen.length > 0 ? (runPolicy.data ?? []) : [];
   const refusals = parsed.ok ? predictedRefusals(parsed.spec, policies) : [];
-  const hostName = (id: string) => hosts.data?.find((h) => h.id === id)?.name ?? id;
+  const namedHosts = usePickedHosts(mode.kind === "recreate" ? [mode.hostId, ...chosen] : chosen);
+  const hostName = (id: string) => namedHosts.get(id)?.name ?? id;
   // The networks of the chosen hosts (a recreate's: its own host), for the picker.
   const networkHosts = mode.kind === "recreate" ? [mode.hostId] : chosen;
   const networkLists = useQueries({ queries: networkHosts.map((hostId) => ({ ...trpc.hosts.networks.queryOptions({ hostId }), staleTime: 30_000 })) });
@@ -324,23 +325,9 @@ function RunFormBody({ mode, initial, originalName = "", notCarried }: { mode: M
             </Card>
           ) : (
           <Card title="Hosts">
-            <fieldset className="space-y-1.5 p-4 text-sm">
-              <legend className="sr-only">Hosts to run on</legend>
-              {hosts.isPending && <Spinner label="Loading hosts…" />}
-              {hosts.data?.map((h) => (
-                <label key={h.id} className="flex items-center gap-2">
-                  <input
-                    type="checkbox"
-                    disabled={!runnable(h)}
-                    checked={chosen.includes(h.id)}
-                    onChange={(e) => setHostIds(e.target.checked ? [...new Set([...chosen, h.id])] : chosen.filter((x) => x !== h.id))}
-                  />
-                  {h.name} <HostStatusBadge status={h.status} />
-                  {h.groups.length > 0 && <span className="text-xs text-slate-500">{h.groups.join(", ")}</span>}
-                  {h.status === "online" && !mayOperate(h.access) && <span className="text-xs text-slate-500">(you are {h.access} here)</span>}
-                </label>
-              ))}
-            </fieldset>
+            <div className="p-4">
+              <HostChecklist legend="Hosts to run on" value={chosen} onChange={setHostIds} scope={RUNNABLE} />
+            </div>
           </Card>
           )}
           <Card title="Resources and behaviour">

@@ -6,7 +6,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
-import { mayOperate } from "./container-actions";
 import { newerText } from "./update-badge";
 import { RolloutProgress } from "./rollout-progress";
 import { Badge, Button, Card, ErrorNote, Input, RelativeTime, Select, Spinner, toast, useNow } from "./ui";
@@ -26,8 +25,25 @@ export function UpdateList() {
   const [sort, setSort] = useState<Sort>("outdated");
   const report = useQuery(trpc.updates.list.queryOptions());
   const schedule = useQuery(trpc.updates.schedule.queryOptions());
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
-  const operated = hosts.data?.filter((h) => mayOperate(h.access)).map((h) => h.id) ?? [];
+  // Whether the caller operates any host (one asked for); "Check now" reads which, page by page, when pressed.
+  const operates = useQuery(trpc.hosts.search.queryOptions({ operable: true, limit: 1 }));
+  const [collecting, setCollecting] = useState(false);
+  async function checkNow() {
+    setCollecting(true);
+    try {
+      const ids: string[] = [];
+      for (let offset = 0; ; offset += 500) {
+        const page = await queryClient.fetchQuery(trpc.hosts.search.queryOptions({ operable: true, offset, limit: 500 }));
+        ids.push(...page.items.map((h) => h.id));
+        if (page.items.length < 500 || ids.length >= page.total) break;
+      }
+      check.mutate({ hostIds: ids });
+    } catch (err) {
+      toast({ tone: "error", title: "The update check failed", details: [(err as Error).message] });
+    } finally {
+      setCollecting(false);
+    }
+  }
   const check = useMutation(
     trpc.updates.check.mutationOptions({
       onSuccess: (s) => {
@@ -94,9 +110,9 @@ export function UpdateList() {
             <option value="reference">By image</option>
             <option value="checked">Recently checked</option>
           </Select>
-          {operated.length > 0 && (
-            <Button variant="primary" disabled={check.isPending} onClick={() => check.mutate({ hostIds: operated })}>
-              {check.isPending ? "Checking registries…" : "Check now"}
+          {(operates.data?.total ?? 0) > 0 && (
+            <Button variant="primary" disabled={check.isPending || collecting} onClick={() => void checkNow()}>
+              {collecting ? "Reading your hosts…" : check.isPending ? "Checking registries…" : "Check now"}
             </Button>
           )}
         </div>

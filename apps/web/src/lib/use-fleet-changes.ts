@@ -71,7 +71,8 @@ export function useFleetChanges(): { connected: boolean } {
         invalidate("networks", trpc.hosts.networks.queryKey());
       }
       if (kinds.has("host")) {
-        invalidate("host", trpc.hosts.list.queryKey());
+        // One page per open list or picker (hosts.search), not the fleet: a host change re-reads only what is on screen.
+        invalidate("host", trpc.hosts.search.queryKey());
         invalidate("host", trpc.hosts.get.queryKey());
       }
       if (again.size > 0) gate(again);

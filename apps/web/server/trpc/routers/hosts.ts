@@ -3,12 +3,21 @@ import { z } from "zod";
 import { HostGroups } from "../../access/grants";
 import { hostOrThrow, issueJoinToken, listHostGroups, listJoinTokens, listRevokedHosts, revokeHost, revokeJoinToken, setHostGroups } from "../../agents/host-admin";
 import { actorOf } from "../../authenticate";
+import { HostListInput, listHosts } from "../../fleet/host-query";
 import { adminProcedure, hostProcedure, signedInProcedure } from "../init";
 
 const HostId = z.object({ hostId: z.string().min(1).max(64) });
 
 export const hostsRouter = {
-  /** The hosts the caller may see, with their role on each. */
+  /**
+   * One page of the hosts the caller may see (search, status, group, sort, counts), each with the
+   * caller's role on it: the hosts page and every host picker read this, never the whole fleet.
+   */
+  search: signedInProcedure.input(HostListInput).query(({ ctx, input }) =>
+    listHosts(ctx.fleet, input, { sees: ctx.access.wholeFleet ? undefined : ctx.access.sees, mayOperate: (id) => ctx.access.may(id, "operate") }, (h) => ({ ...h, access: ctx.access.roleOn(h.id) })),
+  ),
+
+  /** Every host the caller may see, with their role on each: for API clients and scripts (the UI reads `search`). */
   list: signedInProcedure.query(({ ctx }) => ctx.fleet.listHosts().flatMap((h) => (ctx.access.sees(h.id) ? [{ ...h, access: ctx.access.roleOn(h.id) }] : []))),
 
   get: hostProcedure("view", HostId, (i) => [i.hostId]).query(({ ctx, input }) => ({ ...hostOrThrow(ctx.fleet, input.hostId), access: ctx.access.roleOn(input.hostId) })),

@@ -6,7 +6,8 @@ import { NetworkCreate } from "@stevedore/protocol";
 import { useTRPC } from "@/lib/trpc";
 import { FieldErrors } from "../run-form-fields";
 import { parseKeyValues } from "../resources/key-values";
-import { Facts, type HostChoice, HostOptions, KeyValueList, UsedBy, firstHost } from "../resources/resource-parts";
+import { ACTIONABLE, Facts, KeyValueList, UsedBy, useDialogHost } from "../resources/resource-parts";
+import { HostPicker } from "../host-picker";
 import { Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
 import type { NetworkRow } from "./network-list";
 
@@ -75,9 +76,9 @@ export function NetworkRemoveDialog({ network, onClose }: { network: NetworkRow 
 }
 
 /** `docker network create` on one host, validated as the server validates it, problems at their fields. */
-export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
+export function NetworkCreateDialog({ initialHostId, onClose }: { initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
+  const { hostId, setHostId, host } = useDialogHost(initialHostId);
   const [name, setName] = useState("");
   const [driver, setDriver] = useState<"bridge" | "macvlan" | "ipvlan" | "overlay">("bridge");
   const [subnet, setSubnet] = useState("");
@@ -87,7 +88,6 @@ export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: 
   const [labels, setLabels] = useState("");
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const create = useMutation(trpc.networks.create.mutationOptions());
-  const host = hosts.find((h) => h.id === hostId);
 
   const submit = () => {
     const found: Record<string, string[]> = {};
@@ -123,9 +123,7 @@ export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: 
         <div className="grid gap-3 sm:grid-cols-2">
           <label className="block space-y-1">
             <span className="font-medium">Host</span>
-            <Select value={hostId} onChange={(e) => setHostId(e.target.value)} className="w-full">
-              <HostOptions hosts={hosts} />
-            </Select>
+            <HostPicker label="Host" value={hostId} onChange={setHostId} scope={ACTIONABLE} className="w-full" />
           </label>
           <label className="block space-y-1">
             <span className="font-medium">Driver</span>
@@ -177,10 +175,9 @@ export function NetworkCreateDialog({ hosts, initialHostId, onClose }: { hosts: 
 }
 
 /** Unused networks on one host: the preview, then exactly those removed. */
-export function NetworkPruneDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
+export function NetworkPruneDialog({ initialHostId, onClose }: { initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
-  const host = hosts.find((h) => h.id === hostId);
+  const { hostId, setHostId, host } = useDialogHost(initialHostId);
   const preview = useQuery({ ...trpc.networks.prunePreview.queryOptions({ hostId }), enabled: !!hostId });
   const prune = useMutation(trpc.networks.prune.mutationOptions());
   const networks = preview.data?.networks ?? [];
@@ -205,9 +202,7 @@ export function NetworkPruneDialog({ hosts, initialHostId, onClose }: { hosts: H
       <div className="space-y-3 text-sm">
         <label className="flex items-center gap-2">
           <span className="font-medium">Host</span>
-          <Select value={hostId} onChange={(e) => setHostId(e.target.value)} disabled={!!prune.data}>
-            <HostOptions hosts={hosts} />
-          </Select>
+          <HostPicker label="Host" value={hostId} onChange={setHostId} scope={ACTIONABLE} disabled={!!prune.data} />
         </label>
         {prune.data ? (
           <p role="status" data-testid="prune-result">

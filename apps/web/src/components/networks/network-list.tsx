@@ -7,7 +7,7 @@ import type { AppRouter } from "../../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate, useCanOperateSomewhere } from "../container-actions";
 import { ResourceToolbar, useResourceFilter } from "../resources/resource-filters";
-import { UsedBy } from "../resources/resource-parts";
+import { ACTIONABLE, UsedBy } from "../resources/resource-parts";
 import { ResourceTabs } from "../resources/resource-tabs";
 import { SortHeader, useSort } from "../resources/sortable";
 import { UnreadHosts } from "../resources/unread-hosts";
@@ -21,7 +21,8 @@ type Column = "name" | "host" | "driver" | "subnet" | "created" | "users";
 export function NetworkList() {
   const trpc = useTRPC();
   const now = useNow();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  // Whether any host takes a create or prune: one host asked for, not the fleet.
+  const actionable = useQuery(trpc.hosts.search.queryOptions({ ...ACTIONABLE, limit: 1 }));
   const filter = useResourceFilter();
   const hostId = filter.values.hostId;
   const list = useQuery({ ...trpc.networks.list.queryOptions(filter.input), placeholderData: keepPreviousData });
@@ -33,7 +34,6 @@ export function NetworkList() {
   const [creating, setCreating] = useState(false);
   const [pruning, setPruning] = useState(false);
   const mayChange = useCanOperateSomewhere();
-  const operable = (hosts.data ?? []).filter((h) => mayOperate(h.access) && h.status === "online");
 
   return (
     <div className="space-y-4">
@@ -43,11 +43,10 @@ export function NetworkList() {
         <ResourceToolbar
           noun="network"
           filter={filter}
-          hosts={hosts.data}
           drivers={list.data?.drivers}
           onPrune={mayChange ? () => setPruning(true) : null}
           onCreate={mayChange ? () => setCreating(true) : null}
-          canCreate={operable.length > 0}
+          canCreate={(actionable.data?.total ?? 0) > 0}
         />
       </div>
       <UnreadHosts hosts={list.data?.unread} />
@@ -119,8 +118,8 @@ export function NetworkList() {
       </Card>
       <NetworkInspectDialog network={inspecting} onClose={() => setInspecting(null)} />
       <NetworkRemoveDialog network={removing} onClose={() => setRemoving(null)} />
-      {creating && <NetworkCreateDialog hosts={operable} initialHostId={hostId} onClose={() => setCreating(false)} />}
-      {pruning && <NetworkPruneDialog hosts={operable} initialHostId={hostId} onClose={() => setPruning(false)} />}
+      {creating && <NetworkCreateDialog initialHostId={hostId} onClose={() => setCreating(false)} />}
+      {pruning && <NetworkPruneDialog initialHostId={hostId} onClose={() => setPruning(false)} />}
     </div>
   );
 }

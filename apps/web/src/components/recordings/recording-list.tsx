@@ -8,6 +8,7 @@ import { humanDuration } from "@stevedore/protocol";
 import type { AppRouter } from "../../../server/trpc/root";
 import { bytes, shortId } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
+import { HostFilter } from "../host-filter";
 import { Badge, Card, ErrorNote, Input, RelativeTime, Select, Spinner, useNow } from "../ui";
 
 export type RecordingView = inferRouterOutputs<AppRouter>["recordings"]["list"]["items"][number];
@@ -44,7 +45,6 @@ export function RecordingList() {
   const [q, setQ] = useState("");
   const [hostId, setHostId] = useState("");
   const [sort, setSort] = useState<{ key: Sort; dir: "asc" | "desc" }>({ key: "started", dir: "desc" });
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const list = useQuery({
     ...trpc.recordings.list.queryOptions({ q: q.trim() || undefined, hostId: hostId || undefined, sort: sort.key, dir: sort.dir }),
     placeholderData: keepPreviousData,
@@ -66,14 +66,7 @@ export function RecordingList() {
         </label>
         <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
           Host
-          <Select value={hostId} onChange={(e) => setHostId(e.target.value)}>
-            <option value="">All hosts</option>
-            {hosts.data?.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-          </Select>
+          <HostFilter value={hostId} onChange={setHostId} />
         </label>
         <label className="flex flex-col gap-1 text-xs font-medium text-slate-600 md:hidden">
           Sort

@@ -23,7 +23,6 @@ export function useResourceFilter() {
 export function ResourceToolbar({
   noun,
   filter,
-  hosts,
   drivers,
   onPrune,
   onCreate,
@@ -31,7 +30,6 @@ export function ResourceToolbar({
 }: {
   noun: "volume" | "network";
   filter: ReturnType<typeof useResourceFilter>;
-  hosts: Parameters<typeof HostFilter>[0]["hosts"];
   drivers: readonly string[] | undefined;
   onPrune: (() => void) | null;
   onCreate: (() => void) | null;
@@ -41,7 +39,7 @@ export function ResourceToolbar({
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
       <Input type="search" aria-label={`Search ${noun}s`} placeholder="Name…" value={values.name} onChange={(e) => set.name(e.target.value)} className="w-48" />
-      <HostFilter hosts={hosts} value={values.hostId} onChange={set.hostId} />
+      <HostFilter value={values.hostId} onChange={set.hostId} />
       <Select aria-label="Driver" value={values.driver} onChange={(e) => set.driver(e.target.value)}>
         <option value="">Any driver</option>
         {drivers?.map((d) => (

@@ -1,25 +1,29 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { type HostScope, type PickedHost, usePickedHosts } from "../host-picker";
 import { keyValueLines } from "./key-values";
 import { Badge } from "../ui";
 
-/** A host a create or prune dialog may act on. */
-export type HostChoice = { id: string; name: string };
+/** Where a create or prune dialog may act: online hosts the caller operates. */
+export const ACTIONABLE: HostScope = { status: "online", operable: true };
 
-/** The host a dialog starts on: the list's host filter when the caller may act there, else the first. */
-export function firstHost(hosts: readonly HostChoice[], initialHostId: string): string {
-  return hosts.some((h) => h.id === initialHostId) ? initialHostId : (hosts[0]?.id ?? "");
-}
-
-/** The options of a host picker. */
-export function HostOptions({ hosts }: { hosts: readonly HostChoice[] }) {
-  return hosts.map((h) => (
-    <option key={h.id} value={h.id}>
-      {h.name}
-    </option>
-  ));
+/**
+ * The host a dialog acts on: the list's host filter when the caller may act there, else the first
+ * such host by name (both asked of the hosts search, one host each), until the user picks another.
+ */
+export function useDialogHost(initialHostId: string): { hostId: string; setHostId: (id: string) => void; host: PickedHost | undefined } {
+  const trpc = useTRPC();
+  const [chosen, setHostId] = useState<string | null>(null);
+  const initial = useQuery({ ...trpc.hosts.search.queryOptions({ ...ACTIONABLE, ids: [initialHostId], limit: 1 }), enabled: !!initialHostId });
+  const first = useQuery(trpc.hosts.search.queryOptions({ ...ACTIONABLE, limit: 1 }));
+  const fallback = initial.data?.items[0] ?? (initialHostId && initial.isPending ? undefined : first.data?.items[0]);
+  const hostId = chosen ?? fallback?.id ?? "";
+  const picked = usePickedHosts(hostId ? [hostId] : []);
+  return { hostId, setHostId, host: picked.get(hostId) };
 }
 
 /** A definition list of facts, each a term and its value. */

@@ -7,8 +7,9 @@ import { useTRPC } from "@/lib/trpc";
 import { bytes } from "@/lib/format";
 import { FieldErrors } from "../run-form-fields";
 import { parseKeyValues } from "../resources/key-values";
-import { Facts, type HostChoice, HostOptions, KeyValueList, UsedBy, firstHost } from "../resources/resource-parts";
-import { Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Select, Spinner, TargetList, toast, useNow } from "../ui";
+import { ACTIONABLE, Facts, KeyValueList, UsedBy, useDialogHost } from "../resources/resource-parts";
+import { HostPicker } from "../host-picker";
+import { Button, ConfirmDialog, Dialog, ErrorNote, Input, RelativeTime, Spinner, TargetList, toast, useNow } from "../ui";
 import type { VolumeRow } from "./volume-list";
 
 const textarea = "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs aria-invalid:border-red-600";
@@ -79,16 +80,15 @@ export function VolumeRemoveDialog({ volume, onClose }: { volume: VolumeRow | nu
 }
 
 /** `docker volume create` on one host, validated as the server validates it, problems at their fields. */
-export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
+export function VolumeCreateDialog({ initialHostId, onClose }: { initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
+  const { hostId, setHostId, host } = useDialogHost(initialHostId);
   const [name, setName] = useState("");
   const [driver, setDriver] = useState("local");
   const [options, setOptions] = useState("");
   const [labels, setLabels] = useState("");
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const create = useMutation(trpc.volumes.create.mutationOptions());
-  const host = hosts.find((h) => h.id === hostId);
 
   const submit = () => {
     const found: Record<string, string[]> = {};
@@ -125,9 +125,7 @@ export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: H
       >
         <label className="block space-y-1">
           <span className="font-medium">Host</span>
-          <Select value={hostId} onChange={(e) => setHostId(e.target.value)} className="w-full">
-            <HostOptions hosts={hosts} />
-          </Select>
+          <HostPicker label="Host" value={hostId} onChange={setHostId} scope={ACTIONABLE} className="w-full" />
         </label>
         <label className="block space-y-1">
           <span className="font-medium">Name</span>
@@ -163,10 +161,9 @@ export function VolumeCreateDialog({ hosts, initialHostId, onClose }: { hosts: H
 }
 
 /** Unused volumes on one host: the preview (names and sizes, the space freed), then exactly those removed. */
-export function VolumePruneDialog({ hosts, initialHostId, onClose }: { hosts: HostChoice[]; initialHostId: string; onClose: () => void }) {
+export function VolumePruneDialog({ initialHostId, onClose }: { initialHostId: string; onClose: () => void }) {
   const trpc = useTRPC();
-  const [hostId, setHostId] = useState(firstHost(hosts, initialHostId));
-  const host = hosts.find((h) => h.id === hostId);
+  const { hostId, setHostId, host } = useDialogHost(initialHostId);
   const preview = useQuery({ ...trpc.volumes.prunePreview.queryOptions({ hostId }), enabled: !!hostId });
   const prune = useMutation(trpc.volumes.prune.mutationOptions());
   const volumes = preview.data?.volumes ?? [];
@@ -191,9 +188,7 @@ export function VolumePruneDialog({ hosts, initialHostId, onClose }: { hosts: Ho
       <div className="space-y-3 text-sm">
         <label className="flex items-center gap-2">
           <span className="font-medium">Host</span>
-          <Select value={hostId} onChange={(e) => setHostId(e.target.value)} disabled={!!prune.data}>
-            <HostOptions hosts={hosts} />
-          </Select>
+          <HostPicker label="Host" value={hostId} onChange={setHostId} scope={ACTIONABLE} disabled={!!prune.data} />
         </label>
         {prune.data ? (
           <p role="status" data-testid="prune-result">

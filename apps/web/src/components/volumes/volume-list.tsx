@@ -7,7 +7,7 @@ import type { AppRouter } from "../../../server/trpc/root";
 import { useTRPC } from "@/lib/trpc";
 import { mayOperate, useCanOperateSomewhere } from "../container-actions";
 import { ResourceToolbar, useResourceFilter } from "../resources/resource-filters";
-import { UsedBy } from "../resources/resource-parts";
+import { ACTIONABLE, UsedBy } from "../resources/resource-parts";
 import { ResourceTabs } from "../resources/resource-tabs";
 import { SortHeader, useSort } from "../resources/sortable";
 import { UnreadHosts } from "../resources/unread-hosts";
@@ -21,7 +21,8 @@ type Column = "name" | "host" | "driver" | "created" | "users";
 export function VolumeList() {
   const trpc = useTRPC();
   const now = useNow();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  // Whether any host takes a create or prune: one host asked for, not the fleet.
+  const actionable = useQuery(trpc.hosts.search.queryOptions({ ...ACTIONABLE, limit: 1 }));
   const filter = useResourceFilter();
   const hostId = filter.values.hostId;
   const list = useQuery({ ...trpc.volumes.list.queryOptions(filter.input), placeholderData: keepPreviousData });
@@ -33,7 +34,6 @@ export function VolumeList() {
   const [creating, setCreating] = useState(false);
   const [pruning, setPruning] = useState(false);
   const mayChange = useCanOperateSomewhere();
-  const operable = (hosts.data ?? []).filter((h) => mayOperate(h.access) && h.status === "online");
 
   return (
     <div className="space-y-4">
@@ -43,11 +43,10 @@ export function VolumeList() {
         <ResourceToolbar
           noun="volume"
           filter={filter}
-          hosts={hosts.data}
           drivers={list.data?.drivers}
           onPrune={mayChange ? () => setPruning(true) : null}
           onCreate={mayChange ? () => setCreating(true) : null}
-          canCreate={operable.length > 0}
+          canCreate={(actionable.data?.total ?? 0) > 0}
         />
       </div>
       <UnreadHosts hosts={list.data?.unread} />
@@ -112,8 +111,8 @@ export function VolumeList() {
       </Card>
       <VolumeInspectDialog volume={inspecting} onClose={() => setInspecting(null)} />
       <VolumeRemoveDialog volume={removing} onClose={() => setRemoving(null)} />
-      {creating && <VolumeCreateDialog hosts={operable} initialHostId={hostId} onClose={() => setCreating(false)} />}
-      {pruning && <VolumePruneDialog hosts={operable} initialHostId={hostId} onClose={() => setPruning(false)} />}
+      {creating && <VolumeCreateDialog initialHostId={hostId} onClose={() => setCreating(false)} />}
+      {pruning && <VolumePruneDialog initialHostId={hostId} onClose={() => setPruning(false)} />}
     </div>
   );
 }

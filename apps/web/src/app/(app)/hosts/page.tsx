@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { HostList } from "@/components/host-list";
 
 export const metadata: Metadata = { title: "Hosts" };
 
 export default function HostsPage() {
-  return <HostList />;
+  return (
+    <Suspense>
+      <HostList />
+    </Suspense>
+  );
 }
