@@ -54,6 +54,12 @@ export const alertsRouter = {
     return ctx.db.alert.count({ where: { ...firing(new Date()), hostId: { in: visibleHosts(ctx) } } });
   }),
 
+  /** One alert, for its page: what fired, where, and who acknowledged or silenced it. */
+  get: hostProcedure("view", AlertId, hostOfAlert).query(async ({ ctx, input }) => {
+    const a = await ctx.alerts.store.existing(input.alertId);
+    return { ...a, mayOperate: ctx.access.may(a.hostId, "operate") };
+  }),
+
   /** An alert's delivery log (every attempt, its status and error). */
   deliveries: hostProcedure("view", AlertId, hostOfAlert).query(async ({ ctx, input }) => {
     const rows = await ctx.db.alertDelivery.findMany({ where: { alertId: input.alertId }, orderBy: { createdAt: "asc" } });
