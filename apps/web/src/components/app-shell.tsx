@@ -19,6 +19,8 @@ const NAV = [
   // Volumes and networks are tabs of the images page: the navigation has no room for more at 1280 px.
   { href: "/images", label: "Images", also: ["/volumes", "/networks"] },
   { href: "/updates", label: "Updates" },
+  // Rules and channels are tabs of the alerts page; the entry carries the firing count.
+  { href: "/alerts", label: "Alerts", count: "firing" as const },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },
@@ -36,12 +38,21 @@ export function AppShell({ children }: { children: ReactNode }) {
   useEnrolmentFirst(pathname);
   const live = useFleetChanges();
   const nav = NAV.filter((n) => !n.adminOnly || me.data?.role === "admin");
+  const firing = useFiringCount(!!me.data);
   const signOut = () => void authClient.signOut().then(() => router.replace("/login"));
 
   const links = (onNavigate?: () => void) =>
     nav.map((n) => (
       <Link key={n.href} href={n.href} onClick={onNavigate} aria-current={[n.href, ...(n.also ?? [])].some((p) => pathname.startsWith(p)) ? "page" : undefined} className={NAV_LINK}>
         {n.label}
+        {n.count === "firing" && firing > 0 && (
+          <span className="ml-1.5" data-testid="firing-count">
+            <Badge tone="red">
+              {firing}
+              <span className="sr-only"> firing</span>
+            </Badge>
+          </span>
+        )}
       </Link>
     ));
 
@@ -62,6 +73,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             {links()}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-2 text-sm">
+            {/* Below xl the navigation is in the menu: the firing count stays in sight beside it. */}
+            {firing > 0 && (
+              <Link href="/alerts" className="xl:hidden" data-testid="firing-count-compact">
+                <Badge tone="red">{firing} firing</Badge>
+              </Link>
+            )}
             <span
               className={`inline-flex items-center gap-1.5 text-xs ${live.connected ? "text-emerald-700" : "text-slate-500"}`}
               title={live.connected ? "Receiving live updates" : "Live updates reconnecting"}
@@ -95,6 +112,16 @@ export function AppShell({ children }: { children: ReactNode }) {
       <Toaster />
     </div>
   );
+}
+
+/** Silences end by the clock, with no change to announce: the count is also read again this often. */
+const FIRING_POLL_MS = 60_000;
+
+/** Firing alerts on the hosts the caller sees; kept live by the change stream (useFleetChanges). */
+function useFiringCount(signedIn: boolean): number {
+  const trpc = useTRPC();
+  const count = useQuery({ ...trpc.alerts.firingCount.queryOptions(), enabled: signedIn, refetchInterval: FIRING_POLL_MS });
+  return count.data ?? 0;
 }
 
 /**

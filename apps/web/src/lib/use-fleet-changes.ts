@@ -70,6 +70,13 @@ export function useFleetChanges(): { connected: boolean } {
         invalidate("networks", trpc.networks.prunePreview.queryKey());
         invalidate("networks", trpc.hosts.networks.queryKey());
       }
+      // An alert opened, recurred, resolved, was acknowledged or silenced: the lists, pages and the navigation's count.
+      if (kinds.has("alerts")) {
+        invalidate("alerts", trpc.alerts.list.queryKey());
+        invalidate("alerts", trpc.alerts.firingCount.queryKey());
+        invalidate("alerts", trpc.alerts.get.queryKey());
+        invalidate("alerts", trpc.alerts.deliveries.queryKey());
+      }
       if (kinds.has("host")) {
         invalidate("host", trpc.hosts.list.queryKey());
         invalidate("host", trpc.hosts.get.queryKey());
