@@ -26,7 +26,7 @@ export function AlertActions({ alert, now, compact = false }: { alert: Target; n
   const state = alertState(alert, now);
   const small = compact ? "py-0.5 text-xs" : "";
   return (
-    <span className="inline-flex flex-wrap gap-2">
+    <span className={`inline-flex gap-2 ${compact ? "flex-nowrap" : "flex-wrap"}`}>
       {!alert.acknowledgedAt && (
         <Button variant={compact ? "ghost" : "secondary"} className={small} onClick={() => setAsking("ack")} aria-label={compact ? `Acknowledge ${alert.summary}` : undefined}>
           Acknowledge…

@@ -18,12 +18,14 @@ const PENDING_POLL_MS = 2_000;
 /** One alert: what fired and where, its timeline, and every delivery attempt as the server recorded it. */
 export function AlertDetail({ alertId }: { alertId: string }) {
   const trpc = useTRPC();
-  const now = useNow();
+  const tick = useNow();
   const alert = useQuery(trpc.alerts.get.queryOptions({ alertId }));
   const deliveries = useQuery({
     ...trpc.alerts.deliveries.queryOptions({ alertId }),
     refetchInterval: (q) => (q.state.data?.some((d) => d.status === "pending") ? PENDING_POLL_MS : false),
   });
+  // Never behind what was just read (no "in 1 second").
+  const now = Math.max(tick, alert.dataUpdatedAt, deliveries.dataUpdatedAt);
 
   if (alert.isPending) return <Spinner label="Loading the alert…" />;
   if (alert.error) {

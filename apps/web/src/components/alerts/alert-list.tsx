@@ -31,7 +31,7 @@ const STATE_ORDER = { firing: 0, acknowledged: 1, silenced: 2, resolved: 3 } as 
 /** The alerts of the hosts the caller sees: filtered by state, severity, host and text, sortable, live. */
 export function AlertList() {
   const trpc = useTRPC();
-  const now = useNow(10_000);
+  const tick = useNow(10_000);
   const params = useSearchParams();
   const hosts = useQuery(trpc.hosts.list.queryOptions());
   const [state, setState] = useState<StateFilter>("open");
@@ -39,6 +39,8 @@ export function AlertList() {
   const [severity, setSeverity] = useState("");
   const [text, setText] = useState("");
   const list = useQuery({ ...trpc.alerts.list.queryOptions({ state, hostId: hostId || undefined, limit: LIMIT }), placeholderData: keepPreviousData });
+  // Ticking every 10 s (a long list), the clock is never behind the rows just read: no "in 1 second".
+  const now = Math.max(tick, list.dataUpdatedAt);
   const { sort, sortBy, sorted } = useSort<Column, AlertRow>({ key: "last", dir: "desc" }, (a, key) =>
     key === "state"
       ? STATE_ORDER[alertState(a, now)]
@@ -125,9 +127,11 @@ export function AlertList() {
                     <td data-label="Severity" className="px-4 py-2">
                       <Badge tone={SEVERITY_TONE[a.severity] ?? "slate"}>{a.severity}</Badge>
                     </td>
-                    <td data-label="Where" className="px-4 py-2 break-all">
-                      {a.hostName}
-                      {a.subject && <span className="text-slate-500"> / {a.subject}</span>}
+                    <td data-label="Where" className="px-4 py-2">
+                      <span className="min-w-0 break-all">
+                        {a.hostName}
+                        {a.subject && <span className="text-slate-500"> / {a.subject}</span>}
+                      </span>
                     </td>
                     <td data-label="Count" className="px-4 py-2 tabular-nums" title={a.count > 1 ? `happened ${a.count} times while open` : undefined}>
                       {a.count > 1 ? `×${a.count}` : "1"}

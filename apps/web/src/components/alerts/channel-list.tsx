@@ -17,11 +17,12 @@ const SECRET_WORDS = { url: "URL", hmacKey: "HMAC key", smtpPassword: "SMTP pass
 export function ChannelList() {
   const trpc = useTRPC();
   const client = useQueryClient();
-  const now = useNow(10_000);
+  const tick = useNow(10_000);
   const me = useQuery(trpc.me.get.queryOptions());
   const admin = me.data?.role === "admin";
   const channels = useQuery({ ...trpc.alerts.channels.queryOptions(), enabled: admin });
   const rules = useQuery({ ...trpc.alerts.rules.queryOptions(), enabled: admin });
+  const now = Math.max(tick, channels.dataUpdatedAt);
   const [text, setText] = useState("");
   const [editing, setEditing] = useState<Channel | "new" | null>(null);
   const [removing, setRemoving] = useState<Channel | null>(null);

@@ -12,8 +12,9 @@ import { SEVERITY_TONE, STATE_TONE, alertHref, alertState } from "./alert-state"
  */
 export function OpenAlerts({ hostId, container }: { hostId: string; container?: string }) {
   const trpc = useTRPC();
-  const now = useNow(10_000);
+  const tick = useNow(10_000);
   const open = useQuery(trpc.alerts.list.queryOptions({ state: "open", hostId, subject: container, limit: 20 }));
+  const now = Math.max(tick, open.dataUpdatedAt);
   const rows = open.data ?? [];
   if (rows.length === 0) return null;
   return (

@@ -29,12 +29,13 @@ function scopeWords(r: Rule, hostName: (id: string) => string): string {
 export function RuleList() {
   const trpc = useTRPC();
   const client = useQueryClient();
-  const now = useNow(10_000);
+  const tick = useNow(10_000);
   const me = useQuery(trpc.me.get.queryOptions());
   const admin = me.data?.role === "admin";
   const rules = useQuery({ ...trpc.alerts.rules.queryOptions(), enabled: admin });
   const channels = useQuery({ ...trpc.alerts.channels.queryOptions(), enabled: admin });
   const hosts = useQuery(trpc.hosts.list.queryOptions());
+  const now = Math.max(tick, rules.dataUpdatedAt);
   const [text, setText] = useState("");
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const [removing, setRemoving] = useState<Rule | null>(null);
