@@ -5,7 +5,7 @@ import { expect, test, type Page } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { docker, runContainer } from "../../apps/web/test/support/engine";
 import { E2E_ADMIN, E2E_OPERATOR, E2E_VIEWER } from "../global-setup";
-import { inEachScheme, seriousViolations } from "./pages";
+import { horizontalOverflow, inEachScheme, seriousViolations } from "./pages";
 
 /** In this spec's port range (19100-19199). */
 const RECEIVER_PORT = 19101;
@@ -126,6 +126,14 @@ test("[ADMIN] a webhook channel and an exit rule; a container exits 3, its alert
   await expect(alertRow).toContainText("critical");
   await expect.poll(() => firingCount(page)).toBe(before + 1);
   await page.screenshot({ path: path.join(SHOTS, "alerts-list-1400.png"), fullPage: true });
+  // With the count showing, the full header still fits one row at 1280 px (theme.spec checks it without).
+  await page.setViewportSize({ width: 1280, height: 800 });
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  const logo = await page.getByRole("banner").getByRole("link", { name: "Stevedore", exact: true }).boundingBox();
+  const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+  expect(Math.abs(logo!.y + logo!.height / 2 - (signOut!.y + signOut!.height / 2))).toBeLessThan(4);
+  await page.screenshot({ path: path.join(SHOTS, "alerts-header-1280.png") });
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   // Its page: where, the delivery as recorded (204), the signed webhook received.
   await alertRow.getByRole("link").first().click();

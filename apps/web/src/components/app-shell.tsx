@@ -27,8 +27,9 @@ const NAV = [
   { href: "/settings", label: "Settings" },
 ];
 
+// px-2 at xl (1280 px): with the Alerts entry and its count, 2.5 no longer fits one row there.
 const NAV_LINK =
-  "whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
+  "whitespace-nowrap rounded-md px-2 py-1.5 2xl:px-2.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
 
 export function AppShell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -46,11 +47,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <Link key={n.href} href={n.href} onClick={onNavigate} aria-current={[n.href, ...(n.also ?? [])].some((p) => pathname.startsWith(p)) ? "page" : undefined} className={NAV_LINK}>
         {n.label}
         {n.count === "firing" && firing > 0 && (
-          <span className="ml-1.5" data-testid="firing-count">
-            <Badge tone="red">
-              {firing}
-              <span className="sr-only"> firing</span>
-            </Badge>
+          <span data-testid="firing-count" className="ml-1 rounded-full bg-red-50 px-1.5 text-xs font-medium text-red-800 ring-1 ring-red-600/20 ring-inset">
+            {firing}
+            <span className="sr-only"> firing</span>
           </span>
         )}
       </Link>
@@ -60,7 +59,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         {/* Full width: at 1280 px the nav, the theme and the account only just fit in one row (the email truncated). */}
-        <div className="flex items-center gap-x-3 px-4 py-2.5">
+        <div className="flex items-center gap-x-2 px-4 py-2.5 2xl:gap-x-3">
           <PhoneMenu pathname={pathname} email={me.data?.email} role={me.data?.role} onSignOut={signOut} links={links} />
           <Link href="/overview" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
@@ -84,7 +83,8 @@ export function AppShell({ children }: { children: ReactNode }) {
               title={live.connected ? "Receiving live updates" : "Live updates reconnecting"}
             >
               <span className={`size-1.5 rounded-full ${live.connected ? "bg-emerald-500" : "bg-slate-300"}`} aria-hidden />
-              {live.connected ? "live" : "connecting"}
+              {/* Between xl and 2xl (a full header with little room) the dot alone (its title and this text for screen readers) says it. */}
+              <span className="xl:max-2xl:sr-only">{live.connected ? "live" : "connecting"}</span>
             </span>
             <div className="hidden items-center gap-2 xl:flex">
               <ThemeToggle />
@@ -93,7 +93,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   <Link
                     href="/profile"
                     aria-current={pathname.startsWith("/profile") ? "page" : undefined}
-                    className="max-w-[8rem] truncate text-slate-600 2xl:max-w-[14rem] hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                    className="max-w-[7rem] truncate text-slate-600 2xl:max-w-[14rem] hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
                     title="Your profile: password and API tokens"
                   >
                     {me.data.email}
