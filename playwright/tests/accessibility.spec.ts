@@ -1,34 +1,13 @@
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "./test";
 import { SHOTS, signInAs } from "./sign-in";
 import { runContainer } from "../../apps/web/test/support/engine";
 import { E2E_ADMIN } from "../global-setup";
-import { appPages, horizontalOverflow, widestElements } from "./pages";
+import { appPages, horizontalOverflow, inEachScheme, seriousViolations, widestElements } from "./pages";
 
 const CONTAINER = "stv-e2e-a11y";
 /** Pages whose screenshots are kept to be looked at (every page is checked). */
-const SHOWN = new Set(["login", "overview", "containers", "container-overview", "container-logs", "container-terminal", "hosts", "host", "users", "updates", "tokens", "settings"]);
-
-/** axe's serious and critical findings on the page as it is now, one line each. */
-async function seriousViolations(page: Page, name: string): Promise<string[]> {
-  // Violations only: axe keeps no node details of what passed.
-  const result = await new AxeBuilder({ page }).options({ resultTypes: ["violations"] }).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`).join(" | ")}`);
-}
-
-const SCHEMES = ["light", "dark"] as const;
-
-/** The page as it is, in each theme in turn (the theme is left on System, so it follows the emulated preference). */
-async function inEachScheme(page: Page, check: (scheme: (typeof SCHEMES)[number]) => Promise<void>): Promise<void> {
-  for (const scheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    await expect(page.locator("html")).toHaveClass(scheme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/);
-    await check(scheme);
-  }
-}
+const SHOWN = new Set(["login", "overview", "containers", "container-overview", "container-logs", "container-terminal", "hosts", "host", "users", "updates", "tokens", "settings", "alerts"]);
 
 for (const width of [1400, 390]) {
   test.describe(`at ${width} px`, () => {

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "./test";
 
 /** One page of the app as the accessibility spec visits it. */
@@ -60,6 +61,10 @@ export async function appPages(page: Page, container: string): Promise<AppPage[]
     { name: "image", path: imagePath, ready: async (p) => void (await expect(p.getByRole("heading").first()).toBeVisible()) },
     { name: "registries", path: "/registries", ready: heading(/Registries/) },
     { name: "updates", path: "/updates", ready: heading(/Updates/) },
+    // Empty or not (alerts.spec raises one later), each list is drawn; the alert page itself is checked in alerts.spec.
+    { name: "alerts", path: "/alerts", ready: async (p) => void (await expect(p.getByRole("table", { name: "Alerts" })).toBeVisible()) },
+    { name: "alert-rules", path: "/alerts/rules", ready: async (p) => void (await expect(p.getByRole("table", { name: "Rules" })).toBeVisible()) },
+    { name: "alert-channels", path: "/alerts/channels", ready: async (p) => void (await expect(p.getByRole("table", { name: "Channels" })).toBeVisible()) },
     // A table at desktop width, a list of cards on a phone.
     { name: "audit", path: "/audit", ready: async (p) => void (await expect(p.getByRole("table").or(p.getByRole("list", { name: "Audit trail" })).first()).toBeVisible()) },
     { name: "recordings", path: "/recordings", ready: heading("Terminal recordings") },
@@ -94,4 +99,24 @@ export async function widestElements(page: Page): Promise<string[]> {
       .slice(0, 6)
       .map((el) => el.tagName.toLowerCase() + "." + (el.getAttribute("class") || "").slice(0, 90) + " right=" + Math.round(el.getBoundingClientRect().right) + " parent=" + (el.parentElement?.getAttribute("class") || "").slice(0, 60));
   })()`);
+}
+
+/** axe's serious and critical findings on the page as it is now, one line each. */
+export async function seriousViolations(page: Page, name: string): Promise<string[]> {
+  // Violations only: axe keeps no node details of what passed.
+  const result = await new AxeBuilder({ page }).options({ resultTypes: ["violations"] }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`).join(" | ")}`);
+}
+
+const SCHEMES = ["light", "dark"] as const;
+
+/** The page as it is, in each theme in turn (the theme is left on System, so it follows the emulated preference). */
+export async function inEachScheme(page: Page, check: (scheme: (typeof SCHEMES)[number]) => Promise<void>): Promise<void> {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await expect(page.locator("html")).toHaveClass(scheme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/);
+    await check(scheme);
+  }
 }

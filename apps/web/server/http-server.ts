@@ -89,7 +89,7 @@ export async function startControlPlane(config: ServerConfig, opts: { ui: boolea
   const stats = new StatsHistory();
   const replicas = new Replicas(bus, replicaId, config.authSecret, log.child({ component: "replicas" }));
   const replication = new FleetReplication(bus, replicas, fleet, stats, log.child({ component: "fleet-replication" }));
-  const alerts = new Alerts({ db, fleet, config, replicaId, log: log.child({ component: "alerts" }) });
+  const alerts = new Alerts({ db, fleet, config, replicaId, bus, log: log.child({ component: "alerts" }) });
   const agents = new AgentGateway({ db, replication, replicas, observed, audit, alerts, log: log.child({ component: "agents" }), joinLimit: config.agentJoinLimit, credentialPolicy: config.hostCredentials, joinRefusals: metrics?.joinRefusals });
   const registries = new Registries(db, config.secretsKey);
   const pulls = new ImagePulls({ agents, audit, fleet, registries, bus, replicas });

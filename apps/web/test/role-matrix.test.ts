@@ -121,6 +121,7 @@ const RULES: Record<string, AccessRule & { ownerOnly?: true; refusedFor?: readon
   "twoFactor.reset": { kind: "fleet", min: "admin" },
   "alerts.list": { kind: "signed-in" },
   "alerts.firingCount": { kind: "signed-in" },
+  "alerts.get": { kind: "hosts", permission: "view" },
   "alerts.deliveries": { kind: "hosts", permission: "view" },
   "alerts.acknowledge": { kind: "hosts", permission: "operate" },
   "alerts.silence": { kind: "hosts", permission: "operate" },
@@ -261,6 +262,7 @@ function validInput(path: string, f: Fixture, on: "A" | "B"): unknown {
     // The dummy has no factor: who may reset is what is tested (the handler then says there is none).
     "twoFactor.reset": { userId: f.dummyUserId },
     "alerts.list": {},
+    "alerts.get": { alertId: f.alertIds[on] },
     "alerts.deliveries": { alertId: f.alertIds[on] },
     "alerts.acknowledge": { alertId: f.alertIds[on] },
     "alerts.silence": { alertId: f.alertIds[on], minutes: 5 },

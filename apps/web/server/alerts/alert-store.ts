@@ -41,6 +41,8 @@ export class AlertStore {
   constructor(
     private readonly db: Db,
     private readonly onQueued: () => void,
+    /** An alert of this host opened, recurred, resolved, or was acknowledged or silenced (browsers re-read). */
+    private readonly onChanged: (hostId: string) => void = () => {},
   ) {}
 
   async raise(r: Raise): Promise<{ alert: AlertRow; opened: boolean }> {
@@ -51,11 +53,13 @@ export class AlertStore {
       if (open) {
         if (!r.recurring) return { alert: open, opened: false };
         const alert = await this.db.alert.update({ where: { id: open.id }, data: { count: { increment: 1 }, lastAt: at, summary: r.summary, containerId: r.containerId ?? open.containerId } });
+        this.onChanged(r.hostId);
         return { alert, opened: false };
       }
       try {
         const alert = await this.open(r, groupKey, at);
         this.onQueued();
+        this.onChanged(r.hostId);
         return { alert, opened: true };
       } catch (err) {
         // Another replica (or event) opened it first: count this one on it.
@@ -79,30 +83,39 @@ export class AlertStore {
 
   /** Once: a second resolve (another replica, a repeated sweep) changes nothing and sends nothing. */
   async resolve(alertId: string, at = new Date()): Promise<boolean> {
+    let hostId = "";
     const resolved = await this.db.$transaction(async (tx) => {
       const { count } = await tx.alert.updateMany({ where: { id: alertId, resolvedAt: null }, data: { resolvedAt: at, openKey: null } });
       if (count === 0) return false;
       const alert = await tx.alert.findUniqueOrThrow({ where: { id: alertId } });
       const silenced = alert.silencedUntil && alert.silencedUntil > at;
+      hostId = alert.hostId;
       // Only channels that were told it fired hear it resolved.
       const told = await tx.alertDelivery.findMany({ where: { alertId, event: "firing" }, select: { channelId: true } });
       if (!silenced && told.length) await tx.alertDelivery.createMany({ data: [...new Set(told.map((d) => d.channelId))].map((channelId) => ({ id: newId("dlv"), alertId, channelId, event: "resolved", nextAt: at })) });
       return true;
     });
-    if (resolved) this.onQueued();
+    if (resolved) {
+      this.onQueued();
+      this.onChanged(hostId);
+    }
     return resolved;
   }
 
   async acknowledge(alertId: string, by: string): Promise<AlertRow> {
     await this.existing(alertId);
-    return this.db.alert.update({ where: { id: alertId }, data: { acknowledgedAt: new Date(), acknowledgedBy: by } });
+    const alert = await this.db.alert.update({ where: { id: alertId }, data: { acknowledgedAt: new Date(), acknowledgedBy: by } });
+    this.onChanged(alert.hostId);
+    return alert;
   }
 
   /** `minutes` 0 lifts the silence. */
   async silence(alertId: string, minutes: number, by: string): Promise<AlertRow> {
     await this.existing(alertId);
     const until = minutes > 0 ? new Date(Date.now() + minutes * 60_000) : null;
-    return this.db.alert.update({ where: { id: alertId }, data: { silencedUntil: until, silencedBy: until ? by : null } });
+    const alert = await this.db.alert.update({ where: { id: alertId }, data: { silencedUntil: until, silencedBy: until ? by : null } });
+    this.onChanged(alert.hostId);
+    return alert;
   }
 
   async existing(alertId: string): Promise<AlertRow> {

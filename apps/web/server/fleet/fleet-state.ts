@@ -296,6 +296,11 @@ export class FleetState {
     return h;
   }
 
+  /** An alert of the host changed: browsers re-read their alert lists and the navigation's count. */
+  alertsChanged(hostId: string): void {
+    this.emit({ kind: "alerts", hostId });
+  }
+
   private emit(change: FleetChange): void {
     this.changes.emit("change", change);
   }

@@ -53,4 +53,6 @@ export type FleetChange =
   | { kind: "images"; hostId: string }
   // Volumes and networks are read live from the agent; these say only that they changed.
   | { kind: "volumes"; hostId: string }
-  | { kind: "networks"; hostId: string };
+  | { kind: "networks"; hostId: string }
+  // An alert of the host opened, recurred, resolved, was acknowledged or silenced (alerts/alerts.ts).
+  | { kind: "alerts"; hostId: string };

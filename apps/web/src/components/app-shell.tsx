@@ -19,14 +19,17 @@ const NAV = [
   // Volumes and networks are tabs of the images page: the navigation has no room for more at 1280 px.
   { href: "/images", label: "Images", also: ["/volumes", "/networks"] },
   { href: "/updates", label: "Updates" },
+  // Rules and channels are tabs of the alerts page; the entry carries the firing count.
+  { href: "/alerts", label: "Alerts", count: "firing" as const },
   { href: "/registries", label: "Registries" },
   { href: "/audit", label: "Audit" },
   { href: "/users", label: "Users", adminOnly: true },
   { href: "/settings", label: "Settings" },
 ];
 
+// px-2 at xl (1280 px): with the Alerts entry and its count, 2.5 no longer fits one row there.
 const NAV_LINK =
-  "whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
+  "whitespace-nowrap rounded-md px-2 py-1.5 2xl:px-2.5 text-sm text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-100 aria-[current=page]:font-medium aria-[current=page]:text-slate-900";
 
 export function AppShell({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
@@ -36,12 +39,19 @@ export function AppShell({ children }: { children: ReactNode }) {
   useEnrolmentFirst(pathname);
   const live = useFleetChanges();
   const nav = NAV.filter((n) => !n.adminOnly || me.data?.role === "admin");
+  const firing = useFiringCount(!!me.data);
   const signOut = () => void authClient.signOut().then(() => router.replace("/login"));
 
   const links = (onNavigate?: () => void) =>
     nav.map((n) => (
       <Link key={n.href} href={n.href} onClick={onNavigate} aria-current={[n.href, ...(n.also ?? [])].some((p) => pathname.startsWith(p)) ? "page" : undefined} className={NAV_LINK}>
         {n.label}
+        {n.count === "firing" && firing > 0 && (
+          <span data-testid="firing-count" className="ml-1 rounded-full bg-red-50 px-1.5 text-xs font-medium text-red-800 ring-1 ring-red-600/20 ring-inset">
+            {firing}
+            <span className="sr-only"> firing</span>
+          </span>
+        )}
       </Link>
     ));
 
@@ -49,7 +59,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         {/* Full width: at 1280 px the nav, the theme and the account only just fit in one row (the email truncated). */}
-        <div className="flex items-center gap-x-3 px-4 py-2.5">
+        <div className="flex items-center gap-x-2 px-4 py-2.5 2xl:gap-x-3">
           <PhoneMenu pathname={pathname} email={me.data?.email} role={me.data?.role} onSignOut={signOut} links={links} />
           <Link href="/overview" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="grid size-6 place-items-center rounded bg-sky-700 text-xs text-white">
@@ -62,12 +72,19 @@ export function AppShell({ children }: { children: ReactNode }) {
             {links()}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-2 text-sm">
+            {/* Below xl the navigation is in the menu: the firing count stays in sight beside it. */}
+            {firing > 0 && (
+              <Link href="/alerts" className="xl:hidden" data-testid="firing-count-compact">
+                <Badge tone="red">{firing} firing</Badge>
+              </Link>
+            )}
             <span
               className={`inline-flex items-center gap-1.5 text-xs ${live.connected ? "text-emerald-700" : "text-slate-500"}`}
               title={live.connected ? "Receiving live updates" : "Live updates reconnecting"}
             >
               <span className={`size-1.5 rounded-full ${live.connected ? "bg-emerald-500" : "bg-slate-300"}`} aria-hidden />
-              {live.connected ? "live" : "connecting"}
+              {/* Between xl and 2xl (a full header with little room) the dot alone (its title and this text for screen readers) says it. */}
+              <span className="xl:max-2xl:sr-only">{live.connected ? "live" : "connecting"}</span>
             </span>
             <div className="hidden items-center gap-2 xl:flex">
               <ThemeToggle />
@@ -76,7 +93,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   <Link
                     href="/profile"
                     aria-current={pathname.startsWith("/profile") ? "page" : undefined}
-                    className="max-w-[8rem] truncate text-slate-600 2xl:max-w-[14rem] hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+                    className="max-w-[7rem] truncate text-slate-600 2xl:max-w-[14rem] hover:underline aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
                     title="Your profile: password and API tokens"
                   >
                     {me.data.email}
@@ -95,6 +112,16 @@ export function AppShell({ children }: { children: ReactNode }) {
       <Toaster />
     </div>
   );
+}
+
+/** Silences end by the clock, with no change to announce: the count is also read again this often. */
+const FIRING_POLL_MS = 60_000;
+
+/** Firing alerts on the hosts the caller sees; kept live by the change stream (useFleetChanges). */
+function useFiringCount(signedIn: boolean): number {
+  const trpc = useTRPC();
+  const count = useQuery({ ...trpc.alerts.firingCount.queryOptions(), enabled: signedIn, refetchInterval: FIRING_POLL_MS });
+  return count.data ?? 0;
 }
 
 /**

@@ -18,6 +18,7 @@ import { ContainerLogs } from "./container-logs";
 import { ContainerStats } from "./container-stats";
 import { ContainerTerminal } from "./container-terminal";
 import { Tabs, type TabItem } from "./tabs";
+import { OpenAlerts } from "./alerts/open-alerts";
 import { BackLink, Card, ErrorNote, RelativeTime, Spinner, useNow } from "./ui";
 
 const TABS = ["overview", "logs", "terminal", "stats", "processes", "changes", "inspect"] as const;
@@ -110,6 +111,7 @@ export function ContainerDetail({ hostId, id }: { hostId: string; id: string }) 
         )}
         {!c.live && <p className="mt-2 text-sm text-amber-800">The host is not reachable: this is the last state its agent reported.</p>}
       </div>
+      <OpenAlerts hostId={c.hostId} container={c.name} />
 
       {mayOperate(c.access) && c.live && (
         <Card>

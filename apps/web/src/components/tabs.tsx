@@ -1,6 +1,8 @@
 "use client";
 
 import * as RadixTabs from "@radix-ui/react-tabs";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 
 export interface TabItem {
@@ -35,5 +37,27 @@ export function Tabs({ label, value, onChange, items }: { label: string; value: 
         </RadixTabs.Content>
       ))}
     </RadixTabs.Root>
+  );
+}
+
+/**
+ * Pages under one main-navigation entry shown as tabs: links (each page its own address), the current
+ * one underlined. `exact` tabs match only their own path (a section's first page, under which the others live).
+ */
+export function LinkTabs({ label, tabs }: { label: string; tabs: readonly { href: string; label: ReactNode; exact?: boolean }[] }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label={label} className="-mx-4 flex gap-1 overflow-x-auto border-b border-slate-200 px-4 sm:mx-0 sm:px-0">
+      {tabs.map((t) => (
+        <Link
+          key={t.href}
+          href={t.href}
+          aria-current={(t.exact ? pathname === t.href : pathname.startsWith(t.href)) ? "page" : undefined}
+          className="-mb-px shrink-0 border-b-2 border-transparent px-3 py-2 text-sm text-slate-600 hover:text-slate-900 aria-[current=page]:border-sky-700 aria-[current=page]:font-medium aria-[current=page]:text-slate-900"
+        >
+          {t.label}
+        </Link>
+      ))}
+    </nav>
   );
 }

@@ -70,6 +70,13 @@ export function useFleetChanges(): { connected: boolean } {
         invalidate("networks", trpc.networks.prunePreview.queryKey());
         invalidate("networks", trpc.hosts.networks.queryKey());
       }
+      // An alert opened, recurred, resolved, was acknowledged or silenced: the lists, pages and the navigation's count.
+      if (kinds.has("alerts")) {
+        invalidate("alerts", trpc.alerts.list.queryKey());
+        invalidate("alerts", trpc.alerts.firingCount.queryKey());
+        invalidate("alerts", trpc.alerts.get.queryKey());
+        invalidate("alerts", trpc.alerts.deliveries.queryKey());
+      }
       if (kinds.has("host")) {
         // One page per open list or picker (hosts.search), not the fleet: a host change re-reads only what is on screen.
         invalidate("host", trpc.hosts.search.queryKey());

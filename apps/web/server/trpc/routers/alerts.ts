@@ -54,6 +54,12 @@ export const alertsRouter = {
     return ctx.db.alert.count({ where: { ...firing(new Date()), hostId: { in: visibleHosts(ctx) } } });
   }),
 
+  /** One alert, for its page: what fired, where, and who acknowledged or silenced it. */
+  get: hostProcedure("view", AlertId, hostOfAlert).query(async ({ ctx, input }) => {
+    const a = await ctx.alerts.store.existing(input.alertId);
+    return { ...a, mayOperate: ctx.access.may(a.hostId, "operate") };
+  }),
+
   /** An alert's delivery log (every attempt, its status and error). */
   deliveries: hostProcedure("view", AlertId, hostOfAlert).query(async ({ ctx, input }) => {
     const rows = await ctx.db.alertDelivery.findMany({ where: { alertId: input.alertId }, orderBy: { createdAt: "asc" } });
@@ -123,7 +129,8 @@ export const alertsRouter = {
   /** "Send test": a saved channel or the form's draft (its empty secrets from the saved one), sent now, the answer returned. */
   testChannel: adminProcedure.input(z.object({ id: z.string().max(64).optional(), channel: ChannelInput })).mutation(async ({ ctx, input }) => {
     const target = await ctx.alerts.channels.draftTarget(input.channel, input.id);
-    let status: number | null = null;
+    // Asserted: it is assigned inside the callback, where TypeScript does not look, and would narrow to null.
+    let status = null as number | null;
     // Audited with its real outcome: a send the receiver refused is a failed entry, in its words.
     const outcome = await audited(ctx.audit, { actor: actorOf(ctx), action: "alert.channel-test", targetType: "alert-channel", targetId: input.id ?? "draft", targetName: input.channel.name, params: { kind: target.kind } }, async () => {
       try {

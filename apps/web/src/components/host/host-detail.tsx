@@ -11,6 +11,7 @@ import { GroupBadges } from "../group-picker";
 import { refusedVerdict } from "../host-list";
 import { HostStatusBadge } from "../host-status-badge";
 import { Tabs } from "../tabs";
+import { OpenAlerts } from "../alerts/open-alerts";
 import { BackLink, Badge, Card, ErrorNote, RelativeTime, Spinner, useNow } from "../ui";
 import { HostStats } from "./host-stats";
 
@@ -66,6 +67,7 @@ export function HostDetail({ hostId }: { hostId: string }) {
         </div>
         {h.engineError && <p className="mt-2 text-sm text-red-700">The engine does not answer: {h.engineError}</p>}
       </div>
+      <OpenAlerts hostId={h.id} />
       <Tabs
         label="Host"
         value={tab}
