@@ -33,7 +33,6 @@ export function AlertList() {
   const trpc = useTRPC();
   const tick = useNow(10_000);
   const params = useSearchParams();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const [state, setState] = useState<StateFilter>("open");
   const [hostId, setHostId] = useState(params.get("host") ?? "");
   const [severity, setSeverity] = useState("");
@@ -83,7 +82,7 @@ export function AlertList() {
               </option>
             ))}
           </Select>
-          <HostFilter hosts={hosts.data} value={hostId} onChange={setHostId} />
+          <HostFilter value={hostId} onChange={setHostId} />
         </div>
       </div>
       <ErrorNote error={list.error} />
