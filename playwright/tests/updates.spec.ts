@@ -44,6 +44,9 @@ test("[OPERATOR] a tag pushed again shows as an update: Check now, the badge and
 
     // The containers list: the badge, and the filter that keeps only outdated containers.
     await page.goto("/containers");
+    // The rows come from the browser's own query: once one shows, the page is live (a click on a page
+    // still hydrating is lost).
+    await expect(page.getByTestId("container-row").first()).toBeVisible();
     await page.getByRole("button", { name: "Update available" }).click();
     await expect(page).toHaveURL(/updates=available/);
     const rows = page.getByTestId("container-row");
