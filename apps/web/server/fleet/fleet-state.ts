@@ -258,7 +258,7 @@ export class FleetState {
 
   hostStatus(hostId: string): HostStatus | null {
     const h = this.hosts.get(hostId);
-    return h ? statusOf(h) : null;
+    return h ? hostStatusOf(h) : null;
   }
 
   listHosts(): HostView[] {
@@ -337,11 +337,7 @@ export function hostSearchText(q: QueryableHost): string {
   return text;
 }
 
-export function hostStatusOf(h: QueryableHost): HostStatus {
-  return statusOf(h as unknown as HostEntry);
-}
-
-function statusOf(h: Pick<HostEntry, "connected" | "engineUp">): HostStatus {
+export function hostStatusOf(h: Pick<HostEntry, "connected" | "engineUp">): HostStatus {
   if (!h.connected) return "offline";
   return h.engineUp ? "online" : "engine_down";
 }
@@ -353,7 +349,7 @@ function toHostView(h: HostEntry): HostView {
     id: h.id,
     name: h.name,
     groups: h.groups,
-    status: statusOf(h),
+    status: hostStatusOf(h),
     lastSeenAt: h.lastSeenAt,
     connectedAt: h.connectedAt,
     engineError: h.engineError,

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type RouterOutputs, useTRPC } from "@/lib/trpc";
 import { RULE_KINDS, RULE_KIND_WORDS, RuleInput, SEVERITIES, type RuleKind } from "../../../server/alerts/alert-kinds";
+import { HostChecklist } from "../host-picker";
 import { FieldErrors } from "../run-form-fields";
 import { Button, Dialog, ErrorNote, Input, Select, toast } from "../ui";
 import { Field } from "./field";
@@ -33,7 +34,6 @@ const DEFAULTS = { restarts: 3, minutes: 5, seconds: 60, stableSeconds: 120 };
 export function RuleDialog({ rule, onClose }: { rule: Rule | null; onClose: () => void }) {
   const trpc = useTRPC();
   const client = useQueryClient();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const groups = useQuery(trpc.hosts.groups.queryOptions());
   const channels = useQuery(trpc.alerts.channels.queryOptions());
   const [name, setName] = useState(rule?.name ?? "");
@@ -146,14 +146,10 @@ export function RuleDialog({ rule, onClose }: { rule: Rule | null; onClose: () =
 
         <fieldset className="space-y-3 rounded-md border border-slate-200 p-3">
           <legend className="px-1 font-medium">Scope (empty matches everything)</legend>
-          <CheckList
-            legend="Hosts"
-            empty="no hosts"
-            items={(hosts.data ?? []).map((h) => ({ value: h.id, label: h.name }))}
-            extra={hostIds.filter((id) => !hosts.data?.some((h) => h.id === id)).map((id) => ({ value: id, label: `${id} (removed)` }))}
-            chosen={hostIds}
-            onToggle={(v) => toggle(hostIds, setHostIds, v)}
-          />
+          <div className="space-y-1">
+            <span className="block text-sm font-medium">Hosts</span>
+            <HostChecklist legend="Hosts" value={hostIds} onChange={setHostIds} />
+          </div>
           {errs("scope.hostIds")}
           <CheckList
             legend="Host groups"

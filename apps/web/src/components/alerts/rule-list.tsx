@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/lib/trpc";
 import { RULE_KIND_WORDS } from "../../../server/alerts/alert-kinds";
+import { usePickedHosts } from "../host-picker";
 import { SortHeader, useSort } from "../resources/sortable";
 import { Badge, Button, Card, ConfirmDialog, ErrorNote, Input, RelativeTime, Spinner, toast, useNow } from "../ui";
 import { SEVERITY_RANK, SEVERITY_TONE } from "./alert-state";
@@ -34,7 +35,6 @@ export function RuleList() {
   const admin = me.data?.role === "admin";
   const rules = useQuery({ ...trpc.alerts.rules.queryOptions(), enabled: admin });
   const channels = useQuery({ ...trpc.alerts.channels.queryOptions(), enabled: admin });
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
   const now = Math.max(tick, rules.dataUpdatedAt);
   const [text, setText] = useState("");
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
@@ -45,7 +45,9 @@ export function RuleList() {
   const { sort, sortBy, sorted } = useSort<Column, Rule>({ key: "name", dir: "asc" }, (r, key) =>
     key === "name" ? r.name : key === "kind" ? r.kind : key === "severity" ? (SEVERITY_RANK[r.severity] ?? 0) : key === "enabled" ? Number(r.enabled) : r.updatedAt.getTime(),
   );
-  const hostName = (id: string) => hosts.data?.find((h) => h.id === id)?.name ?? id;
+  // Only the hosts the rules name, by id (never the whole fleet).
+  const hosts = usePickedHosts((rules.data ?? []).flatMap((r) => r.scope.hostIds));
+  const hostName = (id: string) => hosts.get(id)?.name ?? id;
   const channelName = (id: string) => channels.data?.find((c) => c.id === id)?.name ?? "(removed channel)";
   const needle = text.trim().toLowerCase();
   const rows = (rules.data ?? []).filter((r) => !needle || [r.name, r.kind, RULE_KIND_WORDS[r.kind], scopeWords(r, hostName)].some((s) => s.toLowerCase().includes(needle)));
