@@ -1,4 +1,18 @@
+import fs from "node:fs";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+const INTEGRATION = "apps/web/test";
+/** Files that say so at their top change nothing on the shared Docker Engine (read in the first lines only). */
+const engineFree = fs
+  .readdirSync(INTEGRATION)
+  .filter((f) => f.endsWith(".test.ts") && /^\/\/ Engine-free:/m.test(fs.readFileSync(path.join(INTEGRATION, f), "utf8").slice(0, 1000)))
+  .map((f) => `${INTEGRATION}/${f}`);
+
+// Two integration lanes, each one file at a time: the files that use the one real engine must not
+// overlap (they create, count and clean up its containers), while the engine-free ones can run beside
+// them. scripts/test.sh starts the two lanes side by side.
+const integration = { fileParallelism: false, testTimeout: 60_000, hookTimeout: 90_000 };
 
 export default defineConfig({
   test: {
@@ -12,14 +26,14 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["apps/web/test/**/*.test.ts"],
-          exclude: ["apps/web/test/unit/**", "**/node_modules/**"],
+          include: [`${INTEGRATION}/**/*.test.ts`],
+          exclude: [`${INTEGRATION}/unit/**`, "**/node_modules/**", ...engineFree],
           globalSetup: ["apps/web/test/support/global-setup.ts"],
-          // One real engine is shared by every file: run them one after another.
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
+          ...integration,
         },
+      },
+      {
+        test: { name: "engine-free", include: engineFree, ...integration },
       },
     ],
   },

@@ -16,6 +16,7 @@ apt_install chromium busybox-static util-linux docker-registry redis-server post
 source scripts/ensure-postgres.sh
 
 cleanup() {
+  if [ -n "${free_lane:-}" ]; then kill -- "-$free_lane" 2>/dev/null || true; cat "$free_log"; fi
   stop_test_postgres
   docker ps -aq --filter label=stevedore.test=1 | xargs -r docker rm -f >/dev/null 2>&1 || true
   if [ "${STEVEDORE_STARTED_DOCKERD:-0}" = 1 ] && [ -f /var/run/docker.pid ]; then
@@ -43,16 +44,22 @@ lint_ok=0; wait "$lint_pid" || lint_ok=$?
 cat "$lint_log"; rm -f "$lint_log"
 [ "$lint_ok" = 0 ] || { echo "lint failed"; exit 1; }
 
-step "unit and integration tests (real engines, real WebSockets, real SQLite; replicas on PostgreSQL and Redis)"
-npx vitest run
-
-step "integration tests again, every control plane on PostgreSQL"
+step "unit and integration tests in two lanes side by side (real engines, real WebSockets; SQLite, then every control plane on PostgreSQL)"
 # Files marked "Once per run" do not depend on the control plane's database (or make their own PostgreSQL).
 mapfile -t on_postgres < <(grep -L "^// Once per run:" apps/web/test/*.test.ts)
+# The second lane: unit tests and the files marked "Engine-free" (vitest.config.ts), then the production
+# build, in a process group of its own (so cleanup can stop it), its output shown once it has finished.
+free_log=$(mktemp)
+setsid bash -c 'npx vitest run --project unit --project engine-free && STEVEDORE_TEST_DATABASE=postgres npx vitest run --project engine-free "$@" && npm run build' lane "${on_postgres[@]}" >"$free_log" 2>&1 &
+free_lane=$!
+# The first lane, in view: the files that use the Docker Engine, one after another.
+npx vitest run --project integration
 STEVEDORE_TEST_DATABASE=postgres npx vitest run --project integration "${on_postgres[@]}"
-
-step "production build"
-npm run build
+echo; echo "== the second lane: unit tests, engine-free files on SQLite and PostgreSQL, production build"
+free_ok=0; wait "$free_lane" || free_ok=$?
+free_lane=""
+cat "$free_log"; rm -f "$free_log"
+[ "$free_ok" = 0 ] || { echo "the second lane failed"; exit 1; }
 
 step "end-to-end tests in Chromium"
 npx playwright test -c playwright/playwright.config.ts

@@ -1,4 +1,5 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
+// Engine-free: its agents only watch the Docker Engine, so it runs beside the files that change it (vitest.config.ts).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";

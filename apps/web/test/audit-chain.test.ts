@@ -1,3 +1,4 @@
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";

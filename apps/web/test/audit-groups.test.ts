@@ -1,3 +1,4 @@
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AuditAction } from "../server/audit/audit-actions";
 import { type Actor, type AuditInput, AuditLog, type AuditQuery } from "../server/audit/audit-log";

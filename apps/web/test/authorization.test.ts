@@ -1,3 +1,4 @@
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestStack, apiClient, signIn, startStack } from "./support/stack";
 

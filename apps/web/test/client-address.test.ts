@@ -1,4 +1,5 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { CLIENT_IP_HEADER, LINK_CLIENT_IP_HEADER, LINK_TOKEN_HEADER, stampClientAddress } from "../server/client-address";

@@ -1,3 +1,4 @@
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

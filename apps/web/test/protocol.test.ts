@@ -1,4 +1,5 @@
 // Once per run: the engine, the agent and the protocol are what this tests; the database work on its way (hosts, audit entries) is proven on PostgreSQL by the files that test it (scripts/test.sh).
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode, HARD_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, METHOD_SINCE, PING_AFTER_SILENCE_MS, PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@stevedore/protocol";
 import { waitFor } from "./support/engine";

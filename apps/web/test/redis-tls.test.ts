@@ -1,4 +1,5 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

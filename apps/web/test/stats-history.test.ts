@@ -1,4 +1,5 @@
 // Once per run: nothing here depends on which database the control plane uses, or it makes its own PostgreSQL (scripts/test.sh).
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { describe, expect, it } from "vitest";
 import { type ContainerStats, type StatsBatch, statsTable } from "@stevedore/protocol";
 import { STATS_WINDOW_MS, StatsHistory } from "../server/stats/stats-history";

@@ -1,3 +1,4 @@
+// Engine-free: changes nothing on the Docker Engine, so it runs beside the files that do (vitest.config.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestStack, ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, enrollOfflineHost, signIn, startStack } from "./support/stack";
 
