@@ -47,19 +47,23 @@ cat "$lint_log"; rm -f "$lint_log"
 step "unit and integration tests in two lanes side by side (real engines, real WebSockets; SQLite, then every control plane on PostgreSQL)"
 # Files marked "Once per run" do not depend on the control plane's database (or make their own PostgreSQL).
 mapfile -t on_postgres < <(grep -L "^// Once per run:" apps/web/test/*.test.ts)
-# The second lane: unit tests and the files marked "Engine-free" (vitest.config.ts), then the production
-# build, in a process group of its own (so cleanup can stop it), its output shown once it has finished.
+# The second lane: unit tests and the files marked "Engine-free" (vitest.config.ts), in a
+# process group of its own (so cleanup can stop it), its output shown once it has finished.
 free_log=$(mktemp)
-setsid bash -c 'npx vitest run --project unit --project engine-free && STEVEDORE_TEST_DATABASE=postgres npx vitest run --project engine-free "$@" && npm run build' lane "${on_postgres[@]}" >"$free_log" 2>&1 &
+setsid bash -c 'npx vitest run --project unit --project engine-free && STEVEDORE_TEST_DATABASE=postgres npx vitest run --project engine-free "$@"' lane "${on_postgres[@]}" >"$free_log" 2>&1 &
 free_lane=$!
 # The first lane, in view: the files that use the Docker Engine, one after another.
 npx vitest run --project integration
 STEVEDORE_TEST_DATABASE=postgres npx vitest run --project integration "${on_postgres[@]}"
-echo; echo "== the second lane: unit tests, engine-free files on SQLite and PostgreSQL, production build"
+echo; echo "== the second lane: unit tests, engine-free files on SQLite and PostgreSQL"
 free_ok=0; wait "$free_lane" || free_ok=$?
 free_lane=""
 cat "$free_log"; rm -f "$free_log"
 [ "$free_ok" = 0 ] || { echo "the second lane failed"; exit 1; }
+
+step "production build"
+# Not beside the engine's files: a build's load makes the terminal tests' timing fail.
+npm run build
 
 step "end-to-end tests in Chromium"
 npx playwright test -c playwright/playwright.config.ts
