@@ -3,7 +3,7 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const INTEGRATION = "apps/web/test";
-/** Files that say so at their top change nothing on the shared Docker Engine (read in the first lines only). */
+/** Files that say so at their top (the marker is looked for in their first 1,000 characters) change nothing on the shared Docker Engine. */
 const engineFree = fs
   .readdirSync(INTEGRATION)
   .filter((f) => f.endsWith(".test.ts") && /^\/\/ Engine-free:/m.test(fs.readFileSync(path.join(INTEGRATION, f), "utf8").slice(0, 1000)))
